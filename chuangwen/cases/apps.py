@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "chuangwen.cases"
+    verbose_name = "问题案件"

@@ -1,0 +1,91 @@
+"""Typed service errors: a stable code, a Chinese message (English via i18n) and an HTTP status.
+
+Views and the API translate them the same way (see ``chuangwen.core.views.error_response`` and
+``chuangwen.api``).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceError(Exception):
+    code = "error"
+    status = 400
+    default_message: Any = _("操作失败")
+
+    def __init__(self, message: Any = None, *, code: str | None = None, **params: Any):
+        self.message = message if message is not None else self.default_message
+        if code:
+            self.code = code
+        self.params = params
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": str(self.message)}
+
+
+class NotFound(ServiceError):
+    """Missing and out-of-scope objects answer alike."""
+
+    code = "not_found"
+    status = 404
+    default_message = _("对象不存在或无权访问")
+
+
+class PermissionDenied(ServiceError):
+    code = "forbidden"
+    status = 403
+    default_message = _("无权执行此操作")
+
+
+class InvalidTransition(ServiceError):
+    code = "invalid_transition"
+    status = 409
+    default_message = _("当前状态不允许此操作")
+
+
+class InvalidInput(ServiceError):
+    code = "invalid"
+    status = 400
+    default_message = _("输入有误")
+
+
+@dataclass
+class RowError:
+    """One bad cell of an import: sheet, 1-based row, column header and a Chinese message."""
+
+    row: int | None
+    column: str
+    message: str
+    sheet: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.sheet:
+            where.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            where.append(f"第 {self.row} 行")
+        if self.column:
+            where.append(f"「{self.column}」列")
+        return f"{' '.join(where)}：{self.message}" if where else self.message
+
+
+class ImportFailed(ServiceError):
+    """An all-or-nothing import refused: every bad row and column, nothing changed."""
+
+    code = "import_failed"
+    status = 400
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = list(errors)
+        super().__init__(_("导入失败，共 %(n)d 处错误，未做任何更改") % {"n": len(self.errors)})
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["errors"] = [
+            {"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message}
+            for e in self.errors
+        ]
+        return data

@@ -1,0 +1,57 @@
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+from .permissions import member_required, office_required
+
+PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE):  # type: ignore[no-untyped-def]
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def list_template(request: HttpRequest, full: str, partial: str) -> str:
+    """htmx requests get only the list partial of the same view."""
+    return partial if getattr(request, "htmx", False) else full
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    from chuangwen.org.selectors import grids_for_user, people_for_user, units_for_user
+
+    scope = request.scope  # type: ignore[attr-defined]
+    counts = {
+        "units": units_for_user(scope).count(),
+        "grids": grids_for_user(scope).count(),
+        "people": people_for_user(scope).count(),
+    }
+    recent = AuditEvent.objects.filter(
+        city_id=scope.city_id, actor_id=request.user.pk
+    ).select_related("actor")[:8]
+    return render(request, "core/home.html", {"counts": counts, "recent": recent})
+
+
+class AuditFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(lookup_expr="startswith", label=_("事件代码"))
+    object_type = django_filters.CharFilter(label=_("对象类型"))
+    actor = django_filters.CharFilter(field_name="actor__username", label=_("操作人登录名"))
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["code", "object_type", "actor", "since", "until"]
+
+
+@office_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    qs = AuditEvent.objects.filter(city_id=request.scope.city_id).select_related("actor")  # type: ignore[attr-defined]
+    f = AuditFilter(request.GET, queryset=qs)
+    page = paginate(request, f.qs)
+    template = list_template(request, "core/audit_log.html", "core/_audit_rows.html")
+    return render(request, template, {"filter": f, "page": page})

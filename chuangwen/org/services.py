@@ -1,0 +1,797 @@
+"""Every write of the organisation: units, people, grids, pairs, imports; and point → grid.
+
+Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
+means the system itself (management commands, the demo builder).
+"""
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+import shapely
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+from chuangwen.core import audit
+from chuangwen.core.errors import ImportFailed, InvalidInput, PermissionDenied, RowError
+from chuangwen.core.geo import Coordinate, PolygonIndex, area_m2, parse_polygon, to_wgs84
+from chuangwen.core.text import is_mobile
+from chuangwen.core.xlsx import ErrorCollector, read_rows
+
+from .choices import DEFAULT_AXIS, Axis, Mechanism, Role, UnitKind
+from .models import City, Grid, Membership, Pair, Person, Unit
+from .scope import scope_for_user
+
+User = get_user_model()
+
+UNIT_FIELDS = ["code", "name", "kind", "axis", "parent", "active"]
+PERSON_FIELDS = ["name", "phone", "title", "active"]
+GRID_FIELDS = ["code", "name", "unit", "area_m2"]
+
+
+def require_office(acting_user: Any, city: City) -> None:
+    """Organisation changes are the office's; the system (acting_user=None) may do them."""
+    if acting_user is None:
+        return
+    scope = scope_for_user(acting_user)
+    if not (scope.write_all and scope.city_id == city.pk):
+        raise PermissionDenied("只有创建办管理员可以修改组织架构")
+
+
+# --- city and units ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_city(
+    *,
+    code: str,
+    name: str,
+    level: str = "prefecture",
+    center: tuple[float, float] | None = None,
+    acting_user: Any = None,
+) -> City:
+    if acting_user is not None and not acting_user.is_superuser:
+        raise PermissionDenied("只有平台超级管理员可以新建城市")
+    if City.objects.filter(code=code).exists():
+        raise InvalidInput(f"城市代码「{code}」已存在", code="duplicate_code")
+    city = City.objects.create(
+        code=code,
+        name=name,
+        level=level,
+        center_lon=center[0] if center else None,
+        center_lat=center[1] if center else None,
+    )
+    audit.record(
+        "org.city.created",
+        city,
+        actor=acting_user,
+        city=city,
+        after={"code": code, "name": name},
+        summary=name,
+    )
+    return city
+
+
+def _clean_unit_fields(kind: str, axis: str) -> str:
+    if kind not in UnitKind.values:
+        raise InvalidInput(f"单位类型「{kind}」无效", code="bad_kind")
+    axis = axis or DEFAULT_AXIS.get(UnitKind(kind), "")
+    if axis and axis not in Axis.values:
+        raise InvalidInput(f"条/块「{axis}」无效", code="bad_axis")
+    return axis
+
+
+@transaction.atomic
+def create_unit(
+    city: City,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    axis: str = "",
+    acting_user: Any = None,
+) -> Unit:
+    require_office(acting_user, city)
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise InvalidInput("单位编码和名称不能为空", code="required")
+    axis = _clean_unit_fields(kind, axis)
+    if parent is not None and parent.city_id != city.pk:
+        raise InvalidInput("上级单位不属于本城市", code="bad_parent")
+    if Unit.objects.filter(city=city, code=code).exists():
+        raise InvalidInput(f"单位编码「{code}」已存在", code="duplicate_code")
+    unit = Unit(
+        city=city,
+        parent=parent,
+        code=code,
+        name=name,
+        kind=kind,
+        axis=axis,
+        depth=(parent.depth + 1) if parent else 0,
+        path="",
+    )
+    unit.save()
+    unit.path = Unit.make_path(parent.path if parent else "", unit.pk)
+    unit.save(update_fields=["path"])
+    audit.record(
+        "org.unit.created",
+        unit,
+        actor=acting_user,
+        after=audit.snapshot(unit, UNIT_FIELDS),
+        summary=name,
+    )
+    return unit
+
+
+@transaction.atomic
+def update_unit(unit: Unit, *, acting_user: Any = None, **changes: Any) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    require_office(acting_user, unit.city)
+    allowed = {"code", "name", "kind", "axis", "active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    for key, value in changes.items():
+        setattr(unit, key, value.strip() if isinstance(value, str) else value)
+    if not unit.code or not unit.name:
+        raise InvalidInput("单位编码和名称不能为空", code="required")
+    unit.axis = _clean_unit_fields(unit.kind, unit.axis)
+    if (
+        "code" in changes
+        and Unit.objects.filter(city=unit.city, code=unit.code).exclude(pk=unit.pk).exists()
+    ):
+        raise InvalidInput(f"单位编码「{unit.code}」已存在", code="duplicate_code")
+    unit.save(update_fields=[*changes.keys(), "axis", "updated_at"])
+    b, a = audit.changes(before, audit.snapshot(unit, UNIT_FIELDS))
+    audit.record("org.unit.updated", unit, actor=acting_user, before=b, after=a, summary=unit.name)
+    return unit
+
+
+@transaction.atomic
+def move_unit(unit: Unit, new_parent: Unit | None, *, acting_user: Any = None) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    require_office(acting_user, unit.city)
+    if new_parent is not None:
+        if new_parent.city_id != unit.city_id:
+            raise InvalidInput("上级单位不属于本城市", code="bad_parent")
+        if new_parent.path.startswith(unit.path):
+            raise InvalidInput("不能把单位移到它自己或其下级单位之下", code="cycle")
+    old_path, old_parent_id, old_depth = unit.path, unit.parent_id, unit.depth
+    new_path = Unit.make_path(new_parent.path if new_parent else "", unit.pk)
+    depth_delta = (new_parent.depth + 1 if new_parent else 0) - old_depth
+    Unit.objects.filter(city=unit.city, path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_delta,
+    )
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    unit.refresh_from_db()
+    audit.record(
+        "org.unit.moved",
+        unit,
+        actor=acting_user,
+        before={"parent": old_parent_id},
+        after={"parent": unit.parent_id},
+        summary=unit.name,
+    )
+    return unit
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def _check_phone(phone: str) -> str:
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone and not is_mobile(phone):
+        raise InvalidInput(f"手机号「{phone}」格式不正确", code="bad_phone")
+    return phone
+
+
+@transaction.atomic
+def create_person(
+    city: City,
+    *,
+    name: str,
+    username: str,
+    phone: str = "",
+    title: str = "",
+    password: str | None = None,
+    memberships: Sequence[tuple[Unit, str]] = (),
+    acting_user: Any = None,
+) -> Person:
+    require_office(acting_user, city)
+    name, username = (name or "").strip(), (username or "").strip()
+    if not name or not username:
+        raise InvalidInput("姓名和登录名不能为空", code="required")
+    phone = _check_phone(phone)
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(f"登录名「{username}」已被使用", code="duplicate_username")
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError
+
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise InvalidInput("；".join(exc.messages), code="weak_password") from exc
+    user = User.objects.create_user(username=username, password=password or None)
+    person = Person.objects.create(city=city, user=user, name=name, phone=phone, title=title)
+    for unit, role in memberships:
+        _add_membership(person, unit, role)
+    audit.record(
+        "org.person.created",
+        person,
+        actor=acting_user,
+        after={
+            **audit.snapshot(person, ["name", "title"]),
+            "username": username,
+            "memberships": [[u.pk, r] for u, r in memberships],
+        },
+        summary=name,
+    )
+    return person
+
+
+def _add_membership(person: Person, unit: Unit, role: str) -> Membership:
+    if role not in Role.values:
+        raise InvalidInput(f"角色「{role}」无效", code="bad_role")
+    if unit.city_id != person.city_id:
+        raise InvalidInput("单位不属于本城市", code="bad_unit")
+    membership, _ = Membership.objects.get_or_create(person=person, unit=unit, role=role)
+    return membership
+
+
+@transaction.atomic
+def add_membership(person: Person, unit: Unit, role: str, *, acting_user: Any = None) -> Membership:
+    require_office(acting_user, person.city)
+    membership = _add_membership(person, unit, role)
+    audit.record(
+        "org.membership.added",
+        person,
+        actor=acting_user,
+        after={"unit": unit.pk, "role": role},
+        summary=person.name,
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_membership(membership: Membership, *, acting_user: Any = None) -> None:
+    person = membership.person
+    require_office(acting_user, person.city)
+    before = {"unit": membership.unit_id, "role": membership.role}
+    membership.delete()
+    audit.record(
+        "org.membership.removed", person, actor=acting_user, before=before, summary=person.name
+    )
+
+
+@transaction.atomic
+def update_person(person: Person, *, acting_user: Any = None, **changes: Any) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    require_office(acting_user, person.city)
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+    if "phone" in changes:
+        changes["phone"] = _check_phone(changes["phone"])
+    before = audit.snapshot(person, PERSON_FIELDS)
+    for key, value in changes.items():
+        setattr(person, key, value)
+    if not person.name:
+        raise InvalidInput("姓名不能为空", code="required")
+    person.save(update_fields=[*changes.keys(), "updated_at"])
+    if "active" in changes:
+        User.objects.filter(pk=person.user_id).update(is_active=person.active)
+    b, a = audit.changes(before, audit.snapshot(person, PERSON_FIELDS))
+    audit.record(
+        "org.person.updated", person, actor=acting_user, before=b, after=a, summary=person.name
+    )
+    return person
+
+
+# --- grids and point → grid ---------------------------------------------------------------
+
+
+def _grid_measures(geom: shapely.Geometry) -> tuple[float, float, float]:
+    c = geom.centroid if geom.centroid.within(geom) else geom.representative_point()
+    return area_m2(geom), c.x, c.y
+
+
+def _check_grid_unit(unit: Unit | None, city: City) -> Unit:
+    if unit is None or unit.city_id != city.pk:
+        raise InvalidInput("网格所属单位不存在或不属于本城市", code="bad_unit")
+    if unit.axis != Axis.BLOCK:
+        raise InvalidInput(
+            f"网格只能属于「块」单位（街道、社区等），「{unit.name}」不是", code="bad_unit"
+        )
+    return unit
+
+
+def _bump_grid_version(city: City) -> None:
+    City.objects.filter(pk=city.pk).update(grid_version=F("grid_version") + 1)
+
+
+@transaction.atomic
+def create_grid(
+    city: City,
+    *,
+    code: str,
+    unit: Unit,
+    geometry: dict,
+    name: str = "",
+    workers: Iterable[Person] = (),
+    acting_user: Any = None,
+) -> Grid:
+    require_office(acting_user, city)
+    code = (code or "").strip()
+    if not code:
+        raise InvalidInput("网格编码不能为空", code="required")
+    _check_grid_unit(unit, city)
+    geom = parse_polygon(geometry)
+    if Grid.objects.filter(city=city, code=code).exists():
+        raise InvalidInput(f"网格编码「{code}」已存在", code="duplicate_code")
+    area, lon, lat = _grid_measures(geom)
+    grid = Grid.objects.create(
+        city=city,
+        code=code,
+        name=name,
+        unit=unit,
+        geometry=shapely.geometry.mapping(geom),
+        area_m2=area,
+        centroid_lon=lon,
+        centroid_lat=lat,
+    )
+    grid.workers.set(list(workers))
+    _bump_grid_version(city)
+    audit.record(
+        "org.grid.created",
+        grid,
+        actor=acting_user,
+        after=audit.snapshot(grid, GRID_FIELDS),
+        summary=code,
+    )
+    return grid
+
+
+@transaction.atomic
+def update_grid(
+    grid: Grid,
+    *,
+    acting_user: Any = None,
+    geometry: dict | None = None,
+    unit: Unit | None = None,
+    name: str | None = None,
+    workers: Iterable[Person] | None = None,
+) -> Grid:
+    grid = Grid.objects.select_for_update().get(pk=grid.pk)
+    require_office(acting_user, grid.city)
+    before = audit.snapshot(grid, GRID_FIELDS)
+    fields = ["updated_at"]
+    if geometry is not None:
+        geom = parse_polygon(geometry)
+        grid.geometry = shapely.geometry.mapping(geom)
+        grid.area_m2, grid.centroid_lon, grid.centroid_lat = _grid_measures(geom)
+        fields += ["geometry", "area_m2", "centroid_lon", "centroid_lat"]
+    if unit is not None:
+        grid.unit = _check_grid_unit(unit, grid.city)
+        fields.append("unit")
+    if name is not None:
+        grid.name = name
+        fields.append("name")
+    grid.save(update_fields=fields)
+    if workers is not None:
+        grid.workers.set(list(workers))
+    _bump_grid_version(grid.city)
+    b, a = audit.changes(before, audit.snapshot(grid, GRID_FIELDS))
+    if geometry is not None:
+        a["geometry"] = "changed"
+    audit.record("org.grid.updated", grid, actor=acting_user, before=b, after=a, summary=grid.code)
+    return grid
+
+
+@dataclass(frozen=True)
+class GridHit:
+    grid_id: int
+    code: str
+    unit_id: int
+
+
+class _GridIndexCache:
+    """One PolygonIndex per city, rebuilt when the city's grid_version moves on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_city: dict[int, tuple[int, PolygonIndex]] = {}
+
+    def get(self, city_id: int) -> PolygonIndex:
+        version = City.objects.filter(pk=city_id).values_list("grid_version", flat=True).first()
+        if version is None:
+            raise InvalidInput("城市不存在", code="bad_city")
+        cached = self._by_city.get(city_id)
+        if cached and cached[0] == version:
+            return cached[1]
+        with self._lock:
+            rows = (
+                Grid.objects.filter(city_id=city_id)
+                .order_by("code")
+                .values_list("pk", "code", "unit_id", "geometry")
+            )
+            keys, geoms = [], []
+            for pk, code, unit_id, geometry in rows:
+                keys.append(GridHit(pk, code, unit_id))
+                geoms.append(shapely.geometry.shape(geometry))
+            index = PolygonIndex(keys, geoms)
+            self._by_city[city_id] = (version, index)
+            return index
+
+    def clear(self) -> None:
+        self._by_city.clear()
+
+
+grid_index = _GridIndexCache()
+
+
+def locate_point(
+    city: City | int, lon: Coordinate, lat: Coordinate, crs: str = "wgs84"
+) -> GridHit | None:
+    """The grid containing the point, or None when it lies outside every grid."""
+    x, y = to_wgs84(lon, lat, crs)
+    return grid_index.get(city if isinstance(city, int) else city.pk).locate(x, y)
+
+
+def locate_points(
+    city: City | int, points: Sequence[tuple[float, float]], crs: str = "wgs84"
+) -> list[GridHit | None]:
+    """Vectorised ``locate_point`` for many points (imports, benchmarks)."""
+    if crs != "wgs84":
+        points = [to_wgs84(x, y, crs) for x, y in points]
+    index = grid_index.get(city if isinstance(city, int) else city.pk)
+    return index.locate_many([p[0] for p in points], [p[1] for p in points])
+
+
+# --- pairs --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_pair(
+    city: City,
+    *,
+    unit: Unit,
+    community: Unit,
+    mechanisms: Sequence[str],
+    started_on: Any = None,
+    note: str = "",
+    acting_user: Any = None,
+) -> Pair:
+    require_office(acting_user, city)
+    if unit.city_id != city.pk or community.city_id != city.pk:
+        raise InvalidInput("结对双方必须属于本城市", code="bad_unit")
+    if community.kind != UnitKind.COMMUNITY:
+        raise InvalidInput(f"「{community.name}」不是社区", code="bad_community")
+    bad = [m for m in mechanisms if m not in Mechanism.values]
+    if bad:
+        raise InvalidInput(f"未知的六联机制：{', '.join(bad)}", code="bad_mechanism")
+    if Pair.objects.filter(unit=unit, community=community).exists():
+        raise InvalidInput("该单位与社区已结对", code="duplicate_pair")
+    pair = Pair.objects.create(
+        city=city,
+        unit=unit,
+        community=community,
+        mechanisms=list(dict.fromkeys(mechanisms)),
+        started_on=started_on,
+        note=note,
+    )
+    audit.record(
+        "org.pair.created",
+        pair,
+        actor=acting_user,
+        after={"unit": unit.pk, "community": community.pk, "mechanisms": pair.mechanisms},
+        summary=str(pair),
+    )
+    return pair
+
+
+# --- imports ------------------------------------------------------------------------------
+
+UNIT_COLUMNS = ["单位编码", "单位名称", "上级单位编码", "类型", "条块"]
+PERSON_COLUMNS = ["登录名", "姓名", "手机号", "职务", "单位编码", "角色"]
+GRID_COLUMNS = ["网格编码", "网格名称", "所属单位编码", "边界GeoJSON", "网格员登录名"]
+
+
+def _choice_lookup(choices: Any) -> dict[str, str]:
+    lookup = {}
+    for value, label in choices.choices:
+        lookup[str(value)] = value
+        lookup[str(label)] = value
+    return lookup
+
+
+@transaction.atomic
+def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None) -> int:
+    """Create or update units from Excel. Parents may appear anywhere in the file."""
+    require_office(acting_user, city)
+    errors = ErrorCollector("单位")
+    kinds, axes = _choice_lookup(UnitKind), _choice_lookup(Axis)
+    existing = {u.code: u for u in Unit.objects.filter(city=city)}
+    rows: dict[str, tuple[int, dict]] = {}
+    for number, row in read_rows(file, ["单位编码", "单位名称", "类型"], ["上级单位编码", "条块"]):
+        code = str(row["单位编码"] or "")
+        if not code:
+            errors.add(number, "单位编码", "不能为空")
+            continue
+        if code in rows:
+            errors.add(number, "单位编码", f"「{code}」与第 {rows[code][0]} 行重复")
+            continue
+        if not row["单位名称"]:
+            errors.add(number, "单位名称", "不能为空")
+        kind = kinds.get(str(row["类型"] or ""))
+        if kind is None:
+            errors.add(number, "类型", f"「{row['类型'] or ''}」不是有效的单位类型")
+        axis = str(row.get("条块") or "")
+        if axis and axis not in axes:
+            errors.add(number, "条块", f"「{axis}」只能是 条 或 块")
+        row["类型"], row["条块"] = kind, axes.get(axis, "")
+        rows[code] = (number, row)
+    # parents: in the file or already in the database; no cycles
+    for code, (number, row) in rows.items():
+        parent = str(row.get("上级单位编码") or "")
+        if parent and parent not in rows and parent not in existing:
+            errors.add(number, "上级单位编码", f"上级单位「{parent}」不存在")
+        seen, cur = {code}, parent
+        while cur and cur in rows:
+            if cur in seen:
+                errors.add(number, "上级单位编码", "上下级关系形成循环")
+                break
+            seen.add(cur)
+            cur = str(rows[cur][1].get("上级单位编码") or "")
+    errors.raise_if_any()
+    done: dict[str, Unit] = dict(existing)
+    pending = dict(rows)
+    count = 0
+    while pending:
+        progressed = False
+        for code, (_number, row) in list(pending.items()):
+            parent_code = str(row.get("上级单位编码") or "")
+            if parent_code and parent_code in pending:
+                continue
+            parent_unit = done.get(parent_code) if parent_code else None
+            unit = done.get(code)
+            if unit is None:
+                unit = create_unit(
+                    city,
+                    code=code,
+                    name=row["单位名称"],
+                    kind=row["类型"],
+                    axis=row["条块"],
+                    parent=parent_unit,
+                    acting_user=None,
+                )
+            else:
+                update_unit(
+                    unit,
+                    name=row["单位名称"],
+                    kind=row["类型"],
+                    axis=row["条块"] or unit.axis,
+                    acting_user=None,
+                )
+                if unit.parent_id != (parent_unit.pk if parent_unit else None):
+                    unit = move_unit(unit, parent_unit, acting_user=None)
+            done[code] = unit
+            del pending[code]
+            count += 1
+            progressed = True
+        if not progressed:  # pragma: no cover - cycles were rejected above
+            raise ImportFailed([RowError(None, "上级单位编码", "上下级关系形成循环")])
+    audit.record(
+        "org.units.imported",
+        city,
+        actor=acting_user,
+        city=city,
+        after={"rows": count},
+        summary=f"导入单位 {count} 条",
+    )
+    return count
+
+
+@transaction.atomic
+def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None) -> int:
+    """Create people (one row per membership; repeat the 登录名 for more roles)."""
+    require_office(acting_user, city)
+    errors = ErrorCollector("人员")
+    roles = _choice_lookup(Role)
+    units = {u.code: u for u in Unit.objects.filter(city=city)}
+    taken = set(User.objects.values_list("username", flat=True))
+    people: dict[str, dict[str, Any]] = {}
+    for number, row in read_rows(file, ["登录名", "姓名", "单位编码", "角色"], ["手机号", "职务"]):
+        username = str(row["登录名"] or "")
+        if not username:
+            errors.add(number, "登录名", "不能为空")
+            continue
+        if username in taken:
+            errors.add(number, "登录名", f"「{username}」已被使用")
+            continue
+        if not row["姓名"]:
+            errors.add(number, "姓名", "不能为空")
+        phone = str(row.get("手机号") or "")
+        if phone and not is_mobile(phone):
+            errors.add(number, "手机号", f"「{phone}」格式不正确")
+        unit = units.get(str(row["单位编码"] or ""))
+        if unit is None:
+            errors.add(number, "单位编码", f"单位「{row['单位编码'] or ''}」不存在")
+        role = roles.get(str(row["角色"] or ""))
+        if role is None:
+            errors.add(number, "角色", f"「{row['角色'] or ''}」不是有效角色")
+        entry = people.setdefault(
+            username,
+            {
+                "row": number,
+                "name": row["姓名"],
+                "phone": phone,
+                "title": row.get("职务") or "",
+                "memberships": [],
+            },
+        )
+        if entry["name"] != row["姓名"]:
+            errors.add(number, "姓名", f"与第 {entry['row']} 行同一登录名的姓名不一致")
+        if unit is not None and role is not None:
+            entry["memberships"].append((unit, role))
+    if not people and not errors:
+        errors.add(None, "", "文件中没有数据行")
+    errors.raise_if_any()
+    for username, entry in people.items():
+        create_person(
+            city,
+            name=entry["name"],
+            username=username,
+            phone=entry["phone"],
+            title=str(entry["title"]),
+            memberships=entry["memberships"],
+            acting_user=None,
+        )
+    audit.record(
+        "org.people.imported",
+        city,
+        actor=acting_user,
+        city=city,
+        after={"rows": len(people)},
+        summary=f"导入人员 {len(people)} 人",
+    )
+    return len(people)
+
+
+def _grid_rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{exc}")]) from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise ImportFailed([RowError(None, "", "GeoJSON 必须是 FeatureCollection")])
+    rows = []
+    for i, feature in enumerate(doc.get("features") or [], start=1):
+        props = (feature or {}).get("properties") or {}
+        workers = props.get("workers") or props.get("网格员登录名") or ""
+        rows.append(
+            (
+                i,
+                {
+                    "网格编码": str(props.get("code") or props.get("网格编码") or "") or None,
+                    "网格名称": props.get("name") or props.get("网格名称"),
+                    "所属单位编码": str(props.get("unit_code") or props.get("所属单位编码") or "")
+                    or None,
+                    "边界GeoJSON": (feature or {}).get("geometry"),
+                    "网格员登录名": ",".join(workers) if isinstance(workers, list) else workers,
+                },
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def import_grids(
+    city: City, file: IO[bytes] | bytes, *, fmt: str = "xlsx", acting_user: Any = None
+) -> int:
+    """Create or update grids from Excel (boundary as GeoJSON text) or a GeoJSON file.
+
+    GeoJSON features carry ``code``, ``name``, ``unit_code`` and optional ``workers``.
+    Row numbers of a GeoJSON file are feature numbers (1-based).
+    """
+    require_office(acting_user, city)
+    data = file if isinstance(file, bytes) else file.read()
+    if fmt == "geojson":
+        errors = ErrorCollector("GeoJSON")
+        rows: Iterable[tuple[int, dict[str, Any]]] = _grid_rows_from_geojson(data)
+        row_word = "要素"
+    else:
+        errors = ErrorCollector("网格")
+        rows = read_rows(
+            data, ["网格编码", "所属单位编码", "边界GeoJSON"], ["网格名称", "网格员登录名"]
+        )
+        row_word = "行"
+    units = {u.code: u for u in Unit.objects.filter(city=city)}
+    usernames = dict(Person.objects.filter(city=city).values_list("user__username", "pk"))
+    existing = {g.code: g for g in Grid.objects.filter(city=city)}
+    parsed: dict[str, dict[str, Any]] = {}
+    for number, row in rows:
+        code = str(row["网格编码"] or "")
+        if not code:
+            errors.add(number, "网格编码", "不能为空")
+            continue
+        if code in parsed:
+            errors.add(number, "网格编码", f"「{code}」与第 {parsed[code]['row']} {row_word}重复")
+            continue
+        unit = units.get(str(row["所属单位编码"] or ""))
+        if unit is None:
+            errors.add(number, "所属单位编码", f"单位「{row['所属单位编码'] or ''}」不存在")
+        elif unit.axis != Axis.BLOCK:
+            errors.add(number, "所属单位编码", f"「{unit.name}」不是块单位，不能拥有网格")
+        geometry = row["边界GeoJSON"]
+        if isinstance(geometry, str):
+            try:
+                geometry = json.loads(geometry)
+            except json.JSONDecodeError:
+                errors.add(number, "边界GeoJSON", "不是有效的 JSON")
+                geometry = None
+        geom = None
+        if geometry is not None or "边界GeoJSON" in row:
+            try:
+                geom = parse_polygon(geometry)
+            except InvalidInput as exc:
+                if geometry is not None:
+                    errors.add(number, "边界GeoJSON", str(exc.message))
+                else:
+                    errors.add(number, "边界GeoJSON", "不能为空")
+        worker_ids = []
+        for name in re.split(r"[,，;；\s]+", str(row.get("网格员登录名") or "")):
+            if name:
+                if name not in usernames:
+                    errors.add(number, "网格员登录名", f"人员「{name}」不存在")
+                else:
+                    worker_ids.append(usernames[name])
+        parsed[code] = {
+            "row": number,
+            "unit": unit,
+            "geometry": geometry,
+            "geom": geom,
+            "name": row.get("网格名称") or "",
+            "workers": worker_ids,
+        }
+    if not parsed and not errors:
+        errors.add(None, "", "文件中没有网格")
+    errors.raise_if_any()
+    for code, item in parsed.items():
+        workers = Person.objects.filter(pk__in=item["workers"])
+        if code in existing:
+            update_grid(
+                existing[code],
+                geometry=item["geometry"],
+                unit=item["unit"],
+                name=str(item["name"]),
+                workers=workers,
+                acting_user=None,
+            )
+        else:
+            create_grid(
+                city,
+                code=code,
+                unit=item["unit"],
+                geometry=item["geometry"],
+                name=str(item["name"]),
+                workers=workers,
+                acting_user=None,
+            )
+    audit.record(
+        "org.grids.imported",
+        city,
+        actor=acting_user,
+        city=city,
+        after={"rows": len(parsed), "format": fmt},
+        summary=f"导入网格 {len(parsed)} 个",
+    )
+    return len(parsed)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("units/", views.unit_tree, name="units"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("people/", views.person_list, name="people"),
+    path("grids/", views.grid_list, name="grids"),
+    path("grids/map/", views.grid_map, name="grid_map"),
+    path("grids/geojson/", views.grid_geojson, name="grid_geojson"),
+    path("locate/", views.locate, name="locate"),
+    path("import/", views.import_page, name="import"),
+    path("export/<str:kind>.xlsx", views.export, name="export"),
+]

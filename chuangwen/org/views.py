@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
+from chuangwen.core.permissions import member_required, office_required
+from chuangwen.core.views import list_template, paginate
+
+from . import exports, selectors, services
+from .filters import GridFilter, PersonFilter, UnitFilter
+from .forms import ImportForm
+from .models import City, Membership
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@member_required
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    f = UnitFilter(request.GET, queryset=selectors.units_for_user(scope))
+    filtering = any(request.GET.get(k) for k in ("q", "kind", "axis"))
+    rows = selectors.unit_tree_rows(scope) if not filtering else list(f.qs.order_by("path"))
+    return render(
+        request, "org/unit_tree.html", {"filter": f, "rows": rows, "filtering": filtering}
+    )
+
+
+@member_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    unit = selectors.get_unit_for_user(scope, pk)
+    members = (
+        Membership.objects.filter(unit=unit)
+        .select_related("person__user")
+        .order_by("role", "person__name")
+    )
+    children = selectors.units_for_user(scope).filter(parent=unit)
+    ancestors = selectors.units_for_user(scope).filter(
+        pk__in=[int(p) for p in unit.path.strip(".").split(".")[:-1]]
+    )
+    grids = unit.grids.order_by("code")[:200]
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "members": members,
+            "children": children,
+            "ancestors": ancestors,
+            "grids": grids,
+            "pairs": selectors.pairs_for_user(scope).filter(unit=unit)
+            | selectors.pairs_for_user(scope).filter(community=unit),
+        },
+    )
+
+
+@member_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    qs = (
+        selectors.people_for_user(scope)
+        .select_related("user")
+        .prefetch_related("memberships__unit")
+    )
+    f = PersonFilter(request.GET, queryset=qs)
+    page = paginate(request, f.qs)
+    template = list_template(request, "org/person_list.html", "org/_person_rows.html")
+    return render(request, template, {"filter": f, "page": page})
+
+
+@member_required
+def grid_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    qs = selectors.grids_for_user(scope).select_related("unit").prefetch_related("workers")
+    f = GridFilter(request.GET, queryset=qs)
+    page = paginate(request, f.qs)
+    template = list_template(request, "org/grid_list.html", "org/_grid_rows.html")
+    return render(request, template, {"filter": f, "page": page})
+
+
+@member_required
+def grid_map(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    city = City.objects.get(pk=scope.city_id)
+    return render(request, "org/grid_map.html", {"city": city, "unit": request.GET.get("unit", "")})
+
+
+@member_required
+@require_GET
+def grid_geojson(request: HttpRequest) -> JsonResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    f = GridFilter(request.GET, queryset=selectors.grids_for_user(scope))
+    rows = f.qs.values_list("pk", "code", "name", "unit__name", "geometry")
+    features = [
+        {
+            "type": "Feature",
+            "id": pk,
+            "geometry": geometry,
+            "properties": {"code": code, "name": name, "unit": unit_name},
+        }
+        for pk, code, name, unit_name, geometry in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@member_required
+@require_GET
+def locate(request: HttpRequest) -> JsonResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    try:
+        hit = services.locate_point(
+            scope.city_id,
+            request.GET.get("lon"),
+            request.GET.get("lat"),
+            request.GET.get("crs", "wgs84"),
+        )
+    except InvalidInput as exc:
+        return JsonResponse(exc.as_dict(), status=400)
+    if hit is None:
+        return JsonResponse({"grid": None, "message": "该位置不在任何网格内"})
+    return JsonResponse({"grid": {"id": hit.grid_id, "code": hit.code, "unit_id": hit.unit_id}})
+
+
+@office_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    form = ImportForm(request.POST or None, request.FILES or None)
+    failure = None
+    if request.method == "POST" and form.is_valid():
+        city = City.objects.get(pk=scope.city_id)
+        kind, data = form.cleaned_data["kind"], form.cleaned_data["file"].read()
+        try:
+            if kind == "units":
+                n = services.import_units(city, data, acting_user=request.user)
+            elif kind == "people":
+                n = services.import_people(city, data, acting_user=request.user)
+            else:
+                fmt = "geojson" if kind == "grids_geojson" else "xlsx"
+                n = services.import_grids(city, data, fmt=fmt, acting_user=request.user)
+        except ImportFailed as exc:
+            failure = exc
+        else:
+            messages.success(request, f"导入成功：{n} 条")
+            return redirect("org:import")
+    status = 400 if failure or form.errors else 200
+    return render(request, "org/import.html", {"form": form, "failure": failure}, status=status)
+
+
+@member_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if kind not in {"units", "people", "grids"}:
+        raise NotFound()
+    if kind == "units":
+        qs = UnitFilter(request.GET, queryset=selectors.units_for_user(scope)).qs
+        return _xlsx(exports.export_units(qs), "units.xlsx")
+    if kind == "people":
+        qs = PersonFilter(request.GET, queryset=selectors.people_for_user(scope)).qs
+        return _xlsx(exports.export_people(qs), "people.xlsx")
+    qs = GridFilter(request.GET, queryset=selectors.grids_for_user(scope)).qs
+    return _xlsx(exports.export_grids(qs), "grids.xlsx")

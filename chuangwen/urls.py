@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from chuangwen.api.main import api
+from chuangwen.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"
+    ),
+    path("audit/", core_views.audit_log, name="audit"),
+    path("org/", include("chuangwen.org.urls")),
+    path("indicators/", include("chuangwen.indicators.urls")),
+    path("cases/", include("chuangwen.cases.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
