@@ -7,6 +7,7 @@ means the system itself (management commands, the demo builder).
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -316,6 +317,7 @@ def _check_grid_unit(unit: Unit | None, city: City) -> Unit:
 
 def _bump_grid_version(city: City) -> None:
     City.objects.filter(pk=city.pk).update(grid_version=F("grid_version") + 1)
+    grid_index.invalidate(city.pk)
 
 
 @transaction.atomic
@@ -404,19 +406,30 @@ class GridHit:
 
 
 class _GridIndexCache:
-    """One PolygonIndex per city, rebuilt when the city's grid_version moves on."""
+    """One PolygonIndex per city, rebuilt when the city's ``grid_version`` moves on.
+
+    The version is read from the database at most once per ``recheck_s`` seconds, so another
+    process's grid change is seen within that time; a change made in this process drops the
+    city's index at once.
+    """
+
+    recheck_s = 1.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_city: dict[int, tuple[int, PolygonIndex]] = {}
+        self._by_city: dict[int, tuple[int, float, PolygonIndex]] = {}
 
     def get(self, city_id: int) -> PolygonIndex:
+        cached = self._by_city.get(city_id)
+        now = time.monotonic()
+        if cached and now - cached[1] < self.recheck_s:
+            return cached[2]
         version = City.objects.filter(pk=city_id).values_list("grid_version", flat=True).first()
         if version is None:
             raise InvalidInput("城市不存在", code="bad_city")
-        cached = self._by_city.get(city_id)
         if cached and cached[0] == version:
-            return cached[1]
+            self._by_city[city_id] = (version, now, cached[2])
+            return cached[2]
         with self._lock:
             rows = (
                 Grid.objects.filter(city_id=city_id)
@@ -428,8 +441,11 @@ class _GridIndexCache:
                 keys.append(GridHit(pk, code, unit_id))
                 geoms.append(shapely.geometry.shape(geometry))
             index = PolygonIndex(keys, geoms)
-            self._by_city[city_id] = (version, index)
+            self._by_city[city_id] = (version, now, index)
             return index
+
+    def invalidate(self, city_id: int) -> None:
+        self._by_city.pop(city_id, None)
 
     def clear(self) -> None:
         self._by_city.clear()

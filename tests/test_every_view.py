@@ -1,0 +1,66 @@
+"""The same permission checks against every view of the project.
+
+Anonymous requests to any page are sent to the login page and any API call answers 401, unless
+the view is one of the deliberately public ones listed here.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# url names (namespace:name) reachable without a login, each for a reason
+PUBLIC = {
+    "login",  # the login page itself
+    "set_language",  # switching the interface language
+    "api:api-root",  # ninja's root answers 404; the docs say what is there
+}
+SKIP_PREFIXES = ("admin/", "static/", "media/")
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), f"{namespace}{p.name}", p.callback
+
+
+def _example_path(route: str) -> str:
+    route = route.lstrip("^").rstrip("$")
+    route = re.sub(r"<int:[^>]+>", "1", route)
+    route = re.sub(r"<(str|slug|path|uuid):?[^>]*>", "x", route)
+    route = re.sub(r"\{[^}]+\}", "1", route)  # ninja-style parameters
+    route = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", route)
+    return "/" + route.replace("\\", "")
+
+
+def all_routes():
+    seen = set()
+    for route, name, callback in _walk(get_resolver().url_patterns):
+        if route.startswith(SKIP_PREFIXES) or "docs" in route or "openapi" in route:
+            continue
+        path = _example_path(route)
+        if path in seen:
+            continue
+        seen.add(path)
+        yield path, name, callback
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "name", "callback"), list(all_routes()), ids=lambda v: str(v))
+def test_anonymous_is_turned_away(path, name, callback):
+    if name in PUBLIC or name.split(":")[-1] in PUBLIC:
+        return
+    assert getattr(callback, "login_required", True) is not False or path.startswith("/api/"), (
+        f"{name} is marked login_not_required but is not listed in PUBLIC"
+    )
+    client = Client()
+    response = client.get(path)
+    if path.startswith("/api/"):
+        assert response.status_code in (401, 405), (path, response.status_code)
+    else:
+        assert response.status_code == 302, (path, response.status_code)
+        assert response.url.startswith("/login/")
