@@ -58,7 +58,11 @@ INSTALLED_APPS = [
     "chuangwen.core",
     "chuangwen.org",
     "chuangwen.indicators",
+    "chuangwen.sites",
+    "chuangwen.tasks",
+    "chuangwen.inspections",
     "chuangwen.cases",
+    "chuangwen.assessment",
 ]
 
 MIDDLEWARE = [

@@ -3,10 +3,14 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from chuangwen.assessment.api import router as assessment_router
 from chuangwen.cases.api import router as cases_router
 from chuangwen.core.errors import ServiceError
 from chuangwen.indicators.api import router as indicators_router
+from chuangwen.inspections.api import router as inspections_router
 from chuangwen.org.api import router as org_router
+from chuangwen.sites.api import router as sites_router
+from chuangwen.tasks.api import router as tasks_router
 
 from .auth import SessionWithCsrf, TokenAuth
 
@@ -27,3 +31,7 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 api.add_router("/org", org_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/cases", cases_router)
+api.add_router("/sites", sites_router)
+api.add_router("/tasks", tasks_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/assessment", assessment_router)

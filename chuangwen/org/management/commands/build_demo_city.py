@@ -6,7 +6,14 @@ from chuangwen.org.demo import DEMO_CITY_CODE, build_demo_city
 from chuangwen.org.models import City
 
 # Apps that add to the demo city, in dependency order; each has demo.build_demo(city, seed, log).
-DEMO_APPS = ["chuangwen.indicators", "chuangwen.cases"]
+DEMO_APPS = [
+    "chuangwen.indicators",
+    "chuangwen.sites",
+    "chuangwen.cases",
+    "chuangwen.tasks",
+    "chuangwen.inspections",
+    "chuangwen.assessment",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    name = "chuangwen.inspections"
+    verbose_name = "督查检查"

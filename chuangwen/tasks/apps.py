@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TasksConfig(AppConfig):
+    name = "chuangwen.tasks"
+    verbose_name = "任务分解"
