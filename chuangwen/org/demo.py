@@ -39,86 +39,74 @@ COMMUNITY_BLOCK = (2, 5)  # cells per community: 2 columns × 5 rows → 30 × 1
 N_STREETS, N_DISTRICTS = 40, 6
 CENTER = (113.02, 28.19)
 
-SUB_COMMANDS = [
-    "公共文明宣传分指挥部",
-    "市容环境整治分指挥部",
-    "交通秩序整治分指挥部",
-    "农贸市场整治分指挥部",
-    "窗口服务提升分指挥部",
-    "未成年人思想道德建设分指挥部",
-    "志愿服务分指挥部",
-    "社区建设分指挥部",
-    "校园及周边环境整治分指挥部",
-    "网络文明建设分指挥部",
-]
+# the 10 sub-commands and the departments working under each; the rest report to the HQ itself
+SUB_COMMANDS = {
+    "公共文明宣传分指挥部": [
+        "市委宣传部",
+        "市文明办",
+        "市融媒体中心",
+        "市文化旅游广电体育局",
+        "市图书馆",
+        "市博物馆",
+    ],
+    "市容环境整治分指挥部": [
+        "市城市管理和综合执法局",
+        "市住房和城乡建设局",
+        "市生态环境局",
+        "市园林绿化中心",
+        "市环境卫生管理处",
+        "市市政设施管理处",
+        "市数字城管监督指挥中心",
+    ],
+    "交通秩序整治分指挥部": ["市公安局", "市公安局交通警察支队", "市交通运输局", "市公共交通集团"],
+    "农贸市场整治分指挥部": ["市市场监督管理局", "市商务局", "市农业农村局"],
+    "窗口服务提升分指挥部": [
+        "市政务服务和大数据局",
+        "市税务局",
+        "市人力资源和社会保障局",
+        "市医疗保障局",
+        "市邮政管理局",
+        "市自来水公司",
+        "市燃气公司",
+        "国网市供电公司",
+        "市信访局",
+    ],
+    "未成年人思想道德建设分指挥部": ["市教育局", "团市委", "市妇联", "市科协"],
+    "志愿服务分指挥部": ["市民政局", "市总工会", "市残联", "市红十字会", "市退役军人事务局"],
+    "社区建设分指挥部": [
+        "市委组织部",
+        "市委政法委",
+        "市司法局",
+        "市自然资源和规划局",
+        "市城市建设投资集团",
+        "市人民防空办公室",
+    ],
+    "校园及周边环境整治分指挥部": [
+        "市卫生健康委员会",
+        "市应急管理局",
+        "市消防救援支队",
+        "市烟草专卖局",
+    ],
+    "网络文明建设分指挥部": ["市委网信办", "市工业和信息化局", "市科学技术局"],
+}
 IMPLEMENTING_BODIES = [
     "高新技术产业开发区管委会",
     "经济技术开发区管委会",
     "滨江新区管委会",
     "旅游度假区管委会",
 ]
-DEPARTMENTS = [
-    "市委宣传部",
-    "市文明办",
-    "市委组织部",
-    "市委政法委",
-    "市委网信办",
+HQ_DEPARTMENTS = [
     "市发展和改革委员会",
-    "市教育局",
-    "市科学技术局",
-    "市工业和信息化局",
-    "市公安局",
-    "市公安局交通警察支队",
-    "市民政局",
-    "市司法局",
     "市财政局",
-    "市人力资源和社会保障局",
-    "市自然资源和规划局",
-    "市生态环境局",
-    "市住房和城乡建设局",
-    "市城市管理和综合执法局",
-    "市交通运输局",
-    "市水利局",
-    "市农业农村局",
-    "市商务局",
-    "市文化旅游广电体育局",
-    "市卫生健康委员会",
-    "市退役军人事务局",
-    "市应急管理局",
     "市审计局",
-    "市市场监督管理局",
     "市统计局",
-    "市医疗保障局",
-    "市林业局",
     "市机关事务管理局",
-    "市信访局",
-    "市政务服务和大数据局",
-    "市人民防空办公室",
-    "市数字城管监督指挥中心",
-    "市园林绿化中心",
-    "市环境卫生管理处",
-    "市市政设施管理处",
-    "市公共交通集团",
-    "市城市建设投资集团",
-    "市自来水公司",
-    "市燃气公司",
-    "国网市供电公司",
-    "市消防救援支队",
-    "市总工会",
-    "团市委",
-    "市妇联",
-    "市科协",
-    "市残联",
-    "市红十字会",
-    "市税务局",
-    "市烟草专卖局",
-    "市邮政管理局",
+    "市水利局",
+    "市林业局",
     "市气象局",
-    "市融媒体中心",
-    "市图书馆",
-    "市博物馆",
     "市第一人民医院",
 ]
+DEPARTMENTS = [d for members in SUB_COMMANDS.values() for d in members] + HQ_DEPARTMENTS
 DISTRICTS = ["东湖区", "西岭区", "南江区", "北塘区", "中山区", "清河区"]
 PLACE_WORDS = [
     "和平",
@@ -224,6 +212,23 @@ def _lattice(rng: random.Random) -> tuple[list[list[tuple[float, float]]], float
     return points, dlon, dlat
 
 
+def _spread(rng: random.Random, candidates: list, k: int, pos: dict) -> list:
+    """k candidates spread over the area (Mitchell's best-candidate sampling): random, but
+    without the lopsided regions plain random seeds give."""
+    chosen = [rng.choice(candidates)]
+    while len(chosen) < k:
+        pool = rng.sample([c for c in candidates if c not in chosen], 12)
+        chosen.append(
+            max(
+                pool,
+                key=lambda c: min(
+                    (pos[c][0] - pos[o][0]) ** 2 + (pos[c][1] - pos[o][1]) ** 2 for o in chosen
+                ),
+            )
+        )
+    return chosen
+
+
 def _nearest(seeds: list[tuple[float, float]], x: float, y: float) -> int:
     return min(range(len(seeds)), key=lambda k: (seeds[k][0] - x) ** 2 + (seeds[k][1] - y) ** 2)
 
@@ -271,13 +276,14 @@ def build_demo_city(seed: int = 2026) -> DemoSummary:
         ],
     )
     departments: list[Unit] = []
-    for s, sub in enumerate(subs):
-        names = DEPARTMENTS[s * 6 : (s + 1) * 6]
+    groups = [*zip(subs, SUB_COMMANDS.values(), strict=True), (hq, HQ_DEPARTMENTS)]
+    for parent, names in groups:
+        start = len(departments)
         departments += _bulk_units(
             city,
-            sub,
+            parent,
             [
-                (f"BM{s * 6 + k + 1:03d}", n, UnitKind.DEPARTMENT, Axis.LINE)
+                (f"BM{start + k + 1:03d}", n, UnitKind.DEPARTMENT, Axis.LINE)
                 for k, n in enumerate(names)
             ],
         )
@@ -294,8 +300,8 @@ def build_demo_city(seed: int = 2026) -> DemoSummary:
     centers = {
         b: (b[0] + 0.5, (b[1] + 0.5) * COMMUNITY_BLOCK[1] / COMMUNITY_BLOCK[0]) for b in blocks
     }
-    street_seeds = rng.sample(blocks, N_STREETS)
-    district_seeds = rng.sample(street_seeds, N_DISTRICTS)
+    street_seeds = _spread(rng, blocks, N_STREETS, centers)
+    district_seeds = _spread(rng, street_seeds, N_DISTRICTS, centers)
     street_of_block = {b: _nearest([centers[s] for s in street_seeds], *centers[b]) for b in blocks}
     district_of_street = [
         _nearest([centers[d] for d in district_seeds], *centers[s]) for s in street_seeds

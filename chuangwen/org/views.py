@@ -97,15 +97,21 @@ def grid_map(request: HttpRequest) -> HttpResponse:
 def grid_geojson(request: HttpRequest) -> JsonResponse:
     scope = request.scope  # type: ignore[attr-defined]
     f = GridFilter(request.GET, queryset=selectors.grids_for_user(scope))
-    rows = f.qs.values_list("pk", "code", "name", "unit__name", "geometry")
+    rows = f.qs.values_list("pk", "code", "name", "unit__name", "unit__path", "geometry")
     features = [
         {
             "type": "Feature",
             "id": pk,
             "geometry": geometry,
-            "properties": {"code": code, "name": name, "unit": unit_name},
+            # the top-level area (e.g. the district) the grid lies in, to colour the map by it
+            "properties": {
+                "code": code,
+                "name": name,
+                "unit": unit_name,
+                "area": path.split(".")[1] if path.count(".") > 1 else path,
+            },
         }
-        for pk, code, name, unit_name, geometry in rows
+        for pk, code, name, unit_name, path, geometry in rows
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
 

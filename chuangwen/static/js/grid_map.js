@@ -8,12 +8,18 @@
   }
   const lon = parseFloat(el.dataset.centerLon), lat = parseFloat(el.dataset.centerLat);
   map.setView([isNaN(lat) ? 30 : lat, isNaN(lon) ? 114 : lon], 12);
-  const style = { color: "#b71c1c", weight: 1, fillColor: "#e57373", fillOpacity: 0.15 };
+  const palette = ["#e57373", "#64b5f6", "#81c784", "#ffb74d", "#ba68c8", "#4db6ac", "#f06292", "#a1887f"];
+  const areas = {};
+  const colour = (key) => {
+    if (!(key in areas)) areas[key] = palette[Object.keys(areas).length % palette.length];
+    return areas[key];
+  };
+  const style = (f) => ({ color: "#7f1d1d", weight: 0.6, fillColor: colour(f.properties.area), fillOpacity: 0.35 });
   fetch(el.dataset.geojson, { credentials: "same-origin" })
     .then((r) => r.json())
     .then((data) => {
       const layer = L.geoJSON(data, {
-        style: () => style,
+        style: style,
         onEachFeature: (f, l) => l.bindTooltip(`${f.properties.code} ${f.properties.name || ""}<br>${f.properties.unit}`),
       }).addTo(map);
       document.getElementById("grid-count").textContent = `共 ${data.features.length} 个网格`;
