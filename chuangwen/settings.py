@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "chuangwen.inspections",
     "chuangwen.cases",
     "chuangwen.assessment",
+    "chuangwen.api",
 ]
 
 MIDDLEWARE = [
