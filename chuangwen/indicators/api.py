@@ -1,3 +1,112 @@
-from ninja import Router
+from typing import Any
 
-router = Router(tags=["indicators"])
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from chuangwen.api.auth import scope_of
+from chuangwen.core.errors import NotFound
+
+from . import selectors, services
+from .filters import IndicatorFilter
+from .models import CheckItem, Indicator
+from .schemas import (
+    ChecklistOut,
+    DiffOut,
+    DiffRowOut,
+    IndicatorOut,
+    NegativeItemOut,
+    SiteTypeOut,
+    SystemOut,
+)
+
+router = Router(tags=["测评体系"])
+
+
+def _system(scope: Any, system: int | None):  # type: ignore[no-untyped-def]
+    found = selectors.current_system(scope, system)
+    if found is None:
+        raise NotFound("尚未导入测评体系")
+    return found
+
+
+@router.get("/systems", response=list[SystemOut], summary="测评体系版本列表")
+def list_systems(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(selectors.systems_for_user(scope_of(request)))
+
+
+@router.get("/systems/{system_id}", response=SystemOut, summary="版本详情")
+def get_system(request: HttpRequest, system_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_system_for_user(scope_of(request), system_id)
+
+
+@router.get("/tree", response=list[IndicatorOut], summary="指标树（按路径排序，可筛选）")
+@paginate(LimitOffsetPagination)
+def tree(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    system: int | None = None,
+    q: str = "",
+    method: str = "",
+    site_type: int | None = None,
+    level: str = "",
+    negative: bool | None = None,
+):
+    scope = scope_of(request)
+    found = _system(scope, system)
+    params: dict[str, Any] = {"q": q, "method": method, "site_type": site_type, "level": level}
+    if negative is not None:
+        params["negative"] = "true" if negative else "false"
+    qs = selectors.indicators_for_user(scope, found)
+    return IndicatorFilter(params, queryset=qs).qs.order_by("path")
+
+
+@router.get("/nodes/{node_id}", response=IndicatorOut, summary="指标详情")
+def get_node(request: HttpRequest, node_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_indicator_for_user(scope_of(request), node_id)
+
+
+@router.get("/checklists", response=list[ChecklistOut], summary="点位类型及其检查清单")
+def checklists(request: HttpRequest, system: int | None = None):  # type: ignore[no-untyped-def]
+    scope = scope_of(request)
+    found = _system(scope, system)
+    items = (
+        CheckItem.objects.filter(system=found)
+        .order_by("sort")
+        .prefetch_related(Prefetch("standards", queryset=Indicator.objects.order_by("path")))
+    )
+    types = selectors.site_types_for_user(scope).prefetch_related(
+        Prefetch("check_items", queryset=items, to_attr="items")
+    )
+    return list(types)
+
+
+@router.get("/site-types", response=list[SiteTypeOut], summary="点位类型")
+def site_types(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(selectors.site_types_for_user(scope_of(request)))
+
+
+@router.get("/negative-list", response=list[NegativeItemOut], summary="负面清单")
+def negative_list(request: HttpRequest, system: int | None = None):  # type: ignore[no-untyped-def]
+    return list(selectors.negative_list(_system(scope_of(request), system)))
+
+
+@router.get("/systems/{system_id}/diff", response=DiffOut, summary="与上一版本的差异")
+def diff(request: HttpRequest, system_id: int):  # type: ignore[no-untyped-def]
+    found = selectors.get_system_for_user(scope_of(request), system_id)
+    report = services.diff_report(found)
+    rows = [
+        DiffRowOut(
+            kind=r.kind,
+            old_id=r.old.pk if r.old else None,
+            old_code=r.old.code if r.old else None,
+            new_id=r.new.pk if r.new else None,
+            new_code=r.new.code if r.new else None,
+            title=node.title if (node := r.new or r.old) is not None else "",
+            detail=r.detail,
+        )
+        for r in report.rows
+    ]
+    return DiffOut(
+        system_id=found.pk, previous_id=found.previous_id, counts=report.counts, rows=rows
+    )

@@ -1,0 +1,80 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CityLevel, Level, SystemKind
+from .services.parsing import NodeRow, ParsedSystem, _clauses_and_methods
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("文件（.xlsx 模板或 .docx 操作手册）"))
+    name = forms.CharField(label=_("版本名称"), max_length=200)
+    version_year = forms.IntegerField(label=_("版本年份"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("体系"), choices=SystemKind.choices)
+    city_level = forms.ChoiceField(label=_("适用城市层级"), choices=CityLevel.choices)
+    source = forms.CharField(
+        label=_("来源说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("文件超过 20 MB 上限"))
+        suffix = f.name.lower().rsplit(".", 1)[-1]
+        if suffix not in {"xlsx", "docx"}:
+            raise forms.ValidationError(_("文件类型不符，需要 .xlsx 或 .docx"))
+        f.fmt = suffix
+        return f
+
+
+class IndicatorForm(forms.Form):
+    code = forms.CharField(label=_("编号"), max_length=40)
+    title = forms.CharField(label=_("名称"), max_length=300)
+    level = forms.ChoiceField(label=_("层级"), choices=Level.choices)
+    level_name = forms.CharField(label=_("层级名称"), max_length=20, required=False)
+    text = forms.CharField(
+        label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    clauses = forms.CharField(
+        label=_("子条款（每行一条：1）…）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    methods = forms.CharField(
+        label=_("测评方法（如：实地考察、材料审核；或逐条：1）实地观察）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    points = forms.DecimalField(label=_("分值"), required=False, max_digits=7, decimal_places=2)
+    weight = forms.DecimalField(label=_("权数"), required=False, max_digits=7, decimal_places=3)
+    negative = forms.BooleanField(label=_("负面清单相关"), required=False)
+    veto = forms.BooleanField(label=_("一票否决"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        out = ParsedSystem()
+        node = NodeRow(None, "", code=data.get("code", ""), text=data.get("text", ""))
+        _clauses_and_methods(
+            out,
+            node,
+            data.get("clauses", ""),
+            data.get("methods", ""),
+            (None, "", "子条款", "测评方法"),
+        )
+        for error in out.errors:
+            self.add_error("methods", error.message)
+        data["text"], data["clauses"], data["methods"] = node.text, node.clauses, node.methods
+        return data
+
+
+class MoveForm(forms.Form):
+    parent_code = forms.CharField(
+        label=_("新的上级编号（留空移到顶层）"), max_length=40, required=False
+    )
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(label=_("停用原因"), max_length=300)

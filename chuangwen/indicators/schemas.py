@@ -1,0 +1,102 @@
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class SystemOut(Schema):
+    id: int
+    name: str
+    kind: str
+    version_year: int
+    city_level: str
+    status: str
+    unofficial: bool
+    source: str
+    level_names: list
+    weights: dict
+    previous_id: int | None
+
+
+class ClauseOut(Schema):
+    no: str
+    text: str
+    methods: list[str]
+
+
+class IndicatorOut(Schema):
+    id: int
+    system_id: int
+    parent_id: int | None
+    depth: int
+    level: str
+    level_name: str
+    code: str
+    title: str
+    text: str
+    clauses: list[ClauseOut]
+    methods: list[str]
+    points: Decimal | None
+    weight: Decimal | None
+    grade_rule: dict
+    negative: bool
+    veto: bool
+    city_added: bool
+    retired: bool
+
+
+class StandardRefOut(Schema):
+    id: int
+    code: str
+    title: str
+
+
+class CheckItemOut(Schema):
+    id: int
+    code: str
+    site_type_id: int
+    text: str
+    rule: str
+    points: Decimal | None
+    deduct: Decimal | None
+    cap: Decimal | None
+    unit_label: str
+    city_added: bool
+    standards: list[StandardRefOut]
+
+
+class SiteTypeOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    city_added: bool
+
+
+class ChecklistOut(SiteTypeOut):
+    items: list[CheckItemOut]
+
+
+class NegativeItemOut(Schema):
+    id: int
+    code: str
+    text: str
+    sanction: str
+    points: Decimal | None
+    note: str
+
+
+class DiffRowOut(Schema):
+    kind: str
+    old_id: int | None
+    old_code: str | None
+    new_id: int | None
+    new_code: str | None
+    title: str
+    detail: str
+
+
+class DiffOut(Schema):
+    system_id: int
+    previous_id: int | None
+    counts: dict[str, int]
+    rows: list[DiffRowOut]

@@ -1,0 +1,64 @@
+"""Every write of the evaluation system: import (Excel / Word / seed), export, editing the tree,
+the version mapping and diff, and adoption of a new version.
+
+Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
+means the system itself (management commands, the demo builder). Only the office
+(``scope.write_all``) may write.
+"""
+
+from .catalogue import create_check_item, create_site_type
+from .common import require_office, split_clauses
+from .exporting import export_system_xlsx
+from .importing import (
+    SEED_PATH,
+    import_evaluation_system,
+    load_evaluation_system,
+    parse_file,
+    validate,
+)
+from .tree import create_indicator, move_indicator, retire_indicator, update_indicator
+from .versions import (
+    SIMILARITY_THRESHOLD,
+    AdoptionResult,
+    DiffReport,
+    DiffRow,
+    adopt_system,
+    build_mapping,
+    diff_report,
+    diff_xlsx,
+    match_nodes,
+    move_attached,
+    pending_references,
+    set_mapping,
+    similarity,
+)
+
+__all__ = [
+    "SEED_PATH",
+    "SIMILARITY_THRESHOLD",
+    "AdoptionResult",
+    "DiffReport",
+    "DiffRow",
+    "adopt_system",
+    "build_mapping",
+    "create_check_item",
+    "create_indicator",
+    "create_site_type",
+    "diff_report",
+    "diff_xlsx",
+    "export_system_xlsx",
+    "import_evaluation_system",
+    "load_evaluation_system",
+    "match_nodes",
+    "move_attached",
+    "move_indicator",
+    "parse_file",
+    "pending_references",
+    "require_office",
+    "retire_indicator",
+    "set_mapping",
+    "similarity",
+    "split_clauses",
+    "update_indicator",
+    "validate",
+]

@@ -1,0 +1,362 @@
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
+from chuangwen.core.permissions import member_required, office_required
+from chuangwen.core.views import list_template, paginate
+
+from . import selectors, services
+from .choices import SystemStatus
+from .filters import IndicatorFilter
+from .forms import ImportForm, IndicatorForm, MoveForm, RetireForm
+from .models import EvaluationSystem, Indicator, IndicatorMapping
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTER_KEYS = ("q", "method", "site_type", "level", "negative", "city_added", "retired")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _scope(request: HttpRequest) -> Any:
+    return request.scope  # type: ignore[attr-defined]
+
+
+def _city(request: HttpRequest) -> Any:
+    from chuangwen.org.models import City
+
+    return City.objects.get(pk=_scope(request).city_id)
+
+
+@member_required
+def tree(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    system = selectors.current_system(scope, request.GET.get("system"))
+    qs = selectors.indicators_for_user(scope, system) if system else Indicator.objects.none()
+    f = IndicatorFilter(request.GET, queryset=qs)
+    f.form.fields["site_type"].widget = _site_type_widget(scope)
+    filtering = any(request.GET.get(k) not in (None, "", "unknown") for k in FILTER_KEYS)
+    context: dict[str, Any] = {"filter": f, "system": system, "filtering": filtering}
+    if filtering:
+        context["page"] = paginate(request, f.qs.order_by("path"))
+        template = list_template(request, "indicators/tree.html", "indicators/_node_rows.html")
+        ids = {a for n in context["page"] for a in n.ancestor_ids()}
+        context["names"] = dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "title"))
+    else:
+        context["rows"] = selectors.tree_rows(scope, system) if system else []
+        template = "indicators/tree.html"
+    context["systems"] = selectors.systems_for_user(scope)
+    return render(request, template, context)
+
+
+def _site_type_widget(scope: Any) -> Any:
+    from django import forms
+
+    choices = [("", "---------")] + [
+        (t.pk, t.name) for t in selectors.site_types_for_user(scope).only("pk", "name")
+    ]
+    return forms.Select(choices=choices)
+
+
+@member_required
+def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    node = selectors.get_indicator_for_user(scope, pk)
+    context = {
+        "node": node,
+        "ancestors": selectors.ancestors(node),
+        "children": node.children.order_by("path"),
+        "check_items": node.check_items.select_related("site_type"),
+        "metrics": node.metrics.all(),
+        "history": selectors.node_history(node).select_related("old", "new")[:50],
+        "can_edit": scope.write_all and node.system.status != SystemStatus.ARCHIVED,
+        "move_form": MoveForm(),
+        "retire_form": RetireForm(),
+    }
+    return render(request, "indicators/node_detail.html", context)
+
+
+def _form_initial(node: Indicator) -> dict[str, Any]:
+    from .services.common import clauses_text, methods_cell
+
+    return {
+        "code": node.code,
+        "title": node.title,
+        "level": node.level,
+        "level_name": node.level_name,
+        "text": node.text,
+        "clauses": clauses_text(node.clauses),
+        "methods": methods_cell(node.methods, node.clauses),
+        "points": node.points,
+        "weight": node.weight,
+        "negative": node.negative,
+        "veto": node.veto,
+    }
+
+
+@office_required
+def node_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    node = selectors.get_indicator_for_user(_scope(request), pk)
+    form = IndicatorForm(request.POST or None, initial=_form_initial(node))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_indicator(node, acting_user=request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, "已保存")
+            return redirect("indicators:node", pk=node.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "indicators/node_form.html",
+        {"form": form, "node": node, "system": node.system},
+        status=status,
+    )
+
+
+@office_required
+def node_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    system = selectors.get_system_for_user(scope, pk)
+    parent = None
+    parent_id = request.GET.get("parent") or request.POST.get("parent")
+    if parent_id:
+        parent = selectors.get_indicator_for_user(scope, int(parent_id))
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            node = services.create_indicator(
+                system,
+                code=data.pop("code"),
+                title=data.pop("title"),
+                level=data.pop("level"),
+                parent=parent,
+                acting_user=request.user,
+                **data,
+            )
+        except InvalidInput as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, "已添加（标记为本市增补）")
+            return redirect("indicators:node", pk=node.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "indicators/node_form.html",
+        {"form": form, "system": system, "parent": parent},
+        status=status,
+    )
+
+
+@office_required
+@require_POST
+def node_move(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    node = selectors.get_indicator_for_user(scope, pk)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        code = form.cleaned_data["parent_code"].strip()
+        parent = None
+        if code:
+            parent = Indicator.objects.filter(system=node.system, code=code).first()
+            if parent is None:
+                raise InvalidInput(f"上级编号「{code}」不存在", code="bad_parent")
+        services.move_indicator(node, parent, acting_user=request.user)
+        messages.success(request, "已移动")
+    return redirect("indicators:node", pk=node.pk)
+
+
+@office_required
+@require_POST
+def node_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    node = selectors.get_indicator_for_user(_scope(request), pk)
+    restore = request.POST.get("restore") == "1"
+    form = RetireForm(request.POST)
+    if restore:
+        services.retire_indicator(node, retired=False, acting_user=request.user)
+        messages.success(request, "已恢复")
+    elif form.is_valid():
+        services.retire_indicator(
+            node, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+        messages.success(request, "已停用（含下级）")
+    else:
+        raise InvalidInput("请填写停用原因", code="reason_required")
+    return redirect("indicators:node", pk=node.pk)
+
+
+@member_required
+def site_types(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    system = selectors.current_system(scope, request.GET.get("system"))
+    types = selectors.site_types_with_checklists(system, scope) if system else []
+    return render(request, "indicators/site_types.html", {"system": system, "types": types})
+
+
+@member_required
+def negative_list(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    system = selectors.current_system(scope, request.GET.get("system"))
+    items = selectors.negative_list(system) if system else []
+    return render(request, "indicators/negative_list.html", {"system": system, "items": items})
+
+
+@member_required
+def system_list(request: HttpRequest) -> HttpResponse:
+    systems = selectors.systems_for_user(_scope(request)).select_related("previous")
+    return render(request, "indicators/systems.html", {"systems": systems})
+
+
+@member_required
+def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    system = selectors.get_system_for_user(scope, pk)
+    report = services.diff_report(system) if system.previous_id else None
+    unmatched = (
+        selectors.mappings(system).filter(new__isnull=True).count() if system.previous_id else 0
+    )
+    return render(
+        request,
+        "indicators/system_detail.html",
+        {
+            "system": system,
+            "report": report,
+            "unmatched": unmatched,
+            "count": system.indicators.count(),
+            "pending": services.pending_references(system)
+            if system.status == SystemStatus.ACTIVE
+            else [],
+            "is_office": scope.write_all,
+        },
+    )
+
+
+@member_required
+def system_export(request: HttpRequest, pk: int) -> HttpResponse:
+    system = selectors.get_system_for_user(_scope(request), pk)
+    return _xlsx(services.export_system_xlsx(system), f"evaluation-system-{system.pk}.xlsx")
+
+
+@office_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    city = _city(request)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"city_level": city.level}
+    )
+    failure = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            system = services.import_evaluation_system(
+                city,
+                data["file"].read(),
+                fmt=data["file"].fmt,
+                name=data["name"],
+                version_year=data["version_year"],
+                kind=data["kind"],
+                city_level=data["city_level"],
+                source=data["source"],
+                acting_user=request.user,
+            )
+        except ImportFailed as exc:
+            failure = exc
+        else:
+            messages.success(request, f"导入成功：{system.indicators.count()} 个节点（草稿）")
+            return redirect("indicators:system", pk=system.pk)
+    status = 400 if failure or form.errors else 200
+    return render(
+        request, "indicators/import.html", {"form": form, "failure": failure}, status=status
+    )
+
+
+def _draft_or_active(request: HttpRequest, pk: int) -> EvaluationSystem:
+    system = selectors.get_system_for_user(_scope(request), pk)
+    if system.previous_id is None:
+        raise NotFound("该版本没有可对比的上一版本")
+    return system
+
+
+@member_required
+def diff(request: HttpRequest, pk: int) -> HttpResponse:
+    system = _draft_or_active(request, pk)
+    report = services.diff_report(system)
+    kind = request.GET.get("kind", "")
+    rows = [r for r in report.rows if not kind or r.kind == kind]
+    return render(
+        request,
+        "indicators/diff.html",
+        {"system": system, "report": report, "rows": rows, "kind": kind},
+    )
+
+
+@member_required
+def diff_export(request: HttpRequest, pk: int) -> HttpResponse:
+    system = _draft_or_active(request, pk)
+    return _xlsx(services.diff_xlsx(services.diff_report(system)), f"diff-{system.pk}.xlsx")
+
+
+@office_required
+def mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    system = _draft_or_active(request, pk)
+    if request.method == "POST":
+        mapping_id = request.POST.get("mapping", "")
+        row = (
+            IndicatorMapping.objects.filter(system=system, pk=mapping_id).first()
+            if mapping_id.isdigit()
+            else None
+        )
+        if row is None:
+            raise NotFound()
+        code = (request.POST.get("new_code") or "").strip()
+        target = None
+        if code:
+            target = Indicator.objects.filter(system=system, code=code).first()
+            if target is None:
+                messages.error(request, f"新版本中没有编号「{code}」")
+                return redirect(request.get_full_path())
+        services.set_mapping(row, target, acting_user=request.user)
+        messages.success(request, "映射已更新")
+        return redirect(request.get_full_path())
+    qs = selectors.mappings(system).order_by("old__path")
+    only = request.GET.get("only", "")
+    if only == "unmatched":
+        qs = qs.filter(new__isnull=True)
+    elif only == "similar":
+        qs = qs.filter(match="similar")
+    page = paginate(request, qs, size=100)
+    return render(
+        request, "indicators/mapping.html", {"system": system, "page": page, "only": only}
+    )
+
+
+@office_required
+@require_POST
+def adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    system = selectors.get_system_for_user(_scope(request), pk)
+    result = services.adopt_system(system, acting_user=request.user)
+    messages.success(
+        request,
+        f"已启用「{system.name}」：迁移关联对象 {result.moved_total} 个，"
+        f"待处理（未映射）指标 {len(result.unmapped)} 个",
+    )
+    return redirect("indicators:system", pk=system.pk)
+
+
+@office_required
+@require_POST
+def move_attached(request: HttpRequest, pk: int) -> HttpResponse:
+    system = _draft_or_active(request, pk)
+    result = services.move_attached(system, acting_user=request.user)
+    messages.success(
+        request, f"迁移关联对象 {result.moved_total} 个，仍未映射 {len(result.unmapped)} 个"
+    )
+    return redirect("indicators:system", pk=system.pk)
