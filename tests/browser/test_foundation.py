@@ -33,6 +33,8 @@ def test_login_home_and_grid_map(live_server, page):
     # clicking inside a grid asks the server which grid it is
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 2)
-    page.wait_for_function("document.getElementById('locate-result').textContent.includes('网格')")
+    page.wait_for_function(
+        "document.getElementById('locate-result').textContent.startsWith('所在网格')"
+    )
     assert city.grid_a.code in page.inner_text("#locate-result")
     assert failed_requests == []
