@@ -15,6 +15,20 @@ PUBLIC = {
     "login",  # the login page itself
     "set_language",  # switching the interface language
     "api:api-root",  # ninja's root answers 404; the docs say what is there
+    # citizens report (随手拍) and follow their report by its tracking code without an account
+    "cases:public_report",
+    "cases:track_form",
+    "cases:track",
+    "cases:public_photo",
+    # Open311 GeoReport v2 is public by specification: any 311 client reads services and
+    # requests without an account; POST requests authenticates with its api_key instead
+    "open311:discovery",
+    "open311:services",
+    "open311:service_definition",
+    "open311:requests",
+    "open311:request",
+    "open311:token",
+    "open311:updates",
 }
 SKIP_PREFIXES = ("admin/", "static/", "media/")
 

@@ -1,3 +1,283 @@
-from ninja import Router
+"""Cases API: list/detail with the page's FilterSet, intake, and one endpoint per transition.
+Multipart endpoints (handle, verify, photos) take photos as files; the rest take JSON."""
 
-router = Router(tags=["cases"])
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from chuangwen.api.auth import scope_of
+from chuangwen.core.errors import InvalidInput, NotFound
+from chuangwen.org.models import City, Unit
+
+from . import selectors, services
+from .choices import State
+from .filters import CaseFilter
+from .models import Category, Extension, Report
+from .schemas import (
+    CaseDetailOut,
+    CaseIn,
+    CaseOut,
+    CategoryOut,
+    CloseIn,
+    DecideIn,
+    DispatchIn,
+    ExtensionIn,
+    ExtensionOut,
+    InboxOut,
+    IntakeOut,
+    NoteIn,
+    RateIn,
+    ReasonIn,
+    RegisterIn,
+    RejectIn,
+    UnitStateOut,
+)
+
+router = Router(tags=["问题案件"])
+
+
+def _case(request: HttpRequest, case_id: int) -> Any:
+    return selectors.get_case_for_user(scope_of(request), case_id)
+
+
+def _category(case_or_city_id: int, code: str | None) -> Category | None:
+    if not code:
+        return None
+    cat = Category.objects.filter(city_id=case_or_city_id, code=code).first()
+    if cat is None:
+        raise InvalidInput(f"类别「{code}」不存在", code="bad_category")
+    return cat
+
+
+@router.get("/", response=list[CaseOut], summary="案件列表（与页面、导出同一筛选）")
+@paginate(LimitOffsetPagination)
+def list_cases(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    q: str = "",
+    state: str = "",
+    source: str = "",
+    family: str = "",
+    category: str = "",
+    unit: int | None = None,
+    grid: str = "",
+    overdue: str = "",
+    since: str = "",
+    until: str = "",
+):
+    params = {
+        "q": q,
+        "state": state,
+        "source": source,
+        "family": family,
+        "category": category,
+        "unit": unit,
+        "grid": grid,
+        "overdue": overdue,
+        "since": since,
+        "until": until,
+    }
+    f = CaseFilter(params, queryset=selectors.case_list_qs(scope_of(request)))
+    if not f.is_valid():
+        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in f.errors.items()))
+    return f.qs
+
+
+@router.post("/", response={201: IntakeOut}, summary="上报问题（案件受理）")
+def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+    scope = scope_of(request)
+    if scope.city_id is None:
+        raise NotFound()
+    city = City.objects.get(pk=scope.city_id)
+    res = services.intake_case(
+        city,
+        services.IntakeData(**payload.dict()),
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return 201, IntakeOut(
+        case_id=res.case.pk,
+        number=res.case.number,
+        tracking_code=res.report.tracking_code,
+        merged=res.merged,
+    )
+
+
+@router.get("/inbox", response=InboxOut, summary="我的待办数量")
+def inbox(request: HttpRequest):  # type: ignore[no-untyped-def]
+    counts = selectors.inbox_for_user(scope_of(request)).counts()
+    return InboxOut(**counts, unread=selectors.unread_notifications(request.auth))  # type: ignore[attr-defined]
+
+
+@router.get("/summary/units", response=list[UnitStateOut], summary="各责任单位分状态案件数")
+def summary_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+    rows = selectors.state_counts_by_unit(scope_of(request))
+    return [
+        UnitStateOut(
+            unit_id=r["unit_id"],
+            unit=r["unit"],
+            total=r["total"],
+            states={s: r[s] for s in State.values if s in r},
+        )
+        for r in rows
+    ]
+
+
+@router.get("/categories", response=list[CategoryOut], summary="案件类别")
+def categories(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return selectors.categories_for_city(scope_of(request).city_id)
+
+
+@router.get("/{case_id}", response=CaseDetailOut, summary="案件详情（含处理过程）")
+def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
+    return _case(request, case_id)
+
+
+@router.post("/{case_id}/register", response=CaseOut, summary="立案")
+def register(request: HttpRequest, case_id: int, payload: RegisterIn):  # type: ignore[no-untyped-def]
+    case = _case(request, case_id)
+    return services.register_case(
+        case,
+        category=_category(case.city_id, payload.category),
+        note=payload.note,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/reject", response=CaseOut, summary="不予立案（含重复）")
+def reject(request: HttpRequest, case_id: int, payload: RejectIn):  # type: ignore[no-untyped-def]
+    case = _case(request, case_id)
+    dup = _case(request, payload.duplicate_of) if payload.duplicate_of else None
+    return services.reject_case(
+        case,
+        reason=payload.reason,
+        duplicate_of=dup,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/dispatch", response=CaseOut, summary="派遣 / 改派")
+def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn):  # type: ignore[no-untyped-def]
+    case = _case(request, case_id)
+    unit = None
+    if payload.unit_id:
+        unit = Unit.objects.filter(city_id=case.city_id, pk=payload.unit_id).first()
+        if unit is None:
+            raise InvalidInput("责任单位不存在", code="bad_unit")
+    return services.dispatch_case(
+        case,
+        unit=unit,
+        category=_category(case.city_id, payload.category),
+        deadline=payload.deadline,
+        note=payload.note,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/return", response=CaseOut, summary="退回")
+def return_(request: HttpRequest, case_id: int, payload: ReasonIn):  # type: ignore[no-untyped-def]
+    return services.return_case(
+        _case(request, case_id),
+        reason=payload.reason,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/accept", response=CaseOut, summary="签收")
+def accept(request: HttpRequest, case_id: int, payload: NoteIn):  # type: ignore[no-untyped-def]
+    return services.accept_case(
+        _case(request, case_id),
+        note=payload.note,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/handle", response=CaseOut, summary="处置反馈（multipart，可带处置后照片）")
+def handle(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    case_id: int,
+    note: Form[str],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+):
+    return services.handle_case(
+        _case(request, case_id),
+        note=note,
+        photos=photos or [],
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/verify", response=CaseOut, summary="核查（multipart，须带现场照片）")
+def verify(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    case_id: int,
+    passed: Form[bool],
+    photos: File[list[UploadedFile]],
+    note: Form[str] = "",
+    lon: Form[float | None] = None,
+    lat: Form[float | None] = None,
+):
+    return services.verify_case(
+        _case(request, case_id),
+        passed=passed,
+        note=note,
+        photos=photos,
+        lon=lon,
+        lat=lat,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/close", response=CaseOut, summary="结案")
+def close(request: HttpRequest, case_id: int, payload: CloseIn):  # type: ignore[no-untyped-def]
+    return services.close_case(
+        _case(request, case_id),
+        resolution=payload.resolution,
+        note=payload.note,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/{case_id}/photos", response=list[int], summary="补充照片（multipart）")
+def photos(request: HttpRequest, case_id: int, files: File[list[UploadedFile]]):  # type: ignore[no-untyped-def]
+    rows = services.add_photos(_case(request, case_id), files, acting_user=request.auth)  # type: ignore[attr-defined]
+    return [r.pk for r in rows]
+
+
+@router.post("/{case_id}/extensions", response=ExtensionOut, summary="申请延期")
+def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn):  # type: ignore[no-untyped-def]
+    return services.request_extension(
+        _case(request, case_id),
+        until=payload.until,
+        reason=payload.reason,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/extensions/{extension_id}/decide", response=ExtensionOut, summary="审批延期")
+def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn):  # type: ignore[no-untyped-def]
+    ext = get_object_or_404(Extension, pk=extension_id)
+    _case(request, ext.case_id)  # 404 alike when out of scope
+    return services.decide_extension(
+        ext,
+        approve=payload.approve,
+        note=payload.note,
+        until=payload.until,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/reports/{report_id}/rate", response=dict, summary="满意度评价（上报人本人）")
+def rate(request: HttpRequest, report_id: int, payload: RateIn):  # type: ignore[no-untyped-def]
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        raise NotFound()
+    services.rate_report(
+        report,
+        rating=payload.rating,
+        comment=payload.comment,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return {"ok": True}

@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("export.xlsx", views.case_export, name="export"),
+    path("new/", views.case_new, name="new"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/<str:action>/", views.case_action, name="action"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/badge/", views.inbox_badge, name="inbox_badge"),
+    path("inbox/read/", views.notifications_read, name="notifications_read"),
+    path("map/", views.case_map, name="map"),
+    path("map/points/", views.case_points, name="points"),
+    path("summary/", views.summary, name="summary"),
+    path("categories/", views.categories, name="categories"),
+    path("import/", views.import_hotline, name="import"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    # public pages, no account
+    path("report/<str:city_code>/", views.public_report, name="public_report"),
+    path("track/", views.track, name="track_form"),
+    path("track/<str:code>/", views.track, name="track"),
+    path("track/<str:code>/photos/<int:pk>/", views.public_photo, name="public_photo"),
+]

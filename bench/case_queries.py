@@ -1,0 +1,253 @@
+"""Case read paths at scale: the case list page, the inbox and the counts-by-state/unit summary
+with N cases (default 1,000,000): p50 and p95 latency of each, through the real views (Django
+test client: session, scope, FilterSet, capped paginator, template).
+
+Data generation (documented, reproducible with --seed): one city with 6 districts × 8 streets ×
+6 communities (288 块 units) and 20 departments (条), 1,000 grids spread over the communities,
+the 118 standard categories. Cases are written with PostgreSQL COPY (executemany on SQLite)
+in one pass: random grid and category, the 块 unit of the grid as responsible unit (30 % a
+department), reported over the past 365 days, a state drawn from a realistic mix (≈ 81 %
+closed/rated, 4 % rejected, the rest spread over the open states), deadlines 1–5 days after
+dispatch (so some open cases are overdue). Reports and events are not generated: none of the
+measured paths reads them. The maintained StateCount table is rebuilt, then ANALYZE.
+
+Measured (each 40 runs after 3 warm-ups):
+- list: /cases/ as the office (whole city), as a district liaison (scope filter on the
+  materialized paths), and filtered by state;
+- inbox: /cases/inbox/ as the office and as the district liaison;
+- summary: /api/cases/summary/units (counts by unit and state, from StateCount) and, as a
+  baseline, the same counts by GROUP BY over the case table.
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/cw_cases_bench
+    .venv/bin/python bench/case_queries.py
+    .venv/bin/python bench/case_queries.py --n 100000      # SQLite
+
+Target: p95 under 100 ms on PostgreSQL.
+"""
+
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import emit, parser, setup_django
+from intake import _ensure_pg_database
+
+STATES = [
+    ("closed", 45), ("rated", 36), ("rejected", 4), ("reported", 1), ("registered", 1),
+    ("dispatched", 3), ("in_progress", 5), ("handled", 2), ("verified", 1.5),
+    ("returned", 0.5), ("rework", 1),
+]  # fmt: skip
+RUNS, WARM = 40, 3
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0], 1_000_000)
+    p.add_argument("--seed", type=int, default=11)
+    args = p.parse_args()
+    _ensure_pg_database()
+    url = setup_django("case_queries")
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from chuangwen.cases import services
+    from chuangwen.cases.models import Case, Category
+    from chuangwen.org import services as org
+    from chuangwen.org.choices import Role, UnitKind
+    from chuangwen.org.models import Grid, Unit
+
+    rng = random.Random(args.seed)
+    vendor = connection.vendor
+    print(f"database: {vendor} ({url.split('@')[-1]}), n = {args.n:,}")
+    code = f"q{int(time.time())}"
+    city = org.create_city(code=code, name="查询基准市", center=(113.0, 28.0))
+    hq = org.create_unit(city, code=f"{code}-hq", name="指挥部", kind=UnitKind.HQ)
+    departments = [
+        org.create_unit(
+            city, code=f"{code}-dp{i}", name=f"部门{i}", kind=UnitKind.DEPARTMENT, parent=hq
+        )
+        for i in range(20)
+    ]
+    communities = []
+    districts = []
+    for d in range(6):
+        du = org.create_unit(
+            city, code=f"{code}-d{d}", name=f"区{d}", kind=UnitKind.DISTRICT, parent=hq
+        )
+        districts.append(du)
+        for s in range(8):
+            su = org.create_unit(
+                city, code=f"{code}-d{d}s{s}", name=f"街道{d}-{s}", kind=UnitKind.STREET, parent=du
+            )
+            for c in range(6):
+                communities.append(
+                    org.create_unit(
+                        city,
+                        code=f"{code}-d{d}s{s}c{c}",
+                        name=f"社区{d}-{s}-{c}",
+                        kind=UnitKind.COMMUNITY,
+                        parent=su,
+                    )
+                )
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[0, 0], [0.001, 0], [0.001, 0.001], [0, 0.001], [0, 0]]],
+    }
+    grids = Grid.objects.bulk_create(
+        [
+            Grid(city=city, code=f"G{i:04d}", unit=communities[i % len(communities)],
+                 geometry=square,
+                 centroid_lon=113 + (i % 40) * 0.001, centroid_lat=28 + (i // 40) * 0.001)
+            for i in range(1000)
+        ]
+    )  # fmt: skip
+    services.load_categories(city)
+    cats = list(Category.objects.filter(city=city).values_list("pk", flat=True))
+    paths = dict(Unit.objects.filter(city=city).values_list("pk", "path"))
+    office = org.create_person(
+        city, name="办", username=f"{code}-office", memberships=[(hq, Role.OFFICE_ADMIN)]
+    )
+    liaison = org.create_person(
+        city, name="联", username=f"{code}-liaison", memberships=[(districts[0], Role.UNIT_LIAISON)]
+    )
+
+    now = timezone.now()
+    states, weights = [s for s, _w in STATES], [w for _s, w in STATES]
+    cols = [
+        "created_at", "updated_at", "city_id", "source", "category_id", "description", "address",
+        "lon", "lat", "cell", "grid_id", "area_unit_id", "area_path", "unit_id", "unit_path",
+        "state",
+        "resolution", "external_id", "reported_at", "registered_at", "dispatched_at", "deadline",
+        "deadline_overridden", "handled_at", "verified_at", "closed_at", "rework_count",
+        "report_count", "rating",
+    ]  # fmt: skip
+    sources = ["patrol", "citizen", "hotline", "inspection", "media", "evaluation"]
+
+    def rows():  # type: ignore[no-untyped-def]
+        for i in range(args.n):
+            g = grids[rng.randrange(len(grids))]
+            area = g.unit_id
+            unit = departments[rng.randrange(20)].pk if rng.random() < 0.3 else area
+            state = rng.choices(states, weights)[0]
+            reported = now - timedelta(days=rng.random() * 365)
+            dispatched = (
+                reported + timedelta(hours=2)
+                if state not in ("reported", "registered", "rejected")
+                else None
+            )
+            deadline = dispatched + timedelta(days=rng.randint(1, 5)) if dispatched else None
+            handled = None
+            if state in ("handled", "verified", "closed", "rated"):
+                handled = dispatched + timedelta(days=rng.random() * 6)  # type: ignore[operator]
+            closed = (
+                handled + timedelta(hours=10) if state in ("closed", "rated") and handled else None
+            )
+            yield (
+                now, now, city.pk, sources[i % 6], cats[rng.randrange(len(cats))],
+                f"问题{i}", "", g.centroid_lon, g.centroid_lat, None, g.pk, area, paths[area],
+                unit, paths[unit], state, "fixed" if closed else "", "", reported,
+                reported + timedelta(hours=1) if state not in ("reported", "rejected") else None,
+                dispatched, deadline, False, handled, None, closed, int(rng.random() < 0.1), 1,
+                None,
+            )  # fmt: skip
+
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        if vendor == "postgresql":
+            with connection.cursor() as cur:
+                raw = cur.cursor
+                with raw.copy(f"COPY cases_case ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in rows():
+                        copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(cols))
+            sql = f"INSERT INTO cases_case ({', '.join(cols)}) VALUES ({marks})"
+            batch = []
+            with connection.cursor() as cur:
+                for row in rows():
+                    batch.append(
+                        [
+                            connection.ops.adapt_datetimefield_value(v)
+                            if hasattr(v, "tzinfo")
+                            else v
+                            for v in row
+                        ]
+                    )
+                    if len(batch) == 5000:
+                        cur.executemany(sql, batch)
+                        batch = []
+                if batch:
+                    cur.executemany(sql, batch)
+    services.rebuild_state_counts(city)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    gen_s = time.perf_counter() - t0
+    total = Case.objects.filter(city=city).count()
+    print(f"generated {total:,} cases in {gen_s:.1f} s")
+
+    def client(person):  # type: ignore[no-untyped-def]
+        c = Client()
+        c.force_login(person.user)
+        return c
+
+    co, cl = client(office), client(liaison)
+
+    def timed(fn):  # type: ignore[no-untyped-def]
+        for _ in range(WARM):
+            fn()
+        xs = []
+        for _ in range(RUNS):
+            t = time.perf_counter()
+            fn()
+            xs.append((time.perf_counter() - t) * 1000)
+        xs.sort()
+        return statistics.median(xs), xs[int(len(xs) * 0.95) - 1]
+
+    def get(c, url):  # type: ignore[no-untyped-def]
+        def run():  # type: ignore[no-untyped-def]
+            r = c.get(url)
+            assert r.status_code == 200, (url, r.status_code)
+
+        return run
+
+    def group_by():  # type: ignore[no-untyped-def]
+        from django.db.models import Count
+
+        list(
+            Case.objects.filter(city=city)
+            .values("unit_id", "state")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
+    paths_ = {
+        "list_office": get(co, "/cases/"),
+        "list_district": get(cl, "/cases/"),
+        "list_state_filter": get(co, "/cases/?state=in_progress"),
+        "list_overdue_filter": get(co, "/cases/?overdue=open"),
+        "inbox_office": get(co, "/cases/inbox/"),
+        "inbox_district": get(cl, "/cases/inbox/"),
+        "summary_units": get(co, "/api/cases/summary/units"),
+        "summary_units_district": get(cl, "/api/cases/summary/units"),
+        "baseline_group_by_unit_state": group_by,
+    }
+    figures: dict = {"database": vendor, "n": total, "generate_s": round(gen_s, 1)}
+    worst = 0.0
+    for name, fn in paths_.items():
+        p50, p95 = timed(fn)
+        if not name.startswith("baseline"):
+            worst = max(worst, p95)
+        print(f"{name:32s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+        figures[f"{name}_p50_ms"] = round(p50, 1)
+        figures[f"{name}_p95_ms"] = round(p95, 1)
+    figures["worst_p95_ms"] = round(worst, 1)
+    print(f"worst p95 over the pages: {worst:.1f} ms (target < 100 ms on PostgreSQL)")
+    emit(figures)
+
+
+if __name__ == "__main__":
+    main()

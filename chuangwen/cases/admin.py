@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from .models import CalendarOverride, Category, DuplicateSettings
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "family", "major_name", "name", "deadline_value", "deadline_unit"]
+    list_filter = ["family", "city_added"]
+    search_fields = ["code", "name"]
+
+
+admin.site.register(CalendarOverride)
+admin.site.register(DuplicateSettings)

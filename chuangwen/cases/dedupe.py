@@ -1,0 +1,93 @@
+"""Duplicate check: same category, within R metres and T days, similar text.
+
+Candidates come from one indexed query on (city, category, cell, reported_at): ``cell`` is the
+case's square of CELL_DEG degrees (about 110 m × 100 m here), so a radius of R metres only
+needs the few neighbouring cells. Text similarity is the Jaccard index of character bigrams,
+which works on short Chinese texts without word segmentation.
+"""
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from chuangwen.core.geo import distance_m
+
+CELL_DEG = 0.001
+_LAT_SHIFT = 90_000
+_ROW = 200_000
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def cell_of(lon: float, lat: float) -> int:
+    ix = math.floor(lon / CELL_DEG) + 180_000
+    iy = math.floor(lat / CELL_DEG) + _LAT_SHIFT
+    return ix * _ROW + iy
+
+
+def neighbour_cells(lon: float, lat: float, radius_m: float) -> list[int]:
+    """Every cell a point within ``radius_m`` of (lon, lat) may fall in."""
+    dy = radius_m / 111_320.0
+    dx = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
+    x0, x1 = math.floor((lon - dx) / CELL_DEG), math.floor((lon + dx) / CELL_DEG)
+    y0, y1 = math.floor((lat - dy) / CELL_DEG), math.floor((lat + dy) / CELL_DEG)
+    return [
+        (ix + 180_000) * _ROW + iy + _LAT_SHIFT
+        for ix in range(x0, x1 + 1)
+        for iy in range(y0, y1 + 1)
+    ]
+
+
+def bigrams(text: str) -> frozenset[str]:
+    text = _PUNCT.sub("", (text or "").lower())
+    if len(text) < 2:
+        return frozenset([text]) if text else frozenset()
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard index of two bigram sets; 1.0 when either text is empty (a photo-only report
+    of the same category at the same place is taken as the same problem)."""
+    if not a or not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+@dataclass
+class Candidate:
+    key: object  # a Case (saved or about to be)
+    category_id: int | None
+    lon: float
+    lat: float
+    grams: frozenset[str]
+    reported_at: object = None
+
+
+@dataclass
+class CandidatePool:
+    """Open cases by (category, cell), filled from the database and grown by the batch."""
+
+    radius_m: float
+    threshold: float
+    by_cell: dict[tuple[int | None, int], list[Candidate]] = field(default_factory=dict)
+
+    def add(self, cand: Candidate) -> None:
+        self.by_cell.setdefault((cand.category_id, cell_of(cand.lon, cand.lat)), []).append(cand)
+
+    def extend(self, cands: Iterable[Candidate]) -> None:
+        for c in cands:
+            self.add(c)
+
+    def match(
+        self, category_id: int | None, lon: float, lat: float, grams: frozenset[str]
+    ) -> Candidate | None:
+        best, best_score = None, -1.0
+        for cell in neighbour_cells(lon, lat, self.radius_m):
+            for cand in self.by_cell.get((category_id, cell), ()):
+                dist = distance_m(lon, lat, cand.lon, cand.lat)
+                if dist > self.radius_m:
+                    continue
+                score = similarity(grams, cand.grams)
+                if score >= self.threshold and score - dist / 1e6 > best_score:
+                    best, best_score = cand, score - dist / 1e6
+        return best

@@ -1,0 +1,251 @@
+"""Scoped reads of cases. Out of scope answers exactly like missing (NotFound)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from chuangwen.core.errors import NotFound
+from chuangwen.org.choices import Role
+from chuangwen.org.models import Unit
+from chuangwen.org.scope import Scope
+
+from .choices import FINISHED, TO_DISPATCH, WITH_UNIT, Resolution, State
+from .models import Case, Category, Extension, ExtensionStatus, Notification, Report, StateCount
+from .scope import case_q
+
+
+def cases_for_user(scope: Scope) -> QuerySet[Case]:
+    return Case.objects.filter(case_q(scope))
+
+
+def case_list_qs(scope: Scope) -> QuerySet[Case]:
+    """What the list page, the API list and the export read: one JOIN for the names."""
+    return cases_for_user(scope).select_related("category", "unit", "grid").order_by("-id")
+
+
+def get_case_for_user(scope: Scope, pk: int) -> Case:
+    case = (
+        cases_for_user(scope)
+        .select_related("category", "unit", "grid", "area_unit", "indicator", "handled_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def overdue_q(now: datetime | None = None) -> Q:
+    """Overdue is computed, never typed in: still with the unit past the deadline, or handled
+    after it."""
+    now = now or timezone.now()
+    return Q(state__in=WITH_UNIT, deadline__lt=now) | Q(handled_at__gt=F("deadline"))
+
+
+def open_overdue_q(now: datetime | None = None) -> Q:
+    return Q(state__in=WITH_UNIT, deadline__lt=now or timezone.now())
+
+
+def case_timeline(case: Case) -> QuerySet:
+    return case.events.select_related("actor__person").order_by("at", "id")
+
+
+def report_by_code(code: str) -> Report | None:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 12:
+        return None
+    return (
+        Report.objects.select_related("case", "case__category").filter(tracking_code=code).first()
+    )
+
+
+def categories_for_city(city_id: int | None) -> QuerySet[Category]:
+    return Category.objects.filter(city_id=city_id or 0, active=True).order_by(
+        "family", "major_code", "minor_code"
+    )
+
+
+def _role_paths(scope: Scope, roles: set[str]) -> list[str]:
+    ids = [u for u, r in scope.memberships if r in roles]
+    if not ids:
+        return []
+    return list(Unit.objects.filter(pk__in=ids).values_list("path", flat=True))
+
+
+def _prefix_q(field: str, paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+@dataclass
+class Inbox:
+    to_dispatch: QuerySet | None
+    to_handle: QuerySet | None
+    to_verify: QuerySet | None
+    overdue: QuerySet
+    extensions: QuerySet | None
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for key in ("to_dispatch", "to_handle", "to_verify", "overdue", "extensions"):
+            qs = getattr(self, key)
+            out[key] = qs.count() if qs is not None else 0
+        return out
+
+
+def inbox_for_user(scope: Scope) -> Inbox:
+    """我的待办: what waits for this user's roles."""
+    base = Case.objects.filter(city_id=scope.city_id) if scope.city_id else Case.objects.none()
+    to_verify: QuerySet | None
+    office = scope.write_all
+    to_dispatch = base.filter(state__in=TO_DISPATCH) if office else None
+    liaison = _role_paths(scope, {Role.UNIT_LIAISON})
+    to_handle = (
+        base.filter(state__in=WITH_UNIT).filter(_prefix_q("unit_path", liaison))
+        if liaison
+        else None
+    )
+    if office:
+        to_verify = base.filter(state=State.HANDLED)
+    else:
+        inspectors = _role_paths(scope, {Role.INSPECTOR})
+        workers = _role_paths(scope, {Role.GRID_WORKER})
+        q = _prefix_q("unit_path", inspectors) | _prefix_q("area_path", inspectors)
+        q |= _prefix_q("area_path", workers)
+        to_verify = (
+            base.filter(state=State.HANDLED).filter(q).exclude(handled_by_id=scope.user_id)
+            if inspectors or workers
+            else None
+        )
+    overdue: QuerySet = cases_for_user(scope).filter(open_overdue_q())
+    if not office and liaison:
+        overdue = overdue.filter(_prefix_q("unit_path", liaison))
+    extensions = (
+        Extension.objects.filter(case__city_id=scope.city_id or 0, status=ExtensionStatus.PENDING)
+        if office
+        else None
+    )
+    return Inbox(to_dispatch, to_handle, to_verify, overdue, extensions)
+
+
+def unread_notifications(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- summary (数字城管 standard counts) -----------------------------------------------------
+
+CLOSED_STATES = [State.CLOSED, State.RATED]
+
+
+def standard_counts(now: datetime | None = None) -> dict[str, Any]:
+    """Conditional aggregates for 上报, 立案, 派遣, 按期处置, 超期, 应结案, 结案, 按期结案, 返工,
+    解决 (closed as fixed); 应结案 = dispatched cases whose deadline has passed or that are
+    already closed."""
+    now = now or timezone.now()
+    closed = Q(state__in=CLOSED_STATES)
+    on_time = Q(handled_at__isnull=False, handled_at__lte=F("deadline"))
+    return {
+        "reported": Count("id"),
+        "registered": Count("id", filter=Q(registered_at__isnull=False)),
+        "dispatched": Count("id", filter=Q(dispatched_at__isnull=False)),
+        "handled_on_time": Count("id", filter=on_time),
+        "overdue": Count("id", filter=overdue_q(now)),
+        "due": Count("id", filter=Q(dispatched_at__isnull=False) & (Q(deadline__lt=now) | closed)),
+        "closed": Count("id", filter=closed),
+        "closed_on_time": Count("id", filter=closed & on_time),
+        "fixed": Count("id", filter=closed & Q(resolution=Resolution.FIXED)),
+        "rework": Count("id", filter=Q(rework_count__gt=0)),
+    }
+
+
+def with_rates(row: dict[str, Any]) -> dict[str, Any]:
+    due = row.get("due") or 0
+    row["close_rate"] = round(100 * row["closed"] / due, 1) if due else None
+    row["on_time_close_rate"] = round(100 * row["closed_on_time"] / due, 1) if due else None
+    return row
+
+
+GROUPS = {
+    "unit": ("unit_id", "unit__name"),
+    "grid": ("grid_id", "grid__code"),
+    "category": ("category_id", "category__name"),
+    "month": (None, None),
+}
+
+
+def summary_rows(qs: QuerySet[Case], group: str = "unit", limit: int = 200) -> list[dict]:
+    """Standard counts per unit, grid, category or month over an already filtered queryset."""
+    from django.db.models.functions import TruncMonth
+
+    if group not in GROUPS:
+        group = "unit"
+    if group == "month":
+        grouped = qs.annotate(key=TruncMonth("reported_at")).values("key")
+        rows: Any = grouped.annotate(**standard_counts()).order_by("key")
+        out = []
+        for r in rows:
+            r["label"] = f"{r['key']:%Y-%m}" if r["key"] else "—"
+            out.append(with_rates(r))
+        return out
+    key, label = GROUPS[group]
+    assert key is not None and label is not None
+    rows = (
+        qs.values(key, label).annotate(**standard_counts()).order_by("-reported")[:limit]  # type: ignore[misc]
+    )
+    return [with_rates({**r, "key": r[key], "label": r[label] or "—"}) for r in rows]
+
+
+def total_row(qs: QuerySet[Case]) -> dict[str, Any]:
+    return with_rates(qs.aggregate(**standard_counts()))
+
+
+def state_counts_by_unit(scope: Scope) -> list[dict[str, Any]]:
+    """Cases per responsible unit and state from the maintained StateCount table (cheap at any
+    size); units outside the scope are left out, the office and leaders see all."""
+    city_id = scope.city_id or 0
+    qs = StateCount.objects.filter(city_id=city_id, n__gt=0)
+    names: dict[int, tuple[str, str]] = {
+        pk: (name, path)
+        for pk, name, path in Unit.objects.filter(city_id=city_id).values_list("pk", "name", "path")
+    }
+    table: dict[int, dict[str, Any]] = {}
+    for unit_id, state, n in qs.values_list("unit_id", "state", "n"):
+        name, path = names.get(unit_id, ("（未确定责任单位）", ""))
+        if not scope.see_all and not (path and scope.covers_path(path)):
+            continue
+        row = table.setdefault(unit_id, {"unit_id": unit_id, "unit": name, "total": 0})
+        row[state] = row.get(state, 0) + n
+        row["total"] += n
+    return sorted(table.values(), key=lambda r: -r["total"])
+
+
+def state_totals(scope: Scope) -> dict[str, int]:
+    if scope.see_all:
+        rows = (
+            StateCount.objects.filter(city_id=scope.city_id or 0)
+            .values_list("state")
+            .annotate(t=Sum("n"))
+        )
+        return {s: t for s, t in rows}
+    out: dict[str, int] = {}
+    for row in state_counts_by_unit(scope):
+        for s in State.values:
+            out[s] = out.get(s, 0) + row.get(s, 0)
+    return out
+
+
+def open_case_points(scope: Scope, limit: int = 5000) -> list[tuple]:
+    return list(
+        cases_for_user(scope)
+        .exclude(state__in=FINISHED)
+        .filter(lon__isnull=False)
+        .order_by("-id")
+        .values_list("pk", "lon", "lat", "state", "category__name", "deadline")[:limit]
+    )

@@ -1,0 +1,72 @@
+// Cases pages: GPS for the intake and verification forms, the case maps, the summary charts.
+(function () {
+  // --- GPS: fill hidden lon/lat (WGS-84 from the browser) -------------------------------
+  document.querySelectorAll(".cw-geo").forEach((form) => {
+    const status = form.querySelector(".cw-geo-status");
+    const locate = () => {
+      if (!navigator.geolocation) { if (status) status.textContent = "浏览器不支持定位，请填写地址"; return; }
+      if (status) status.textContent = "正在定位…";
+      navigator.geolocation.getCurrentPosition((pos) => {
+        form.querySelector("[name=lon]").value = pos.coords.longitude.toFixed(7);
+        form.querySelector("[name=lat]").value = pos.coords.latitude.toFixed(7);
+        const crs = form.querySelector("[name=crs]"); if (crs) crs.value = "wgs84";
+        if (status) status.textContent = `已定位（精度约 ${Math.round(pos.coords.accuracy)} 米）`;
+      }, (err) => { if (status) status.textContent = "定位失败：" + err.message + "，请填写地址"; },
+      { enableHighAccuracy: true, timeout: 15000 });
+    };
+    const btn = form.querySelector(".cw-locate");
+    if (btn) btn.addEventListener("click", locate); else locate();
+  });
+  const tiles = (map, el) => {
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+  };
+  // --- one case on its detail page ----------------------------------------------------------
+  const one = document.getElementById("map");
+  if (one && window.L && one.dataset.lat) {
+    const ll = [parseFloat(one.dataset.lat), parseFloat(one.dataset.lon)];
+    const map = L.map(one, { attributionControl: !!one.dataset.tiles }).setView(ll, 17);
+    tiles(map, one);
+    L.circleMarker(ll, { radius: 9, color: "#b71c1c", fillOpacity: 0.7 }).addTo(map);
+  }
+  // --- open cases map -------------------------------------------------------------------------
+  const all = document.getElementById("case-map");
+  if (all && window.L) {
+    const map = L.map(all, { preferCanvas: true, attributionControl: !!all.dataset.tiles });
+    tiles(map, all);
+    const lon = parseFloat(all.dataset.centerLon), lat = parseFloat(all.dataset.centerLat);
+    map.setView([isNaN(lat) ? 30 : lat, isNaN(lon) ? 114 : lon], 13);
+    fetch(all.dataset.points, { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
+      const layer = L.geoJSON(data, {
+        pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5, weight: 1, color: f.properties.overdue ? "#d32f2f" : "#1976d2", fillOpacity: 0.7 }),
+        onEachFeature: (f, l) => l.bindPopup(`<a href="${f.properties.url}">${f.properties.category || "未分类"}</a><br>${f.properties.state}${f.properties.overdue ? "（超期）" : ""}`),
+      }).addTo(map);
+      document.getElementById("case-count").textContent = `共 ${data.features.length} 件`;
+      all.dataset.loaded = String(data.features.length);
+      if (data.features.length) map.fitBounds(layer.getBounds());
+    });
+  }
+  // --- summary charts -------------------------------------------------------------------------
+  if (window.echarts) {
+    const pie = document.getElementById("state-chart");
+    if (pie) {
+      const rows = JSON.parse(document.getElementById("state-data").textContent);
+      echarts.init(pie).setOption({ tooltip: {}, series: [{ type: "pie", radius: ["35%", "70%"], data: rows, label: { fontSize: 11 } }] });
+    }
+    const bar = document.getElementById("group-chart"), table = document.getElementById("summary-table");
+    if (bar && table) {
+      const rows = [...table.querySelectorAll("tbody tr")].filter((tr) => tr.querySelector(".label")).slice(0, 20);
+      const labels = rows.map((tr) => tr.querySelector(".label").textContent);
+      const num = (tr, cls) => parseFloat(tr.querySelector(cls).textContent) || 0;
+      echarts.init(bar).setOption({
+        tooltip: { trigger: "axis" }, legend: { data: ["上报", "结案", "结案率%"] },
+        xAxis: { type: "category", data: labels, axisLabel: { rotate: 30, fontSize: 10 } },
+        yAxis: [{ type: "value" }, { type: "value", max: 100 }],
+        series: [
+          { name: "上报", type: "bar", data: rows.map((tr) => num(tr, ".n")) },
+          { name: "结案", type: "bar", data: rows.map((tr) => num(tr, ".closed")) },
+          { name: "结案率%", type: "line", yAxisIndex: 1, data: rows.map((tr) => num(tr, ".rate")) },
+        ],
+      });
+    }
+  }
+})();

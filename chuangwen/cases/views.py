@@ -1,0 +1,537 @@
+"""Thin views over the services and selectors; htmx partials from the same views."""
+
+import hashlib
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chuangwen.core.errors import ImportFailed, NotFound, ServiceError
+from chuangwen.core.permissions import member_required, office_required
+from chuangwen.core.views import list_template
+from chuangwen.org.choices import Role
+from chuangwen.org.models import City, Unit
+
+from . import exports, selectors, services
+from .choices import PUBLIC_STATE, WITH_UNIT, Action, ExtensionStatus, Source, State
+from .filters import CaseFilter
+from .forms import ActionForm, CaseIntakeForm, ImportForm, PublicReportForm, RatingForm
+from .models import CasePhoto, Category, Notification
+
+LIST_CAP = 10_000
+PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
+
+
+class CappedPaginator(Paginator):
+    """Counts at most LIST_CAP + 1 rows: the list stays fast on millions of cases."""
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return self.object_list[: LIST_CAP + 1].count()  # type: ignore[index,union-attr,attr-defined]
+
+
+def _page(request: HttpRequest, qs: Any, size: int = 50) -> Any:
+    page = CappedPaginator(qs, size).get_page(request.GET.get("page"))
+    page.capped = page.paginator.count > LIST_CAP  # type: ignore[attr-defined]
+    return page
+
+
+def _scope(request: HttpRequest) -> Any:
+    return request.scope  # type: ignore[attr-defined]
+
+
+@member_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    f = CaseFilter(request.GET, queryset=selectors.case_list_qs(_scope(request)))
+    page = _page(request, f.qs)
+    template = list_template(request, "cases/case_list.html", "cases/_case_rows.html")
+    return render(request, template, {"filter": f, "page": page, "now": timezone.now()})
+
+
+@member_required
+def case_export(request: HttpRequest) -> HttpResponse:
+    f = CaseFilter(request.GET, queryset=selectors.case_list_qs(_scope(request)))
+    data = exports.cases_workbook(f.qs[: exports.MAX_EXPORT_ROWS])
+    response = HttpResponse(data, content_type=exports.XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''cases.xlsx"
+    return response
+
+
+def _actions(scope: Any, case: Any) -> set[str]:
+    """Which forms the detail page offers (the services check again)."""
+    out: set[str] = set()
+    office = scope.write_all
+    roles = scope.roles
+    if office:
+        if case.state == State.REPORTED:
+            out |= {Action.REGISTER, Action.REJECT}
+        if case.state == State.REGISTERED:
+            out |= {Action.DISPATCH, Action.REJECT, Action.CLOSE}
+        if case.state == State.RETURNED:
+            out |= {Action.DISPATCH, Action.CLOSE}
+        if case.state in WITH_UNIT or case.state == State.VERIFIED:
+            out.add(Action.CLOSE)
+    unit_role = office or (Role.UNIT_LIAISON in roles and scope.covers_path(case.unit_path or "-"))
+    if unit_role:
+        if case.state == State.DISPATCHED:
+            out |= {Action.ACCEPT, Action.RETURN}
+        if case.state in (State.IN_PROGRESS, State.REWORK):
+            out.add(Action.HANDLE)
+        if case.state in WITH_UNIT and case.deadline and case.deadline > timezone.now():
+            out.add(Action.EXTENSION_REQUEST)
+    verifier = office or roles & {Role.INSPECTOR, Role.GRID_WORKER}
+    if verifier and case.state == State.HANDLED and case.handled_by_id != scope.user_id:
+        out.add(Action.VERIFY)
+    if (not scope.read_only or scope.person_id) and (Role.LEADER not in roles or office):
+        out.add(Action.PHOTO)
+    return out
+
+
+@member_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    case = selectors.get_case_for_user(scope, pk)
+    reports = list(case.reports.all())
+    actions = _actions(scope, case)
+    context = {
+        "case": case,
+        "events": selectors.case_timeline(case),
+        "photos": list(case.photos.all()),
+        "reports": reports,
+        "extensions": list(case.extensions.select_related("requested_by__person")),
+        "actions": actions,
+        "units": (
+            Unit.objects.filter(city_id=case.city_id, active=True).order_by("path")
+            if Action.DISPATCH in actions
+            else []
+        ),
+        "categories": (
+            selectors.categories_for_city(case.city_id)
+            if actions & {Action.DISPATCH, Action.REGISTER}
+            else []
+        ),
+        "public_state": PUBLIC_STATE.get(State(case.state)),
+        "pending_extensions": ExtensionStatus.PENDING,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@member_required
+@require_POST
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One endpoint per transition, all through the services."""
+    scope = _scope(request)
+    case = selectors.get_case_for_user(scope, pk)
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("提交的内容有误：%s") % form.errors.as_text())
+        return redirect("cases:detail", pk=pk)
+    d, user = form.cleaned_data, request.user
+    photos = d.get("photos") or []
+    try:
+        category = None
+        if d.get("category"):
+            category = Category.objects.filter(city_id=case.city_id, code=d["category"]).first()
+        if action == "register":
+            services.register_case(case, category=category, note=d["note"], acting_user=user)
+        elif action == "reject":
+            dup = None
+            if d.get("duplicate_of"):
+                dup = selectors.get_case_for_user(scope, d["duplicate_of"])
+            services.reject_case(case, reason=d["note"], duplicate_of=dup, acting_user=user)
+        elif action == "dispatch":
+            unit = None
+            if d.get("unit"):
+                unit = Unit.objects.filter(city_id=case.city_id, pk=d["unit"]).first()
+            services.dispatch_case(
+                case,
+                unit=unit,
+                category=category,
+                deadline=d.get("deadline"),
+                note=d["note"],
+                acting_user=user,
+            )
+        elif action == "return":
+            services.return_case(case, reason=d["note"], acting_user=user)
+        elif action == "accept":
+            services.accept_case(case, note=d["note"], acting_user=user)
+        elif action == "handle":
+            services.handle_case(case, note=d["note"], photos=photos, acting_user=user)
+        elif action == "verify":
+            services.verify_case(
+                case,
+                passed=d["passed"],
+                note=d["note"],
+                photos=photos,
+                lon=d.get("lon"),
+                lat=d.get("lat"),
+                acting_user=user,
+            )
+        elif action == "close":
+            services.close_case(
+                case, resolution=d.get("resolution") or "fixed", note=d["note"], acting_user=user
+            )
+        elif action == "extension":
+            if d.get("until") is None:
+                raise ServiceError(_("请填写申请延至的时间"))
+            services.request_extension(case, until=d["until"], reason=d["note"], acting_user=user)
+        elif action == "decide":
+            ext = get_object_or_404(case.extensions, pk=d.get("extension"))
+            services.decide_extension(
+                ext, approve=d["approve"], note=d["note"], until=d.get("until"), acting_user=user
+            )
+        elif action == "photo":
+            services.add_photos(case, photos, acting_user=user)
+        else:
+            raise Http404()
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("操作成功"))
+    return redirect("cases:detail", pk=pk)
+
+
+@member_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    categories = list(selectors.categories_for_city(scope.city_id))
+    form = CaseIntakeForm(request.POST or None, request.FILES or None, categories=categories)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        city = City.objects.get(pk=scope.city_id)
+        try:
+            res = services.intake_case(
+                city,
+                services.IntakeData(
+                    source=d["source"],
+                    description=d["description"],
+                    category=d["category"] or None,
+                    lon=d.get("lon"),
+                    lat=d.get("lat"),
+                    crs=d.get("crs") or "wgs84",
+                    address=d.get("address") or "",
+                    photos=d.get("photos") or [],
+                ),
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            if res.merged:
+                messages.info(request, _("与已有案件重复，已并单"))
+            else:
+                messages.success(request, _("已上报，案件编号 %s") % res.case.number)
+            return redirect("cases:detail", pk=res.case.pk)
+    return render(request, "cases/case_new.html", {"form": form})
+
+
+@member_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    box = selectors.inbox_for_user(scope)
+    tabs = [
+        ("to_dispatch", _("待立案/派遣"), box.to_dispatch),
+        ("to_handle", _("待处置"), box.to_handle),
+        ("to_verify", _("待核查"), box.to_verify),
+        ("overdue", _("已超期"), box.overdue),
+    ]
+    tabs = [t for t in tabs if t[2] is not None]
+    current = request.GET.get("tab") or (tabs[0][0] if tabs else "overdue")
+    qs = next((t[2] for t in tabs if t[0] == current), box.overdue)
+    # oldest first, along the (city, state, id) index; the unit's lists by deadline
+    order = ("id",) if current == "to_dispatch" else ("deadline", "id")
+    qs = qs.select_related("category", "unit", "grid").order_by(*order)  # type: ignore[union-attr]
+    counts = {key: q.count() for key, _label, q in tabs if q is not None}
+    page = _page(request, qs, 30)
+    notes = list(
+        Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).order_by(
+            "-id"
+        )[:20]
+    )
+    extensions = (
+        list(box.extensions.select_related("case", "requested_by__person")[:50])
+        if box.extensions is not None
+        else []
+    )
+    template = list_template(request, "cases/inbox.html", "cases/_case_rows.html")
+    return render(
+        request,
+        template,
+        {
+            "tabs": [(k, label, counts[k]) for k, label, _q in tabs],
+            "current": current,
+            "page": page,
+            "notes": notes,
+            "extensions": extensions,
+            "now": timezone.now(),
+        },
+    )
+
+
+@member_required
+@require_GET
+def inbox_badge(request: HttpRequest) -> HttpResponse:
+    n = selectors.unread_notifications(request.user)
+    return HttpResponse(f'<span class="badge bg-warning text-dark">{n}</span>' if n else "")
+
+
+@member_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.mark_notifications_read(request.user)
+    return redirect("cases:inbox")
+
+
+@member_required
+def case_map(request: HttpRequest) -> HttpResponse:
+    city = City.objects.get(pk=_scope(request).city_id)
+    return render(request, "cases/case_map.html", {"city": city})
+
+
+@member_required
+@require_GET
+def case_points(request: HttpRequest) -> JsonResponse:
+    now = timezone.now()
+    features = [
+        {
+            "type": "Feature",
+            "id": pk,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "state": str(State(state).label),
+                "category": cat or "",
+                "overdue": bool(deadline and deadline < now and state in WITH_UNIT),
+                "url": reverse("cases:detail", args=[pk]),
+            },
+        }
+        for pk, lon, lat, state, cat, deadline in selectors.open_case_points(_scope(request))
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@member_required
+def summary(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    group = request.GET.get("group", "unit")
+    f = CaseFilter(request.GET, queryset=selectors.cases_for_user(scope))
+    rows = selectors.summary_rows(f.qs, group)
+    total = selectors.total_row(f.qs)
+    states = selectors.state_totals(scope)
+    state_chart = [
+        {"name": str(s.label), "value": states.get(s.value, 0)}
+        for s in State
+        if states.get(s.value)
+    ]
+    return render(
+        request,
+        "cases/summary.html",
+        {
+            "filter": f,
+            "rows": rows,
+            "total": total,
+            "group": group,
+            "state_chart": state_chart,
+            "groups": [
+                ("unit", _("责任单位")),
+                ("grid", _("网格")),
+                ("category", _("类别")),
+                ("month", _("月份")),
+            ],
+        },
+    )
+
+
+@member_required
+def categories(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    if request.method == "POST":
+        cat = get_object_or_404(Category, city_id=scope.city_id, pk=request.POST.get("pk"))
+        dept_id = request.POST.get("department") or None
+        try:
+            services.update_category(
+                cat,
+                deadline_value=int(request.POST.get("deadline_value") or cat.deadline_value),
+                deadline_unit=request.POST.get("deadline_unit") or cat.deadline_unit,
+                deadline_working=request.POST.get("deadline_working") == "on",
+                department=Unit.objects.filter(city_id=scope.city_id, pk=dept_id).first()
+                if dept_id
+                else None,
+                acting_user=request.user,
+            )
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+        else:
+            messages.success(request, _("已保存"))
+        return redirect("cases:categories")
+    rows = Category.objects.filter(city_id=scope.city_id).select_related("department")
+    departments = Unit.objects.filter(city_id=scope.city_id, axis="line").order_by("name")
+    return render(request, "cases/categories.html", {"rows": rows, "departments": departments})
+
+
+@office_required
+def import_hotline(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    failure = None
+    if request.method == "POST" and form.is_valid():
+        city = City.objects.get(pk=_scope(request).city_id)
+        try:
+            results = services.import_hotline_orders(
+                city, form.cleaned_data["file"].read(), acting_user=request.user
+            )
+        except ImportFailed as exc:
+            failure = exc
+        else:
+            merged = sum(r.merged for r in results)
+            messages.success(
+                request,
+                _("导入成功：%(n)d 张工单，新建案件 %(c)d 件，并单 %(m)d 件")
+                % {"n": len(results), "c": len(results) - merged, "m": merged},
+            )
+            return redirect("cases:list")
+    return render(request, "cases/import.html", {"form": form, "failure": failure})
+
+
+@member_required
+def photo(request: HttpRequest, pk: int) -> Any:
+    """The stripped copy for everyone who may see the case; the original for the office."""
+    row = get_object_or_404(CasePhoto, pk=pk)
+    scope = _scope(request)
+    try:
+        selectors.get_case_for_user(scope, row.case_id)
+    except NotFound:
+        raise Http404() from None
+    f = row.original if request.GET.get("original") and scope.write_all else row.public
+    return FileResponse(f.open("rb"), content_type="image/jpeg" if f is row.public else None)
+
+
+# --- public (no account): 随手拍, tracking, rating ---------------------------------------------
+
+
+def _client_key(request: HttpRequest) -> str:
+    addr = request.META.get("REMOTE_ADDR", "")
+    return "cases:public:" + hashlib.sha256(addr.encode()).hexdigest()[:24]
+
+
+def _rate_limited(request: HttpRequest, phone: str) -> bool:
+    limit, window = PUBLIC_LIMIT
+    keys = [
+        _client_key(request),
+        "cases:public:phone:" + hashlib.sha256(phone.encode()).hexdigest()[:24],
+    ]
+    for key in keys:
+        n = cache.get_or_set(key, 0, window) or 0
+        if n >= limit:
+            return True
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window)
+    return False
+
+
+@login_not_required
+def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
+    city = get_object_or_404(City, code=city_code)
+    form = PublicReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _rate_limited(request, d["phone"]):
+            form.add_error(None, _("提交过于频繁，请稍后再试"))
+        else:
+            try:
+                res = services.intake_case(
+                    city,
+                    services.IntakeData(
+                        source=Source.CITIZEN,
+                        description=d["description"],
+                        lon=d.get("lon"),
+                        lat=d.get("lat"),
+                        crs=d.get("crs") or "wgs84",
+                        address=d.get("address") or "",
+                        reporter_name=d.get("name") or "",
+                        reporter_phone=d["phone"],
+                        photos=d.get("photos") or [],
+                    ),
+                )
+            except ServiceError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                return redirect("cases:track", code=res.report.tracking_code)
+    return render(request, "cases/public_report.html", {"form": form, "city": city})
+
+
+@login_not_required
+def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    code = code or request.GET.get("code", "")
+    report = selectors.report_by_code(code) if code else None
+    if code and report is None:
+        messages.error(request, _("查询码不存在"))
+    form = None
+    if (
+        report is not None
+        and report.rating is None
+        and report.case.state
+        in (
+            State.CLOSED,
+            State.RATED,
+        )
+    ):
+        form = RatingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.rate_report(
+                    report,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ServiceError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("感谢您的评价"))
+            return redirect("cases:track", code=report.tracking_code)
+    events, photos = [], []
+    if report is not None:
+        public = {
+            Action.INTAKE,
+            Action.REGISTER,
+            Action.REJECT,
+            Action.DISPATCH,
+            Action.HANDLE,
+            Action.VERIFY,
+            Action.REWORK,
+            Action.CLOSE,
+            Action.RATE,
+        }
+        events = [e for e in report.case.events.order_by("at", "id") if e.action in public]
+        photos = list(report.case.photos.filter(kind__in=["before", "after"]).order_by("id"))
+    return render(
+        request,
+        "cases/track.html",
+        {
+            "report": report,
+            "code": code,
+            "events": events,
+            "photos": photos,
+            "form": form,
+            "public_state": PUBLIC_STATE.get(State(report.case.state)) if report else None,
+        },
+    )
+
+
+@login_not_required
+def public_photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    report = selectors.report_by_code(code)
+    if report is None:
+        raise Http404()
+    row = get_object_or_404(CasePhoto, pk=pk, case_id=report.case_id, kind__in=["before", "after"])
+    return FileResponse(row.public.open("rb"), content_type="image/jpeg")
