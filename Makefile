@@ -6,7 +6,7 @@ PORT ?= 8000
 VENDOR := chuangwen/static/vendor
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint format install static migrate serve clean
+.PHONY: demo test lint format install static migrate serve clean messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# refresh the English catalogue: extract, fill from the glossary, compile (needs GNU gettext)
+messages: install
+	cd chuangwen && ../$(PY) ../manage.py makemessages -l en --no-obsolete --ignore "static/*" --ignore "*/static/*" -v 0
+	$(PY) scripts/fill_translations.py
+	cd chuangwen && ../$(PY) ../manage.py compilemessages -l en -v 0
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

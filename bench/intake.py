@@ -98,7 +98,7 @@ def main() -> None:
         "围挡",
     ]
     places = ["路口", "小区门口", "学校旁", "菜市场", "公交站", "河边", "广场", "背街小巷"]
-    items = []
+    items: list[services.IntakeData] = []
     for i in range(args.n):
         if items and rng.random() < 0.03:
             prev = items[rng.randrange(max(0, len(items) - 200), len(items))]
@@ -107,7 +107,7 @@ def main() -> None:
                     source=Source.HOTLINE,
                     description=prev.description,
                     category=prev.category,
-                    lon=prev.lon + 0.00002,
+                    lon=float(prev.lon or 0) + 0.00002,
                     lat=prev.lat,
                 )
             )
@@ -182,9 +182,9 @@ def main() -> None:
                         hi = len(rows)
                     if hi <= lo:
                         continue
+                    names = ", ".join(f'"{c}"' for c in cols)
                     sql = (
-                        f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
-                        f"VALUES ({', '.join(['%s'] * len(cols))})"
+                        f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["%s"] * len(cols))})'
                     )
                     cur.executemany(sql, rows[lo:hi])
     raw_s = time.perf_counter() - t0

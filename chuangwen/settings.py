@@ -186,6 +186,11 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# periodic jobs (celery beat); each is also a manage.py command for cron or a manual run
+CELERY_BEAT_SCHEDULE = {
+    "task-reminders": {"task": "tasks.send_reminders", "schedule": 24 * 3600},
+    "recompute-metrics": {"task": "tasks.recompute_metrics", "schedule": 24 * 3600},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Map tiles: an XYZ URL template reachable from the users' network; empty = plain background.

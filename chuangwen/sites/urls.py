@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sites"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.site_list, name="list"),
+    path("<int:pk>/", views.site_detail, name="detail"),
+    path("geojson/", views.site_geojson, name="geojson"),
+    path("import/", views.import_page, name="import"),
+    path("export.xlsx", views.export, name="export"),
+]

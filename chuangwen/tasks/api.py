@@ -1,3 +1,157 @@
-from ninja import Router
+from django.http import HttpRequest
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from chuangwen.api.auth import scope_of
+from chuangwen.core.errors import PermissionDenied
+
+from . import selectors, services
+from .filters import TaskFilter
+from .formula import FormulaError
+from .metrics import evaluate_formula
+from .schemas import (
+    BattleMapItem,
+    BattleMapOut,
+    FormulaIn,
+    FormulaOut,
+    MetricOut,
+    ReportOut,
+    ReviewIn,
+    TaskOut,
+)
 
 router = Router(tags=["任务分解"])
+
+
+def _params(**kw: object) -> dict:
+    return {k: v for k, v in kw.items() if v not in (None, "")}
+
+
+@router.get("/", response=list[TaskOut], summary="任务列表（牵头或配合，含下级单位）")
+@paginate(LimitOffsetPagination)
+def list_tasks(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    q: str = "",
+    indicator: str = "",
+    unit: int | None = None,
+    status: str = "",
+    due_before: str = "",
+):
+    params = _params(q=q, indicator=indicator, unit=unit, status=status, due_before=due_before)
+    return TaskFilter(params, queryset=selectors.task_list_qs(scope_of(request))).qs
+
+
+@router.get("/battle-map", response=BattleMapOut, summary="作战图：按时限排列的任务与状态统计")
+def battle_map(  # type: ignore[no-untyped-def]
+    request: HttpRequest, indicator: str = "", unit: int | None = None, status: str = ""
+):
+    params = _params(indicator=indicator, unit=unit, status=status)
+    qs = TaskFilter(params, queryset=selectors.tasks_for_user(scope_of(request))).qs
+    items = [
+        BattleMapItem(
+            id=pk,
+            indicator_code=code,
+            lead_unit=lead,
+            deadline=deadline,
+            status="overdue" if overdue else st,
+        )
+        for pk, code, lead, deadline, st, overdue in _rows(qs)
+    ]
+    return BattleMapOut(counts=selectors.status_counts(qs), items=items)
+
+
+def _rows(qs):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from .choices import OPEN_STATUSES
+
+    today = timezone.localdate()
+    for pk, code, lead, deadline, st in qs.order_by("deadline", "id").values_list(
+        "pk", "indicator__code", "lead_unit__name", "deadline", "status"
+    )[:5000]:
+        yield (
+            pk,
+            code,
+            lead,
+            deadline,
+            st,
+            bool(deadline and deadline < today and st in OPEN_STATUSES),
+        )
+
+
+@router.get("/metrics", response=list[MetricOut], summary="量化指标及最新值")
+def list_metrics(request: HttpRequest):  # type: ignore[no-untyped-def]
+    rows = list(selectors.metrics_for_user(scope_of(request)).order_by("indicator__path", "id"))
+    trends = selectors.metric_trends(rows, limit=1)
+    out = []
+    for m in rows:
+        values = trends.get(m.pk) or []
+        latest = values[-1] if values else None
+        out.append(
+            MetricOut(
+                id=m.pk,
+                indicator_id=m.indicator_id,
+                name=m.name,
+                formula=m.formula,
+                unit_label=m.unit_label,
+                target=m.target,
+                value=latest.value if latest else None,
+                error=latest.error if latest else "",
+                at=latest.at if latest else None,
+            )
+        )
+    return out
+
+
+@router.post("/formula/check", response=FormulaOut, summary="校验并试算量化公式")
+def check_formula(request: HttpRequest, payload: FormulaIn):  # type: ignore[no-untyped-def]
+    scope = scope_of(request)
+    if not scope.is_office:
+        raise PermissionDenied()
+    try:
+        value = evaluate_formula(payload.formula, scope.city_id)
+    except FormulaError as exc:
+        return FormulaOut(valid=False, message=str(exc.message))
+    return FormulaOut(valid=True, value=value)
+
+
+@router.get("/{task_id}", response=TaskOut, summary="任务详情")
+def get_task(request: HttpRequest, task_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_task_for_user(scope_of(request), task_id)
+
+
+@router.get("/{task_id}/reports", response=list[ReportOut], summary="任务的进展报送")
+def list_reports(request: HttpRequest, task_id: int):  # type: ignore[no-untyped-def]
+    task = selectors.get_task_for_user(scope_of(request), task_id)
+    return selectors.task_reports(task)
+
+
+@router.post("/{task_id}/reports", response={201: ReportOut}, summary="报送进展（可附文件）")
+def create_report(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    task_id: int,
+    text: Form[str],
+    complete: Form[bool] = False,
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+):
+    task = selectors.get_task_for_user(scope_of(request), task_id)
+    report = services.report_progress(
+        task,
+        text=text,
+        files=files or [],
+        complete=complete,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return Status(201, report)
+
+
+@router.post("/reports/{report_id}/review", response=ReportOut, summary="审核进展（通过/退回）")
+def review_report(request: HttpRequest, report_id: int, payload: ReviewIn):  # type: ignore[no-untyped-def]
+    report = selectors.get_report_for_user(scope_of(request), report_id)
+    return services.review_report(
+        report,
+        accept=payload.accept,
+        comment=payload.comment,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )

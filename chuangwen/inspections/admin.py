@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import ActionItem, CheckResult, InspectionPlan, Meeting, Notice
+
+
+@admin.register(InspectionPlan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "seed", "sampled_at"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(CheckResult)
+class CheckResultAdmin(admin.ModelAdmin):
+    list_display = ["uuid", "plan", "site", "check_item", "score", "failed", "observed_at"]
+    raw_id_fields = ["plan", "sample", "site", "check_item", "standard", "inspector", "case"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "unit", "deadline", "status"]
+    raw_id_fields = ["unit", "plan"]
+    filter_horizontal = []
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "held_at"]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["text", "unit", "deadline", "status"]
+    raw_id_fields = ["unit", "owner", "meeting"]

@@ -1,0 +1,360 @@
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_POST
+
+from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
+from chuangwen.core.permissions import member_required, office_required
+from chuangwen.core.views import list_template, paginate
+from chuangwen.indicators.models import CheckItem, SiteType
+from chuangwen.org.models import City, Unit
+
+from . import documents, selectors, services
+from .filters import ActionFilter, MeetingFilter, NoticeFilter, PlanFilter
+from .forms import (
+    ActionForm,
+    ActionUpdateForm,
+    MeetingForm,
+    MinutesForm,
+    NoticeDeadlineForm,
+    PlanForm,
+)
+from .models import CheckResult
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _scope(request: HttpRequest) -> Any:
+    return request.scope  # type: ignore[attr-defined]
+
+
+def _city(request: HttpRequest) -> City:
+    return City.objects.get(pk=_scope(request).city_id)
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+@member_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.plans_for_user(_scope(request)).select_related("system")
+    f = PlanFilter(request.GET, queryset=qs)
+    page = paginate(request, f.qs)
+    template = list_template(request, "inspections/plan_list.html", "inspections/_plan_rows.html")
+    return render(request, template, {"filter": f, "page": page})
+
+
+@office_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    city = _city(request)
+    system = services.active_system(city)
+    with_items = set(CheckItem.objects.filter(system=system).values_list("site_type_id", flat=True))
+    types = [t for t in SiteType.objects.filter(city=city) if t.pk in with_items]
+    form = PlanForm(request.POST or None, site_types=types)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            plan = services.create_plan(
+                city,
+                kind=d["kind"],
+                title=d["title"],
+                seed=d["seed"],
+                sample_sizes=form.sample_sizes(),
+                stratify=d["stratify"],
+                auto_dispatch=d["auto_dispatch"],
+                rectify_days=d["rectify_days"],
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                note=d["note"],
+                acting_user=request.user,
+            )
+        except InvalidInput as exc:
+            error = exc
+        else:
+            return redirect("inspections:plan", plan.pk)
+    return render(
+        request,
+        "inspections/plan_form.html",
+        {"form": form, "error": error, "system": system},
+        status=400 if error or form.errors else 200,
+    )
+
+
+@member_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for_user(_scope(request), pk)
+    samples = selectors.samples_with_progress(plan)
+    return render(
+        request,
+        "inspections/plan_detail.html",
+        {
+            "plan": plan,
+            "samples": samples,
+            "reproducible": services.verify_sampling(plan) if plan.sampled_at else None,
+            "deadline_form": NoticeDeadlineForm(),
+            "n_cases": CheckResult.objects.filter(plan=plan, case__isnull=False).count(),
+        },
+    )
+
+
+@office_required
+@require_POST
+def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    plan = selectors.get_plan_for_user(_scope(request), pk)
+    if action == "sample":
+        rows = services.sample_plan(plan, acting_user=request.user)
+        messages.success(request, f"已抽取 {len(rows)} 个点位")
+    elif action == "close":
+        services.close_plan(plan, acting_user=request.user)
+        messages.success(request, "计划已结束")
+    elif action == "notices":
+        form = NoticeDeadlineForm(request.POST)
+        if not form.is_valid():
+            raise InvalidInput("请填写整改时限", code="deadline_required")
+        notices = services.issue_notices_for_plan(
+            plan, deadline=form.cleaned_data["deadline"], acting_user=request.user
+        )
+        messages.success(request, f"已生成督查通知书 {len(notices)} 份")
+        return redirect("inspections:notices")
+    else:
+        raise NotFound()
+    return redirect("inspections:plan", plan.pk)
+
+
+# --- the phone check page --------------------------------------------------------------------
+
+
+@member_required
+def check_page(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    plan = selectors.get_plan_for_user(scope, pk)
+    sample = selectors.get_sample_for_user(scope, plan, sample_pk)
+    items = services.checklist(plan, sample)
+    done = dict(
+        CheckResult.objects.filter(sample=sample)
+        .values_list("check_item_id")
+        .annotate(n=Count("id"))
+    )
+    for item in items:
+        item.n_done = done.get(item.pk, 0)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "inspections/check.html",
+        {"plan": plan, "sample": sample, "site": sample.site, "items": items},
+    )
+
+
+def _opt_float(v: Any) -> float | None:
+    if v in (None, ""):
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("数值格式错误", code="bad_value") from exc
+
+
+def check_data_from_json(payload: dict[str, Any]) -> services.CheckData:
+    passed = payload.get("passed")
+    if isinstance(passed, str):
+        passed = {"true": True, "1": True, "false": False, "0": False}.get(passed.lower())
+    observed = payload.get("observed_at")
+    observed_at = parse_datetime(observed) if isinstance(observed, str) and observed else None
+    photos = payload.get("photos") or []
+    if not isinstance(photos, list):
+        raise InvalidInput("照片格式错误", code="bad_photo")
+    try:
+        sample_id, item_id = int(payload["sample_id"]), int(payload["check_item_id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput("缺少点位或检查项", code="required") from exc
+    return services.CheckData(
+        uuid=payload.get("uuid") or "",
+        sample_id=sample_id,
+        check_item_id=item_id,
+        passed=passed if isinstance(passed, bool) else None,
+        value=_opt_float(payload.get("value")),
+        missing=payload.get("missing") if payload.get("missing") not in ("",) else None,
+        count=payload.get("count") if payload.get("count") not in ("",) else None,
+        total=payload.get("total") if payload.get("total") not in ("",) else None,
+        duration_min=_opt_float(payload.get("duration_min")),
+        lon=payload.get("lon"),
+        lat=payload.get("lat"),
+        crs=payload.get("crs") or "wgs84",
+        note=str(payload.get("note") or ""),
+        observed_at=observed_at,
+        photos=[services.decode_photo(str(p)) for p in photos],
+        category_id=payload.get("category_id") or None,
+    )
+
+
+@member_required
+@require_POST
+def check_submit(request: HttpRequest, pk: int) -> JsonResponse:
+    """The check page's queue posts here; the same UUID answers the stored row again (200)."""
+    scope = _scope(request)
+    try:
+        plan = selectors.get_plan_for_user(scope, pk)
+        try:
+            payload = json.loads(request.body or b"{}")
+        except json.JSONDecodeError as exc:
+            raise InvalidInput("请求格式错误", code="bad_json") from exc
+        if not isinstance(payload, dict):
+            raise InvalidInput("请求格式错误", code="bad_json")
+        out = services.submit_check(plan, check_data_from_json(payload), acting_user=request.user)
+    except ServiceError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    r = out.result
+    return JsonResponse(
+        {
+            "id": r.pk,
+            "uuid": str(r.uuid),
+            "created": out.created,
+            "score": r.score,
+            "failed": r.failed,
+            "case": r.case_id,
+        },
+        status=201 if out.created else 200,
+    )
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+@member_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    f = NoticeFilter(request.GET, queryset=selectors.notice_rows(_scope(request)))
+    page = paginate(request, f.qs)
+    for notice in page:
+        notice.late = selectors.is_late(notice)  # type: ignore[attr-defined]
+    template = list_template(
+        request, "inspections/notice_list.html", "inspections/_notice_rows.html"
+    )
+    return render(request, template, {"filter": f, "page": page})
+
+
+@member_required
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.get_notice_for_user(_scope(request), pk)
+    cases = notice.cases.select_related("unit").order_by("pk")
+    return render(request, "inspections/notice_detail.html", {"notice": notice, "cases": cases})
+
+
+@member_required
+def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.get_notice_for_user(_scope(request), pk)
+    response = HttpResponse(documents.notice_docx(notice), content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''notice-{notice.pk}.docx"
+    return response
+
+
+@member_required
+@require_POST
+def notice_ack(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.get_notice_for_user(_scope(request), pk)
+    services.acknowledge_notice(notice, acting_user=request.user)
+    messages.success(request, f"已签收 {notice.number}")
+    return redirect("inspections:notice", notice.pk)
+
+
+# --- meetings and action items ---------------------------------------------------------------
+
+
+@member_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    f = MeetingFilter(request.GET, queryset=selectors.meetings_for_user(_scope(request)))
+    page = paginate(request, f.qs.select_related("chair"))
+    template = list_template(
+        request, "inspections/meeting_list.html", "inspections/_meeting_rows.html"
+    )
+    return render(request, template, {"filter": f, "page": page, "form": MeetingForm()})
+
+
+@office_required
+@require_POST
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput("会议信息填写不完整", code="invalid")
+    meeting = services.create_meeting(_city(request), acting_user=request.user, **form.cleaned_data)
+    return redirect("inspections:meeting", meeting.pk)
+
+
+@member_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    meeting = selectors.get_meeting_for_user(scope, pk)
+    if request.method == "POST":
+        if not scope.is_office:
+            raise PermissionDenied("只有创建办可以修改会议")
+        if "minutes" in request.POST:
+            form = MinutesForm(request.POST)
+            if form.is_valid():
+                services.record_minutes(
+                    meeting, form.cleaned_data["minutes"], acting_user=request.user
+                )
+        else:
+            aform = ActionForm(request.POST)
+            if not aform.is_valid():
+                raise InvalidInput("议定事项填写不完整", code="invalid")
+            unit = Unit.objects.filter(
+                pk=aform.cleaned_data["unit"], city_id=meeting.city_id
+            ).first()
+            if unit is None:
+                raise InvalidInput("责任单位不存在", code="bad_unit")
+            services.add_action_item(
+                meeting,
+                text=aform.cleaned_data["text"],
+                unit=unit,
+                deadline=aform.cleaned_data["deadline"],
+                acting_user=request.user,
+            )
+        return redirect("inspections:meeting", meeting.pk)
+    actions = (
+        selectors.actions_for_user(scope).filter(meeting=meeting).select_related("unit", "owner")
+    )
+    return render(
+        request,
+        "inspections/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "actions": actions,
+            "attendees": meeting.attendees.all(),
+            "units": meeting.attendee_units.all(),
+            "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
+            "action_form": ActionForm(),
+        },
+    )
+
+
+@member_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.actions_for_user(_scope(request)).select_related("unit", "owner", "meeting")
+    f = ActionFilter(request.GET, queryset=qs)
+    page = paginate(request, f.qs)
+    template = list_template(
+        request, "inspections/action_list.html", "inspections/_action_rows.html"
+    )
+    return render(request, template, {"filter": f, "page": page})
+
+
+@member_required
+@require_POST
+def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.actions_for_user(_scope(request)).filter(pk=pk).first()
+    if item is None:
+        raise NotFound()
+    form = ActionUpdateForm(request.POST)
+    form.is_valid()
+    services.update_action_item(
+        item,
+        status=form.cleaned_data.get("status") or None,
+        progress=form.cleaned_data.get("progress") or None,
+        acting_user=request.user,
+    )
+    messages.success(request, "已更新")
+    return redirect(request.POST.get("next") or "inspections:actions")

@@ -1,0 +1,50 @@
+"""One FilterSet per list: the task list, the battle map, the API and the Excel export share it."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chuangwen.org.models import Unit
+
+from .choices import OVERDUE, STATUS_FILTER_CHOICES
+from .models import Task
+from .selectors import overdue_q, unit_tasks_q
+
+
+class TaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("指标编号/名称"))
+    indicator = django_filters.CharFilter(method="by_indicator", label=_("指标编号（含下级）"))
+    unit = django_filters.NumberFilter(method="by_unit", label=_("单位（牵头或配合，含下级）"))
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_FILTER_CHOICES, method="by_status", label=_("状态")
+    )
+    due_before = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="lte", label=_("时限不晚于")
+    )
+
+    class Meta:
+        model = Task
+        fields = ["q", "indicator", "unit", "status", "due_before"]
+
+    def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(
+            Q(indicator__code__startswith=value)
+            | Q(indicator__title__icontains=value)
+            | Q(content__icontains=value)
+        )
+
+    def by_indicator(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip().rstrip(".")
+        return qs.filter(Q(indicator__code=value) | Q(indicator__code__startswith=value + "."))
+
+    def by_unit(self, qs: QuerySet, name: str, value: int) -> QuerySet:
+        path = Unit.objects.filter(pk=value).values_list("path", flat=True).first()
+        if path is None:
+            return qs.none()
+        return qs.filter(unit_tasks_q([path]))
+
+    def by_status(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if value == OVERDUE:
+            return qs.filter(overdue_q(timezone.localdate()))
+        return qs.filter(status=value)

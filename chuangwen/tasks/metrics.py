@@ -1,0 +1,322 @@
+"""Quantified targets (量化指标): the platform quantities formulas may use, the metric services
+(formula validated on save) and the scheduled recomputation into ``MetricValue`` rows.
+
+The vocabulary (every quantity counts the city's own rows)::
+
+    sites.count(type)                 active sites of a type (name or code, e.g. "农贸市场");
+                                      no argument: all sites
+    sites.sum(type, field)            sum over those sites of "length_m", "length_km",
+                                      "area_m2" or a numeric attribute (e.g. "摊位数")
+    sites.without_open_cases(type)    sites of the type with no open case in their grid
+    cases.count(...)                  cases; keywords narrow them:
+    cases.open(...)                     indicator="6.1" (code or prefix), category="SJ01"
+    cases.closed(...)                   (code or prefix), source="citizen", days=30
+    cases.overdue(...)                  (reported within the last N days)
+    tasks.count(indicator, status)    tasks (not withdrawn) of a standard or subtree
+    tasks.done_ratio(indicator)       done / all tasks (0–1) of a standard or subtree
+    tasks.overdue(indicator)          unfinished tasks past their deadline
+
+Other apps' models are read through ``django.apps.apps.get_model`` (tasks does not import
+the sites or cases modules); a quantity whose app is not installed answers a Chinese error.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from chuangwen.core import audit
+from chuangwen.core.errors import InvalidInput
+from chuangwen.indicators.choices import SystemStatus
+from chuangwen.indicators.models import Indicator, Metric
+from chuangwen.org.models import City
+
+from . import formula
+from .choices import TaskStatus
+from .formula import FormulaError, Quantity
+from .models import MetricValue, Task
+from .services import require_office
+
+# case states, by name (cases.choices is not imported: apps depend downwards only)
+CASE_FINISHED = ("closed", "rated", "rejected")
+CASE_CLOSED = ("closed", "rated")
+CASE_WITH_UNIT = ("dispatched", "in_progress", "rework")
+SITE_NUMBER_FIELDS = {
+    "length_m": ("length_m", 1),
+    "length_km": ("length_m", 1000),
+    "area_m2": ("area_m2", 1),
+}
+
+
+@dataclass
+class MetricContext:
+    city_id: int
+
+
+def _model(app: str, name: str, label: str) -> Any:
+    try:
+        return apps.get_model(app, name)
+    except LookupError as exc:
+        raise FormulaError(f"{label}尚未启用，无法计算该数量") from exc
+
+
+def _site_qs(ctx: MetricContext, site_type: str = "") -> QuerySet:
+    Site = _model("sites", "Site", "点位库（sites）")
+    qs = Site._default_manager.filter(city_id=ctx.city_id, active=True)
+    if site_type:
+        SiteType = apps.get_model("indicators", "SiteType")
+        type_ids = list(
+            SiteType.objects.filter(city_id=ctx.city_id)
+            .filter(Q(name=site_type) | Q(code=site_type))
+            .values_list("pk", flat=True)
+        )
+        if not type_ids:
+            raise FormulaError(f"点位类型「{site_type}」不存在")
+        qs = qs.filter(site_type_id__in=type_ids)
+    return qs
+
+
+def sites_count(ctx: MetricContext, site_type: str = "") -> Decimal:
+    return Decimal(_site_qs(ctx, str(site_type)).count())
+
+
+def sites_sum(ctx: MetricContext, site_type: str, field: str) -> Decimal:
+    qs = _site_qs(ctx, str(site_type))
+    field = str(field)
+    if field in SITE_NUMBER_FIELDS:
+        column, divisor = SITE_NUMBER_FIELDS[field]
+        total = qs.aggregate(v=Sum(column))["v"] or 0
+        return Decimal(str(total)) / divisor
+    total = Decimal(0)
+    for attrs in qs.values_list("attributes", flat=True):
+        value = (attrs or {}).get(field)
+        if value in (None, ""):
+            continue
+        try:
+            total += Decimal(str(value))
+        except ArithmeticError as exc:
+            raise FormulaError(f"点位属性「{field}」有非数字的值「{value}」") from exc
+    return total
+
+
+def sites_without_open_cases(ctx: MetricContext, site_type: str) -> Decimal:
+    qs = _site_qs(ctx, str(site_type))
+    Case = _model("cases", "Case", "案件（cases）")
+    open_cases = Case._default_manager.exclude(state__in=CASE_FINISHED)
+    if any(f.name == "site" for f in Case._meta.get_fields()):
+        problem = open_cases.filter(site_id=OuterRef("pk"))
+    else:  # cases carry a grid: a case in the site's grid is a problem of the site
+        problem = open_cases.filter(city_id=ctx.city_id, grid_id=OuterRef("grid_id"))
+    return Decimal(qs.filter(~Exists(problem)).count())
+
+
+def _case_qs(
+    ctx: MetricContext,
+    indicator: str = "",
+    category: str = "",
+    source: str = "",
+    days: Any = None,
+) -> QuerySet:
+    Case = _model("cases", "Case", "案件（cases）")
+    qs = Case._default_manager.filter(city_id=ctx.city_id)
+    if indicator:
+        code = str(indicator).rstrip(".")
+        qs = qs.filter(Q(indicator__code=code) | Q(indicator__code__startswith=code + "."))
+    if category:
+        qs = qs.filter(category__code__startswith=str(category))
+    if source:
+        qs = qs.filter(source=str(source))
+    if days not in (None, ""):
+        qs = qs.filter(reported_at__gte=timezone.now() - dt.timedelta(days=int(Decimal(days))))
+    return qs
+
+
+def cases_count(ctx: MetricContext, **kw: Any) -> Decimal:
+    return Decimal(_case_qs(ctx, **kw).count())
+
+
+def cases_open(ctx: MetricContext, **kw: Any) -> Decimal:
+    return Decimal(_case_qs(ctx, **kw).exclude(state__in=CASE_FINISHED).count())
+
+
+def cases_closed(ctx: MetricContext, **kw: Any) -> Decimal:
+    return Decimal(_case_qs(ctx, **kw).filter(state__in=CASE_CLOSED).count())
+
+
+def cases_overdue(ctx: MetricContext, **kw: Any) -> Decimal:
+    qs = _case_qs(ctx, **kw).filter(state__in=CASE_WITH_UNIT, deadline__lt=timezone.now())
+    return Decimal(qs.count())
+
+
+def _task_qs(ctx: MetricContext, indicator: str = "") -> QuerySet:
+    qs = Task.objects.filter(city_id=ctx.city_id, indicator__system__status=SystemStatus.ACTIVE)
+    qs = qs.exclude(status=TaskStatus.CLOSED)
+    if indicator:
+        code = str(indicator).rstrip(".")
+        qs = qs.filter(Q(indicator__code=code) | Q(indicator__code__startswith=code + "."))
+    return qs
+
+
+def tasks_count(ctx: MetricContext, indicator: str = "", status: str = "") -> Decimal:
+    qs = _task_qs(ctx, indicator)
+    if status:
+        if status not in TaskStatus.values:
+            raise FormulaError(f"任务状态「{status}」无效（可用：{'、'.join(TaskStatus.values)}）")
+        qs = qs.filter(status=status)
+    return Decimal(qs.count())
+
+
+def tasks_done_ratio(ctx: MetricContext, indicator: str = "") -> Decimal:
+    qs = _task_qs(ctx, indicator)
+    total = qs.count()
+    if total == 0:
+        raise FormulaError(
+            f"没有{('指标「' + str(indicator) + '」的') if indicator else ''}任务，完成率无法计算"
+        )
+    return Decimal(qs.filter(status=TaskStatus.DONE).count()) / Decimal(total)
+
+
+def tasks_overdue(ctx: MetricContext, indicator: str = "") -> Decimal:
+    from .selectors import overdue_q
+
+    return Decimal(_task_qs(ctx, indicator).filter(overdue_q()).count())
+
+
+CASE_KW = frozenset({"indicator", "category", "source", "days"})
+VOCABULARY: dict[str, dict[str, Quantity]] = {
+    "sites": {
+        "count": Quantity(sites_count, 0, 1, doc='sites.count("点位类型")'),
+        "sum": Quantity(sites_sum, 2, 2, doc='sites.sum("点位类型", "length_km")'),
+        "without_open_cases": Quantity(
+            sites_without_open_cases, 1, 1, doc='sites.without_open_cases("农贸市场")'
+        ),
+    },
+    "cases": {
+        name: Quantity(func, 0, 0, CASE_KW, doc=f'cases.{name}(indicator="6.1", days=30)')
+        for name, func in {
+            "count": cases_count,
+            "open": cases_open,
+            "closed": cases_closed,
+            "overdue": cases_overdue,
+        }.items()
+    },
+    "tasks": {
+        "count": Quantity(
+            tasks_count, 0, 2, frozenset({"indicator", "status"}), doc='tasks.count("6.1", "done")'
+        ),
+        "done_ratio": Quantity(
+            tasks_done_ratio, 0, 1, frozenset({"indicator"}), doc='tasks.done_ratio("6.1")'
+        ),
+        "overdue": Quantity(
+            tasks_overdue, 0, 1, frozenset({"indicator"}), doc='tasks.overdue("6.1")'
+        ),
+    },
+}
+
+
+def validate_formula(source: str) -> formula.Formula:
+    return formula.parse(source, VOCABULARY)
+
+
+def evaluate_formula(source: str, city_id: int, cache: dict | None = None) -> Decimal:
+    return formula.evaluate(validate_formula(source), VOCABULARY, MetricContext(city_id), cache)
+
+
+# --- metric services ------------------------------------------------------------------------
+
+METRIC_FIELDS = ["indicator", "name", "formula", "unit_label", "target"]
+
+
+@transaction.atomic
+def create_metric(
+    city: City,
+    *,
+    indicator: Indicator,
+    name: str,
+    formula_text: str,
+    unit_label: str = "",
+    target: Decimal | None = None,
+    acting_user: Any = None,
+) -> Metric:
+    require_office(acting_user, city)
+    if indicator.system.city_id != city.pk:
+        raise InvalidInput("指标不属于本城市", code="bad_indicator")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("请填写量化指标名称", code="required")
+    validate_formula(formula_text)  # refused before anything is saved
+    metric = Metric.objects.create(
+        city=city,
+        indicator=indicator,
+        name=name[:200],
+        formula=formula_text.strip(),
+        unit_label=unit_label[:20],
+        target=target,
+    )
+    audit.record(
+        "tasks.metric.created",
+        metric,
+        actor=acting_user,
+        after=audit.snapshot(metric, METRIC_FIELDS),
+        summary=metric.name,
+    )
+    return metric
+
+
+@transaction.atomic
+def update_metric(metric: Metric, *, acting_user: Any = None, **changes: Any) -> Metric:
+    metric = Metric.objects.select_for_update().get(pk=metric.pk)
+    require_office(acting_user, metric.city_id)
+    if "formula" in changes:
+        changes["formula"] = (changes["formula"] or "").strip()
+        validate_formula(changes["formula"])
+    before = audit.snapshot(metric, METRIC_FIELDS)
+    for key, value in changes.items():
+        if key not in {"name", "formula", "unit_label", "target"}:
+            raise InvalidInput(f"不能修改字段：{key}", code="bad_field")
+        setattr(metric, key, value)
+    metric.save(update_fields=[*changes.keys(), "updated_at"])
+    b, a = audit.changes(before, audit.snapshot(metric, METRIC_FIELDS))
+    audit.record("tasks.metric.updated", metric, actor=acting_user, before=b, after=a)
+    return metric
+
+
+@dataclass
+class RecomputeResult:
+    computed: int = 0
+    failed: int = 0
+
+
+def recompute_metrics(
+    city: City | int, metrics: Iterable[Metric] | None = None, at: dt.datetime | None = None
+) -> RecomputeResult:
+    """Evaluate every metric of the city's active versions and keep the values (the trend)."""
+    city_id: int = city if isinstance(city, int) else city.pk
+    qs = (
+        list(metrics)
+        if metrics is not None
+        else list(
+            Metric.objects.filter(city_id=city_id, indicator__system__status=SystemStatus.ACTIVE)
+            .exclude(formula="")  # a target without a formula is not computed
+            .order_by("pk")
+        )
+    )
+    at = at or timezone.now()
+    cache: dict = {}
+    rows, result = [], RecomputeResult()
+    for metric in qs:
+        try:
+            value = evaluate_formula(metric.formula, city_id, cache)
+            rows.append(MetricValue(metric=metric, at=at, value=value.quantize(Decimal("0.0001"))))
+            result.computed += 1
+        except FormulaError as exc:
+            rows.append(MetricValue(metric=metric, at=at, error=str(exc.message)[:300]))
+            result.failed += 1
+    MetricValue.objects.bulk_create(rows)
+    return result

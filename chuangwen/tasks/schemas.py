@@ -1,0 +1,105 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class UnitRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class TaskOut(Schema):
+    id: int
+    indicator_id: int
+    indicator_code: str
+    indicator_title: str
+    lead_unit: UnitRef
+    supporting_units: list[UnitRef]
+    content: str
+    target: str
+    deadline: date | None
+    status: str
+    overdue: bool
+    source: str
+
+    @staticmethod
+    def resolve_indicator_code(obj) -> str:  # type: ignore[no-untyped-def]
+        return obj.indicator.code
+
+    @staticmethod
+    def resolve_indicator_title(obj) -> str:  # type: ignore[no-untyped-def]
+        return obj.indicator.title
+
+    @staticmethod
+    def resolve_supporting_units(obj) -> list:  # type: ignore[no-untyped-def]
+        return list(obj.supporting_units.all())
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:  # type: ignore[no-untyped-def]
+        return obj.is_overdue
+
+
+class EvidenceOut(Schema):
+    id: int
+    original_name: str
+    kind: str
+    size: int
+    sha256: str
+
+
+class ReportOut(Schema):
+    id: int
+    task_id: int
+    unit_id: int
+    text: str
+    complete: bool
+    status: str
+    review_comment: str
+    created_at: datetime
+    files: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_files(obj) -> list:  # type: ignore[no-untyped-def]
+        return list(obj.files.all())
+
+
+class ReviewIn(Schema):
+    accept: bool
+    comment: str = ""
+
+
+class BattleMapItem(Schema):
+    id: int
+    indicator_code: str
+    lead_unit: str
+    deadline: date | None
+    status: str
+
+
+class BattleMapOut(Schema):
+    counts: dict[str, int]
+    items: list[BattleMapItem]
+
+
+class MetricOut(Schema):
+    id: int
+    indicator_id: int
+    name: str
+    formula: str
+    unit_label: str
+    target: Decimal | None
+    value: Decimal | None = None
+    error: str = ""
+    at: datetime | None = None
+
+
+class FormulaIn(Schema):
+    formula: str
+
+
+class FormulaOut(Schema):
+    valid: bool
+    message: str = ""
+    value: Decimal | None = None

@@ -1,0 +1,169 @@
+"""Scoped reads of tasks. A unit sees the tasks it leads or supports (its subtree); the office
+and leaders see every task of the city. Out of scope answers exactly like missing (NotFound)."""
+
+from datetime import date
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from chuangwen.core.errors import NotFound
+from chuangwen.indicators.choices import SystemStatus
+from chuangwen.indicators.models import Metric
+from chuangwen.org.models import Unit
+from chuangwen.org.scope import Scope
+
+from .choices import OPEN_STATUSES, ReportStatus, TaskStatus
+from .models import Evidence, MetricValue, Pledge, ProgressReport, Task, TaskSupport
+
+
+def unit_tasks_q(paths: list[str] | tuple[str, ...]) -> Q:
+    """Tasks led or supported by a unit under any of ``paths``."""
+    if not paths:
+        return Q(pk__in=[])
+    lead = reduce(or_, (Q(lead_unit__path__startswith=p) for p in paths))
+    support = reduce(or_, (Q(unit__path__startswith=p) for p in paths))
+    return lead | Q(Exists(TaskSupport.objects.filter(support, task_id=OuterRef("pk"))))
+
+
+def tasks_for_user(scope: Scope) -> QuerySet[Task]:
+    if scope.city_id is None:
+        return Task.objects.none()
+    qs = Task.objects.filter(city_id=scope.city_id)
+    if scope.see_all:
+        return qs
+    return qs.filter(unit_tasks_q(scope.unit_paths))
+
+
+def task_list_qs(scope: Scope) -> QuerySet[Task]:
+    """What the list page, the battle map, the API and the export read."""
+    return (
+        tasks_for_user(scope)
+        .select_related("indicator", "lead_unit")
+        .prefetch_related(Prefetch("supporting_units", queryset=Unit.objects.order_by("path")))
+        .order_by("deadline", "id")
+    )
+
+
+def get_task_for_user(scope: Scope, pk: int) -> Task:
+    task = (
+        tasks_for_user(scope)
+        .select_related("indicator", "indicator__system", "lead_unit", "rule")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None:
+        raise NotFound()
+    return task
+
+
+def overdue_q(today: date | None = None) -> Q:
+    """Overdue is computed: unfinished past the deadline."""
+    return Q(status__in=list(OPEN_STATUSES), deadline__lt=today or timezone.localdate())
+
+
+def task_reports(task: Task) -> QuerySet[ProgressReport]:
+    return (
+        ProgressReport.objects.filter(task=task)
+        .select_related("unit", "submitted_by__person", "reviewed_by__person")
+        .prefetch_related("files")
+        .order_by("-id")
+    )
+
+
+def pending_reports(scope: Scope) -> QuerySet[ProgressReport]:
+    return (
+        ProgressReport.objects.filter(task__in=tasks_for_user(scope), status=ReportStatus.SUBMITTED)
+        .select_related("task__indicator", "unit")
+        .order_by("id")
+    )
+
+
+def get_report_for_user(scope: Scope, pk: int) -> ProgressReport:
+    report = (
+        ProgressReport.objects.filter(task__in=tasks_for_user(scope), pk=pk)
+        .select_related("task", "task__indicator")
+        .first()
+    )
+    if report is None:
+        raise NotFound()
+    return report
+
+
+def get_evidence_for_user(scope: Scope, pk: int) -> Evidence:
+    evidence = Evidence.objects.filter(task__in=tasks_for_user(scope), pk=pk).first()
+    if evidence is None:
+        raise NotFound()
+    return evidence
+
+
+def stranded_tasks(scope: Scope) -> QuerySet[Task]:
+    """Open tasks still on an indicator of an archived version: their standard had no mapping
+    when the new version was adopted, so the office closes them or moves them by hand."""
+    return (
+        tasks_for_user(scope)
+        .exclude(status=TaskStatus.CLOSED)
+        .filter(indicator__system__status=SystemStatus.ARCHIVED)
+        .select_related("indicator", "indicator__system", "lead_unit")
+        .order_by("indicator__path", "lead_unit__path")
+    )
+
+
+def status_counts(qs: QuerySet[Task]) -> dict[str, int]:
+    today = timezone.localdate()
+    counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    counts["overdue"] = qs.filter(overdue_q(today)).count()
+    return {k: int(v) for k, v in counts.items()}
+
+
+def pledges_for_user(scope: Scope) -> QuerySet[Pledge]:
+    return scope.filter(Pledge.objects.all()).select_related("unit")
+
+
+def get_pledge_for_user(scope: Scope, pk: int) -> Pledge:
+    pledge = pledges_for_user(scope).filter(pk=pk).first()
+    if pledge is None:
+        raise NotFound()
+    return pledge
+
+
+def metrics_for_user(scope: Scope) -> QuerySet[Metric]:
+    if scope.city_id is None:
+        return Metric.objects.none()
+    return Metric.objects.filter(city_id=scope.city_id).select_related("indicator")
+
+
+def metric_trend(metric: Metric, limit: int = 30) -> list[MetricValue]:
+    return list(
+        reversed(list(MetricValue.objects.filter(metric=metric).order_by("-at", "-id")[:limit]))
+    )
+
+
+def metric_trends(metrics: list[Metric], limit: int = 30) -> dict[int, list[MetricValue]]:
+    """The last ``limit`` values of each metric, oldest first, in one query."""
+    out: dict[int, list[MetricValue]] = {}
+    rows = MetricValue.objects.filter(metric__in=metrics).order_by("metric_id", "-at", "-id")
+    for value in rows:
+        bucket = out.setdefault(value.metric_id, [])
+        if len(bucket) < limit:
+            bucket.append(value)
+    return {k: list(reversed(v)) for k, v in out.items()}
+
+
+def evidence_review_ratios(system: Any) -> dict[int, float]:
+    """Per standard of ``system`` with tasks: the share of its tasks (not withdrawn) that have
+    evidence in an accepted progress report (0–1). Read by the assessment app's mock evaluation
+    for the document-review (材料审核) part."""
+    tasks = Task.objects.filter(indicator__system=system).exclude(status=TaskStatus.CLOSED)
+    totals = dict(
+        tasks.order_by().values_list("indicator_id").annotate(n=Count("id", distinct=True))
+    )
+    with_evidence = Evidence.objects.filter(
+        task__in=tasks, report__status=ReportStatus.ACCEPTED
+    ).order_by()
+    done = dict(
+        with_evidence.values_list("task__indicator_id").annotate(n=Count("task_id", distinct=True))
+    )
+    return {ind: done.get(ind, 0) / n for ind, n in totals.items() if n}

@@ -1,0 +1,448 @@
+"""Every write of tasks: create, assign, progress reports with evidence, review, close; pledges'
+signed scans; webhooks. Decomposition (rules, Excel import) lives in ``decomposition.py``.
+
+Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
+means the system itself (management commands, scheduled jobs, the demo builder). The office
+(``scope.write_all``) creates and reviews; a unit reports on tasks it leads or supports
+(its subtree); leaders read only.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from chuangwen.core import audit
+from chuangwen.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from chuangwen.indicators.choices import Level, SystemStatus
+from chuangwen.indicators.models import EvaluationSystem, Indicator
+from chuangwen.org.models import City, Unit
+from chuangwen.org.scope import Scope, scope_for_user
+
+from .choices import (
+    REPORT_TRANSITIONS,
+    TASK_TRANSITIONS,
+    ReportStatus,
+    TaskSource,
+    TaskStatus,
+    WebhookKind,
+)
+from .evidence import MAX_EVIDENCE_BYTES, MAX_FILES_PER_REPORT, CheckedFile, check_file
+from .models import (
+    DecompositionRule,
+    Evidence,
+    Notification,
+    Pledge,
+    ProgressReport,
+    Task,
+    TaskSupport,
+    Webhook,
+)
+
+TASK_FIELDS = ["indicator", "lead_unit", "content", "target", "deadline", "status"]
+
+
+def require_office(acting_user: Any, city: City | int) -> None:
+    """Creating, assigning and reviewing tasks is the office's; the system may do them."""
+    if acting_user is None:
+        return
+    scope = scope_for_user(acting_user)
+    if not (scope.write_all and scope.city_id == getattr(city, "pk", city)):
+        raise PermissionDenied("只有创建办管理员可以分解、分派和审核任务")
+
+
+def task_unit_paths(task: Task) -> list[str]:
+    return [
+        task.lead_unit.path,
+        *TaskSupport.objects.filter(task=task).values_list("unit__path", flat=True),
+    ]
+
+
+def can_act_on(scope: Scope, task: Task) -> bool:
+    """The office, or a unit whose subtree holds the lead or a supporting unit."""
+    if scope.city_id != task.city_id:
+        return False
+    if scope.write_all:
+        return True
+    return any(scope.covers_path(p) for p in task_unit_paths(task))
+
+
+def _transition(task: Task, to: str) -> None:
+    if to not in TASK_TRANSITIONS[TaskStatus(task.status)]:
+        raise InvalidTransition(
+            f"任务当前为「{task.get_status_display()}」，不能改为「{TaskStatus(to).label}」"
+        )
+
+
+def _check_indicator(city: City | int, indicator: Indicator) -> None:
+    city_id = getattr(city, "pk", city)
+    # read the version afresh: a cached ``indicator.system`` may predate an adoption
+    row = EvaluationSystem.objects.filter(pk=indicator.system_id).values_list(
+        "city_id", "status", "name"
+    )
+    system_city, status, name = row.get()
+    if system_city != city_id:
+        raise InvalidInput("测评标准不属于本城市", code="bad_indicator")
+    if status != SystemStatus.ACTIVE:
+        raise InvalidInput(
+            f"「{name}」不是现行（已启用）版本，任务只能分解到现行版本的测评标准",
+            code="inactive_system",
+        )
+    if indicator.level != Level.STANDARD:
+        raise InvalidInput(
+            f"「{indicator.code} {indicator.title}」不是测评标准，任务只能分解到测评标准",
+            code="not_standard",
+        )
+
+
+def _check_units(city: City | int, lead: Unit, supporting: Iterable[Unit]) -> list[Unit]:
+    city_id = getattr(city, "pk", city)
+    if lead.city_id != city_id:
+        raise InvalidInput("牵头单位不属于本城市", code="bad_unit")
+    units = list(dict.fromkeys(supporting))
+    for unit in units:
+        if unit.city_id != city_id:
+            raise InvalidInput(f"配合单位「{unit.name}」不属于本城市", code="bad_unit")
+    return [u for u in units if u.pk != lead.pk]
+
+
+def _snapshot(task: Task) -> dict[str, Any]:
+    data = audit.snapshot(task, TASK_FIELDS)
+    data["supporting_units"] = sorted(
+        TaskSupport.objects.filter(task=task).values_list("unit_id", flat=True)
+    )
+    return data
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_task(
+    city: City,
+    *,
+    indicator: Indicator,
+    lead_unit: Unit,
+    supporting_units: Sequence[Unit] = (),
+    content: str = "",
+    target: str = "",
+    deadline: date | None = None,
+    source: str = TaskSource.MANUAL,
+    rule: DecompositionRule | None = None,
+    acting_user: Any = None,
+) -> Task:
+    require_office(acting_user, city)
+    _check_indicator(city, indicator)
+    supporting = _check_units(city, lead_unit, supporting_units)
+    task = Task.objects.create(
+        city=city,
+        indicator=indicator,
+        lead_unit=lead_unit,
+        content=(content or "").strip(),
+        target=(target or "").strip()[:300],
+        deadline=deadline,
+        source=source,
+        rule=rule,
+    )
+    TaskSupport.objects.bulk_create([TaskSupport(task=task, unit=u) for u in supporting])
+    audit.record(
+        "tasks.task.created",
+        task,
+        actor=acting_user,
+        after=_snapshot(task),
+        summary=f"{indicator.code} {lead_unit.name}",
+    )
+    return task
+
+
+@transaction.atomic
+def update_task(
+    task: Task,
+    *,
+    acting_user: Any = None,
+    supporting_units: Sequence[Unit] | None = None,
+    **changes: Any,
+) -> Task:
+    """Assign (lead, supporting units), move to another standard, change target or deadline."""
+    task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+    require_office(acting_user, task.city_id)
+    allowed = {"indicator", "lead_unit", "content", "target", "deadline"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+    if task.status == TaskStatus.CLOSED:
+        raise InvalidTransition("任务已撤销，不能修改")
+    before = _snapshot(task)
+    if "indicator" in changes:
+        _check_indicator(task.city_id, changes["indicator"])
+    for key, value in changes.items():
+        setattr(task, key, value.strip() if isinstance(value, str) else value)
+    current = list(Unit.objects.filter(task_supports__task=task))
+    supporting = _check_units(
+        task.city_id, task.lead_unit, current if supporting_units is None else supporting_units
+    )
+    task.save(update_fields=[*changes.keys(), "updated_at"])
+    if "indicator" in changes:  # the evidence stays with its task's standard
+        Evidence.objects.filter(task=task).update(indicator=task.indicator)
+    if supporting_units is not None or "lead_unit" in changes:
+        TaskSupport.objects.filter(task=task).delete()
+        TaskSupport.objects.bulk_create([TaskSupport(task=task, unit=u) for u in supporting])
+    b, a = audit.changes(before, _snapshot(task))
+    audit.record("tasks.task.updated", task, actor=acting_user, before=b, after=a)
+    return task
+
+
+@transaction.atomic
+def close_task(task: Task, *, reason: str, acting_user: Any = None) -> Task:
+    """撤销: a task no longer needed (e.g. its standard vanished from the new version)."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    require_office(acting_user, task.city_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写撤销原因", code="reason_required")
+    _transition(task, TaskStatus.CLOSED)
+    before = task.status
+    task.status = TaskStatus.CLOSED
+    task.closed_reason = reason[:300]
+    task.save(update_fields=["status", "closed_reason", "updated_at"])
+    audit.record(
+        "tasks.task.closed",
+        task,
+        actor=acting_user,
+        before={"status": before},
+        after={"status": task.status, "reason": task.closed_reason},
+    )
+    return task
+
+
+@transaction.atomic
+def reopen_task(task: Task, *, reason: str = "", acting_user: Any = None) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    require_office(acting_user, task.city_id)
+    _transition(task, TaskStatus.IN_PROGRESS)
+    before = task.status
+    task.status = TaskStatus.IN_PROGRESS
+    task.done_at = None
+    task.save(update_fields=["status", "done_at", "updated_at"])
+    audit.record(
+        "tasks.task.reopened",
+        task,
+        actor=acting_user,
+        before={"status": before},
+        after={"status": task.status, "reason": reason},
+    )
+    return task
+
+
+# --- progress and evidence --------------------------------------------------------------
+
+
+def _reporting_unit(scope: Scope | None, task: Task, unit: Unit | None) -> Unit:
+    units = [task.lead_unit, *Unit.objects.filter(task_supports__task=task)]
+    if unit is not None:
+        if unit.pk not in {u.pk for u in units}:
+            raise InvalidInput(f"「{unit.name}」不是该任务的牵头或配合单位", code="bad_unit")
+        if scope is not None and not scope.write_all and not scope.covers_path(unit.path):
+            raise PermissionDenied("只能以本单位（或下级单位）名义报送")
+        return unit
+    if scope is None or scope.write_all:
+        return task.lead_unit
+    for candidate in units:
+        if scope.covers_path(candidate.path):
+            return candidate
+    raise PermissionDenied("只有牵头单位、配合单位可以报送该任务的进展")
+
+
+def _store_evidence(
+    report: ProgressReport, task: Task, checked: CheckedFile, acting_user: Any
+) -> Evidence:
+    evidence = Evidence(
+        report=report,
+        task=task,
+        indicator_id=task.indicator_id,
+        original_name=checked.name,
+        kind=checked.kind,
+        size=len(checked.data),
+        sha256=checked.sha256,
+        uploaded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    evidence.file.save(checked.stored_name, ContentFile(checked.data), save=False)
+    evidence.save()
+    return evidence
+
+
+def _read_file(item: Any) -> tuple[str, bytes]:
+    if isinstance(item, tuple):
+        return str(item[0]), bytes(item[1])
+    name = getattr(item, "name", "file")
+    if getattr(item, "size", 0) > MAX_EVIDENCE_BYTES:  # refuse before reading it into memory
+        raise InvalidInput(
+            f"文件「{name}」超过 {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB 上限", code="too_large"
+        )
+    return name, item.read()
+
+
+@transaction.atomic
+def report_progress(
+    task: Task,
+    *,
+    text: str,
+    files: Sequence[Any] = (),
+    complete: bool = False,
+    unit: Unit | None = None,
+    acting_user: Any = None,
+) -> ProgressReport:
+    """A unit reports progress (with files: ``UploadedFile`` or ``(name, bytes)``)."""
+    task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+    scope = scope_for_user(acting_user) if acting_user is not None else None
+    if scope is not None and not can_act_on(scope, task):
+        raise PermissionDenied("只有牵头单位、配合单位可以报送该任务的进展")
+    if task.status in (TaskStatus.CLOSED, TaskStatus.DONE):
+        raise InvalidTransition(f"任务{task.get_status_display()}，不能再报送进展")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("请填写进展说明", code="text_required")
+    if len(files) > MAX_FILES_PER_REPORT:
+        raise InvalidInput(f"每次最多上传 {MAX_FILES_PER_REPORT} 个文件", code="too_many_files")
+    checked = [check_file(*_read_file(f)) for f in files]  # all validated before any write
+    reporting_unit = _reporting_unit(scope, task, unit)
+    report = ProgressReport.objects.create(
+        city_id=task.city_id,
+        task=task,
+        unit=reporting_unit,
+        text=text,
+        complete=bool(complete),
+        submitted_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    for item in checked:
+        _store_evidence(report, task, item, acting_user)
+    if task.status == TaskStatus.NOT_STARTED:
+        task.status = TaskStatus.IN_PROGRESS
+        task.save(update_fields=["status", "updated_at"])
+    audit.record(
+        "tasks.progress.reported",
+        report,
+        actor=acting_user,
+        city=task.city,
+        after={
+            "task": task.pk,
+            "unit": reporting_unit.pk,
+            "complete": report.complete,
+            "files": [c.name for c in checked],
+        },
+        summary=text[:100],
+    )
+    return report
+
+
+@transaction.atomic
+def review_report(
+    report: ProgressReport, *, accept: bool, comment: str = "", acting_user: Any = None
+) -> ProgressReport:
+    """The office accepts a report (a completion request then finishes the task) or returns it
+    with a comment."""
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    require_office(acting_user, report.city_id)
+    to = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+    if to not in REPORT_TRANSITIONS[ReportStatus(report.status)]:
+        raise InvalidTransition(f"该报送已{report.get_status_display()}，不能重复审核")
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise InvalidInput("退回时请填写意见", code="comment_required")
+    report.status = to
+    report.review_comment = comment[:500]
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    report.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
+    task = Task.objects.select_for_update().get(pk=report.task_id)
+    if accept and report.complete and task.status != TaskStatus.DONE:
+        _transition(task, TaskStatus.DONE)
+        task.status = TaskStatus.DONE
+        task.done_at = timezone.now()
+        task.save(update_fields=["status", "done_at", "updated_at"])
+    audit.record(
+        "tasks.progress.accepted" if accept else "tasks.progress.returned",
+        report,
+        actor=acting_user,
+        city=task.city,
+        before={"status": ReportStatus.SUBMITTED},
+        after={"status": to, "comment": report.review_comment, "task_status": task.status},
+    )
+    if report.submitted_by_id:
+        text = (
+            f"您报送的「{task.indicator.code}」任务进展已通过"
+            if accept
+            else f"您报送的「{task.indicator.code}」任务进展被退回：{report.review_comment}"
+        )
+        user_id, task_id = report.submitted_by_id, task.pk
+        transaction.on_commit(
+            lambda: Notification.objects.create(user_id=user_id, task_id=task_id, text=text[:300])
+        )
+    return report
+
+
+# --- pledges ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_signed_pledge(
+    pledge: Pledge, *, name: str, data: bytes, acting_user: Any = None
+) -> Pledge:
+    """The signed scan (PDF or photo) of a generated pledge, uploaded by the unit or the office."""
+    pledge = Pledge.objects.select_for_update().select_related("unit").get(pk=pledge.pk)
+    if acting_user is not None:
+        scope = scope_for_user(acting_user)
+        if not scope.can_write_unit(pledge.unit):
+            raise PermissionDenied("只能上传本单位的责任书")
+    checked = check_file(name, data)
+    if checked.kind not in ("pdf", "jpeg", "png"):
+        raise InvalidInput("签署扫描件须为 PDF 或 JPEG / PNG 图片", code="bad_file_type")
+    pledge.signed_scan.save(f"signed-{checked.stored_name}", ContentFile(data), save=False)
+    pledge.signed_at = timezone.now()
+    pledge.signed_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    pledge.save(update_fields=["signed_scan", "signed_at", "signed_by", "updated_at"])
+    audit.record(
+        "tasks.pledge.signed",
+        pledge,
+        actor=acting_user,
+        after={"file": checked.name, "sha256": checked.sha256},
+        summary=pledge.title,
+    )
+    return pledge
+
+
+# --- webhooks -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_webhook(
+    city: City,
+    *,
+    name: str,
+    kind: str,
+    url: str,
+    unit: Unit | None = None,
+    acting_user: Any = None,
+) -> Webhook:
+    require_office(acting_user, city)
+    if kind not in WebhookKind.values:
+        raise InvalidInput(f"未知的机器人格式「{kind}」", code="bad_kind")
+    url = (url or "").strip()
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput("机器人地址须以 http:// 或 https:// 开头", code="bad_url")
+    if unit is not None and unit.city_id != city.pk:
+        raise InvalidInput("单位不属于本城市", code="bad_unit")
+    hook = Webhook.objects.create(
+        city=city, name=name.strip() or kind, kind=kind, url=url, unit=unit
+    )
+    audit.record(
+        "tasks.webhook.created",
+        hook,
+        actor=acting_user,
+        after={"name": hook.name, "kind": kind, "unit": unit.pk if unit else None},
+        summary=hook.name,
+    )
+    return hook

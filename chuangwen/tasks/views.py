@@ -1,0 +1,425 @@
+import datetime as dt
+import tempfile
+from collections import OrderedDict
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound, PermissionDenied
+from chuangwen.core.permissions import member_required, office_required
+from chuangwen.core.views import list_template, paginate
+from chuangwen.indicators.selectors import active_system, get_indicator_for_user
+from chuangwen.org.models import City
+from chuangwen.org.selectors import get_unit_for_user, units_for_user
+
+from . import booklets, decomposition, ledger, selectors, services
+from .choices import OVERDUE, TaskStatus
+from .filters import TaskFilter
+from .forms import RuleForm
+from .models import DecompositionRule, Notification, Webhook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _file(field, filename: str) -> FileResponse:  # type: ignore[no-untyped-def]
+    if not field:
+        raise NotFound()
+    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+@member_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    f = TaskFilter(request.GET, queryset=selectors.task_list_qs(scope))
+    page = paginate(request, f.qs)
+    template = list_template(request, "tasks/task_list.html", "tasks/_task_rows.html")
+    return render(request, template, {"filter": f, "page": page})
+
+
+@member_required
+def export(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    qs = TaskFilter(request.GET, queryset=selectors.tasks_for_user(scope)).qs
+    return _download(decomposition.export_decomposition(qs), "任务分解.xlsx", XLSX)
+
+
+@member_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    task = selectors.get_task_for_user(scope, pk)
+    return render(
+        request,
+        "tasks/task_detail.html",
+        {
+            "task": task,
+            "supporting": task.supporting_units.order_by("path"),
+            "reports": selectors.task_reports(task),
+            "can_report": services.can_act_on(scope, task)
+            and not scope.read_only
+            and task.status not in (TaskStatus.DONE, TaskStatus.CLOSED),
+            "metrics": task.indicator.metrics.all(),
+        },
+    )
+
+
+@member_required
+@require_POST
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    task = selectors.get_task_for_user(scope, pk)
+    try:
+        services.report_progress(
+            task,
+            text=request.POST.get("text", ""),
+            files=request.FILES.getlist("files"),
+            complete=request.POST.get("complete") == "on",
+            acting_user=request.user,
+        )
+    except InvalidInput as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, "进展已报送，等待创建办审核")
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@office_required
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    progress = selectors.get_report_for_user(scope, pk)
+    try:
+        services.review_report(
+            progress,
+            accept=request.POST.get("decision") == "accept",
+            comment=request.POST.get("comment", ""),
+            acting_user=request.user,
+        )
+    except InvalidInput as exc:
+        messages.error(request, str(exc.message))
+    return redirect("tasks:detail", pk=progress.task_id)
+
+
+@member_required  # type: ignore[arg-type]
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
+    item = selectors.get_evidence_for_user(request.scope, pk)  # type: ignore[attr-defined]
+    return _file(item.file, item.original_name)
+
+
+@office_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task_for_user(request.scope, pk)  # type: ignore[attr-defined]
+    try:
+        services.close_task(task, reason=request.POST.get("reason", ""), acting_user=request.user)
+    except InvalidInput as exc:
+        messages.error(request, str(exc.message))
+    return redirect("tasks:stranded")
+
+
+@office_required
+@require_POST
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    task = selectors.get_task_for_user(scope, pk)
+    system = active_system(scope)
+    code = (request.POST.get("code") or "").strip()
+    target = system.indicators.filter(code=code).first() if system else None
+    if target is None:
+        messages.error(request, f"现行版本中没有指标「{code}」")
+    else:
+        try:
+            services.update_task(task, indicator=target, acting_user=request.user)
+        except InvalidInput as exc:
+            messages.error(request, str(exc.message))
+    return redirect("tasks:stranded")
+
+
+@office_required
+def stranded(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    rows = selectors.stranded_tasks(scope)
+    return render(request, "tasks/stranded.html", {"rows": rows, "system": active_system(scope)})
+
+
+# --- decomposition ---------------------------------------------------------------------------
+
+
+@office_required
+def rules(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    system = active_system(scope)
+    form = RuleForm(
+        request.POST if request.POST.get("action") == "create" else None, city_id=scope.city_id
+    )
+    if request.method == "POST" and request.POST.get("action") == "create":
+        if form.is_valid():
+            data: dict[str, Any] = dict(form.cleaned_data)
+            for key in ("method", "lead_kind", "support_from_sites"):
+                data[key] = data[key] or ""
+            try:
+                decomposition.create_rule(
+                    City.objects.get(pk=scope.city_id), acting_user=request.user, **data
+                )
+            except InvalidInput as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, "规则已保存")
+                return redirect("tasks:rules")
+    elif request.method == "POST":
+        if system is None:
+            messages.error(request, "尚未启用测评体系")
+        else:
+            result = decomposition.apply_rules(system, acting_user=request.user)
+            messages.success(
+                request,
+                f"分解完成：新建任务 {result.created} 项，已有 {result.existing} 项，"
+                f"补充配合单位 {result.supports_added} 个",
+            )
+            for warning in result.warnings:
+                messages.warning(request, warning)
+        return redirect("tasks:rules")
+    rows = (
+        DecompositionRule.objects.filter(city_id=scope.city_id)
+        .select_related("site_type", "lead_unit")
+        .prefetch_related("supporting_units")
+    )
+    status = 400 if form.errors else 200
+    return render(
+        request, "tasks/rules.html", {"rows": rows, "system": system, "form": form}, status=status
+    )
+
+
+@office_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    system = active_system(scope)
+    failure = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if system is None or upload is None:
+            messages.error(request, "请先启用测评体系并选择文件")
+        else:
+            try:
+                n = decomposition.import_decomposition(
+                    system, upload.read(), acting_user=request.user
+                )
+            except ImportFailed as exc:
+                failure = exc
+            else:
+                messages.success(request, f"导入成功：{n} 项任务")
+                return redirect("tasks:import")
+    return render(
+        request,
+        "tasks/import.html",
+        {"failure": failure, "system": system, "columns": decomposition.IMPORT_COLUMNS},
+        status=400 if failure else 200,
+    )
+
+
+# --- battle map ------------------------------------------------------------------------------
+
+
+def _battle_map(request: HttpRequest, unit=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    scope = request.scope  # type: ignore[attr-defined]
+    params = request.GET.copy()
+    if unit is not None:
+        params["unit"] = str(unit.pk)
+    f = TaskFilter(params, queryset=selectors.task_list_qs(scope))
+    tasks = list(f.qs[:2000])
+    today = timezone.localdate()
+    months: OrderedDict[str, list] = OrderedDict()
+    no_deadline = []
+    for t in sorted(tasks, key=lambda t: (t.deadline or dt.date.max, t.pk)):
+        if t.deadline is None:
+            no_deadline.append(t)
+        else:
+            months.setdefault(f"{t.deadline:%Y-%m}", []).append(t)
+    counts = {s: 0 for s in [*TaskStatus.values, OVERDUE]}
+    for t in tasks:
+        counts[t.display_status] += 1
+    return render(
+        request,
+        "tasks/battle_map.html",
+        {
+            "filter": f,
+            "unit": unit,
+            "months": months,
+            "no_deadline": no_deadline,
+            "counts": counts,
+            "total": len(tasks),
+            "today": today,
+            "chart": {
+                "months": list(months),
+                "overdue": [sum(1 for t in v if t.is_overdue) for v in months.values()],
+                "open": [
+                    sum(1 for t in v if not t.is_overdue and t.status != TaskStatus.DONE)
+                    for v in months.values()
+                ],
+                "done": [sum(1 for t in v if t.status == TaskStatus.DONE) for v in months.values()],
+            },
+        },
+    )
+
+
+@member_required
+def battle_map(request: HttpRequest) -> HttpResponse:
+    return _battle_map(request)
+
+
+@member_required
+def battle_map_unit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for_user(request.scope, unit_id)  # type: ignore[attr-defined]
+    return _battle_map(request, unit)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@member_required
+def pledges(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError as exc:
+        raise InvalidInput("年度无效") from exc
+    if request.method == "POST":
+        if not scope.is_office:
+            raise PermissionDenied()
+        city = City.objects.get(pk=scope.city_id)
+        made = booklets.generate_pledges(
+            city, year, kind=request.POST.get("kind", "pledge"), acting_user=request.user
+        )
+        messages.success(request, f"已生成 {year} 年度责任书 {len(made)} 份")
+        return redirect(f"{request.path}?year={year}")
+    rows = selectors.pledges_for_user(scope).filter(year=year).order_by("unit__path")
+    unsigned = [p for p in rows if not p.is_signed]
+    return render(request, "tasks/pledges.html", {"rows": rows, "year": year, "unsigned": unsigned})
+
+
+@member_required  # type: ignore[arg-type]
+def pledge_document(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    pledge = selectors.get_pledge_for_user(request.scope, pk)  # type: ignore[attr-defined]
+    if which == "signed":
+        return _file(
+            pledge.signed_scan,
+            f"{pledge.title}-{pledge.unit.name}-签署件{str(pledge.signed_scan.name)[-4:]}",
+        )
+    if which != "docx":
+        raise NotFound()
+    return _file(pledge.document, f"{pledge.title}-{pledge.unit.name}.docx")
+
+
+@member_required
+@require_POST
+def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = selectors.get_pledge_for_user(request.scope, pk)  # type: ignore[attr-defined]
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择签署扫描件")
+    else:
+        try:
+            services.upload_signed_pledge(
+                pledge, name=upload.name or "file", data=upload.read(), acting_user=request.user
+            )
+        except InvalidInput as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, "签署扫描件已上传")
+    return redirect(f"{redirect('tasks:pledges').url}?year={pledge.year}")
+
+
+@member_required
+def pocket_book(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
+    unit = get_unit_for_user(request.scope, unit_id)  # type: ignore[attr-defined]
+    if fmt == "docx":
+        return _download(
+            booklets.pocket_book_docx(unit), booklets.booklet_filename(unit, "docx"), DOCX
+        )
+    if fmt == "pdf":
+        return _download(
+            booklets.pocket_book_pdf(unit),
+            booklets.booklet_filename(unit, "pdf"),
+            "application/pdf",
+        )
+    raise NotFound()
+
+
+@member_required  # type: ignore[arg-type]
+def ledger_zip(request: HttpRequest) -> FileResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    tasks = TaskFilter(request.GET, queryset=selectors.tasks_for_user(scope)).qs
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
+    ledger.write_ledger(
+        ledger.ledger_evidence(tasks, include_pending=request.GET.get("pending") == "1"), out
+    )
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"台账-{timezone.localdate():%Y%m%d}.zip")
+
+
+# --- metrics, notifications, webhooks ------------------------------------------------------
+
+
+@member_required
+def metric_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    rows = list(selectors.metrics_for_user(scope).order_by("indicator__path", "id"))
+    trends = selectors.metric_trends(rows)
+    for m in rows:
+        m.trend = trends.get(m.pk, [])  # type: ignore[attr-defined]
+        m.latest = m.trend[-1] if m.trend else None  # type: ignore[attr-defined]
+    return render(request, "tasks/metrics.html", {"rows": rows})
+
+
+@member_required
+def indicator_tasks(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator = get_indicator_for_user(request.scope, indicator_id)  # type: ignore[attr-defined]
+    return redirect(f"{redirect('tasks:list').url}?indicator={quote(indicator.code)}")
+
+
+@member_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    user_id: int = request.user.pk  # type: ignore[assignment]  # member_required: logged in
+    qs = Notification.objects.filter(user_id=user_id).select_related("task__indicator")
+    if request.method == "POST":
+        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("tasks:notifications")
+    return render(request, "tasks/notifications.html", {"page": paginate(request, qs)})
+
+
+@office_required
+def webhooks(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if request.method == "POST":
+        unit = None
+        if request.POST.get("unit"):
+            unit = get_unit_for_user(scope, int(request.POST["unit"]))
+        try:
+            services.create_webhook(
+                City.objects.get(pk=scope.city_id),
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", ""),
+                url=request.POST.get("url", ""),
+                unit=unit,
+                acting_user=request.user,
+            )
+        except InvalidInput as exc:
+            messages.error(request, str(exc.message))
+        return redirect("tasks:webhooks")
+    rows = Webhook.objects.filter(city_id=scope.city_id).select_related("unit")
+    units = units_for_user(scope).only("pk", "name", "path")
+    return render(request, "tasks/webhooks.html", {"rows": rows, "units": units})

@@ -1,0 +1,116 @@
+import pytest
+
+from chuangwen.core.errors import InvalidTransition
+from chuangwen.inspections import sampling, services
+from chuangwen.inspections.choices import PlanKind
+from chuangwen.inspections.models import PlanSample
+from chuangwen.sites.services import SiteSpec, create_sites
+from tests.inspections.helpers import point
+
+pytestmark = pytest.mark.django_db
+
+
+def test_allocate_is_proportional_with_one_per_stratum():
+    assert sampling.allocate(12, {"a": 40, "b": 20}) == {"a": 8, "b": 4}
+    assert sampling.allocate(3, {"a": 100, "b": 1, "c": 1}) == {"a": 1, "b": 1, "c": 1}
+    assert sampling.allocate(10, {"a": 3, "b": 2}) == {"a": 3, "b": 2}  # never more than exist
+    assert sampling.allocate(1, {"a": 5, "b": 9}) == {"a": 0, "b": 1}
+    assert sum(sampling.allocate(7, {"a": 10, "b": 10, "c": 10}).values()) == 7
+
+
+@pytest.fixture
+def many(ic):
+    """40 markets in 甲区 and 20 in 乙区 on top of the helper's sites."""
+    specs = [
+        SiteSpec(f"SCA{k:02d}", f"甲区市场{k}", ic.sc_type, point(113.001 + k * 0.0002, 28.002))
+        for k in range(40)
+    ] + [
+        SiteSpec(f"SCB{k:02d}", f"乙区市场{k}", ic.sc_type, point(113.011 + k * 0.0004, 28.002))
+        for k in range(20)
+    ]
+    create_sites(ic.city, specs)
+    return ic
+
+
+def _plan(ic, seed, sizes=None):
+    return services.create_plan(
+        ic.city,
+        kind=PlanKind.MOCK,
+        title=f"模拟测评 {seed}",
+        seed=seed,
+        sample_sizes=sizes or {"SC": 12, "ZD": 2},
+        acting_user=ic.office.user,
+    )
+
+
+def _drawn(plan):
+    return list(
+        PlanSample.objects.filter(plan=plan)
+        .order_by("stratum", "rank")
+        .values_list("site_id", flat=True)
+    )
+
+
+def test_sampling_is_stratified_reproducible_and_recorded(many):
+    ic = many
+    plan = _plan(ic, 20260101)
+    rows = services.sample_plan(plan, acting_user=ic.office.user)
+    assert len(rows) == 14
+    by_district = {}
+    for s in PlanSample.objects.filter(plan=plan, site_type=ic.sc_type):
+        by_district[s.district_id] = by_district.get(s.district_id, 0) + 1
+    # 42 markets in 甲区 (40 + 2), 21 in 乙区 (20 + 1): 12 → 8 + 4
+    assert by_district == {ic.district_a.pk: 8, ic.district_b.pk: 4}
+    plan.refresh_from_db()
+    record = plan.sampling["types"]["SC"]
+    assert plan.sampling["seed"] == 20260101 and record["population"] == 63
+    assert sorted(s["drawn"] for s in record["strata"]) == [4, 8]
+    assert services.verify_sampling(plan)
+
+    # the same seed in another plan draws the same sites; another seed draws others
+    same = _plan(ic, 20260101)
+    services.sample_plan(same)
+    assert _drawn(same) == _drawn(plan)
+    other = _plan(ic, 7)
+    services.sample_plan(other)
+    assert _drawn(other) != _drawn(plan)
+
+    # re-drawing the same plan gives the same rows again
+    first = _drawn(plan)
+    services.sample_plan(plan, acting_user=ic.office.user)
+    assert _drawn(plan) == first
+
+
+def test_changed_population_is_detected(many):
+    ic = many
+    plan = _plan(ic, 99)
+    services.sample_plan(plan)
+    create_sites(ic.city, [SiteSpec("SCA99", "新市场", ic.sc_type, point(113.0015, 28.0015))])
+    assert not services.verify_sampling(plan)
+
+
+def test_no_resampling_after_results(ic):
+    plan = _plan(ic, 5, {"SC": 3})
+    services.sample_plan(plan)
+    sample = plan.samples.first()
+    services.submit_check(
+        plan,
+        services.CheckData(
+            uuid="0f4d8e6e-7a39-4c3a-9a53-0d1d5f3b3a01",
+            sample_id=sample.pk,
+            check_item_id=ic.items["SC-1"].pk,
+            passed=True,
+        ),
+        acting_user=ic.office.user,
+    )
+    with pytest.raises(InvalidTransition):
+        services.sample_plan(plan)
+
+
+def test_unknown_type_and_missing_sizes_refused(ic):
+    from chuangwen.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        _plan(ic, 1, {"NOPE": 3})
+    with pytest.raises(InvalidInput):
+        _plan(ic, 1, {"SC": 0})
