@@ -21,6 +21,7 @@ urlpatterns = [
     path("inspections/", include("chuangwen.inspections.urls")),
     path("assessment/", include("chuangwen.assessment.urls")),
     path("api/", api.urls),
+    path("open311/v2/", include("chuangwen.api.open311.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,165 @@
+"""Open311 GeoReport v2: the systems allowed to file requests (keys), the per-category service
+attributes, and what an Open311 client sent along with a report (attributes, media_url …)."""
+
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chuangwen.core.models import TimeStamped
+
+ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
+
+
+class Open311Client(TimeStamped):
+    """A back-office system or app allowed to POST requests; its key belongs to one city (the
+    jurisdiction). Only the SHA-256 of the key is stored, the raw key is shown once."""
+
+    city = models.ForeignKey(
+        "org.City", on_delete=models.PROTECT, related_name="+", verbose_name=_("城市")
+    )
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("有效"), default=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 接入方")
+        verbose_name_plural = _("Open311 接入方")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> str:
+        return "o311_" + secrets.token_urlsafe(32)
+
+
+class Datatype(models.TextChoices):
+    """GeoReport v2 attribute datatypes."""
+
+    STRING = "string", _("单行文本")
+    NUMBER = "number", _("数字")
+    DATETIME = "datetime", _("日期时间")
+    TEXT = "text", _("多行文本")
+    SINGLE = "singlevaluelist", _("单选")
+    MULTI = "multivaluelist", _("多选")
+
+
+LIST_DATATYPES = frozenset({Datatype.SINGLE, Datatype.MULTI})
+
+
+def check_values(datatype: str, values: Any) -> list[dict[str, str]]:
+    """The option list of an attribute: [{"key": …, "name": …}], required for the list types,
+    keys unique. Returns it normalised (keys and names as stripped strings)."""
+    if datatype not in LIST_DATATYPES:
+        if values:
+            raise ValidationError(_("只有单选、多选属性可以设置选项"))
+        return []
+    if not isinstance(values, list) or not values:
+        raise ValidationError(_("单选、多选属性必须设置选项"))
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for v in values:
+        if not isinstance(v, dict) or not str(v.get("key", "")).strip():
+            raise ValidationError(_('选项格式应为 [{"key": "代码", "name": "名称"}]'))
+        key = str(v["key"]).strip()
+        if key in seen:
+            raise ValidationError(_("选项代码「%(k)s」重复") % {"k": key})
+        seen.add(key)
+        out.append({"key": key, "name": str(v.get("name") or key).strip()})
+    return out
+
+
+class ServiceAttribute(TimeStamped):
+    """One extra question of a service (an Open311 ``attribute``) for a case category."""
+
+    category = models.ForeignKey(
+        "cases.Category",
+        on_delete=models.CASCADE,
+        related_name="open311_attributes",
+        verbose_name=_("案件类别"),
+    )
+    code = models.CharField(
+        _("属性代码"),
+        max_length=50,
+        help_text=_("字母、数字、下划线、点或减号，提交时为 attribute[代码]"),
+    )
+    variable = models.BooleanField(
+        _("需要填写"), default=True, help_text=_("否：仅向用户展示说明，不需要输入")
+    )
+    datatype = models.CharField(
+        _("数据类型"), max_length=20, choices=Datatype.choices, default=Datatype.STRING
+    )
+    required = models.BooleanField(_("必填"), default=False)
+    datatype_description = models.CharField(_("填写说明"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("顺序"), default=1)
+    description = models.CharField(_("问题"), max_length=300)
+    values = models.JSONField(
+        _("选项"),
+        default=list,
+        blank=True,
+        help_text=_('单选、多选的选项：[{"key": "1", "name": "…"}]'),
+    )
+    active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("Open311 服务属性")
+        verbose_name_plural = _("Open311 服务属性")
+        ordering = ["category", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "code"], name="open311_attribute_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}:{self.code}"
+
+    def clean(self) -> None:
+        if not ATTRIBUTE_CODE.match(self.code or ""):
+            raise ValidationError({"code": _("属性代码只能包含字母、数字、下划线、点或减号")})
+        if self.order < 1:
+            raise ValidationError({"order": _("顺序必须是正整数")})
+        try:
+            self.values = check_values(self.datatype, self.values)
+        except ValidationError as exc:
+            raise ValidationError({"values": exc.messages}) from exc
+
+
+class Open311Submission(TimeStamped):
+    """What an Open311 client sent with one report, beyond what the report itself keeps: the
+    validated attributes, the media URL (stored, never fetched), device and account ids."""
+
+    report = models.OneToOneField(
+        "cases.Report", on_delete=models.CASCADE, related_name="open311", verbose_name=_("上报记录")
+    )
+    client = models.ForeignKey(
+        Open311Client,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("接入方"),
+    )
+    attributes = models.JSONField(_("属性"), default=dict, blank=True)
+    media_url = models.URLField(_("媒体链接"), max_length=500, blank=True)
+    address_id = models.CharField(_("地址编号"), max_length=64, blank=True)
+    device_id = models.CharField(_("设备编号"), max_length=100, blank=True)
+    account_id = models.CharField(_("账号编号"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 提交")
+        verbose_name_plural = _("Open311 提交")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.report_id}"

@@ -1,0 +1,76 @@
+"""Rendering GeoReport v2 documents as XML or JSON, from the same plain data.
+
+A list document is a root element with one child per item in XML (``<services><service>…``)
+and a JSON array; a single document (``service_definition``, ``discovery``) is a root element
+and a JSON object. Nested lists use the singular element names of the spec.
+"""
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+FORMATS = ("xml", "json")
+CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
+
+# container element → element of each item inside it
+ITEM_NAMES = {
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with the offset of the local time zone: 2026-11-25T19:34:07+08:00."""
+    if value is None:
+        return None
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _fill(element: ET.Element, value: Any) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _fill(ET.SubElement(element, key), child)
+    elif isinstance(value, list | tuple):
+        item = ITEM_NAMES.get(element.tag, "item")
+        for child in value:
+            _fill(ET.SubElement(element, item), child)
+    else:
+        element.text = _text(value)
+
+
+def to_xml(data: Any, root: str, item: str | None = None) -> str:
+    element = ET.Element(root)
+    if item is not None:
+        for row in data:
+            _fill(ET.SubElement(element, item), row)
+    else:
+        _fill(element, data)
+    return XML_DECLARATION + ET.tostring(element, encoding="unicode")
+
+
+def render(
+    fmt: str, data: Any, root: str, item: str | None = None, status: int = 200
+) -> HttpResponse:
+    body = json.dumps(data, ensure_ascii=False) if fmt == "json" else to_xml(data, root, item)
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def render_errors(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
+    """``<errors><error><code/><description/></error></errors>``; the code is the HTTP status."""
+    rows = [{"code": status, "description": d} for d in descriptions]
+    return render(fmt, rows, "errors", "error", status=status)

@@ -1,0 +1,416 @@
+"""Every write of the Open311 endpoint: keys, service attributes, and filing a request.
+
+Filing goes through ``chuangwen.cases.services.intake_case`` (source ``open311``, the system as
+actor); this module only turns the GeoReport v2 form into an ``IntakeData``, validates the
+``attribute[…]`` answers against the category's ``ServiceAttribute`` rows and keeps what the
+case model has no place for (attributes, media_url, device and account ids).
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from chuangwen.api.models import (
+    LIST_DATATYPES,
+    Datatype,
+    Open311Client,
+    Open311Submission,
+    ServiceAttribute,
+    check_values,
+)
+from chuangwen.cases import services as cases
+from chuangwen.cases.choices import Source
+from chuangwen.cases.models import AddressEntry, Category
+from chuangwen.core import audit
+from chuangwen.core.errors import InvalidInput, ServiceError
+from chuangwen.org.models import City
+from chuangwen.org.services import require_office
+
+ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+ATTRIBUTE_FIELDS = [
+    "code",
+    "variable",
+    "datatype",
+    "required",
+    "datatype_description",
+    "order",
+    "description",
+    "values",
+    "active",
+]
+
+
+class Open311Error(Exception):
+    """One or more GeoReport v2 errors with the HTTP status they answer with."""
+
+    def __init__(self, status: int, *descriptions: str):
+        self.status = status
+        self.descriptions = [str(d) for d in descriptions]
+        super().__init__("; ".join(self.descriptions))
+
+    @classmethod
+    def from_service_error(cls, exc: ServiceError) -> "Open311Error":
+        status = exc.status if exc.status in (400, 403, 404) else 400
+        return cls(status, str(exc.message))
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_client(city: City, name: str, *, acting_user: Any = None) -> tuple[Open311Client, str]:
+    """A new key for a system of ``city``; the raw key is returned once and never stored."""
+    require_office(acting_user, city)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("接入方名称不能为空，且不超过 100 字", code="required")
+    if Open311Client.objects.filter(name=name).exists():
+        raise InvalidInput(f"接入方「{name}」已存在", code="duplicate_name")
+    raw = Open311Client.generate()
+    client = Open311Client.objects.create(city=city, name=name, digest=Open311Client.hash(raw))
+    audit.record(
+        "api.open311_client.created",
+        client,
+        actor=acting_user,
+        city=city,
+        after={"name": name},
+        summary=name,
+    )
+    return client, raw
+
+
+@transaction.atomic
+def revoke_client(client: Open311Client, *, acting_user: Any = None) -> Open311Client:
+    client = Open311Client.objects.select_for_update().get(pk=client.pk)
+    require_office(acting_user, client.city)
+    if client.active:
+        client.active, client.revoked_at = False, timezone.now()
+        client.save(update_fields=["active", "revoked_at", "updated_at"])
+        audit.record(
+            "api.open311_client.revoked",
+            client,
+            actor=acting_user,
+            city=client.city,
+            before={"active": True},
+            after={"active": False},
+            summary=client.name,
+        )
+    return client
+
+
+def client_for_key(raw: str) -> Open311Client | None:
+    """The active client of an api_key (last use noted at most every five minutes)."""
+    raw = (raw or "").strip()
+    if not raw or len(raw) > 200:
+        return None
+    client = (
+        Open311Client.objects.select_related("city")
+        .filter(digest=Open311Client.hash(raw), active=True)
+        .first()
+    )
+    if client is not None:
+        now = timezone.now()
+        if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 300:
+            Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
+    return client
+
+
+# --- service attributes ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def define_attribute(
+    category: Category,
+    *,
+    code: str,
+    description: str,
+    datatype: str = Datatype.STRING,
+    required: bool = False,
+    variable: bool = True,
+    datatype_description: str = "",
+    order: int | None = None,
+    values: Iterable[Mapping[str, Any]] = (),
+    acting_user: Any = None,
+) -> ServiceAttribute:
+    """Add (or redefine) one Open311 attribute of a category."""
+    require_office(acting_user, category.city)
+    if datatype not in Datatype.values:
+        raise InvalidInput(f"数据类型「{datatype}」无效", code="bad_datatype")
+    if not (description or "").strip():
+        raise InvalidInput("属性的问题说明不能为空", code="required")
+    if order is None:
+        last = (
+            ServiceAttribute.objects.filter(category=category)
+            .exclude(code=code)
+            .order_by("-order")
+            .values_list("order", flat=True)
+            .first()
+        )
+        order = (last or 0) + 1
+    row = ServiceAttribute.objects.filter(category=category, code=code).first()
+    before = audit.snapshot(row, ATTRIBUTE_FIELDS) if row is not None else None
+    row = row or ServiceAttribute(category=category, code=code)
+    row.description = description.strip()
+    row.datatype = datatype
+    row.required = required
+    row.variable = variable
+    row.datatype_description = (datatype_description or "").strip()
+    row.order = order
+    row.values = [dict(v) for v in values]
+    row.active = True
+    try:
+        row.full_clean(exclude=["category"])
+    except ValidationError as exc:
+        messages = [m for msgs in exc.message_dict.values() for m in msgs]
+        raise InvalidInput("；".join(messages), code="bad_attribute") from exc
+    row.save()
+    record_attribute_change(row, before, acting_user=acting_user)
+    return row
+
+
+def record_attribute_change(
+    row: ServiceAttribute, before: dict[str, Any] | None, *, acting_user: Any = None
+) -> None:
+    """The audit row of an attribute change (also written by the admin)."""
+    after = audit.snapshot(row, ATTRIBUTE_FIELDS)
+    if before is not None:
+        before, after = audit.changes(before, after)
+    audit.record(
+        "api.open311_attribute.saved",
+        row,
+        actor=acting_user,
+        city=row.category.city,
+        before=before,
+        after=after,
+        summary=f"{row.category.code} {row.code}",
+    )
+
+
+# --- filing a request -----------------------------------------------------------------------
+
+
+@dataclass
+class Filed:
+    """What the POST answers: the case's number, a notice, the client's account_id."""
+
+    service_request_id: str
+    service_notice: str
+    account_id: str | None
+    result: cases.IntakeResult
+    submission: Open311Submission
+
+
+def _single(form: Mapping[str, Any], name: str, limit: int = 300) -> str:
+    value = form.get(name)
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value or "").strip()[:limit]
+
+
+def _as_datetime(value: str) -> bool:
+    return parse_datetime(value) is not None or parse_date(value) is not None
+
+
+def check_attributes(
+    definitions: Iterable[ServiceAttribute], answers: Mapping[str, list[str]]
+) -> tuple[dict[str, Any], list[str]]:
+    """Validate the ``attribute[code]`` answers: known codes, required, datatype, list values.
+    Returns (clean answers, error descriptions in Chinese)."""
+    defs = {d.code: d for d in definitions if d.active and d.variable}
+    errors: list[str] = []
+    clean: dict[str, Any] = {}
+    for code in answers:
+        if code not in defs:
+            errors.append(f"attribute[{code}]：该服务没有此属性")
+    for code, d in sorted(defs.items(), key=lambda kv: kv[1].order):
+        given = [v.strip() for v in answers.get(code, []) if v is not None and v.strip() != ""]
+        label = f"attribute[{code}]（{d.description}）"
+        if not given:
+            if d.required:
+                errors.append(f"{label}：必须填写")
+            continue
+        if d.datatype != Datatype.MULTI and len(given) > 1:
+            errors.append(f"{label}：只能填写一个值")
+            continue
+        if d.datatype in LIST_DATATYPES:
+            keys = {v["key"] for v in check_values(d.datatype, d.values)}
+            bad = [v for v in given if v not in keys]
+            if bad:
+                errors.append(
+                    f"{label}：「{'、'.join(bad)}」不是可选值（可选：{'、'.join(sorted(keys))}）"
+                )
+                continue
+            clean[code] = given if d.datatype == Datatype.MULTI else given[0]
+            continue
+        value = given[0]
+        if d.datatype == Datatype.NUMBER:
+            try:
+                number = float(value)
+            except ValueError:
+                errors.append(f"{label}：必须是数字")
+                continue
+            if number != number or number in (float("inf"), float("-inf")):
+                errors.append(f"{label}：必须是数字")
+                continue
+        elif d.datatype == Datatype.DATETIME:
+            if not _as_datetime(value):
+                errors.append(f"{label}：必须是 ISO 8601 日期时间，如 2026-11-25T09:30:00+08:00")
+                continue
+        elif d.datatype == Datatype.STRING and ("\n" in value or "\r" in value):
+            errors.append(f"{label}：单行文本不能换行")
+            continue
+        if len(value) > 2000:
+            errors.append(f"{label}：不能超过 2000 字")
+            continue
+        clean[code] = value
+    return clean, errors
+
+
+def attribute_answers(form: Any) -> dict[str, list[str]]:
+    """``attribute[code]=v`` and ``attribute[code][]=v1&attribute[code][]=v2`` → {code: [v…]}."""
+    answers: dict[str, list[str]] = {}
+    for key in form:
+        m = ATTRIBUTE_KEY.match(key)
+        if m is None:
+            continue
+        values = form.getlist(key) if hasattr(form, "getlist") else [form[key]]
+        answers.setdefault(m.group(1), []).extend(str(v) for v in values)
+    return answers
+
+
+def _coordinate(form: Mapping[str, Any], name: str, errors: list[str]) -> float | None:
+    raw = _single(form, name, 50)
+    if raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        errors.append(f"{name} 必须是数字（WGS-84 十进制度）")
+        return None
+    if value != value:
+        errors.append(f"{name} 必须是数字（WGS-84 十进制度）")
+        return None
+    return value
+
+
+def file_request(client: Open311Client, form: Any) -> Filed:
+    """POST requests: validate the GeoReport v2 form, take the report in through the case
+    loop and keep the Open311 extras. Raises Open311Error (400) listing every problem."""
+    city = client.city
+    errors: list[str] = []
+    service_code = _single(form, "service_code", 50)
+    category = None
+    definitions: list[ServiceAttribute] = []
+    if not service_code:
+        errors.append("service_code 不能为空")
+    else:
+        category = Category.objects.filter(city=city, code=service_code, active=True).first()
+        if category is None:
+            errors.append(f"service_code「{service_code}」不存在")
+        else:
+            definitions = list(category.open311_attributes.all())  # type: ignore[attr-defined]
+    lat = _coordinate(form, "lat", errors)
+    lon = _coordinate(form, "long", errors)
+    if (lat is None) != (lon is None) and not any(e.startswith(("lat", "long")) for e in errors):
+        errors.append("lat 和 long 必须同时提供")
+    address = _single(form, "address_string", 300)
+    address_id = _single(form, "address_id", 64)
+    entry = None
+    if address_id:
+        entry = (
+            AddressEntry.objects.filter(city=city, pk=int(address_id)).first()
+            if address_id.isdigit()
+            else None
+        )
+        if entry is None:
+            errors.append(f"address_id「{address_id}」不存在")
+    if lat is None and lon is None and not address and not address_id:
+        errors.append("必须提供位置：lat 和 long，或 address_string，或 address_id")
+    description = str(form.get("description") or "").strip()
+    if len(description) > cases.MAX_DESCRIPTION:
+        errors.append(f"description 不能超过 {cases.MAX_DESCRIPTION} 字")
+    email = _single(form, "email", 100)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(f"email「{email}」格式不正确")
+    media_url = _single(form, "media_url", 500)
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            errors.append("media_url 必须是 http 或 https 链接")
+    answers = attribute_answers(form)
+    attributes: dict[str, Any] = {}
+    if category is not None:
+        attributes, attribute_errors = check_attributes(definitions, answers)
+        errors.extend(attribute_errors)
+    if errors:
+        raise Open311Error(400, *errors)
+
+    if lat is None and entry is not None:
+        lon, lat = entry.lon, entry.lat
+    if not address and entry is not None:
+        address = entry.keyword
+    name = (_single(form, "last_name", 50) + _single(form, "first_name", 50)).strip()
+    data = cases.IntakeData(
+        source=Source.OPEN311,
+        description=description,
+        category=category,
+        lon=lon,
+        lat=lat,
+        crs="wgs84",
+        address=address,
+        reporter_name=name,
+        reporter_phone=_single(form, "phone", 30),
+        reporter_email=email,
+    )
+    account_id = _single(form, "account_id", 100)
+    try:
+        with transaction.atomic():
+            result = cases.intake_case(city, data, acting_user=None)
+            submission = Open311Submission.objects.create(
+                report=result.report,
+                client=client,
+                attributes=attributes,
+                media_url=media_url,
+                address_id=address_id,
+                device_id=_single(form, "device_id", 100),
+                account_id=account_id,
+            )
+            audit.record(
+                "api.open311.request_filed",
+                result.report,
+                actor=None,
+                city=city,
+                after={
+                    "client": client.name,
+                    "case": result.case.pk,
+                    "merged": result.merged,
+                    "service_code": service_code,
+                },
+                summary=f"{client.name} {result.case.number}",
+            )
+    except ServiceError as exc:
+        raise Open311Error.from_service_error(exc) from exc
+    case = result.case
+    notice = f"已受理，查询码 {result.report.tracking_code}"
+    if result.merged:
+        notice = (
+            f"同一问题已有案件 {case.number}，本次上报已并入；查询码 {result.report.tracking_code}"
+        )
+    return Filed(
+        service_request_id=case.number,
+        service_notice=notice,
+        account_id=account_id or None,
+        result=result,
+        submission=submission,
+    )
