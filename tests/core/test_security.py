@@ -97,3 +97,10 @@ def test_pages_load_nothing_from_the_internet(small_city, client_for):
         html = client.get(url).content.decode()
         for attr in ('src="http', 'href="http', 'src="//', 'href="//', "url(http"):
             assert attr not in html, (url, attr)
+
+
+def test_english_through_i18n(db):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/login/").content.decode()
+    assert "Log in with the account your unit gave you" in page
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get("/login/").content.decode()
+    assert "请使用单位分配的账号登录" in page
