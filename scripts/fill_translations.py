@@ -14,9 +14,7 @@ TERMS = ROOT / "chuangwen/locale/en_terms.tsv"
 
 
 def main() -> int:
-    terms = dict(
-        line.split("\t", 1) for line in TERMS.read_text().splitlines() if "\t" in line
-    )
+    terms = dict(line.split("\t", 1) for line in TERMS.read_text().splitlines() if "\t" in line)
     text = PO.read_text()
     filled = 0
 
