@@ -37,7 +37,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:  # type: ignore[override]
         # ordering does not change a count, and would force a walk along the sort index
-        return self.object_list.order_by()[: LIST_CAP + 1].count()  # type: ignore[union-attr]
+        return self.object_list.order_by()[: LIST_CAP + 1].count()  # type: ignore[attr-defined]
 
 
 def _page(request: HttpRequest, qs: Any, size: int = 50) -> Any:
