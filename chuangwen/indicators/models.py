@@ -18,8 +18,6 @@ from .choices import (
     SystemStatus,
 )
 
-PATH_WIDTH = 8
-
 
 class EvaluationSystem(TimeStamped):
     """One version of a 测评体系 for a city (its own copy, so the city may add to it)."""
@@ -126,10 +124,6 @@ class Indicator(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
-
-    @staticmethod
-    def make_path(parent_path: str, pk: int) -> str:
-        return f"{parent_path}{pk:0{PATH_WIDTH}d}."
 
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip(".").split(".")[:-1] if p]

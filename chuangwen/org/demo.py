@@ -16,6 +16,7 @@ from django.db import transaction
 
 from chuangwen.core import audit
 from chuangwen.core.geo import area_m2
+from chuangwen.core.tree import child_path
 
 from .choices import Axis, Mechanism, Role, UnitKind
 from .models import City, Grid, Membership, Pair, Person, Unit
@@ -245,7 +246,7 @@ def _bulk_units(
         ]
     )
     for unit in units:
-        unit.path = Unit.make_path(parent.path if parent else "", unit.pk)
+        unit.path = child_path(parent, unit.pk)
     Unit.objects.bulk_update(units, ["path"])
     return units
 

@@ -8,8 +8,6 @@ from chuangwen.core.models import CityOwned, TimeStamped
 
 from .choices import Axis, Mechanism, Role, UnitKind
 
-PATH_WIDTH = 8  # each tree level adds the zero-padded id and a dot: "00000012."
-
 
 class City(TimeStamped):
     code = models.CharField(_("代码"), max_length=20, unique=True)
@@ -44,10 +42,6 @@ class Unit(CityOwned):
         verbose_name=_("上级单位"),
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
-
-    @staticmethod
-    def make_path(parent_path: str, pk: int) -> str:
-        return f"{parent_path}{pk:0{PATH_WIDTH}d}."
 
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     code = models.CharField(_("单位编码"), max_length=40)

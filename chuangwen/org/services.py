@@ -15,13 +15,13 @@ from typing import IO, Any
 import shapely
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import F
 
 from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, InvalidInput, PermissionDenied, RowError
 from chuangwen.core.geo import Coordinate, PolygonIndex, area_m2, parse_polygon, to_wgs84
 from chuangwen.core.text import is_mobile
+from chuangwen.core.tree import child_path, move_subtree
 from chuangwen.core.xlsx import ErrorCollector, read_rows
 
 from .choices import DEFAULT_AXIS, Axis, Mechanism, Role, UnitKind
@@ -118,7 +118,7 @@ def create_unit(
         path="",
     )
     unit.save()
-    unit.path = Unit.make_path(parent.path if parent else "", unit.pk)
+    unit.path = child_path(parent, unit.pk)
     unit.save(update_fields=["path"])
     audit.record(
         "org.unit.created",
@@ -164,14 +164,8 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, acting_user: Any = None) -
             raise InvalidInput("上级单位不属于本城市", code="bad_parent")
         if new_parent.path.startswith(unit.path):
             raise InvalidInput("不能把单位移到它自己或其下级单位之下", code="cycle")
-    old_path, old_parent_id, old_depth = unit.path, unit.parent_id, unit.depth
-    new_path = Unit.make_path(new_parent.path if new_parent else "", unit.pk)
-    depth_delta = (new_parent.depth + 1 if new_parent else 0) - old_depth
-    Unit.objects.filter(city=unit.city, path__startswith=old_path).update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-        depth=F("depth") + depth_delta,
-    )
-    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    old_parent_id = unit.parent_id
+    move_subtree(Unit.objects.filter(city_id=unit.city_id), unit, new_parent)
     unit.refresh_from_db()
     audit.record(
         "org.unit.moved",

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, RowError
+from chuangwen.core.tree import child_path
 from chuangwen.org.models import City
 
 from ..choices import Level, SystemKind, SystemStatus
@@ -180,7 +181,7 @@ def write_tree(system: EvaluationSystem, parsed: ParsedSystem, ordered: list[Nod
         Indicator.objects.bulk_create(batch, batch_size=500)
         for obj, node in zip(batch, by_depth[depth], strict=True):
             parent = created.get(node.parent) if node.parent else None
-            obj.path = Indicator.make_path(parent.path if parent else "", obj.pk)
+            obj.path = child_path(parent, obj.pk)
             created[node.code] = obj
         everything.extend(batch)
     Indicator.objects.bulk_update(everything, ["path"], batch_size=500)

@@ -3,11 +3,10 @@
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition
+from chuangwen.core.tree import child_path, move_subtree
 
 from ..choices import Level, SystemStatus
 from ..models import EvaluationSystem, Indicator
@@ -86,7 +85,7 @@ def create_indicator(
     )
     _clean(node)
     node.save()
-    node.path = Indicator.make_path(parent.path if parent else "", node.pk)
+    node.path = child_path(parent, node.pk)
     node.save(update_fields=["path"])
     audit.record(
         "indicators.indicator.created",
@@ -139,14 +138,8 @@ def move_indicator(
             raise InvalidInput("上级指标不属于该版本", code="bad_parent")
         if new_parent.path.startswith(node.path):
             raise InvalidInput("不能把指标移到它自己或其下级之下", code="cycle")
-    old_path, old_parent, old_depth = node.path, node.parent_id, node.depth
-    new_path = Indicator.make_path(new_parent.path if new_parent else "", node.pk)
-    delta = (new_parent.depth + 1 if new_parent else 0) - old_depth
-    Indicator.objects.filter(system_id=node.system_id, path__startswith=old_path).update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-        depth=F("depth") + delta,
-    )
-    Indicator.objects.filter(pk=node.pk).update(parent=new_parent)
+    old_parent = node.parent_id
+    move_subtree(Indicator.objects.filter(system_id=node.system_id), node, new_parent)
     node.refresh_from_db()
     audit.record(
         "indicators.indicator.moved",
