@@ -80,6 +80,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "CHUANGWEN_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    # set by the browser tests in this process for Playwright; never part of a deployment
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
