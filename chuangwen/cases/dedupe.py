@@ -1,14 +1,16 @@
 """Duplicate check: same category, within R metres and T days, similar text.
 
-Candidates come from one indexed query on (city, category, cell, reported_at): ``cell`` is the
+Candidates come from indexed queries on (city, category, cell, reported_at): ``cell`` is the
 case's square of CELL_DEG degrees (about 110 m × 100 m here), so a radius of R metres only
-needs the few neighbouring cells. Text similarity is the Jaccard index of character bigrams,
-which works on short Chinese texts without word segmentation.
+needs the few neighbouring cells, and a batch asks only for the (category, cell) pairs its own
+reports need. Text similarity is the Jaccard index of character bigrams, which works on short
+Chinese texts without word segmentation; a candidate's bigrams are computed only when a report
+lands near it.
 """
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from chuangwen.core.geo import distance_m
@@ -53,14 +55,51 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def wanted_cells(
+    points: Iterable[tuple[int, float, float]], radius_m: float
+) -> dict[int, set[int]]:
+    """For (category id, lon, lat) points: category id → the cells their candidates can be in."""
+    out: dict[int, set[int]] = {}
+    for category_id, lon, lat in points:
+        out.setdefault(category_id, set()).update(neighbour_cells(lon, lat, radius_m))
+    return out
+
+
+def pair_chunks(
+    wanted: dict[int, set[int]], max_params: int = 900
+) -> Iterator[list[tuple[int, list[int]]]]:
+    """Split category → cells into chunks of (category id, cells) of at most ``max_params``
+    query parameters each, for ``OR``-ed ``category = c AND cell IN (…)`` lookups."""
+    chunk: list[tuple[int, list[int]]] = []
+    size = 0
+    for category_id in sorted(wanted):
+        cells = sorted(wanted[category_id])
+        for k in range(0, len(cells), max_params - 1):
+            part = cells[k : k + max_params - 1]
+            if chunk and size + len(part) + 1 > max_params:
+                yield chunk
+                chunk, size = [], 0
+            chunk.append((category_id, part))
+            size += len(part) + 1
+    if chunk:
+        yield chunk
+
+
 @dataclass
 class Candidate:
     key: object  # a Case (saved or about to be)
     category_id: int | None
     lon: float
     lat: float
-    grams: frozenset[str]
+    text: str
     reported_at: object = None
+    _grams: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def grams(self) -> frozenset[str]:
+        if self._grams is None:
+            self._grams = bigrams(self.text)
+        return self._grams
 
 
 @dataclass
@@ -78,15 +117,16 @@ class CandidatePool:
         for c in cands:
             self.add(c)
 
-    def match(
-        self, category_id: int | None, lon: float, lat: float, grams: frozenset[str]
-    ) -> Candidate | None:
+    def match(self, category_id: int | None, lon: float, lat: float, text: str) -> Candidate | None:
         best, best_score = None, -1.0
+        grams: frozenset[str] | None = None
         for cell in neighbour_cells(lon, lat, self.radius_m):
             for cand in self.by_cell.get((category_id, cell), ()):
                 dist = distance_m(lon, lat, cand.lon, cand.lat)
                 if dist > self.radius_m:
                     continue
+                if grams is None:
+                    grams = bigrams(text)
                 score = similarity(grams, cand.grams)
                 if score >= self.threshold and score - dist / 1e6 > best_score:
                     best, best_score = cand, score - dist / 1e6

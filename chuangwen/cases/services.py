@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, models, transaction
-from django.db.models import Avg, F
+from django.db.models import Avg, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -723,24 +723,18 @@ def intake_cases(
     dup_items = [p for p in prepared if p.lon is not None and p.category is not None]
     if check_duplicates and dup_items:
         since = min(p.reported_at for p in dup_items) - window
-        cats: set[int] = set()
-        cells: set[int] = set()
-        for p in dup_items:
-            cats.add(p.category.pk)  # type: ignore[union-attr]
-            cells.update(dedupe.neighbour_cells(p.lon, p.lat, rule.radius_m))  # type: ignore[arg-type]
-        cell_list, cat_list = sorted(cells), sorted(cats)
-        for k in range(0, len(cell_list), 2000):
+        wanted = dedupe.wanted_cells(
+            ((p.category.pk, p.lon, p.lat) for p in dup_items),  # type: ignore[union-attr,misc]
+            rule.radius_m,
+        )
+        for chunk in dedupe.pair_chunks(wanted):
+            pairs = Q()
+            for category_id, cells in chunk:
+                pairs |= Q(category_id=category_id, cell__in=cells)
             rows = Case.objects.filter(
-                city_id=city.pk,
-                category_id__in=cat_list,
-                cell__in=cell_list[k : k + 2000],
-                reported_at__gte=since,
-                state__in=MERGEABLE,
+                pairs, city_id=city.pk, reported_at__gte=since, state__in=MERGEABLE
             ).values_list("pk", "category_id", "lon", "lat", "description", "reported_at")
-            pool.extend(
-                dedupe.Candidate(pk, cat_id, lo, la, dedupe.bigrams(d), at)  # type: ignore[arg-type]
-                for pk, cat_id, lo, la, d, at in rows
-            )
+            pool.extend(dedupe.Candidate(*row) for row in rows)  # type: ignore[arg-type,misc]
 
     new_cases: list[Case] = []
     reports: list[Report] = []
@@ -750,9 +744,8 @@ def intake_cases(
     for p in prepared:
         d = p.data
         match = None
-        grams = dedupe.bigrams(d.description) if check_duplicates else frozenset()
         if check_duplicates and p.lon is not None and p.category is not None:
-            match = pool.match(p.category.pk, p.lon, p.lat, grams)  # type: ignore[arg-type]
+            match = pool.match(p.category.pk, p.lon, p.lat, d.description)  # type: ignore[arg-type]
             if match is not None and match.reported_at < p.reported_at - window:  # type: ignore[operator]
                 match = None
         report = Report(
@@ -808,7 +801,7 @@ def intake_cases(
         results.append((report, case, False))
         if check_duplicates and p.lon is not None and p.category is not None:
             pool.add(
-                dedupe.Candidate(case, p.category.pk, p.lon, p.lat, grams, p.reported_at)  # type: ignore[arg-type]
+                dedupe.Candidate(case, p.category.pk, p.lon, p.lat, d.description, p.reported_at)  # type: ignore[arg-type]
             )
 
     bulk_insert(Case, new_cases)

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chuangwen.cases import services
+from chuangwen.cases import dedupe, services
 from chuangwen.cases.choices import Action, Source, State
 from chuangwen.cases.models import AddressEntry, Case, CaseEvent, Report, StateCount
 from chuangwen.core.errors import InvalidInput, PermissionDenied
@@ -94,6 +94,32 @@ def test_batch_intake_dedupes_within_batch_and_against_db(cc):
     assert results[1].case.pk == results[2].case.pk
     assert Case.objects.count() == 3
     assert Case.objects.get(pk=results[1].case.pk).report_count == 2
+
+
+def test_candidate_lookups_are_split_under_the_parameter_limit():
+    wanted = {7: set(range(1500)), 3: {1, 2}, 9: {5}}
+    chunks = list(dedupe.pair_chunks(wanted, max_params=100))
+    assert all(sum(len(cells) + 1 for _c, cells in chunk) <= 100 for chunk in chunks)
+    got: dict[int, set[int]] = {}
+    for chunk in chunks:
+        for category_id, cells in chunk:
+            got.setdefault(category_id, set()).update(cells)
+    assert got == wanted
+
+
+def test_batch_finds_stored_duplicates_across_split_lookups(cc, monkeypatch):
+    first = cc.intake("路口垃圾桶满溢", point=IN_B).case
+    other = cc.intake("井盖缺失", category=cc.component, point=IN_A).case
+    split = dedupe.pair_chunks
+    monkeypatch.setattr(dedupe, "pair_chunks", lambda wanted: split(wanted, max_params=3))
+    results = services.intake_cases(
+        cc.city,
+        [
+            services.IntakeData(Source.HOTLINE, "井盖缺失", cc.component.code, *IN_A),
+            services.IntakeData(Source.HOTLINE, "路口垃圾桶满溢", cc.event.code, *IN_B),
+        ],
+    )
+    assert [(r.merged, r.case.pk) for r in results] == [(True, other.pk), (True, first.pk)]
 
 
 def test_duplicate_settings_are_configurable(cc):
