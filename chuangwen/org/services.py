@@ -21,11 +21,12 @@ from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, InvalidInput, PermissionDenied, RowError
 from chuangwen.core.geo import Coordinate, PolygonIndex, area_m2, parse_polygon, to_wgs84
 from chuangwen.core.text import is_mobile
-from chuangwen.core.tree import child_path, move_subtree
+from chuangwen.core.tree import child_path, move_subtree, rebase_paths
 from chuangwen.core.xlsx import ErrorCollector, read_rows
 
 from .choices import DEFAULT_AXIS, Axis, Mechanism, Role, UnitKind
 from .models import City, Grid, Membership, Pair, Person, Unit
+from .registry import unit_path_copies
 from .scope import scope_for_user
 
 User = get_user_model()
@@ -164,8 +165,10 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, acting_user: Any = None) -
             raise InvalidInput("上级单位不属于本城市", code="bad_parent")
         if new_parent.path.startswith(unit.path):
             raise InvalidInput("不能把单位移到它自己或其下级单位之下", code="cycle")
-    old_parent_id = unit.parent_id
-    move_subtree(Unit.objects.filter(city_id=unit.city_id), unit, new_parent)
+    old_parent_id, old_path = unit.parent_id, unit.path
+    new_path = move_subtree(Unit.objects.filter(city_id=unit.city_id), unit, new_parent)
+    for model, field in unit_path_copies():  # cases, sites … keep copies for scope filters
+        rebase_paths(model._default_manager.all(), field, old_path, new_path)
     unit.refresh_from_db()
     audit.record(
         "org.unit.moved",

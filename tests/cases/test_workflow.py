@@ -17,6 +17,7 @@ from chuangwen.cases.models import (
 from chuangwen.cases.workdays import WorkCalendar
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from chuangwen.core.models import AuditEvent
+from chuangwen.org import services as org_services
 from chuangwen.org.scope import scope_for_user
 
 from .conftest import IN_A, IN_B, jpeg
@@ -377,3 +378,16 @@ def test_scope_of_case_lists(cc):
     assert ids(cc.citizen) == set()
     mine = cc.intake(point=IN_B, text="市民上报问题", acting_user=cc.citizen.user, source="citizen")
     assert ids(cc.citizen) == {mine.case.pk}
+
+
+def test_moving_a_unit_moves_its_cases_into_the_new_scope(cc):
+    case = cc.intake().case  # in community A, under street A, under district A
+    scope_a, scope_b = scope_for_user(cc.liaison_a.user), scope_for_user(cc.liaison_b.user)
+    assert selectors.cases_for_user(scope_a).filter(pk=case.pk).exists()
+    org_services.move_unit(cc.street_a, cc.district_b, acting_user=cc.office.user)
+    case.refresh_from_db()
+    cc.community_a.refresh_from_db()
+    assert case.unit_path == case.area_path == cc.community_a.path
+    assert case.area_path.startswith(cc.district_b.path)
+    assert not selectors.cases_for_user(scope_a).filter(pk=case.pk).exists()
+    assert selectors.cases_for_user(scope_b).filter(pk=case.pk).exists()
