@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -97,11 +97,14 @@ def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
         services.IntakeData(**payload.dict()),
         acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return 201, IntakeOut(
-        case_id=res.case.pk,
-        number=res.case.number,
-        tracking_code=res.report.tracking_code,
-        merged=res.merged,
+    return Status(
+        201,
+        IntakeOut(
+            case_id=res.case.pk,
+            number=res.case.number,
+            tracking_code=res.report.tracking_code,
+            merged=res.merged,
+        ),
     )
 
 
