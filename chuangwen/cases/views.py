@@ -32,17 +32,22 @@ PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
 
 
 class CappedPaginator(Paginator):
-    """Counts at most LIST_CAP + 1 rows: the list stays fast on millions of cases."""
+    """Counts at most LIST_CAP + 1 rows (or takes a count already made that way)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.__dict__["count"] = count
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
-        # ordering does not change a count, and would force a walk along the sort index
-        return self.object_list.order_by()[: LIST_CAP + 1].count()  # type: ignore[attr-defined]
+        return selectors.capped_count(self.object_list, LIST_CAP)  # type: ignore[arg-type]
 
 
-def _page(request: HttpRequest, qs: Any, size: int = 50) -> Any:
-    page = CappedPaginator(qs, size).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: Any, size: int = 50, count: int | None = None) -> Any:
+    page = CappedPaginator(qs, size, count).get_page(request.GET.get("page"))
     page.capped = page.paginator.count > LIST_CAP  # type: ignore[attr-defined]
+    page.cap = LIST_CAP  # type: ignore[attr-defined]
     return page
 
 
@@ -52,8 +57,12 @@ def _scope(request: HttpRequest) -> Any:
 
 @member_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    f = CaseFilter(request.GET, queryset=selectors.case_list_qs(_scope(request)))
-    page = _page(request, f.qs)
+    scope = _scope(request)
+    f = CaseFilter(request.GET, queryset=selectors.case_list_qs(scope))
+    count = selectors.capped_case_count(
+        scope, LIST_CAP, lambda qs: CaseFilter(request.GET, queryset=qs).qs
+    )
+    page = _page(request, f.qs, count=count)
     template = list_template(request, "cases/case_list.html", "cases/_case_rows.html")
     return render(request, template, {"filter": f, "page": page, "now": timezone.now()})
 
@@ -245,14 +254,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ("to_verify", _("待核查"), box.to_verify),
         ("overdue", _("已超期"), box.overdue),
     ]
-    tabs = [t for t in tabs if t[2] is not None]
-    current = request.GET.get("tab") or (tabs[0][0] if tabs else "overdue")
-    qs = next((t[2] for t in tabs if t[0] == current), box.overdue)
+    tabs = [t for t in tabs if t[2] is not None]  # "overdue" is always there
+    current = request.GET.get("tab", "")
+    if current not in {key for key, _label, _q in tabs}:
+        current = tabs[0][0]
+    qs = next(q for key, _label, q in tabs if key == current)
     # oldest first, along the (city, state, id) index; the unit's lists by deadline
     order = ("id",) if current == "to_dispatch" else ("deadline", "id")
     qs = qs.select_related("category", "unit", "grid").order_by(*order)  # type: ignore[union-attr]
-    counts = {key: q.count() for key, _label, q in tabs if q is not None}
-    page = _page(request, qs, 30)
+    counts = box.counts(cap=LIST_CAP)
+    page = _page(request, qs, 30, counts.get(current))
     notes = list(
         Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).order_by(
             "-id"
@@ -270,6 +281,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "tabs": [(k, label, counts[k]) for k, label, _q in tabs],
             "current": current,
+            "cap": LIST_CAP,
             "page": page,
             "notes": notes,
             "extensions": extensions,

@@ -342,3 +342,38 @@ def test_hotline_import_all_or_nothing(cc, client_for):
     r = c.post(reverse("cases:import"), {"file": _upload(good)})
     assert len(r.context["failure"].errors) == 2 and Case.objects.count() == 2
     assert client_for(cc.liaison_a).get(reverse("cases:import")).status_code == 403
+
+
+def test_capped_scoped_count_is_exact_under_the_cap_and_capped_over_it(cc, client_for):
+    from chuangwen.cases import selectors
+    from chuangwen.org.scope import scope_for_user
+
+    make_cases(cc, 3)  # 3 in district A (community A's grid), 3 in district B
+    # district A's territory, district B's department-like responsibility: one case of B is
+    # given to community A (responsible unit in scope A, territory in B)
+    moved = Case.objects.filter(area_unit=cc.community_b).first()
+    Case.objects.filter(pk=moved.pk).update(unit=cc.community_a, unit_path=cc.community_a.path)
+    scope = scope_for_user(cc.liaison_a.user)
+    plain = lambda qs: qs  # noqa: E731
+    assert selectors.capped_case_count(scope, 100, plain) == 4  # union, counted once each
+    assert selectors.capped_case_count(scope, 2, plain) == 3  # "more than 2"
+    assert selectors.capped_case_count(scope, 100, lambda qs: qs.filter(pk=moved.pk)) == 1
+    office = scope_for_user(cc.office.user)
+    assert selectors.capped_case_count(office, 100, plain) == 6
+    assert selectors.capped_case_count(office, 5, plain) == 6
+    # the page shows the same number as the list holds
+    body = client_for(cc.liaison_a).get(reverse("cases:list")).content.decode()
+    assert "共 4 条" in body
+
+
+def test_inbox_unknown_tab_falls_back_and_counts_are_capped(cc, client_for, monkeypatch):
+    from chuangwen.cases import views
+
+    for i in range(3):
+        cc.dispatched(text=f"各不相同的问题{i * 13}号", point=(IN_A[0] + i * 0.002, IN_A[1]))
+    c = client_for(cc.liaison_a)
+    body = c.get(reverse("cases:inbox"), {"tab": "to_dispatch"}).content.decode()
+    assert 'active" href="?tab=to_handle"' in body and "共 3 条" in body
+    monkeypatch.setattr(views, "LIST_CAP", 2)
+    body = c.get(reverse("cases:inbox"), {"tab": "to_handle"}).content.decode()
+    assert ">2+</span>" in body and "超过 2 条" in body
