@@ -13,6 +13,8 @@ urlpatterns = [
         "password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"
     ),
     path("audit/", core_views.audit_log, name="audit"),
+    path("notifications/", core_views.notifications, name="notifications"),
+    path("notifications/badge/", core_views.notifications_badge, name="notifications_badge"),
     path("org/", include("chuangwen.org.urls")),
     path("indicators/", include("chuangwen.indicators.urls")),
     path("cases/", include("chuangwen.cases.urls")),

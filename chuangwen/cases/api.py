@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangwen.api.auth import scope_of
+from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.org.models import City, Unit
 
@@ -111,7 +112,7 @@ def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
 @router.get("/inbox", response=InboxOut, summary="我的待办数量")
 def inbox(request: HttpRequest):  # type: ignore[no-untyped-def]
     counts = selectors.inbox_for_user(scope_of(request)).counts()
-    return InboxOut(**counts, unread=selectors.unread_notifications(request.auth))  # type: ignore[attr-defined]
+    return InboxOut(**counts, unread=core_selectors.unread_count(request.auth))  # type: ignore[attr-defined]
 
 
 @router.get("/summary/units", response=list[UnitStateOut], summary="各责任单位分状态案件数")

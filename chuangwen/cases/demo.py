@@ -17,16 +17,18 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from chuangwen.core import audit
+from chuangwen.core.models import Notification
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Grid, Membership, Unit
 
 from . import services
 from .choices import Action, PhotoKind, Resolution, Source, State
-from .models import Case, CaseEvent, Category, Extension, Notification, Report
+from .models import Case, CaseEvent, Category, Extension, Report
 from .photos import check_photo
 from .workdays import WorkCalendar
 
@@ -355,19 +357,25 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:  
         by_case.setdefault(r.case_id, []).append(r.rating)  # type: ignore[arg-type]
     rated = [Case(pk=pk, rating=round(sum(v) / len(v))) for pk, v in by_case.items()]
     Case.objects.bulk_update(rated, ["rating"], batch_size=500)
-    # unread notifications for the demo logins, so the inbox badge shows
+    # unread notifications for the demo logins, so the navbar badge shows
     notes = []
     for case in cases[-400:]:
+        url = reverse("cases:detail", args=[case.pk])
         if case.state == State.DISPATCHED:
             user = _liaison_for(case.unit_id, users, parents)
             if user:
                 notes.append(
-                    Notification(user_id=user, case_id=case.pk, text=f"新派遣案件 {case.number}")
+                    Notification(
+                        user_id=user, topic="cases", url=url, text=f"新派遣案件 {case.number}"
+                    )
                 )
         elif case.state == State.HANDLED and office:
             notes.append(
                 Notification(
-                    user_id=office, case_id=case.pk, text=f"案件 {case.number} 已处置，待核查"
+                    user_id=office,
+                    topic="cases",
+                    url=url,
+                    text=f"案件 {case.number} 已处置，待核查",
                 )
             )
     Notification.objects.bulk_create(notes)

@@ -1,6 +1,6 @@
 """Cases: categories, the case and its reports, the append-only event log, photos, extension
-requests, the working-day calendar overrides, duplicate settings, notifications and the
-maintained per-unit state counts."""
+requests, the working-day calendar overrides, duplicate settings and the maintained per-unit
+state counts. (In-app notifications are core's: ``chuangwen.core.models.Notification``.)"""
 
 from django.conf import settings
 from django.db import models
@@ -443,27 +443,6 @@ class Extension(TimeStamped):
         indexes = [models.Index(fields=["status", "case"], name="extension_status")]
 
 
-class Notification(models.Model):
-    """An in-app message to a user (inbox badge), written on commit by the services."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notifications"
-    )
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE)
-    text = models.CharField(_("内容"), max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
-
-    def __str__(self) -> str:
-        return self.text
-
-
 class StateCount(models.Model):
     """Maintained count of cases per (city, responsible unit, state): the summary answers from
     here instead of a GROUP BY over every case. ``unit_id`` 0 = no responsible unit yet.
@@ -493,7 +472,6 @@ __all__ = [
     "DuplicateSettings",
     "Extension",
     "ExtensionStatus",
-    "Notification",
     "Report",
     "StateCount",
 ]

@@ -14,7 +14,7 @@ from chuangwen.org.models import Unit
 from chuangwen.org.scope import Scope
 
 from .choices import FINISHED, TO_DISPATCH, WITH_UNIT, Resolution, State
-from .models import Case, Category, Extension, ExtensionStatus, Notification, Report, StateCount
+from .models import Case, Category, Extension, ExtensionStatus, Report, StateCount
 from .scope import case_q
 
 
@@ -159,12 +159,6 @@ def inbox_for_user(scope: Scope) -> Inbox:
         else None
     )
     return Inbox(to_dispatch, to_handle, to_verify, overdue, extensions)
-
-
-def unread_notifications(user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 # --- summary (数字城管 standard counts) -----------------------------------------------------

@@ -20,10 +20,12 @@ from typing import IO, Any
 
 from django.db import connection, models, transaction
 from django.db.models import Avg, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
+from chuangwen.core import services as core_services
 from chuangwen.core.errors import (
     InvalidInput,
     InvalidTransition,
@@ -62,7 +64,6 @@ from .models import (
     Category,
     DuplicateSettings,
     Extension,
-    Notification,
     Report,
     StateCount,
 )
@@ -147,18 +148,10 @@ def rebuild_state_counts(city: City | int) -> None:
 
 
 def notify(user_ids: Iterable[int], case: Case | None, text: str) -> None:
-    """Queue in-app notifications, written when the transaction commits."""
-    ids = sorted({u for u in user_ids if u})
-    if not ids:
-        return
-    case_id = case.pk if case is not None else None
-
-    def write() -> None:
-        Notification.objects.bulk_create(
-            [Notification(user_id=u, case_id=case_id, text=text[:300]) for u in ids]
-        )
-
-    transaction.on_commit(write)
+    """Queue in-app notifications about the case (leading to its page), written when the
+    transaction commits."""
+    url = reverse("cases:detail", args=[case.pk]) if case is not None else ""
+    core_services.notify(user_ids, text, url=url, topic="cases")
 
 
 def _unit_users(unit_id: int | None, roles: Sequence[str]) -> list[int]:
@@ -1542,13 +1535,6 @@ def add_photos(
         data={"n": len(rows), "kind": kind},
     )
     return rows
-
-
-def mark_notifications_read(user: Any, ids: Sequence[int] | None = None) -> int:
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
 
 
 # --- 12345 import -----------------------------------------------------------------------------

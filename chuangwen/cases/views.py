@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import ImportFailed, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template
@@ -25,7 +26,7 @@ from . import exports, selectors, services
 from .choices import PUBLIC_STATE, WITH_UNIT, Action, ExtensionStatus, Source, State
 from .filters import CaseFilter
 from .forms import ActionForm, CaseIntakeForm, ImportForm, PublicReportForm, RatingForm
-from .models import CasePhoto, Category, Notification
+from .models import CasePhoto, Category
 
 LIST_CAP = 10_000
 PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
@@ -264,11 +265,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     qs = qs.select_related("category", "unit", "grid").order_by(*order)  # type: ignore[union-attr]
     counts = box.counts(cap=LIST_CAP)
     page = _page(request, qs, 30, counts.get(current))
-    notes = list(
-        Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).order_by(
-            "-id"
-        )[:20]
-    )
+    notes = core_selectors.recent_unread(request.user)
     extensions = (
         list(box.extensions.select_related("case", "requested_by__person")[:50])
         if box.extensions is not None
@@ -288,20 +285,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
-
-
-@member_required
-@require_GET
-def inbox_badge(request: HttpRequest) -> HttpResponse:
-    n = selectors.unread_notifications(request.user)
-    return HttpResponse(f'<span class="badge bg-warning text-dark">{n}</span>' if n else "")
-
-
-@member_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    services.mark_notifications_read(request.user)
-    return redirect("cases:inbox")
 
 
 @member_required

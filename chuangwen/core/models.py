@@ -1,10 +1,11 @@
-"""Shared base models and the audit trail."""
+"""Shared base models, the audit trail, API tokens and in-app notifications."""
 
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,3 +83,29 @@ class ApiToken(TimeStamped):
     @staticmethod
     def generate() -> str:
         return "cw_" + secrets.token_urlsafe(32)
+
+
+class Notification(models.Model):
+    """An in-app message to a user, from any app (``topic``), leading to ``url``. Written on
+    commit by ``core.services.notify``; the navbar badge counts the unread ones."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    topic = models.CharField(_("来源"), max_length=20)
+    text = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -2,9 +2,12 @@ import django_filters
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
 
+from . import selectors, services
 from .models import AuditEvent
 from .permissions import member_required, office_required
 
@@ -55,3 +58,28 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = paginate(request, f.qs)
     template = list_template(request, "core/audit_log.html", "core/_audit_rows.html")
     return render(request, template, {"filter": f, "page": page})
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """我的消息: every notification of the user, from any app; POST marks them all read and
+    goes back to ``next`` (a page of this site) or to this list."""
+    if request.method == "POST":
+        services.mark_notifications_read(request.user)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = ""
+        return redirect(back or "notifications")
+    page = paginate(request, selectors.notifications_for_user(request.user))
+    return render(request, "core/notifications.html", {"page": page})
+
+
+@member_required
+@require_GET
+def notifications_badge(request: HttpRequest) -> HttpResponse:
+    """The navbar badge (htmx fragment): the unread count, or nothing."""
+    n = selectors.unread_count(request.user)
+    return HttpResponse(f'<span class="badge bg-warning text-dark">{n}</span>' if n else "")

@@ -1,6 +1,7 @@
 """Tasks and responsibility: tasks decomposed from the standards of the evaluation system,
 decomposition rules, progress reports with evidence files, pledges (责任书), computed metric
-values, in-app notifications and outgoing webhooks."""
+values and outgoing webhooks. (In-app notifications are core's:
+``chuangwen.core.models.Notification``.)"""
 
 from datetime import date
 
@@ -291,27 +292,6 @@ class MetricValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} {self.at:%Y-%m-%d %H:%M} {self.value}"
-
-
-class Notification(models.Model):
-    """An in-app message about a task (deadline reminders, review outcomes)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_notifications"
-    )
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE)
-    text = models.CharField(_("内容"), max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("任务通知")
-        verbose_name_plural = _("任务通知")
-        ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="task_notification_unread")]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class Webhook(CityOwned):

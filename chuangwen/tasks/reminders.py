@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from chuangwen.core.models import Notification
 from chuangwen.org.choices import Role
 from chuangwen.org.models import Membership, Unit
 
 from .choices import OPEN_STATUSES, WebhookKind
-from .models import Notification, Task, TaskSupport, Webhook
+from .models import Task, TaskSupport, Webhook
 
 DUE_DAYS = (7, 3, 1, 0)
 TIMEOUT_S = 5.0
@@ -156,13 +158,19 @@ def send_task_reminders(city_id: int | None = None, today: dt.date | None = None
     ):
         by_unit[unit_id].append(by_id[task_id])
     liaisons = _liaisons(set(by_unit))
+    urls = {t.pk: reverse("tasks:detail", args=[t.pk]) for t in tasks}
     notes = []
     for unit_id, unit_tasks in by_unit.items():
         for user_id in liaisons.get(unit_id, []):
             for t in unit_tasks:
                 role = "牵头" if t.lead_unit_id == unit_id else "配合"
                 notes.append(
-                    Notification(user_id=user_id, task=t, text=f"【{role}】{_line(t, today)}"[:300])
+                    Notification(
+                        user_id=user_id,
+                        topic="tasks",
+                        url=urls[t.pk],
+                        text=f"【{role}】{_line(t, today)}"[:300],
+                    )
                 )
     with transaction.atomic():
         Notification.objects.bulk_create(notes, batch_size=1000)

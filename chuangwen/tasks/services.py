@@ -13,10 +13,12 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from chuangwen.core.services import notify
 from chuangwen.indicators.choices import Level, SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator
 from chuangwen.org.models import City, Unit
@@ -34,7 +36,6 @@ from .evidence import MAX_EVIDENCE_BYTES, MAX_FILES_PER_REPORT, CheckedFile, che
 from .models import (
     DecompositionRule,
     Evidence,
-    Notification,
     Pledge,
     ProgressReport,
     Task,
@@ -377,9 +378,11 @@ def review_report(
             if accept
             else f"您报送的「{task.indicator.code}」任务进展被退回：{report.review_comment}"
         )
-        user_id, task_id = report.submitted_by_id, task.pk
-        transaction.on_commit(
-            lambda: Notification.objects.create(user_id=user_id, task_id=task_id, text=text[:300])
+        notify(
+            [report.submitted_by_id],
+            text,
+            url=reverse("tasks:detail", args=[task.pk]),
+            topic="tasks",
         )
     return report
 

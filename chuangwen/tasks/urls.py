@@ -24,6 +24,5 @@ urlpatterns = [
     path("ledger.zip", views.ledger_zip, name="ledger"),
     path("metrics/", views.metric_list, name="metrics"),
     path("indicator/<int:indicator_id>/", views.indicator_tasks, name="indicator"),
-    path("notifications/", views.notifications, name="notifications"),
     path("webhooks/", views.webhooks, name="webhooks"),
 ]

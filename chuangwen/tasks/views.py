@@ -21,7 +21,7 @@ from . import booklets, decomposition, ledger, selectors, services
 from .choices import OVERDUE, TaskStatus
 from .filters import TaskFilter
 from .forms import RuleForm
-from .models import DecompositionRule, Notification, Webhook
+from .models import DecompositionRule, Webhook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -371,7 +371,7 @@ def ledger_zip(request: HttpRequest) -> FileResponse:
     return FileResponse(out, as_attachment=True, filename=f"台账-{timezone.localdate():%Y%m%d}.zip")
 
 
-# --- metrics, notifications, webhooks ------------------------------------------------------
+# --- metrics, webhooks ---------------------------------------------------------------------------
 
 
 @member_required
@@ -389,16 +389,6 @@ def metric_list(request: HttpRequest) -> HttpResponse:
 def indicator_tasks(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = get_indicator_for_user(request.scope, indicator_id)  # type: ignore[attr-defined]
     return redirect(f"{redirect('tasks:list').url}?indicator={quote(indicator.code)}")
-
-
-@member_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    user_id: int = request.user.pk  # type: ignore[assignment]  # member_required: logged in
-    qs = Notification.objects.filter(user_id=user_id).select_related("task__indicator")
-    if request.method == "POST":
-        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("tasks:notifications")
-    return render(request, "tasks/notifications.html", {"page": paginate(request, qs)})
 
 
 @office_required

@@ -8,7 +8,8 @@ from openpyxl import Workbook, load_workbook
 
 from chuangwen.cases import services
 from chuangwen.cases.choices import State
-from chuangwen.cases.models import Case, Notification, Report
+from chuangwen.cases.models import Case, Report
+from chuangwen.core.models import Notification
 
 from .conftest import IN_A, IN_B, jpeg
 
@@ -127,19 +128,23 @@ def test_inbox_per_role_and_badge(
 ):
     cc.intake()
     with django_capture_on_commit_callbacks(execute=True):
-        cc.dispatched(text="第二个问题完全不同", point=(IN_A[0] + 0.003, IN_A[1]))
+        case = cc.dispatched(text="第二个问题完全不同", point=(IN_A[0] + 0.003, IN_A[1]))
     c = client_for(cc.office)
     with django_assert_max_num_queries(15):
         body = c.get(reverse("cases:inbox")).content.decode()
     assert "待立案/派遣" in body and "待处置" not in body
     body = client_for(cc.liaison_a).get(reverse("cases:inbox")).content.decode()
     assert "待处置" in body and "待立案/派遣" not in body
-    assert "新派遣案件" in body  # the notification
-    badge = client_for(cc.liaison_a).get(reverse("cases:inbox_badge")).content.decode()
+    assert "新派遣案件" in body  # the notification, leading to the case
+    assert f'href="{reverse("cases:detail", args=[case.pk])}"' in body
+    badge = client_for(cc.liaison_a).get(reverse("notifications_badge")).content.decode()
     assert ">1<" in badge
-    client_for(cc.liaison_a).post(reverse("cases:notifications_read"))
+    inbox = reverse("cases:inbox")
+    r = client_for(cc.liaison_a).post(reverse("notifications"), {"next": inbox})
+    assert r.status_code == 302 and r.url == inbox  # back to the inbox
     assert not Notification.objects.filter(user=cc.liaison_a.user, read_at__isnull=True).exists()
-    assert client_for(cc.liaison_a).get(reverse("cases:inbox_badge")).content == b""
+    assert client_for(cc.liaison_a).get(reverse("notifications_badge")).content == b""
+    assert 'data-testid="notifications"' not in client_for(cc.liaison_a).get(inbox).content.decode()
 
 
 def test_map_points_and_summary(cc, client_for):

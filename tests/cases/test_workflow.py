@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from chuangwen.cases import selectors, services
@@ -10,19 +11,24 @@ from chuangwen.cases.models import (
     Case,
     CaseEvent,
     Extension,
-    Notification,
     Report,
     StateCount,
 )
 from chuangwen.cases.workdays import WorkCalendar
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from chuangwen.core.models import AuditEvent
+from chuangwen.core.models import AuditEvent, Notification
 from chuangwen.org import services as org_services
 from chuangwen.org.scope import scope_for_user
 
 from .conftest import IN_A, IN_B, jpeg
 
 ON_SITE = {"lon": IN_A[0], "lat": IN_A[1]}
+
+
+def _told(user, case) -> bool:
+    """The user has an in-app notification leading to the case."""
+    url = reverse("cases:detail", args=[case.pk])
+    return Notification.objects.filter(user=user, topic="cases", url=url).exists()
 
 
 def test_full_loop_to_rated(cc, django_capture_on_commit_callbacks):
@@ -35,18 +41,18 @@ def test_full_loop_to_rated(cc, django_capture_on_commit_callbacks):
     assert case.state == State.DISPATCHED and case.unit_id == cc.community_a.pk
     assert case.deadline > case.dispatched_at
     # the district liaison (nearest ancestor with a liaison) is told
-    assert Notification.objects.filter(user=liaison, case=case).exists()
+    assert _told(liaison, case)
     services.accept_case(case, acting_user=liaison)
     with django_capture_on_commit_callbacks(execute=True):
         case = services.handle_case(case, note="已清运", photos=[jpeg()], acting_user=liaison)
     assert case.state == State.HANDLED and case.handled_by_id == liaison.pk
-    assert Notification.objects.filter(user=office, case=case).exists()
+    assert _told(office, case)
     case = services.verify_case(case, passed=True, photos=[jpeg(*IN_A)], acting_user=worker)
     assert case.state == State.VERIFIED
     with django_capture_on_commit_callbacks(execute=True):
         case = services.close_case(case, acting_user=office)
     assert case.state == State.CLOSED and case.is_fixed
-    assert Notification.objects.filter(user=cc.citizen.user, case=case).exists()
+    assert _told(cc.citizen.user, case)
     services.rate_report(res.report, rating=5, comment="很满意", acting_user=cc.citizen.user)
     case.refresh_from_db()
     assert case.state == State.RATED and case.rating == 5
@@ -129,7 +135,7 @@ def test_return_and_redispatch(cc, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         case = services.return_case(case, reason="不属于本社区", acting_user=cc.liaison_a.user)
     assert case.state == State.RETURNED
-    assert Notification.objects.filter(user=cc.office.user, case=case).exists()
+    assert _told(cc.office.user, case)
     with pytest.raises(InvalidInput):
         services.dispatch_case(case, acting_user=cc.office.user)  # a unit must be named
     case = services.dispatch_case(case, unit=cc.community_b, acting_user=cc.office.user)

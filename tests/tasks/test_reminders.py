@@ -5,10 +5,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
+from chuangwen.core.models import Notification
 from chuangwen.org.choices import Role
 from chuangwen.tasks import reminders, services
-from chuangwen.tasks.models import Notification, Webhook
+from chuangwen.tasks.models import Webhook
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +120,10 @@ def test_notifications_and_webhooks_in_both_formats(tc):
     assert len(texts) == 2 and texts[0].startswith("【牵头】6.1.1")
     assert Notification.objects.filter(user=second.user).count() == 2
     (support_note,) = Notification.objects.filter(user=tc.liaison_a.user)
-    assert support_note.text.startswith("【配合】6.1.1") and support_note.task == t_over
+    assert support_note.text.startswith("【配合】6.1.1") and support_note.topic == "tasks"
+    assert support_note.url == reverse("tasks:detail", args=[t_over.pk])
     assert Webhook.objects.get(name="城管群").last_status == "成功"
-    assert t_soon.pk in {n.task_id for n in Notification.objects.all()}
+    assert reverse("tasks:detail", args=[t_soon.pk]) in {n.url for n in Notification.objects.all()}
 
 
 def test_robot_errors_are_recorded_not_raised(tc):

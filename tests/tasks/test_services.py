@@ -1,13 +1,14 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from chuangwen.core.models import AuditEvent
+from chuangwen.core.models import AuditEvent, Notification
 from chuangwen.org.scope import scope_for_user
 from chuangwen.tasks import selectors, services
 from chuangwen.tasks.choices import ReportStatus, TaskStatus
-from chuangwen.tasks.models import Evidence, Notification, Task
+from chuangwen.tasks.models import Evidence, Task
 
 from .conftest import PDF_BYTES, docx_bytes, fake_zip, jpeg_bytes, png_bytes
 
@@ -81,7 +82,8 @@ def test_progress_with_files_then_accept_completes(tc, django_capture_on_commit_
         services.review_report(report, accept=True, comment="同意", acting_user=tc.office.user)
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.done_at is not None
-    assert Notification.objects.filter(user=tc.liaison_a.user, task=task).exists()
+    url = reverse("tasks:detail", args=[task.pk])
+    assert Notification.objects.filter(user=tc.liaison_a.user, topic="tasks", url=url).exists()
     with pytest.raises(InvalidTransition):
         services.review_report(report, accept=False, comment="x", acting_user=tc.office.user)
     with pytest.raises(InvalidTransition):

@@ -1,0 +1,46 @@
+from django.db import migrations
+
+BATCH = 2000
+
+
+def copy_to_core(apps, schema_editor):
+    """Every task notification becomes a core one (topic "tasks") leading to its task."""
+    from django.urls import reverse
+
+    Old = apps.get_model("tasks", "Notification")
+    New = apps.get_model("core", "Notification")
+    db = schema_editor.connection.alias
+    rows = (
+        Old.objects.using(db)
+        .order_by("id")
+        .values_list("user_id", "task_id", "text", "created_at", "read_at")
+    )
+    batch = []
+    for user_id, task_id, text, created_at, read_at in rows.iterator(chunk_size=BATCH):
+        url = reverse("tasks:detail", args=[task_id]) if task_id else ""
+        batch.append(
+            New(
+                user_id=user_id,
+                topic="tasks",
+                text=text,
+                url=url,
+                created_at=created_at,
+                read_at=read_at,
+            )
+        )
+        if len(batch) >= BATCH:
+            New.objects.using(db).bulk_create(batch)
+            batch = []
+    New.objects.using(db).bulk_create(batch)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tasks", "0001_initial"),
+        ("core", "0002_notification"),
+    ]
+
+    operations = [
+        migrations.RunPython(copy_to_core, migrations.RunPython.noop),
+        migrations.DeleteModel(name="Notification"),
+    ]
