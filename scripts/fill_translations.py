@@ -27,8 +27,11 @@ def main() -> int:
         filled += 1
         return f'msgid "{msgid}"\nmsgstr "{english.strip()}"'
 
-    text = re.sub(r'^msgid "(.+)"\nmsgstr ""$', fill, text, flags=re.M)
-    text = text.replace("#, fuzzy\n", "", 1)  # the header is ours, not fuzzy
+    # only empty translations: a filled multi-line one also starts with `msgstr ""`, followed
+    # by its continuation lines
+    text = re.sub(r'^msgid "(.+)"\nmsgstr ""$(?!\n")', fill, text, flags=re.M)
+    # the header is ours, not fuzzy (other fuzzy entries stay for a translator to review)
+    text = re.sub(r'\A((?:#.*\n)*?)#, fuzzy\nmsgid ""\n', r'\1msgid ""\n', text)
     PO.write_text(text)
     print(f"{filled} of {len(terms)} glossary entries used")
     return 0
