@@ -15,6 +15,8 @@ urlpatterns = [
     path("audit/", core_views.audit_log, name="audit"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/badge/", core_views.notifications_badge, name="notifications_badge"),
+    path("jobs/", core_views.job_list, name="jobs"),
+    path("jobs/<int:pk>/", core_views.job_detail, name="job"),
     path("org/", include("chuangwen.org.urls")),
     path("indicators/", include("chuangwen.indicators.urls")),
     path("cases/", include("chuangwen.cases.urls")),

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from chuangwen.assessment.api import router as assessment_router
 from chuangwen.cases.api import router as cases_router
+from chuangwen.core.api import router as core_router
 from chuangwen.core.errors import ServiceError
 from chuangwen.indicators.api import router as indicators_router
 from chuangwen.inspections.api import router as inspections_router
@@ -28,6 +29,7 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+api.add_router("/jobs", core_router)
 api.add_router("/org", org_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/cases", cases_router)

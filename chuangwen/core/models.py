@@ -1,4 +1,4 @@
-"""Shared base models, the audit trail, API tokens and in-app notifications."""
+"""Shared base models, the audit trail, API tokens, in-app notifications and background jobs."""
 
 import hashlib
 import secrets
@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .choices import ACTIVE_JOB_STATUSES, JobStatus
 
 
 class TimeStamped(models.Model):
@@ -109,3 +111,50 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Job(CityOwned):
+    """A long operation run in the background (Celery), visible to the user as a row: status,
+    progress, result or error. Submitted with ``core.jobs.submit_job``; ``kind`` names the
+    handler registered with ``core.jobs.register_job``."""
+
+    kind = models.CharField(_("任务类型"), max_length=60)
+    title = models.CharField(_("任务名称"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["city", "-id"], name="job_city_newest")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: its page keeps polling."""
+        return self.status in ACTIVE_JOB_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

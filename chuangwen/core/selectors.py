@@ -1,10 +1,11 @@
-"""Platform-level reads: a user's in-app notifications."""
+"""Platform-level reads: a user's in-app notifications, the background jobs a user may see."""
 
 from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Notification
+from .errors import NotFound
+from .models import Job, Notification
 
 
 def notifications_for_user(user: Any) -> QuerySet[Notification]:
@@ -26,3 +27,22 @@ def recent_unread(user: Any, limit: int = 20) -> list[Notification]:
     return list(
         Notification.objects.filter(user_id=user.pk, read_at__isnull=True).order_by("-id")[:limit]
     )
+
+
+def jobs_for_user(scope: Any) -> QuerySet[Job]:
+    """The background jobs of the user's city the user may see, newest first: all of them for
+    the office, the ones they submitted for everyone else (none without a city)."""
+    if scope.city_id is None:
+        return Job.objects.none()
+    qs = Job.objects.filter(city_id=scope.city_id)
+    if not scope.is_office:
+        qs = qs.filter(created_by_id=scope.user_id)
+    return qs.order_by("-id")
+
+
+def get_job_for_user(scope: Any, pk: int) -> Job:
+    """One job the user may see; missing and out-of-scope alike answer 404."""
+    job = jobs_for_user(scope).select_related("created_by__person").filter(pk=pk).first()
+    if job is None:
+        raise NotFound()
+    return job

@@ -83,3 +83,24 @@ def notifications_badge(request: HttpRequest) -> HttpResponse:
     """The navbar badge (htmx fragment): the unread count, or nothing."""
     n = selectors.unread_count(request.user)
     return HttpResponse(f'<span class="badge bg-warning text-dark">{n}</span>' if n else "")
+
+
+@member_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    """后台任务: the city's jobs for the office, one's own for everyone else; the list refreshes
+    itself (htmx) while a job on the page is queued or running."""
+    qs = selectors.jobs_for_user(request.scope).select_related("created_by__person")  # type: ignore[attr-defined]
+    page = paginate(request, qs)
+    active = any(job.is_active for job in page)
+    template = list_template(request, "core/job_list.html", "core/_job_rows.html")
+    return render(request, template, {"page": page, "active": active})
+
+
+@member_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One job; its status partial (htmx) polls itself every 2 s until the job has finished."""
+    job = selectors.get_job_for_user(request.scope, pk)  # type: ignore[attr-defined]
+    template = list_template(request, "core/job_detail.html", "core/_job_status.html")
+    return render(request, template, {"job": job})

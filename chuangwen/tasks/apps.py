@@ -6,10 +6,14 @@ class TasksConfig(AppConfig):
     verbose_name = "任务分解"
 
     def ready(self) -> None:
+        from chuangwen.core.jobs import register_job
         from chuangwen.indicators.registry import register_indicator_reference
 
+        from .jobs import PLEDGE_JOB, generate_pledges_job
         from .models import Evidence, Task
 
         # adoption of a new evaluation-system version moves tasks and their evidence
         register_indicator_reference(Task, "indicator")
         register_indicator_reference(Evidence, "indicator")
+        # background jobs users submit (core.jobs)
+        register_job(PLEDGE_JOB, generate_pledges_job)

@@ -3,6 +3,7 @@ pocket book (口袋书, Word and PDF) listing its indicators, what each standard
 quantified targets and deadlines."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,11 +17,14 @@ from django.utils import timezone
 from chuangwen.core import audit
 from chuangwen.core import documents as d
 from chuangwen.core.errors import InvalidInput
+from chuangwen.core.jobs import submit_job
+from chuangwen.core.models import Job
 from chuangwen.indicators.choices import SystemStatus
 from chuangwen.indicators.models import Indicator, Metric
 from chuangwen.org.models import City, Unit
 
 from .choices import TaskStatus
+from .jobs import PLEDGE_JOB
 from .models import MetricValue, Pledge, Task
 from .services import require_office
 
@@ -173,7 +177,6 @@ def pledge_docx(
     return title, d.to_bytes(doc), len(rows)
 
 
-@transaction.atomic
 def generate_pledges(
     city: City,
     year: int,
@@ -181,8 +184,13 @@ def generate_pledges(
     units: list[Unit] | None = None,
     kind: str = "pledge",
     acting_user: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Pledge]:
-    """Generate (or regenerate) the pledge of each unit with tasks — a signed scan stays."""
+    """Generate (or regenerate) the pledge of each unit with tasks — a signed scan stays.
+
+    The documents are rendered and stored first (the slow part: ``progress(done, total)`` is
+    called after each unit), then the rows are written in one short transaction, so a long
+    run holds no lock and a background job's progress can be seen while it runs."""
     require_office(acting_user, city)
     if units is None:
         ids = set(
@@ -195,18 +203,39 @@ def generate_pledges(
             .values_list("supports__unit_id", flat=True)
         )
         units = list(Unit.objects.filter(pk__in=ids - {None}).order_by("path"))
-    out = []
     for unit in units:
         if unit.city_id != city.pk:
             raise InvalidInput(f"「{unit.name}」不属于本城市", code="bad_unit")
+    rendered: list[tuple[Unit, str, int, str]] = []
+    for done, unit in enumerate(units, start=1):
         title, data, n = pledge_docx(unit, year, kind)
+        draft = Pledge(city=city, unit=unit, year=year)
+        draft.document.save(f"{year}-{unit.code}.docx", ContentFile(data), save=False)
+        rendered.append((unit, title, n, str(draft.document.name)))
+        if progress is not None:
+            progress(done, len(units))
+    return _save_pledges(city, year, kind, rendered, acting_user=acting_user)
+
+
+@transaction.atomic
+def _save_pledges(
+    city: City,
+    year: int,
+    kind: str,
+    rendered: list[tuple[Unit, str, int, str]],
+    *,
+    acting_user: Any,
+) -> list[Pledge]:
+    """Point each unit's pledge row at its stored document (title, task count, time)."""
+    out = []
+    for unit, title, n, name in rendered:
         pledge, _ = Pledge.objects.select_for_update().get_or_create(
             unit=unit, year=year, defaults={"city": city, "title": title}
         )
         pledge.title = title
         pledge.task_count = n
         pledge.generated_at = timezone.now()
-        pledge.document.save(f"{year}-{unit.code}.docx", ContentFile(data), save=False)
+        pledge.document.name = name
         pledge.save()
         out.append(pledge)
     audit.record(
@@ -214,11 +243,29 @@ def generate_pledges(
         None,
         actor=acting_user,
         city=city,
-        after={"year": year, "kind": kind, "units": [u.pk for u in units]},
+        after={"year": year, "kind": kind, "units": [u.pk for u, *_ in rendered]},
         summary=f"生成 {year} 年度责任书 {len(out)} 份",
         object_type="tasks.pledge",
     )
     return out
+
+
+def submit_pledge_generation(city: City, year: int, *, kind: str, acting_user: Any) -> Job:
+    """Queue the generation of every unit's pledge for ``year`` as a background job (the
+    office only; the job checks again when it runs, as the submitting user)."""
+    require_office(acting_user, city)
+    label = PLEDGE_KINDS.get(kind)
+    if label is None:
+        raise InvalidInput("责任书类型无效", code="bad_kind")
+    if not 2000 <= year <= 2100:
+        raise InvalidInput("年度无效", code="bad_year")
+    return submit_job(
+        city,
+        PLEDGE_JOB,
+        title=f"生成 {year} 年度{label}",
+        params={"year": year, "kind": kind},
+        acting_user=acting_user,
+    )
 
 
 # --- the pocket book -----------------------------------------------------------------------

@@ -1,10 +1,16 @@
 """Scheduled jobs of tasks (Celery; eager in the embedded default). Each is also a command:
-``manage.py send_task_reminders`` (daily) and ``manage.py recompute_metrics`` (nightly)."""
+``manage.py send_task_reminders`` (daily) and ``manage.py recompute_metrics`` (nightly).
+And the handlers of the background jobs users submit (``core.jobs``), registered in
+``TasksConfig.ready``: ``tasks.generate_pledges``."""
 
 from typing import Any
 
 from celery import shared_task
+from django.urls import reverse
 
+from chuangwen.core.errors import InvalidInput
+from chuangwen.core.jobs import Progress
+from chuangwen.core.models import Job
 from chuangwen.org.models import City
 
 
@@ -32,3 +38,28 @@ def recompute_metrics(city_id: int | None = None) -> dict[str, int]:
         r = recompute(cid)
         computed, failed = computed + r.computed, failed + r.failed
     return {"computed": computed, "failed": failed}
+
+
+PLEDGE_JOB = "tasks.generate_pledges"
+
+
+def generate_pledges_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """Handler of ``tasks.generate_pledges`` jobs (params ``{year, kind}``): every unit's
+    pledge, generated as the submitting user, whose office role is checked again here."""
+    from .booklets import generate_pledges
+
+    try:
+        year = int(job.params["year"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput("年度无效", code="bad_year") from exc
+    made = generate_pledges(
+        job.city,
+        year,
+        kind=str(job.params.get("kind", "pledge")),
+        acting_user=job.created_by,
+        progress=progress,
+    )
+    return {
+        "message": f"已生成 {year} 年度责任书 {len(made)} 份",
+        "url": f"{reverse('tasks:pledges')}?year={year}",
+    }

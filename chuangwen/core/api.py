@@ -1,0 +1,16 @@
+"""Platform API: follow a background job (status, progress, result) from a script."""
+
+from django.http import HttpRequest
+from ninja import Router
+
+from chuangwen.api.auth import scope_of
+
+from . import selectors
+from .schemas import JobOut
+
+router = Router(tags=["后台任务"])
+
+
+@router.get("/{job_id}", response=JobOut, summary="后台任务的状态、进度和结果")
+def get_job(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_job_for_user(scope_of(request), job_id)

@@ -1,0 +1,21 @@
+"""Platform vocabulary: background-job statuses and their allowed transitions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+# a job runs once: queued → running → succeeded | failed, nothing leaves a finished state
+JOB_TRANSITIONS: dict[str, set[str]] = {
+    JobStatus.QUEUED: {JobStatus.RUNNING},
+    JobStatus.RUNNING: {JobStatus.SUCCEEDED, JobStatus.FAILED},
+    JobStatus.SUCCEEDED: set(),
+    JobStatus.FAILED: set(),
+}
+ACTIVE_JOB_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
