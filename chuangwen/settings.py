@@ -183,13 +183,14 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # periodic jobs (celery beat); each is also a manage.py command for cron or a manual run
 CELERY_BEAT_SCHEDULE = {
     "task-reminders": {"task": "tasks.send_reminders", "schedule": 24 * 3600},
     "recompute-metrics": {"task": "tasks.recompute_metrics", "schedule": 24 * 3600},
+    "sweep-stale-jobs": {"task": "core.sweep_stale_jobs", "schedule": 3600},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

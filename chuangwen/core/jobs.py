@@ -14,6 +14,7 @@ Chinese message, any other exception with a generic one (and the traceback in th
 worker runs it in production, in-process (eager) in the embedded default.
 """
 
+import datetime as dt
 import json
 import logging
 import time
@@ -83,8 +84,49 @@ def submit_job(
         after={"kind": kind, "params": job.params},
         summary=title,
     )
-    transaction.on_commit(partial(run_job_task.delay, job.pk))
+    transaction.on_commit(partial(_enqueue, job.pk))
     return job
+
+
+def _enqueue(job_id: int) -> None:
+    """Hand the job to Celery; when the broker cannot take it, the job fails visibly instead
+    of staying queued forever (the user's request has already committed)."""
+    try:
+        run_job_task.delay(job_id)
+    except Exception:
+        logger.exception("job %s could not be queued", job_id)
+        _fail_if(job_id, JobStatus.QUEUED, _("无法提交到后台队列，请稍后重试"))
+
+
+def _fail_if(job_id: int, status: str, error: Any) -> int:
+    """Fail the job if it is still in ``status`` (a conditional UPDATE, like starting one)."""
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        message = str(error)
+    return Job.objects.filter(pk=job_id, status=status).update(
+        status=JobStatus.FAILED, error=message, finished_at=now, updated_at=now
+    )
+
+
+STALE_AFTER = dt.timedelta(hours=6)
+
+
+def sweep_stale_jobs(now: dt.datetime | None = None) -> int:
+    """Fail the jobs nobody will finish: queued or running for longer than ``STALE_AFTER``
+    (the broker lost it, or its worker died). Returns how many were failed."""
+    limit = (now or timezone.now()) - STALE_AFTER
+    failed = 0
+    stale = Job.objects.filter(
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], updated_at__lt=limit
+    )
+    for job_id, status in stale.values_list("pk", "status"):
+        error = (
+            _("任务未被执行（后台队列不可用），请重新提交")
+            if status == JobStatus.QUEUED
+            else _("任务中断（长时间没有进展），请重新提交")
+        )
+        failed += _fail_if(job_id, status, error)
+    return failed
 
 
 class _ProgressWriter:
@@ -156,3 +198,8 @@ def run_job(job_id: int) -> str:
 @shared_task(name="core.run_job")
 def run_job_task(job_id: int) -> str:
     return run_job(job_id)
+
+
+@shared_task(name="core.sweep_stale_jobs")
+def sweep_stale_jobs_task() -> int:
+    return sweep_stale_jobs()

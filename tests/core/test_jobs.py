@@ -221,3 +221,44 @@ def test_selectors_scope(small_city, submit, handlers):
         selectors.get_job_for_user(scope_for_user(small_city.leader.user), job.pk)
     office = scope_for_user(small_city.office.user)
     assert selectors.get_job_for_user(office, job.pk) == job
+
+
+def test_a_job_the_broker_refuses_fails_visibly(
+    small_city, handlers, monkeypatch, django_capture_on_commit_callbacks
+):
+    def down(job_id):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(jobs.run_job_task, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.submit_job(
+            small_city.city, "tests.count", title="测试任务", acting_user=small_city.office.user
+        )
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "无法提交到后台队列" in job.error
+    assert handlers == []
+
+
+def test_stale_jobs_are_swept_fresh_and_finished_ones_kept(
+    small_city, handlers, submit, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    done = submit()
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = jobs.submit_job(small_city.city, "tests.count", title="排队", acting_user=None)
+        running = jobs.submit_job(small_city.city, "tests.count", title="运行", acting_user=None)
+        fresh = jobs.submit_job(small_city.city, "tests.count", title="刚提交", acting_user=None)
+    old = timezone.now() - jobs.STALE_AFTER - timedelta(minutes=1)
+    Job.objects.filter(pk__in=[queued.pk, done.pk]).update(updated_at=old)
+    Job.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING, updated_at=old)
+    call_command("sweep_jobs")
+    status = dict(Job.objects.values_list("pk", "status"))
+    assert status[queued.pk] == status[running.pk] == JobStatus.FAILED
+    assert status[fresh.pk] == JobStatus.QUEUED and status[done.pk] == JobStatus.SUCCEEDED
+    assert "后台队列不可用" in Job.objects.get(pk=queued.pk).error
+    assert "任务中断" in Job.objects.get(pk=running.pk).error
+    assert jobs.sweep_stale_jobs() == 0
