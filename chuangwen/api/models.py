@@ -1,32 +1,29 @@
 """Open311 GeoReport v2: the systems allowed to file requests (keys), the per-category service
 attributes, and what an Open311 client sent along with a report (attributes, media_url …)."""
 
-import hashlib
 import re
-import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import TimeStamped
+from chuangwen.core.models import SecretHolder, TimeStamped
 
 ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 
 
-class Open311Client(TimeStamped):
+class Open311Client(SecretHolder):
     """A back-office system or app allowed to POST requests; its key belongs to one city (the
-    jurisdiction). Only the SHA-256 of the key is stored, the raw key is shown once."""
+    jurisdiction)."""
+
+    SECRET_PREFIX = "o311_"
 
     city = models.ForeignKey(
         "org.City", on_delete=models.PROTECT, related_name="+", verbose_name=_("城市")
     )
     name = models.CharField(_("名称"), max_length=100, unique=True)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("有效"), default=True)
-    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Open311 接入方")
@@ -35,14 +32,6 @@ class Open311Client(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @staticmethod
-    def generate() -> str:
-        return "o311_" + secrets.token_urlsafe(32)
 
 
 class Datatype(models.TextChoices):

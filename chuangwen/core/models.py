@@ -60,16 +60,37 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.code} {self.object_type}#{self.object_id}"
 
 
-class ApiToken(TimeStamped):
-    """A bearer token for a device or an external system; only its SHA-256 is stored."""
+class SecretHolder(TimeStamped):
+    """Holds a bearer secret (API token, Open311 key): the raw value is shown once, only its
+    SHA-256 is stored."""
+
+    SECRET_PREFIX = ""
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> str:
+        return cls.SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiToken(SecretHolder):
+    """A bearer token for a device or an external system."""
+
+    SECRET_PREFIX = "cw_"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(_("名称"), max_length=100)
-    digest = models.CharField(max_length=64, unique=True)
-    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -77,14 +98,6 @@ class ApiToken(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @staticmethod
-    def generate() -> str:
-        return "cw_" + secrets.token_urlsafe(32)
 
 
 class Notification(models.Model):
