@@ -2,6 +2,7 @@
 city's; a unit sees the notices and action items addressed to its subtree. Out of scope answers
 exactly like missing (NotFound)."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import reduce
 from operator import or_
@@ -10,7 +11,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from chuangwen.cases.choices import OPEN
+from chuangwen.cases.models import Category
 from chuangwen.core.errors import NotFound
+from chuangwen.indicators.models import CheckItem
 from chuangwen.org.choices import Role
 from chuangwen.org.scope import Scope
 
@@ -146,3 +149,22 @@ def overdue_actions(scope: Scope) -> QuerySet[ActionItem]:
     return actions_for_user(scope).filter(
         status=ActionStatus.OPEN, deadline__lt=timezone.localdate()
     )
+
+
+def suggested_categories(city_id: int, items: Iterable[CheckItem]) -> dict[int, int]:
+    """check item id → the case category a failure of it is filed under by default: the first
+    active category (by code) the office linked to one of the item's standards."""
+    by_standard: dict[int, list[int]] = {}
+    for item in items:
+        for standard in item.standards.all():
+            by_standard.setdefault(standard.pk, []).append(item.pk)
+    out: dict[int, int] = {}
+    rows = (
+        Category.objects.filter(city_id=city_id, active=True, indicators__in=list(by_standard))
+        .order_by("family", "major_code", "minor_code")
+        .values_list("pk", "indicators")
+    )
+    for category_id, standard_id in rows:
+        for item_id in by_standard.get(standard_id, ()):
+            out.setdefault(item_id, category_id)
+    return out

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from chuangwen.cases.selectors import categories_for_city
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template, paginate
@@ -141,12 +142,20 @@ def check_page(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
         .values_list("check_item_id")
         .annotate(n=Count("id"))
     )
+    suggested = selectors.suggested_categories(plan.city_id, items)
     for item in items:
         item.n_done = done.get(item.pk, 0)  # type: ignore[attr-defined]
+        item.suggested_category = suggested.get(item.pk, "")  # type: ignore[attr-defined]
     return render(
         request,
         "inspections/check.html",
-        {"plan": plan, "sample": sample, "site": sample.site, "items": items},
+        {
+            "plan": plan,
+            "sample": sample,
+            "site": sample.site,
+            "items": items,
+            "categories": categories_for_city(plan.city_id),
+        },
     )
 
 

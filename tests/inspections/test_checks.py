@@ -197,7 +197,7 @@ def test_bad_answer_is_refused_with_a_message(ic, plan, inspector, client_for):
 def test_check_page_and_plan_pages(ic, plan, inspector, client_for, django_assert_max_num_queries):
     client = client_for(inspector)
     url = reverse("inspections:check", args=[plan.pk, sample_of(plan, "ZD001").pk])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):  # + the city's case categories for the picker
         page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
@@ -223,3 +223,36 @@ def test_check_js_is_served_locally():
         text = f.read()
     assert "indexedDB" in text and "localStorage" in text and "randomUUID" in text
     assert "http://" not in text and "https://" not in text  # no CDN
+
+
+def test_check_page_offers_categories_and_suggests_the_linked_one(ic, plan, inspector, client_for):
+    from chuangwen.cases import services as case_services
+    from chuangwen.cases.models import Category
+
+    case_services.load_categories(ic.city)
+    litter = Category.objects.get(city=ic.city, code="SJ0102")  # 暴露垃圾
+    litter.indicators.add(ic.items["ZD-1"].standards.get())  # the office links it to 1.1.1
+    url = reverse("inspections:check", args=[plan.pk, sample_of(plan, "ZD001").pk])
+    html = client_for(inspector).get(url).content.decode()
+    assert f'<option value="{litter.pk}">SJ0102 暴露垃圾</option>' in html
+    assert html.count('name="category_id"') == ic.items["ZD-1"].site_type.check_items.count()
+    assert f'data-suggested="{litter.pk}"' in html  # ZD-1 and ZD-2 evidence 1.1.1
+    assert 'data-suggested=""' in html  # ZD-3 (1.1.2) has no linked category
+    # what the inspector picks files the case under it
+    other = Category.objects.get(city=ic.city, code="SJ0201")
+    payload = {
+        "uuid": str(uuid.uuid4()),
+        "sample_id": sample_of(plan, "ZD001").pk,
+        "check_item_id": ic.items["ZD-1"].pk,
+        "passed": False,
+        "category_id": other.pk,
+    }
+    r = client_for(inspector).post(
+        reverse("inspections:check_submit", args=[plan.pk]),
+        json.dumps(payload),
+        content_type="application/json",
+    )
+    assert r.status_code in (200, 201), r.content
+    assert (
+        Case.objects.get(pk=CheckResult.objects.get(uuid=payload["uuid"]).case_id).category == other
+    )
