@@ -36,9 +36,17 @@ def list_tasks(  # type: ignore[no-untyped-def]
     indicator: str = "",
     unit: int | None = None,
     status: str = "",
+    due_after: str = "",
     due_before: str = "",
 ):
-    params = _params(q=q, indicator=indicator, unit=unit, status=status, due_before=due_before)
+    params = _params(
+        q=q,
+        indicator=indicator,
+        unit=unit,
+        status=status,
+        due_after=due_after,
+        due_before=due_before,
+    )
     return TaskFilter(params, queryset=selectors.task_list_qs(scope_of(request))).qs
 
 

@@ -19,13 +19,16 @@ class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=STATUS_FILTER_CHOICES, method="by_status", label=_("状态")
     )
+    due_after = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="gte", label=_("时限不早于")
+    )
     due_before = django_filters.DateFilter(
         field_name="deadline", lookup_expr="lte", label=_("时限不晚于")
     )
 
     class Meta:
         model = Task
-        fields = ["q", "indicator", "unit", "status", "due_before"]
+        fields = ["q", "indicator", "unit", "status", "due_after", "due_before"]
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(

@@ -1,12 +1,14 @@
 """Scoped reads of tasks. A unit sees the tasks it leads or supports (its subtree); the office
 and leaders see every task of the city. Out of scope answers exactly like missing (NotFound)."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from chuangwen.core.errors import NotFound
@@ -116,6 +118,75 @@ def status_counts(qs: QuerySet[Task]) -> dict[str, int]:
     counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     counts["overdue"] = qs.filter(overdue_q(today)).count()
     return {k: int(v) for k, v in counts.items()}
+
+
+CARDS_PER_MONTH = 30
+
+
+@dataclass
+class BattleMap:
+    """作战图: counts by displayed status and per deadline month over every task of the
+    filter, and the first ``CARDS_PER_MONTH`` task cards of each month (and of "no deadline")."""
+
+    counts: dict[str, int]
+    months: list[dict[str, Any]]  # month, last (day), total, overdue, done, open, cards, more
+    no_deadline: list[Task]
+    no_deadline_total: int
+
+    @property
+    def total(self) -> int:
+        return sum(m["total"] for m in self.months) + self.no_deadline_total
+
+
+def battle_map(qs: QuerySet[Task], per_month: int | None = None) -> BattleMap:
+    """Four queries whatever the number of tasks: the counts, the months, and the cards (ranked
+    within their month by deadline with a window function)."""
+    today = timezone.localdate()
+    qs = qs.prefetch_related(None).order_by()
+    late = overdue_q(today)
+    counts = qs.aggregate(
+        overdue=Count("id", filter=late),
+        in_progress=Count("id", filter=Q(status=TaskStatus.IN_PROGRESS) & ~late),
+        not_started=Count("id", filter=Q(status=TaskStatus.NOT_STARTED) & ~late),
+        done=Count("id", filter=Q(status=TaskStatus.DONE)),
+    )
+    months: list[dict[str, Any]] = [
+        dict(row)
+        for row in qs.filter(deadline__isnull=False)
+        .annotate(month=TruncMonth("deadline"))
+        .values("month")
+        .annotate(
+            total=Count("id"),
+            overdue=Count("id", filter=late),
+            done=Count("id", filter=Q(status=TaskStatus.DONE)),
+        )
+        .order_by("month")
+    ]
+    ranked = qs.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[TruncMonth("deadline")],
+            order_by=[F("deadline").asc(), F("id").asc()],
+        )
+    ).filter(rank__lte=per_month or CARDS_PER_MONTH)
+    cards: dict[Any, list[Task]] = {}
+    no_deadline: list[Task] = []
+    for task in ranked.order_by("deadline", "id"):
+        if task.deadline is None:
+            no_deadline.append(task)
+        else:
+            cards.setdefault((task.deadline.year, task.deadline.month), []).append(task)
+    for m in months:
+        m["open"] = m["total"] - m["overdue"] - m["done"]
+        m["cards"] = cards.get((m["month"].year, m["month"].month), [])
+        m["more"] = m["total"] - len(m["cards"])
+        m["last"] = (m["month"] + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    return BattleMap(
+        counts={k: int(v) for k, v in counts.items()},
+        months=months,
+        no_deadline=no_deadline,
+        no_deadline_total=qs.filter(deadline__isnull=True).count(),
+    )
 
 
 def pledges_for_user(scope: Scope) -> QuerySet[Pledge]:

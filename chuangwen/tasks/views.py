@@ -1,6 +1,4 @@
-import datetime as dt
 import tempfile
-from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +16,7 @@ from chuangwen.org.models import City
 from chuangwen.org.selectors import get_unit_for_user, units_for_user
 
 from . import booklets, decomposition, ledger, selectors, services
-from .choices import OVERDUE, TaskStatus
+from .choices import TaskStatus
 from .filters import TaskFilter
 from .forms import RuleForm
 from .models import DecompositionRule, Webhook
@@ -240,37 +238,20 @@ def _battle_map(request: HttpRequest, unit=None) -> HttpResponse:  # type: ignor
     if unit is not None:
         params["unit"] = str(unit.pk)
     f = TaskFilter(params, queryset=selectors.task_list_qs(scope))
-    tasks = list(f.qs[:2000])
-    today = timezone.localdate()
-    months: OrderedDict[str, list] = OrderedDict()
-    no_deadline = []
-    for t in sorted(tasks, key=lambda t: (t.deadline or dt.date.max, t.pk)):
-        if t.deadline is None:
-            no_deadline.append(t)
-        else:
-            months.setdefault(f"{t.deadline:%Y-%m}", []).append(t)
-    counts = {s: 0 for s in [*TaskStatus.values, OVERDUE]}
-    for t in tasks:
-        counts[t.display_status] += 1
+    board = selectors.battle_map(f.qs)
     return render(
         request,
         "tasks/battle_map.html",
         {
             "filter": f,
             "unit": unit,
-            "months": months,
-            "no_deadline": no_deadline,
-            "counts": counts,
-            "total": len(tasks),
-            "today": today,
+            "board": board,
+            "list_query": params.urlencode(),
             "chart": {
-                "months": list(months),
-                "overdue": [sum(1 for t in v if t.is_overdue) for v in months.values()],
-                "open": [
-                    sum(1 for t in v if not t.is_overdue and t.status != TaskStatus.DONE)
-                    for v in months.values()
-                ],
-                "done": [sum(1 for t in v if t.status == TaskStatus.DONE) for v in months.values()],
+                "months": [f"{m['month']:%Y-%m}" for m in board.months],
+                "overdue": [m["overdue"] for m in board.months],
+                "open": [m["open"] for m in board.months],
+                "done": [m["done"] for m in board.months],
             },
         },
     )

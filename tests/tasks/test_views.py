@@ -128,6 +128,35 @@ def test_battle_map_pages(many, client_for, django_assert_max_num_queries):
     assert client_for(tc.liaison_b).get(f"/tasks/battle-map/{tc.district_a.pk}/").status_code == 404
 
 
+def test_battle_map_counts_every_task_and_caps_the_cards_per_month(many, client_for, monkeypatch):
+    from chuangwen.tasks import selectors
+
+    tc = many
+    total = Task.objects.count()
+    assert total >= 3
+    monkeypatch.setattr(selectors, "CARDS_PER_MONTH", 1)
+    board = selectors.battle_map(Task.objects.all(), per_month=1)
+    assert (
+        board.total
+        == total
+        == sum(board.counts.values()) + Task.objects.filter(status="closed").count()
+    )
+    assert all(len(m["cards"]) == min(1, m["total"]) for m in board.months)
+    assert sum(m["more"] for m in board.months) == sum(m["total"] for m in board.months) - len(
+        board.months
+    )
+    # the page: the real total, and a link to the rest of a crowded month in the task list
+    body = client_for(tc.office).get("/tasks/battle-map/").content.decode()
+    assert f'<div class="cw-stat">{total}</div>' in body
+    crowded = next(m for m in board.months if m["total"] > 1)
+    month = crowded["month"]
+    assert f"due_after={month:%Y-%m-%d}" in body and body.count('data-testid="more"') >= 1
+    r = client_for(tc.office).get(
+        "/tasks/", {"due_after": f"{month:%Y-%m-%d}", "due_before": f"{crowded['last']:%Y-%m-%d}"}
+    )
+    assert f"共 {crowded['total']} 条" in r.content.decode()
+
+
 def test_import_page_errors_in_chinese(tc, client_for):
     data = write_workbook(
         [Sheet("任务分解", decomposition.IMPORT_COLUMNS, [["9.9", "无此单位", "", "", "", ""]])]
