@@ -318,3 +318,34 @@ def test_membership_changes_are_audited(small_city):
         ).values_list("code", flat=True)
     )
     assert "org.membership.added" in codes and "org.membership.removed" in codes
+
+
+def test_create_city_command_bootstraps_a_city_and_its_office_admin(db):
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    from chuangwen.org.models import City
+    from chuangwen.org.scope import scope_for_user
+
+    out = io.StringIO()
+    call_command(
+        "create_city", "430100", "长沙市", "--lon", "112.94", "--lat", "28.23",
+        "--admin-username", "cwb-admin", "--admin-name", "张三", stdout=out,
+    )  # fmt: skip
+    password = out.getvalue().strip().splitlines()[-1]
+    user = get_user_model().objects.get(username="cwb-admin")
+    assert user.check_password(password) and scope_for_user(user).is_office
+    city = City.objects.get(code="430100")
+    assert city.center_lon == 112.94 and "load_case_categories 430100" in out.getvalue()
+    # all or nothing: a taken login name leaves no second city behind
+    with pytest.raises(CommandError, match="已被使用"):
+        call_command(
+            "create_city", "430200", "株洲市", "--admin-username", "cwb-admin",
+            "--admin-name", "李四", stdout=io.StringIO(),
+        )  # fmt: skip
+    assert not City.objects.filter(code="430200").exists()
+    with pytest.raises(CommandError, match="同时"):
+        call_command("create_city", "430300", "湘潭市", "--lon", "1", "--admin-username", "x",
+                     "--admin-name", "x")  # fmt: skip
