@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -29,25 +30,29 @@ class Sheet:
 
 
 def write_workbook(sheets: Sequence[Sheet]) -> bytes:
-    wb = Workbook(write_only=False)
-    wb.remove(wb.active)
+    """Write the sheets in openpyxl's streaming (write-only) mode: rows go straight to the file
+    instead of a grid of cell objects, several times faster and flat in memory for big
+    exports. Bold shaded headers, column widths, frozen header row."""
+    wb = Workbook(write_only=True)
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_alignment = Alignment(vertical="center")
     for spec in sheets:
         ws = wb.create_sheet(spec.title[:31])
-        ws.append(list(spec.headers))
-        for cell in ws[1]:
-            cell.font = header_font
-            cell.fill = header_fill
-            cell.alignment = Alignment(vertical="center")
-        for row in spec.rows:
-            ws.append(["" if v is None else v for v in row])
         for i, header in enumerate(spec.headers, start=1):
             width = (
                 spec.widths[i - 1] if spec.widths else max(10, min(60, len(str(header)) * 2 + 4))
             )
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"
+        header_row = []
+        for title in spec.headers:
+            cell = WriteOnlyCell(ws, value=title)
+            cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
+            header_row.append(cell)
+        ws.append(header_row)
+        for row in spec.rows:
+            ws.append(["" if v is None else v for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
