@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/badge/", core_views.notifications_badge, name="notifications_badge"),
     path("jobs/", core_views.job_list, name="jobs"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job"),
+    path("jobs/<int:pk>/file/", core_views.job_file, name="job_file"),
     path("org/", include("chuangwen.org.urls")),
     path("indicators/", include("chuangwen.indicators.urls")),
     path("cases/", include("chuangwen.cases.urls")),

@@ -6,11 +6,14 @@ class CasesConfig(AppConfig):
     verbose_name = "问题案件"
 
     def ready(self) -> None:
+        from chuangwen.core.jobs import register_job
         from chuangwen.indicators.registry import register_indicator_reference
         from chuangwen.org.registry import register_unit_path_copy
 
+        from .jobs import EXPORT_JOB, export_cases_job
         from .models import Case
 
+        register_job(EXPORT_JOB, export_cases_job)
         register_indicator_reference(Case, "indicator")
         # the scope filters read these copies; moving a unit rewrites them
         register_unit_path_copy(Case, "unit_path")

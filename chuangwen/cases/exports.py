@@ -11,6 +11,7 @@ from .models import Case
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXPORT_ROWS = 50_000
+DIRECT_EXPORT_ROWS = 5_000  # more than this: a background job makes the file
 HEADERS = [
     "案件编号",
     "来源",

@@ -23,6 +23,7 @@ from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Unit
 
 from . import exports, selectors, services
+from . import jobs as case_jobs
 from .choices import PUBLIC_STATE, WITH_UNIT, Action, ExtensionStatus, Source, State
 from .filters import CaseFilter
 from .forms import ActionForm, CaseIntakeForm, ImportForm, PublicReportForm, RatingForm
@@ -70,8 +71,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def case_export(request: HttpRequest) -> HttpResponse:
-    f = CaseFilter(request.GET, queryset=selectors.case_list_qs(_scope(request)))
-    data = exports.cases_workbook(f.qs[: exports.MAX_EXPORT_ROWS])
+    scope = _scope(request)
+    n = selectors.capped_case_count(
+        scope, exports.DIRECT_EXPORT_ROWS, lambda qs: CaseFilter(request.GET, queryset=qs).qs
+    )
+    if n > exports.DIRECT_EXPORT_ROWS:  # a big export is made in the background
+        city = City.objects.get(pk=scope.city_id)
+        job = case_jobs.submit_export(city, request.GET, acting_user=request.user)
+        messages.success(request, _("案件较多，已提交后台导出，完成后在本页下载"))
+        return redirect("job", pk=job.pk)
+    f = CaseFilter(request.GET, queryset=selectors.case_list_qs(scope))
+    data = exports.cases_workbook(f.qs)
     response = HttpResponse(data, content_type=exports.XLSX)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''cases.xlsx"
     return response

@@ -141,6 +141,7 @@ class Job(CityOwned):
     total = models.PositiveIntegerField(_("总数"), default=0)
     result = models.JSONField(_("结果"), default=dict, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    file = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,13 +1,16 @@
+import os
+
 import django_filters
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
+from .errors import NotFound
 from .models import AuditEvent
 from .permissions import member_required, office_required
 
@@ -104,3 +107,15 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.get_job_for_user(request.scope, pk)  # type: ignore[attr-defined]
     template = list_template(request, "core/job_detail.html", "core/_job_status.html")
     return render(request, template, {"job": job})
+
+
+@member_required  # type: ignore[arg-type]
+@require_GET
+def job_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file a finished job made (an export), for whoever may see the job."""
+    job = selectors.get_job_for_user(request.scope, pk)  # type: ignore[attr-defined]
+    if not job.file:
+        raise NotFound()
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=os.path.basename(str(job.file.name))
+    )

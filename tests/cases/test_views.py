@@ -382,3 +382,35 @@ def test_inbox_unknown_tab_falls_back_and_counts_are_capped(cc, client_for, monk
     monkeypatch.setattr(views, "LIST_CAP", 2)
     body = c.get(reverse("cases:inbox"), {"tab": "to_handle"}).content.decode()
     assert ">2+</span>" in body and "超过 2 条" in body
+
+
+def test_a_big_export_runs_as_a_job_and_only_its_viewers_download_it(
+    cc, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from chuangwen.cases import exports
+    from chuangwen.core.choices import JobStatus
+    from chuangwen.core.models import Job
+
+    make_cases(cc, 3)  # 3 in district A, 3 in district B
+    monkeypatch.setattr(exports, "DIRECT_EXPORT_ROWS", 2)
+    liaison = client_for(cc.liaison_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = liaison.get(reverse("cases:export"), {"q": "问题", "page": "2"})
+    job = Job.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("job", args=[job.pk])
+    assert job.kind == "cases.export" and job.params == {"query": {"q": ["问题"]}}
+    assert job.status == JobStatus.SUCCEEDED and job.result["message"] == "已导出 3 件案件"
+    assert (job.done, job.total) == (3, 3)
+    r = liaison.get(job.result["url"])
+    assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    assert ws.max_row == 4  # the header and district A's three: the liaison's own scope
+    assert all("乙区" not in str(c.value) for c in ws["E"])
+    assert client_for(cc.liaison_b).get(job.result["url"]).status_code == 404
+    assert client_for(cc.office).get(job.result["url"]).status_code == 200
+    # a small export is still a direct download
+    r = liaison.get(reverse("cases:export"), {"q": "问题描述第0号"})
+    assert r.status_code == 200 and r["Content-Type"] == exports.XLSX
+    # bad filters are refused before anything is queued
+    r = liaison.get(reverse("cases:export"), {"state": "nonsense"})
+    assert r.status_code == 400 and Job.objects.count() == 1
