@@ -29,9 +29,13 @@ def capped_count(qs: QuerySet, cap: int) -> int:
 
 
 def capped_case_count(
-    scope: Scope, cap: int, refine: Callable[[QuerySet[Case]], QuerySet[Case]]
+    scope: Scope,
+    filtered: QuerySet[Case],
+    cap: int,
+    refine: Callable[[QuerySet[Case]], QuerySet[Case]],
 ) -> int:
-    """Capped count of the scope's cases narrowed by ``refine`` (the list's filters).
+    """Capped count of ``filtered``: the scope's cases with the list's filters, which
+    ``refine`` applies to any case queryset.
 
     A scope is an OR of path prefixes (responsible unit, territory), which no single index
     answers: counting it means walking the table until cap + 1 rows match. Each prefix alone is
@@ -43,7 +47,7 @@ def capped_case_count(
                 n = capped_count(refine(Case.objects.filter(**{f"{field}__startswith": path})), cap)
                 if n > cap:
                     return n
-    return capped_count(refine(cases_for_user(scope)), cap)
+    return capped_count(filtered, cap)
 
 
 def case_list_qs(scope: Scope) -> QuerySet[Case]:

@@ -57,13 +57,19 @@ def _scope(request: HttpRequest) -> Any:
     return request.scope  # type: ignore[attr-defined]
 
 
-@member_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def _filtered(request: HttpRequest, cap: int) -> tuple[CaseFilter, int]:
+    """The list's filter over the user's cases, and its count capped at ``cap`` + 1."""
     scope = _scope(request)
     f = CaseFilter(request.GET, queryset=selectors.case_list_qs(scope))
     count = selectors.capped_case_count(
-        scope, LIST_CAP, lambda qs: CaseFilter(request.GET, queryset=qs).qs
+        scope, f.qs, cap, lambda qs: CaseFilter(request.GET, queryset=qs).qs
     )
+    return f, count
+
+
+@member_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    f, count = _filtered(request, LIST_CAP)
     page = _page(request, f.qs, count=count)
     template = list_template(request, "cases/case_list.html", "cases/_case_rows.html")
     return render(request, template, {"filter": f, "page": page, "now": timezone.now()})
@@ -71,16 +77,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def case_export(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    n = selectors.capped_case_count(
-        scope, exports.DIRECT_EXPORT_ROWS, lambda qs: CaseFilter(request.GET, queryset=qs).qs
-    )
+    f, n = _filtered(request, exports.DIRECT_EXPORT_ROWS)
     if n > exports.DIRECT_EXPORT_ROWS:  # a big export is made in the background
-        city = City.objects.get(pk=scope.city_id)
+        city = City.objects.get(pk=_scope(request).city_id)
         job = case_jobs.submit_export(city, request.GET, acting_user=request.user)
         messages.success(request, _("案件较多，已提交后台导出，完成后在本页下载"))
         return redirect("job", pk=job.pk)
-    f = CaseFilter(request.GET, queryset=selectors.case_list_qs(scope))
     data = exports.cases_workbook(f.qs)
     response = HttpResponse(data, content_type=exports.XLSX)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''cases.xlsx"
