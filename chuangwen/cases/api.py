@@ -16,7 +16,7 @@ from chuangwen.org.models import City, Unit
 
 from . import selectors, services
 from .choices import State
-from .filters import CaseFilter
+from .filters import checked_filter
 from .models import Category, Extension, Report
 from .schemas import (
     CaseDetailOut,
@@ -81,10 +81,7 @@ def list_cases(  # type: ignore[no-untyped-def]
         "since": since,
         "until": until,
     }
-    f = CaseFilter(params, queryset=selectors.case_list_qs(scope_of(request)))
-    if not f.is_valid():
-        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in f.errors.items()))
-    return f.qs
+    return checked_filter(params, selectors.case_list_qs(scope_of(request))).qs
 
 
 @router.post("/", response={201: IntakeOut}, summary="上报问题（案件受理）")

@@ -1,9 +1,12 @@
 """One FilterSet for the case list: the page, the API and the Excel export share it."""
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.errors import InvalidInput
 from chuangwen.org.models import Unit
 
 from .choices import Family, Source, State
@@ -63,3 +66,12 @@ class CaseFilter(django_filters.FilterSet):
 
     def by_overdue(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(open_overdue_q() if value == "open" else overdue_q())
+
+
+def checked_filter(data: Any, queryset: QuerySet) -> CaseFilter:
+    """The case filter over ``data``, refusing bad values (each field's message) instead of
+    quietly ignoring them: for the API and the background export."""
+    f = CaseFilter(data, queryset=queryset)
+    if not f.is_valid():
+        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in f.errors.items()))
+    return f

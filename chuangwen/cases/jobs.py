@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from chuangwen.core.errors import InvalidInput, PermissionDenied
+from chuangwen.core.errors import PermissionDenied
 from chuangwen.core.jobs import Progress, submit_job
 from chuangwen.core.models import Job
 from chuangwen.org.models import City
@@ -27,12 +27,10 @@ def _query(params: dict[str, list[str]]) -> QueryDict:
 
 def submit_export(city: City, query: QueryDict, *, acting_user: Any) -> Job:
     """Queue the export of the case list as filtered by ``query`` (the list page's GET)."""
-    from .filters import CaseFilter
+    from .filters import checked_filter
     from .models import Case
 
-    form = CaseFilter(query, queryset=Case.objects.none()).form
-    if not form.is_valid():
-        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+    checked_filter(query, Case.objects.none())
     return submit_job(
         city,
         EXPORT_JOB,

@@ -1,4 +1,4 @@
-"""Platform vocabulary: background-job statuses and their allowed transitions."""
+"""Platform vocabulary: background-job statuses."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,11 +11,6 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-# a job runs once: queued → running → succeeded | failed, nothing leaves a finished state
-JOB_TRANSITIONS: dict[str, set[str]] = {
-    JobStatus.QUEUED: {JobStatus.RUNNING},
-    JobStatus.RUNNING: {JobStatus.SUCCEEDED, JobStatus.FAILED},
-    JobStatus.SUCCEEDED: set(),
-    JobStatus.FAILED: set(),
-}
+# a job runs once: queued → running → succeeded | failed (core.jobs moves it with conditional
+# UPDATEs, so nothing leaves a finished state)
 ACTIVE_JOB_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})

@@ -13,20 +13,20 @@ def notifications_for_user(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=user.pk or 0).order_by("-id")
 
 
+def _unread(user: Any) -> QuerySet[Notification]:
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return notifications_for_user(user).filter(read_at__isnull=True)
+
+
 def unread_count(user: Any) -> int:
     """How many notifications the user has not read (0 for an anonymous visitor)."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+    return _unread(user).count()
 
 
 def recent_unread(user: Any, limit: int = 20) -> list[Notification]:
     """The user's newest unread notifications, at most ``limit``."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(
-        Notification.objects.filter(user_id=user.pk, read_at__isnull=True).order_by("-id")[:limit]
-    )
+    return list(_unread(user)[:limit])
 
 
 def jobs_for_user(scope: Any) -> QuerySet[Job]:

@@ -1,4 +1,5 @@
 import os
+from typing import Any
 
 import django_filters
 from django.core.paginator import Paginator
@@ -114,8 +115,11 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def job_file(request: HttpRequest, pk: int) -> FileResponse:
     """The file a finished job made (an export), for whoever may see the job."""
     job = selectors.get_job_for_user(request.scope, pk)  # type: ignore[attr-defined]
-    if not job.file:
+    return stored_file(job.file, os.path.basename(str(job.file.name)))
+
+
+def stored_file(field: Any, filename: str) -> FileResponse:
+    """Download a stored file (a FileField's value) as ``filename``; 404 when there is none."""
+    if not field:
         raise NotFound()
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=os.path.basename(str(job.file.name))
-    )
+    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import list_template, paginate, stored_file
 from chuangwen.indicators.selectors import active_system, get_indicator_for_user
 from chuangwen.org.models import City
 from chuangwen.org.selectors import get_unit_for_user, units_for_user
@@ -29,12 +29,6 @@ def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def _file(field, filename: str) -> FileResponse:  # type: ignore[no-untyped-def]
-    if not field:
-        raise NotFound()
-    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -115,7 +109,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required  # type: ignore[arg-type]
 def evidence(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.get_evidence_for_user(request.scope, pk)  # type: ignore[attr-defined]
-    return _file(item.file, item.original_name)
+    return stored_file(item.file, item.original_name)
 
 
 @office_required
@@ -295,13 +289,13 @@ def pledges(request: HttpRequest) -> HttpResponse:
 def pledge_document(request: HttpRequest, pk: int, which: str) -> FileResponse:
     pledge = selectors.get_pledge_for_user(request.scope, pk)  # type: ignore[attr-defined]
     if which == "signed":
-        return _file(
+        return stored_file(
             pledge.signed_scan,
             f"{pledge.title}-{pledge.unit.name}-签署件{str(pledge.signed_scan.name)[-4:]}",
         )
     if which != "docx":
         raise NotFound()
-    return _file(pledge.document, f"{pledge.title}-{pledge.unit.name}.docx")
+    return stored_file(pledge.document, f"{pledge.title}-{pledge.unit.name}.docx")
 
 
 @member_required
