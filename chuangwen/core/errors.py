@@ -52,6 +52,14 @@ class InvalidInput(ServiceError):
     default_message = _("输入有误")
 
 
+class Busy(ServiceError):
+    """A write that cannot proceed right now (database locked or unreachable): retry later."""
+
+    code = "busy"
+    status = 503
+    default_message = _("系统繁忙，请稍后重试")
+
+
 @dataclass
 class RowError:
     """One bad cell of an import: sheet, 1-based row, column header and a Chinese message."""
