@@ -130,6 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "chuangwen.core.passwords.ComplexityValidator"},
+    {"NAME": "chuangwen.core.passwords.GuessableValidator"},
+    # also records every password set: API tokens issued before the newest one stop working
+    {"NAME": "chuangwen.core.passwords.PasswordHistoryValidator"},
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_HOURS", "0.5"))
@@ -137,6 +140,13 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # Lock the account, not the address: a whole office often shares one NAT address, and locking
 # it by IP would lock every colleague out after one person's mistakes.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# ... but many failures from one address across accounts (password spraying) refuse that
+# address for the same cool-off time: core.lockout.AxesHandler adds this second limit.
+AXES_HANDLER = "chuangwen.core.lockout.AxesHandler"
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "30"))
+# API tokens: lifetime given at creation (days), and the longest one may ask for.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "366"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -18,6 +18,7 @@ urlpatterns = [
     path("jobs/", core_views.job_list, name="jobs"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job"),
     path("jobs/<int:pk>/file/", core_views.job_file, name="job_file"),
+    path("tokens/", include("chuangwen.api.urls")),
     path("org/", include("chuangwen.org.urls")),
     path("indicators/", include("chuangwen.indicators.urls")),
     path("cases/", include("chuangwen.cases.urls")),

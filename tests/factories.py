@@ -8,7 +8,7 @@ from chuangwen.org.choices import Role, UnitKind
 from chuangwen.org.models import City, Grid, Person, Unit
 
 _seq = itertools.count(1)
-PASSWORD = "Test@pass2026"
+PASSWORD = "Vq3!lantern-Ox9"
 
 
 def square(x0: float, y0: float, size: float = 0.01) -> dict[str, Any]:

@@ -83,21 +83,57 @@ class SecretHolder(TimeStamped):
 
 
 class ApiToken(SecretHolder):
-    """A bearer token for a device or an external system."""
+    """A bearer token for a device or an external system. It works until it expires or is
+    revoked, and only while its user may log in (see ``api.auth.TokenAuth``)."""
 
     SECRET_PREFIX = "cw_"
+    SHOWN_PREFIX = 10  # characters of the raw token kept to recognise it ("cw_" + 7)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("令牌前缀"), max_length=12, blank=True, db_index=True)
+    expires_at = models.DateTimeField(_("到期时间"))
 
     class Meta:
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
+        ordering = ["-id"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, newest last: a new password may not repeat
+    them, and an API token issued before the newest row no longer works. Written by
+    ``core.passwords.PasswordHistoryValidator.password_changed`` (Django calls it on every
+    saved ``set_password``; not on the silent re-hash at login)."""
+
+    KEEP = 5
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):

@@ -119,10 +119,9 @@ def test_api_reject_inbox_summary_categories(cc, client_for):
 def test_api_token_auth(cc, client_for):
     from django.test import Client
 
-    from chuangwen.core.models import ApiToken
+    from chuangwen.api.services import issue_api_token
 
-    raw = ApiToken.generate()
-    ApiToken.objects.create(user=cc.office.user, name="t", digest=ApiToken.hash(raw))
+    _token, raw = issue_api_token(cc.office.user, name="t", acting_user=cc.office.user)
     cc.intake()
     r = Client().get("/api/cases/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert r.status_code == 200 and r.json()["count"] == 1
