@@ -9,9 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"
-    ),
+    path("password/", core_views.PasswordChange.as_view(), name="password_change"),
     path("audit/", core_views.audit_log, name="audit"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/badge/", core_views.notifications_badge, name="notifications_badge"),

@@ -2,6 +2,11 @@ import os
 from typing import Any
 
 import django_filters
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -12,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
 from .errors import NotFound
+from .lockout import login_locked, record_failed_password
 from .models import AuditEvent
 from .permissions import member_required, office_required
 
@@ -123,3 +129,45 @@ def stored_file(field: Any, filename: str) -> FileResponse:
     if not field:
         raise NotFound()
     return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """A wrong old password counts as a failed login of the account (django-axes), so the
+    change-password page cannot be used to guess the password of a session left open."""
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            record_failed_password(self.request, self.user)
+            raise
+
+
+class PasswordChange(PasswordChangeView):
+    """修改密码: after ``AXES_FAILURE_LIMIT`` wrong old passwords the account is locked out as
+    after failed logins, and this session is logged out."""
+
+    form_class = ThrottledPasswordChangeForm
+    success_url = "/"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and login_locked(request, request.user.get_username()):
+            return self.locked_out(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if login_locked(self.request, self.request.user.get_username()):
+            return self.locked_out(self.request)
+        return super().form_invalid(form)
+
+    @staticmethod
+    def locked_out(request: HttpRequest) -> HttpResponse:
+        logout(request)
+        return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
