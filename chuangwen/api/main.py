@@ -1,5 +1,11 @@
 """The JSON API: django-ninja, OpenAPI at /api/docs. Each app contributes a Router."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -15,12 +21,27 @@ from chuangwen.tasks.api import router as tasks_router
 
 from .auth import SessionWithCsrf, TokenAuth
 
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """/api/docs and /api/openapi.json need a login unless the office opened them to the
+    public (``API_DOCS_PUBLIC=1``): the schema maps every endpoint and field of the system."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.API_DOCS_PUBLIC or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="创文平台 API",
     version="1",
     description="文明城市创建工作平台接口。设备和外部系统使用 Bearer 令牌（manage.py api_token）。",
     auth=[TokenAuth(), SessionWithCsrf()],
     urls_namespace="api",
+    docs_decorator=docs_access,
 )
 
 
