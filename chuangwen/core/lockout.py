@@ -15,7 +15,7 @@ from typing import Any
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_failure_limit
+from axes.helpers import get_credentials, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
@@ -27,7 +27,7 @@ class AxesHandler(AxesDatabaseHandler):
     """Axes' database handler with the per-address limit added (``settings.AXES_HANDLER``)."""
 
     def account_failures(self, request: HttpRequest, username: str) -> int:
-        return super().get_failures(request, {settings.AXES_USERNAME_FORM_FIELD: username})
+        return super().get_failures(request, get_credentials(username))
 
     def address_failures(self, request: HttpRequest) -> int:
         attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)  # type: ignore[attr-defined]
@@ -48,13 +48,13 @@ def account_locked(request: HttpRequest, username: str) -> bool:
     token keeps working behind an address someone else is spraying from)."""
     AxesProxyHandler.update_request(request)
     return AxesHandler().account_failures(request, username) >= get_failure_limit(
-        request, {settings.AXES_USERNAME_FORM_FIELD: username}
+        request, get_credentials(username)
     )
 
 
 def login_locked(request: HttpRequest, username: str) -> bool:
     """The login of ``username`` from this request's address is refused right now."""
-    return AxesProxyHandler.is_locked(request, {settings.AXES_USERNAME_FORM_FIELD: username})
+    return AxesProxyHandler.is_locked(request, get_credentials(username))
 
 
 def record_failed_password(request: HttpRequest, user: Any) -> None:
@@ -62,6 +62,6 @@ def record_failed_password(request: HttpRequest, user: Any) -> None:
     page) counts towards the same lock-out as a failed login."""
     user_login_failed.send(
         sender=__name__,
-        credentials={settings.AXES_USERNAME_FORM_FIELD: user.get_username()},
+        credentials=get_credentials(user.get_username()),
         request=request,
     )

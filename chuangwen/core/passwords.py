@@ -1,8 +1,9 @@
 import functools
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
+from pypinyin import lazy_pinyin
 
 
 class ComplexityValidator:
@@ -23,7 +24,7 @@ class ComplexityValidator:
 
 
 # Keyboard walks as typed on a US/Chinese keyboard: rows, shifted rows, columns (1qaz2wsx …).
-_WALKS = (
+_ROWS = (
     "`1234567890-=",
     "~!@#$%^&*()_+",
     "qwertyuiop[]\\",
@@ -35,7 +36,7 @@ _WALKS = (
     "abcdefghijklmnopqrstuvwxyz",
     "01234567890",
 )
-_WALKS = _WALKS + tuple(w[::-1] for w in _WALKS)
+_WALKS = _ROWS + tuple(w[::-1] for w in _ROWS)
 _LEET = str.maketrans(
     {"@": "a", "4": "a", "3": "e", "1": "i", "!": "i", "0": "o"}
     | {
@@ -99,7 +100,9 @@ class GuessableValidator:
             return
         names = _user_names(user)
         if any(name in text or name in text.translate(_LEET) for name in names):
-            raise ValidationError(_("密码中不能包含登录名。"), code="password_contains_name")
+            raise ValidationError(
+                _("密码中不能包含登录名或姓名拼音。"), code="password_contains_name"
+            )
         for variant in {text, text.translate(_LEET), text.translate(_SHIFTED)}:
             if _covered_by_weak_pieces(variant, names):
                 raise ValidationError(
@@ -115,13 +118,25 @@ class GuessableValidator:
 
 
 def _user_names(user: object) -> tuple[str, ...]:
-    """The user's login name (3+ characters) and its parts split at punctuation (4+), lower
-    case."""
+    """The user's login name (3+ characters), its parts split at punctuation (4+) and their
+    name in pinyin (张三 → zhangsan; the person's, or ``first_name`` before the person
+    exists), lower case."""
     username = str(getattr(user, "username", "") or "").lower()
     parts = {p for p in re.split(r"[^a-z0-9]+", username) if len(p) >= 4}
     if len(username) >= 3:
         parts.add(username)
+    spelled = re.sub(r"[^a-z]", "", "".join(lazy_pinyin(_person_name(user))).lower())
+    if len(spelled) >= 4:
+        parts.add(spelled)
     return tuple(sorted(parts))
+
+
+def _person_name(user: object) -> str:
+    try:
+        person = getattr(user, "person", None)
+    except (ObjectDoesNotExist, ValueError):  # no person yet, or an unsaved user
+        person = None
+    return str(getattr(person, "name", "") or getattr(user, "first_name", "") or "")
 
 
 class PasswordHistoryValidator:

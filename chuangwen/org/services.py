@@ -215,7 +215,7 @@ def create_person(
         from django.core.exceptions import ValidationError
 
         try:
-            validate_password(password, User(username=username))
+            validate_password(password, User(username=username, first_name=name))
         except ValidationError as exc:
             raise InvalidInput("；".join(exc.messages), code="weak_password") from exc
     user = User.objects.create_user(username=username, password=password or None)

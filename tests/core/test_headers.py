@@ -78,6 +78,11 @@ def test_map_tiles_origin_is_allowed_for_images(db, settings):
     assert tile_origin("not a url") == ""
 
 
+def test_logged_in_api_answers_are_never_stored(small_city, client_for):
+    response = client_for(small_city.liaison_a).get("/api/org/units")
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+
+
 def test_exports_and_downloads_are_never_stored(small_city, client_for):
     response = client_for(small_city.office).get("/org/export/units.xlsx")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]

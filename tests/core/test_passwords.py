@@ -43,6 +43,26 @@ def test_the_login_name_inside_the_password_is_refused():
     validate_password("Xk9#Zhangsan-river", User(username="lisi.wang"))
 
 
+def test_the_persons_name_in_pinyin_inside_the_password_is_refused(small_city):
+    from chuangwen.core.errors import InvalidInput
+    from chuangwen.org import services as org
+
+    with pytest.raises(InvalidInput, match="拼音"):
+        org.create_person(
+            small_city.city,
+            name="王小明",
+            username="u-wxm",
+            password="Kx9#Wangxiaoming",
+            acting_user=small_city.office.user,
+        )
+    person = small_city.liaison_a
+    org.update_person(person, name="李四海", acting_user=small_city.office.user)
+    person.user.refresh_from_db()
+    with pytest.raises(ValidationError):
+        validate_password("Kx9#lisihai-Tree", person.user)
+    validate_password("Kx9#harbour-Tree", person.user)
+
+
 @pytest.mark.parametrize("strong", ["Xq7!tramline-42", "Vq3!lantern-Ox9", "Tr0ub4dor&3x"])
 def test_strong_passwords_pass(strong):
     validate_password(strong, User(username="zhangsan"))
