@@ -34,7 +34,7 @@ def test_login_home_and_grid_map(live_server, page):
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 2)
     page.wait_for_function(
-        "document.getElementById('locate-result').textContent.startsWith('所在网格')"
+        "() => document.getElementById('locate-result').textContent.startsWith('所在网格')"
     )
     assert city.grid_a.code in page.inner_text("#locate-result")
     assert failed_requests == []
