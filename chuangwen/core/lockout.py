@@ -44,17 +44,13 @@ class AxesHandler(AxesDatabaseHandler):
 
 
 def account_locked(request: HttpRequest, username: str) -> bool:
-    """The account is locked out by failed logins (its address is not considered: a device's
-    token keeps working behind an address someone else is spraying from)."""
+    """The account is locked out by failed logins. Its address is not considered: a device's
+    token, or a colleague's open session on the change-password page, keeps working behind an
+    address someone else is spraying from (the login form itself refuses that address)."""
     AxesProxyHandler.update_request(request)
     return AxesHandler().account_failures(request, username) >= get_failure_limit(
         request, get_credentials(username)
     )
-
-
-def login_locked(request: HttpRequest, username: str) -> bool:
-    """The login of ``username`` from this request's address is refused right now."""
-    return AxesProxyHandler.is_locked(request, get_credentials(username))
 
 
 def record_failed_password(request: HttpRequest, user: Any) -> None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
 from .errors import NotFound
-from .lockout import login_locked, record_failed_password
+from .lockout import account_locked, record_failed_password
 from .models import AuditEvent
 from .permissions import member_required, office_required
 
@@ -159,12 +159,12 @@ class PasswordChange(PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and login_locked(request, request.user.get_username()):
+        if request.user.is_authenticated and account_locked(request, request.user.get_username()):
             return self.locked_out(request)
         return super().dispatch(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        if login_locked(self.request, self.request.user.get_username()):
+        if account_locked(self.request, self.request.user.get_username()):
             return self.locked_out(self.request)
         return super().form_invalid(form)
 

@@ -126,6 +126,10 @@ def test_many_failures_from_one_address_refuse_that_address(db, settings):
     assert elsewhere.post("/login/", office).status_code == 302
     victim = {"username": city.liaison_a.user.username, "password": PASSWORD}
     assert Client(REMOTE_ADDR="198.51.100.8").post("/login/", victim).status_code == 302
+    # a colleague already logged in behind that address keeps their session
+    colleague = Client(REMOTE_ADDR="203.0.113.9")
+    colleague.force_login(city.office.user)
+    assert colleague.get("/password/").status_code == 200
 
 
 def test_a_few_failures_from_a_shared_address_lock_nobody_else(small_city, settings):
