@@ -19,7 +19,7 @@ from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, InvalidInput, RowError
 from chuangwen.core.geo import area_m2, distance_m
 from chuangwen.core.models import AuditEvent
-from chuangwen.core.xlsx import ErrorCollector, read_rows
+from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Unit
@@ -361,6 +361,10 @@ def _rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{exc}")]) from exc
+    except RecursionError:
+        raise ImportFailed(
+            [RowError(None, "", "GeoJSON 嵌套层数过深，不是有效的点位文件")]
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportFailed([RowError(None, "", "GeoJSON 必须是 FeatureCollection")])
     known = {
@@ -392,8 +396,8 @@ def _geometry_of(row: dict[str, Any], number: int, errors: ErrorCollector) -> An
     if isinstance(geometry, str):
         try:
             return json.loads(geometry)
-        except json.JSONDecodeError:
-            errors.add(number, "位置GeoJSON", "不是有效的 JSON")
+        except (json.JSONDecodeError, RecursionError):
+            errors.add(number, "位置GeoJSON", "不是有效的 JSON（或嵌套层数过深）")
             return None
     if geometry is None and row.get("经度") is not None and row.get("纬度") is not None:
         try:
@@ -435,10 +439,13 @@ def import_sites(
     seen: dict[str, int] = {}
     creates: list[SiteSpec] = []
     updates: list[tuple[Site, SiteSpec]] = []
+    limits = max_lengths(Site, 点位编码="code", 点位名称="name", 地址="address")
     for number, row in rows:
         code = str(row.get("点位编码") or "")
         if not code:
             errors.add(number, "点位编码", "不能为空")
+            continue
+        if not errors.check_lengths(number, row, limits):
             continue
         if code in seen:
             errors.add(number, "点位编码", f"「{code}」与第 {seen[code]} 行重复")
@@ -467,8 +474,8 @@ def import_sites(
         if isinstance(attrs, str):
             try:
                 attrs = json.loads(attrs)
-            except json.JSONDecodeError:
-                errors.add(number, "属性JSON", "不是有效的 JSON")
+            except (json.JSONDecodeError, RecursionError):
+                errors.add(number, "属性JSON", "不是有效的 JSON（或嵌套层数过深）")
                 attrs = {}
         if not isinstance(attrs, dict):
             errors.add(number, "属性JSON", "必须是 JSON 对象")
