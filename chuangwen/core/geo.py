@@ -123,6 +123,19 @@ def invalid_reason(geom: shapely.Geometry) -> str:
     return text
 
 
+def json_error(exc: Exception) -> str:
+    """A JSON/GeoJSON file that does not parse, explained in Chinese (where, not the parser's
+    English)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "文件不是 UTF-8 编码的文本"
+    if isinstance(exc, RecursionError):
+        return "嵌套层数过深"
+    lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if lineno is not None:
+        return f"不是有效的 JSON（第 {lineno} 行第 {colno} 列附近）"
+    return "不是有效的 JSON"
+
+
 def parse_polygon(geojson: Any) -> shapely.Geometry:
     """A valid Polygon/MultiPolygon from a GeoJSON geometry dict, or InvalidInput.
 

@@ -25,6 +25,7 @@ from chuangwen.core.geo import (
     PolygonIndex,
     area_m2,
     inside_bounds,
+    json_error,
     overlaps,
     parse_polygon,
     to_wgs84,
@@ -732,7 +733,7 @@ def _grid_rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{exc}")]) from exc
+        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{json_error(exc)}")]) from exc
     except RecursionError:
         raise ImportFailed(
             [RowError(None, "", "GeoJSON 嵌套层数过深，不是有效的网格文件")]

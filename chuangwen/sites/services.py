@@ -17,7 +17,7 @@ from shapely.geometry import mapping, shape
 
 from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, InvalidInput, RowError
-from chuangwen.core.geo import area_m2, distance_m
+from chuangwen.core.geo import area_m2, distance_m, invalid_reason, json_error
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 from chuangwen.indicators.models import SiteType
@@ -92,9 +92,12 @@ def measure(geometry: Any) -> Measured:
     try:
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed input
-        raise InvalidInput("位置格式错误：%s" % exc, code="bad_geometry") from exc
+        raise InvalidInput(
+            "位置格式错误：坐标须是 [经度, 纬度]，线至少 2 个点，面的每个环至少 4 个点且首尾相同",
+            code="bad_geometry",
+        ) from exc
     if geom.is_empty or not geom.is_valid:
-        raise InvalidInput("位置无效：%s" % shapely.is_valid_reason(geom), code="bad_geometry")
+        raise InvalidInput("位置无效：%s" % invalid_reason(geom), code="bad_geometry")
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidInput("经纬度超出范围（需要 WGS-84 经纬度）", code="bad_coordinates")
@@ -360,7 +363,7 @@ def _rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{exc}")]) from exc
+        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{json_error(exc)}")]) from exc
     except RecursionError:
         raise ImportFailed(
             [RowError(None, "", "GeoJSON 嵌套层数过深，不是有效的点位文件")]

@@ -191,3 +191,11 @@ def test_the_people_export_masks_phone_numbers_for_every_role(small_city, client
         phones = [r[2] for r in rows[1:] if r[2]]
         assert phones and all("****" in p for p in phones)
         assert c.liaison_a.phone not in {str(v) for r in rows for v in r}
+
+
+def test_a_broken_geojson_file_is_explained_in_chinese(small_city):
+    c = small_city
+    [error] = _errors(lambda: _import_geojson(c, b'{"type": "FeatureCollection",\n  "features": ['))
+    assert "第 2 行" in error.message and "Expecting" not in error.message
+    [error] = _errors(lambda: _import_geojson(c, "网格".encode("gbk")))
+    assert "UTF-8" in error.message
