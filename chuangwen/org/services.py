@@ -210,8 +210,9 @@ def check_username(username: str) -> str:
         raise InvalidInput(
             f"登录名「{username}」只能包含英文字母、数字和 . _ - @", code="bad_username"
         )
-    if len(username) > User._meta.get_field("username").max_length:
-        raise InvalidInput("登录名过长", code="bad_username")
+    limit = max_lengths(User, username="username")["username"]
+    if len(username) > limit:
+        raise InvalidInput(f"登录名不能超过 {limit} 个字符", code="bad_username")
     return username
 
 
@@ -661,7 +662,7 @@ def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any = Non
     units = {u.code: u for u in Unit.objects.filter(city=city)}
     taken = set(User.objects.values_list("username", flat=True))
     limits = {
-        "登录名": User._meta.get_field("username").max_length,
+        **max_lengths(User, 登录名="username"),
         **max_lengths(Person, 姓名="name", 手机号="phone", 职务="title"),
     }
     people: dict[str, dict[str, Any]] = {}
