@@ -36,7 +36,7 @@ from chuangwen.core.errors import (
 from chuangwen.core.geo import Coordinate, distance_m, to_wgs84
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.text import is_mobile
-from chuangwen.core.xlsx import ErrorCollector, read_rows
+from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Grid, Membership, Person, Unit
 from chuangwen.org.scope import Scope, scope_for_user
@@ -1565,7 +1565,15 @@ def import_hotline_orders(
         )
     )
     now = timezone.now()
+    limits = max_lengths(
+        Report,
+        工单编号="external_id",
+        来电人="reporter_name",
+        联系电话="reporter_phone",
+        问题地址="address",
+    )
     for number, row in rows:
+        errors.check_lengths(number, row, limits)
         order = str(row.get("工单编号") or "").strip()
         text = str(row.get("诉求内容") or "").strip()
         if not order:

@@ -418,7 +418,9 @@ def photo(request: HttpRequest, pk: int) -> Any:
     except NotFound:
         raise Http404() from None
     f = row.original if request.GET.get("original") and scope.write_all else row.public
-    return FileResponse(f.open("rb"), content_type="image/jpeg" if f is row.public else None)
+    response = FileResponse(f.open("rb"), content_type="image/jpeg" if f is row.public else None)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- public (no account): 随手拍, tracking, rating ---------------------------------------------
@@ -542,4 +544,6 @@ def public_photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
     if report is None:
         raise Http404()
     row = get_object_or_404(CasePhoto, pk=pk, case_id=report.case_id, kind__in=["before", "after"])
-    return FileResponse(row.public.open("rb"), content_type="image/jpeg")
+    response = FileResponse(row.public.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

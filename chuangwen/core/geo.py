@@ -96,17 +96,75 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 
+# GEOS explains an invalid geometry in English; the office reads Chinese
+_INVALID_REASONS = {
+    "Ring Self-intersection": "边界环自相交",
+    "Self-intersection": "边界自相交（线段相互交叉）",
+    "Too few points": "点数太少，不能构成面",
+    "Hole lies outside shell": "内环（洞）位于外环之外",
+    "Nested holes": "内环（洞）相互嵌套",
+    "Interior is disconnected": "内部被分割成不相连的部分",
+    "Nested shells": "多个面相互嵌套",
+    "Duplicate Rings": "存在重复的环",
+    "Invalid Coordinate": "坐标值无效",
+    "Ring is not closed": "边界环没有闭合（首尾点须相同）",
+}
+
+
+def invalid_reason(geom: shapely.Geometry) -> str:
+    """Why GEOS finds ``geom`` invalid, in Chinese, with the place when GEOS names one."""
+    reason = shapely.is_valid_reason(geom) or ""
+    text = next(
+        (zh for en, zh in _INVALID_REASONS.items() if reason.startswith(en)), "几何图形不合法"
+    )
+    place = reason[reason.find("[") + 1 : reason.rfind("]")].split() if "[" in reason else []
+    if len(place) >= 2:
+        text += f"，位置约在 经度 {place[0]}、纬度 {place[1]}"
+    return text
+
+
+def json_error(exc: Exception) -> str:
+    """A JSON/GeoJSON file that does not parse, explained in Chinese (where, not the parser's
+    English)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "文件不是 UTF-8 编码的文本"
+    if isinstance(exc, RecursionError):
+        return "嵌套层数过深"
+    lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if lineno is not None:
+        return f"不是有效的 JSON（第 {lineno} 行第 {colno} 列附近）"
+    return "不是有效的 JSON"
+
+
 def parse_polygon(geojson: Any) -> shapely.Geometry:
-    """A valid Polygon/MultiPolygon from a GeoJSON geometry dict, or InvalidInput."""
+    """A valid Polygon/MultiPolygon from a GeoJSON geometry dict, or InvalidInput.
+
+    Every coordinate must be a finite longitude (-180~180) and latitude (-90~90).
+    """
     if not isinstance(geojson, dict) or geojson.get("type") not in {"Polygon", "MultiPolygon"}:
         raise InvalidInput("几何图形必须是 GeoJSON Polygon 或 MultiPolygon", code="bad_geometry")
     try:
         geom = shape(geojson)
+    except RecursionError:
+        raise InvalidInput("几何图形嵌套层数过深", code="bad_geometry") from None
     except Exception as exc:  # shapely raises several types for malformed input
-        raise InvalidInput("几何图形格式错误：%s" % exc, code="bad_geometry") from exc
-    if geom.is_empty or not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
-        raise InvalidInput("几何图形无效：%s" % reason, code="bad_geometry")
+        raise InvalidInput(
+            "几何图形格式错误：坐标须是 [经度, 纬度] 数组，每个环至少 4 个点且首尾相同",
+            code="bad_geometry",
+        ) from exc
+    if geom.is_empty:
+        raise InvalidInput("几何图形无效：没有坐标", code="bad_geometry")
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        raise InvalidInput("几何图形无效：坐标值无效", code="bad_geometry")
+    lons, lats = coords[:, 0], coords[:, 1]
+    if lons.min() < -180 or lons.max() > 180 or lats.min() < -90 or lats.max() > 90:
+        raise InvalidInput(
+            "几何图形坐标超出范围（经度 -180~180，纬度 -90~90，顺序为 [经度, 纬度]）",
+            code="bad_coordinates",
+        )
+    if not geom.is_valid:
+        raise InvalidInput("几何图形无效：%s" % invalid_reason(geom), code="bad_geometry")
     return geom
 
 
@@ -154,3 +212,39 @@ class PolygonIndex:
             first[1:] = point_idx[1:] != point_idx[:-1]
             best[point_idx[first]] = geom_idx[first]
         return [self.keys[i] if i >= 0 else None for i in best.tolist()]
+
+
+Bounds = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+
+
+def inside_bounds(geom: shapely.Geometry, bounds: Bounds) -> bool:
+    x0, y0, x1, y1 = geom.bounds
+    return bounds[0] <= x0 and bounds[1] <= y0 and x1 <= bounds[2] and y1 <= bounds[3]
+
+
+def overlap_tolerance_m2(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """How much two neighbouring polygons may overlap: digitised shared edges are never
+    exact, so 1 % of the smaller one's area, and at least 10 m²."""
+    return max(10.0, 0.01 * min(area_m2(a), area_m2(b)))
+
+
+def overlaps(
+    new: Sequence[tuple[Any, shapely.Geometry]],
+    fixed: Sequence[tuple[Any, shapely.Geometry]] = (),
+) -> list[tuple[Any, Any, float]]:
+    """Pairs that overlap beyond ``overlap_tolerance_m2``: each of ``new`` against the others
+    of ``new`` and against every one of ``fixed``, as (new key, other key, area in m²)."""
+    everything = [*new, *fixed]
+    if not new or len(everything) < 2:
+        return []
+    geoms = np.asarray([g for _k, g in everything], dtype=object)
+    tree = shapely.STRtree(geoms)
+    found = []
+    for i, (key, geom) in enumerate(new):
+        for j in sorted(int(j) for j in tree.query(geom, predicate="intersects")):
+            if j == i or (j < len(new) and j < i):  # itself, or a pair of new ones seen already
+                continue
+            shared = area_m2(shapely.intersection(geom, geoms[j]))
+            if shared > overlap_tolerance_m2(geom, geoms[j]):
+                found.append((key, everything[j][0], shared))
+    return found

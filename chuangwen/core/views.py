@@ -126,10 +126,13 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def stored_file(field: Any, filename: str) -> FileResponse:
-    """Download a stored file (a FileField's value) as ``filename``; 404 when there is none."""
+    """Download a stored file (a FileField's value) as ``filename`` — always as an attachment,
+    never sniffed; 404 when there is none."""
     if not field:
         raise NotFound()
-    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"  # served as its type, never sniffed as HTML
+    return response
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):

@@ -5,20 +5,30 @@ Imports read a sheet by its Chinese headers into dicts and collect every problem
 """
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.db import models
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import ImportFailed, RowError
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 200_000
+EXCEL_MAX_ROWS = 1_048_576
+# an .xlsx is a ZIP of XML parts: what they expand to is checked before openpyxl opens them
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 150  # real sheets compress 5-30 ×; a "zip bomb" thousands ×
+MAX_ZIP_ENTRIES = 1_000
+# a cell starting with one of these is a formula (or DDE) to Excel, WPS or LibreOffice when
+# typed; the full-width forms are turned into ASCII by Chinese input methods and some apps
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 @dataclass
@@ -29,10 +39,33 @@ class Sheet:
     widths: Sequence[int] | None = None
 
 
+def export_cell(ws: Any, value: Any) -> Any:
+    """One exported value, inert: user text is always a text cell, never a formula.
+
+    openpyxl turns every string starting with ``=`` into a formula cell; a text starting with
+    any of ``FORMULA_PREFIXES`` is therefore written as an explicit string cell with Excel's
+    quote prefix (as if typed after an apostrophe: shown unchanged, and still text when the
+    cell is edited). Characters XML cannot carry are dropped. Numbers and dates stay as they
+    are; None becomes an empty cell.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_PREFIXES):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 def write_workbook(sheets: Sequence[Sheet]) -> bytes:
     """Write the sheets in openpyxl's streaming (write-only) mode: rows go straight to the file
     instead of a grid of cell objects, several times faster and flat in memory for big
-    exports. Bold shaded headers, column widths, frozen header row."""
+    exports. Bold shaded headers, column widths, frozen header row. Every value goes through
+    ``export_cell``, so no export ever writes a formula."""
     wb = Workbook(write_only=True)
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
@@ -52,7 +85,7 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
             header_row.append(cell)
         ws.append(header_row)
         for row in spec.rows:
-            ws.append(["" if v is None else v for v in row])
+            ws.append([export_cell(ws, v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -67,18 +100,68 @@ def _clean(value: Any) -> Any:
     return value
 
 
+NOT_XLSX = "无法读取 Excel 文件（需要 .xlsx），文件已损坏或不是 Excel 2007 及以上格式"
+
+
+def check_zip(data: bytes, what: str = "Excel 文件", broken: str = "") -> None:
+    """Refuse a ZIP package whose parts would expand far beyond its size, before any of it is
+    decompressed: the declared sizes are what ``zipfile`` will deliver at most."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            entries = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        message = broken or f"无法读取{what}：文件已损坏或不是 ZIP 包"
+        raise ImportFailed([RowError(None, "", message)]) from exc
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise ImportFailed(
+            [RowError(None, "", f"{what}包含 {len(entries)} 个部件，超过上限 {MAX_ZIP_ENTRIES}")]
+        )
+    total = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries)
+    if total > MAX_UNCOMPRESSED_BYTES or total > packed * MAX_COMPRESSION_RATIO + 1_000_000:
+        raise ImportFailed(
+            [
+                RowError(
+                    None,
+                    "",
+                    f"{what}解压后达 {total // (1024 * 1024)} MB，远超文件本身大小，已拒绝"
+                    "（可能是恶意构造的压缩包）",
+                )
+            ]
+        )
+
+
 def open_workbook(file: IO[bytes] | bytes) -> Any:
     data = file if isinstance(file, bytes) else file.read()
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportFailed([RowError(None, "", "文件超过 20 MB 上限")])
+    check_zip(data, broken=NOT_XLSX)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFailed(
-            [RowError(None, "", f"无法读取 Excel 文件（需要 .xlsx）：{exc}")]
-        ) from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends: not an xlsx at all
-        raise ImportFailed([RowError(None, "", "无法读取 Excel 文件（需要 .xlsx）")]) from exc
+    except Exception as exc:  # openpyxl and zipfile raise many types for a broken package
+        raise ImportFailed([RowError(None, "", NOT_XLSX)]) from exc
+
+
+FORMULA_WITHOUT_VALUE = (
+    "单元格是公式，但文件中没有公式的计算结果（请在 Excel 或 WPS 中打开并保存后再导入，"
+    "或复制后“选择性粘贴 → 数值”）"
+)
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet part holds a formula element (read in chunks, never whole)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            tail = b""
+            with zf.open(name) as part:
+                while chunk := part.read(1 << 20):
+                    text = tail + chunk
+                    if b"<f>" in text or b"<f " in text or b":f>" in text or b":f " in text:
+                        return True
+                    tail = text[-8:]
+    return False
 
 
 def read_rows(
@@ -89,31 +172,62 @@ def read_rows(
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (row number, {header: value}) for each non-empty row of the sheet.
 
-    Raises ImportFailed at once when the file or the header row is unusable.
+    Raises ImportFailed at once when the file or the header row is unusable; after the last
+    row when a wanted cell holds a formula Excel never computed (its value would read as empty).
+    The sheet's declared dimensions are ignored (a tiny file may claim a million columns):
+    rows are as wide as the wanted columns.
     """
-    wb = open_workbook(file)
+    data = file if isinstance(file, bytes) else file.read()
+    wb = open_workbook(data)
     if sheet is not None and sheet not in wb.sheetnames:
         raise ImportFailed([RowError(None, "", f"缺少工作表「{sheet}」")])
     ws = wb[sheet] if sheet else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header_row = next(rows, None)
-    if header_row is None:
+    ws.reset_dimensions()
+    header_row = next(ws.iter_rows(max_row=1, values_only=True), None)
+    if not header_row:
         raise ImportFailed([RowError(None, "", "文件为空", sheet=ws.title)])
     headers = [str(_clean(h) or "") for h in header_row]
     missing = [h for h in required if h not in headers]
     if missing:
         raise ImportFailed([RowError(1, h, "缺少必填列", sheet=ws.title) for h in missing])
     wanted = {h: headers.index(h) for h in [*required, *optional] if h in headers}
+    width = max(wanted.values()) + 1
+    rows = ws.iter_rows(min_row=2, max_col=width, values_only=True)
+    formula_rows: Iterator[tuple[Any, ...]] | None = None
+    if _has_formulas(data):
+        raw = load_workbook(io.BytesIO(data), read_only=True, data_only=False)[ws.title]
+        raw.reset_dimensions()
+        formula_rows = raw.iter_rows(min_row=2, max_col=width, values_only=True)
+    uncomputed: list[RowError] = []
     count = 0
     for number, values in enumerate(rows, start=2):
+        if number > EXCEL_MAX_ROWS:
+            raise ImportFailed([RowError(number, "", f"行号超过 Excel 上限 {EXCEL_MAX_ROWS}")])
+        formulas = next(formula_rows, ()) if formula_rows is not None else ()
         cleaned = [_clean(v) for v in values]
+        for h, i in wanted.items():
+            raw_value = formulas[i] if i < len(formulas) else None
+            if cleaned[i] is None and isinstance(raw_value, str) and raw_value.startswith("="):
+                uncomputed.append(RowError(number, h, FORMULA_WITHOUT_VALUE, sheet=ws.title))
         if all(v is None for v in cleaned):
             continue
         count += 1
         if count > MAX_IMPORT_ROWS:
             raise ImportFailed([RowError(number, "", f"行数超过上限 {MAX_IMPORT_ROWS}")])
-        yield number, {h: (cleaned[i] if i < len(cleaned) else None) for h, i in wanted.items()}
+        yield number, {h: cleaned[i] for h, i in wanted.items()}
     wb.close()
+    if uncomputed:
+        raise ImportFailed(uncomputed)
+
+
+def max_lengths(model: type[models.Model], **columns: str) -> dict[str, int]:
+    """{column: max_length} for the columns stored in ``model``'s fields (column=field name)."""
+    limits = {}
+    for column, field_name in columns.items():
+        max_length = getattr(model._meta.get_field(field_name), "max_length", None)
+        if max_length:
+            limits[column] = max_length
+    return limits
 
 
 class ErrorCollector:
@@ -125,6 +239,20 @@ class ErrorCollector:
 
     def add(self, row: int | None, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message, sheet=self.sheet))
+
+    def check_lengths(
+        self, row: int | None, values: Mapping[str, Any], limits: Mapping[str, int]
+    ) -> bool:
+        """Add an error for every value longer than its column's limit (see ``max_lengths``);
+        True when all fit. Checked before anything reaches the database, where PostgreSQL
+        would refuse the row and SQLite would silently keep it."""
+        fits = True
+        for column, limit in limits.items():
+            value = values.get(column)
+            if value is not None and len(str(value)) > limit:
+                self.add(row, column, f"长度 {len(str(value))} 个字符，超过上限 {limit} 个字符")
+                fits = False
+        return fits
 
     def __bool__(self) -> bool:
         return bool(self.errors)

@@ -34,7 +34,7 @@ def export_people(people: QuerySet[Person]) -> bytes:
         (
             m.person.user.username,
             m.person.name,
-            m.person.phone,
+            m.person.masked_phone,  # masked as on the people pages (PIPL)
             m.person.title,
             m.unit.code,
             m.get_role_display(),

@@ -19,10 +19,20 @@ from django.db.models import F
 
 from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, InvalidInput, PermissionDenied, RowError
-from chuangwen.core.geo import Coordinate, PolygonIndex, area_m2, parse_polygon, to_wgs84
+from chuangwen.core.geo import (
+    Bounds,
+    Coordinate,
+    PolygonIndex,
+    area_m2,
+    inside_bounds,
+    json_error,
+    overlaps,
+    parse_polygon,
+    to_wgs84,
+)
 from chuangwen.core.text import is_mobile
 from chuangwen.core.tree import child_path, move_subtree, rebase_paths
-from chuangwen.core.xlsx import ErrorCollector, read_rows
+from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 
 from .choices import DEFAULT_AXIS, Axis, Mechanism, Role, UnitKind
 from .models import City, Grid, Membership, Pair, Person, Unit
@@ -191,6 +201,21 @@ def _check_phone(phone: str) -> str:
     return phone
 
 
+USERNAME_RE = re.compile(r"[A-Za-z0-9._@-]+")
+
+
+def check_username(username: str) -> str:
+    """A login name of letters, digits and . _ - @ only (no paths, markup or spaces)."""
+    if not USERNAME_RE.fullmatch(username):
+        raise InvalidInput(
+            f"登录名「{username}」只能包含英文字母、数字和 . _ - @", code="bad_username"
+        )
+    limit = max_lengths(User, username="username")["username"]
+    if len(username) > limit:
+        raise InvalidInput(f"登录名不能超过 {limit} 个字符", code="bad_username")
+    return username
+
+
 @transaction.atomic
 def create_person(
     city: City,
@@ -207,6 +232,7 @@ def create_person(
     name, username = (name or "").strip(), (username or "").strip()
     if not name or not username:
         raise InvalidInput("姓名和登录名不能为空", code="required")
+    check_username(username)
     phone = _check_phone(phone)
     if User.objects.filter(username=username).exists():
         raise InvalidInput(f"登录名「{username}」已被使用", code="duplicate_username")
@@ -532,12 +558,15 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None
     require_office(acting_user, city)
     errors = ErrorCollector("单位")
     kinds, axes = _choice_lookup(UnitKind), _choice_lookup(Axis)
-    existing = {u.code: u for u in Unit.objects.filter(city=city)}
+    existing = {u.code: u for u in Unit.objects.filter(city=city).select_related("parent")}
+    limits = max_lengths(Unit, 单位编码="code", 单位名称="name")
     rows: dict[str, tuple[int, dict]] = {}
     for number, row in read_rows(file, ["单位编码", "单位名称", "类型"], ["上级单位编码", "条块"]):
         code = str(row["单位编码"] or "")
         if not code:
             errors.add(number, "单位编码", "不能为空")
+            continue
+        if not errors.check_lengths(number, row, limits):
             continue
         if code in rows:
             errors.add(number, "单位编码", f"「{code}」与第 {rows[code][0]} 行重复")
@@ -552,18 +581,28 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None
             errors.add(number, "条块", f"「{axis}」只能是 条 或 块")
         row["类型"], row["条块"] = kind, axes.get(axis, "")
         rows[code] = (number, row)
-    # parents: in the file or already in the database; no cycles
-    for code, (number, row) in rows.items():
-        parent = str(row.get("上级单位编码") or "")
+    if not rows and not errors:
+        errors.add(None, "", "文件中没有数据行")
+
+    def parent_of(code: str) -> str:  # as it will be after the import
+        if code in rows:
+            return str(rows[code][1].get("上级单位编码") or "")
+        parent = existing[code].parent if code in existing else None
+        return parent.code if parent else ""
+
+    # parents: in the file or already in the database; no cycles, also through existing units
+    for code, (number, _row) in rows.items():
+        parent = parent_of(code)
         if parent and parent not in rows and parent not in existing:
             errors.add(number, "上级单位编码", f"上级单位「{parent}」不存在")
-        seen, cur = {code}, parent
-        while cur and cur in rows:
-            if cur in seen:
-                errors.add(number, "上级单位编码", "上下级关系形成循环")
+        chain, cur = [code], parent
+        while cur and (cur in rows or cur in existing):
+            if cur in chain:
+                loop = " → ".join([*chain[chain.index(cur) :], cur])
+                errors.add(number, "上级单位编码", f"上下级关系形成循环：{loop}")
                 break
-            seen.add(cur)
-            cur = str(rows[cur][1].get("上级单位编码") or "")
+            chain.append(cur)
+            cur = parent_of(cur)
     errors.raise_if_any()
     done: dict[str, Unit] = dict(existing)
     pending = dict(rows)
@@ -619,13 +658,25 @@ def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any = Non
     require_office(acting_user, city)
     errors = ErrorCollector("人员")
     roles = _choice_lookup(Role)
+    role_names = "、".join(str(label) for label in Role.labels)
     units = {u.code: u for u in Unit.objects.filter(city=city)}
     taken = set(User.objects.values_list("username", flat=True))
+    limits = {
+        **max_lengths(User, 登录名="username"),
+        **max_lengths(Person, 姓名="name", 手机号="phone", 职务="title"),
+    }
     people: dict[str, dict[str, Any]] = {}
     for number, row in read_rows(file, ["登录名", "姓名", "单位编码", "角色"], ["手机号", "职务"]):
         username = str(row["登录名"] or "")
         if not username:
             errors.add(number, "登录名", "不能为空")
+            continue
+        if not errors.check_lengths(number, row, limits):
+            continue
+        try:
+            check_username(username)
+        except InvalidInput as exc:
+            errors.add(number, "登录名", str(exc.message))
             continue
         if username in taken:
             errors.add(number, "登录名", f"「{username}」已被使用")
@@ -640,7 +691,7 @@ def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any = Non
             errors.add(number, "单位编码", f"单位「{row['单位编码'] or ''}」不存在")
         role = roles.get(str(row["角色"] or ""))
         if role is None:
-            errors.add(number, "角色", f"「{row['角色'] or ''}」不是有效角色")
+            errors.add(number, "角色", f"「{row['角色'] or ''}」不是有效角色，可选：{role_names}")
         entry = people.setdefault(
             username,
             {
@@ -683,12 +734,21 @@ def _grid_rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{exc}")]) from exc
+        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{json_error(exc)}")]) from exc
+    except RecursionError:
+        raise ImportFailed(
+            [RowError(None, "", "GeoJSON 嵌套层数过深，不是有效的网格文件")]
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportFailed([RowError(None, "", "GeoJSON 必须是 FeatureCollection")])
+    features = doc.get("features") or []
+    if not isinstance(features, list):
+        raise ImportFailed([RowError(None, "features", "必须是要素（Feature）数组")])
     rows = []
-    for i, feature in enumerate(doc.get("features") or [], start=1):
-        props = (feature or {}).get("properties") or {}
+    for i, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
+            raise ImportFailed([RowError(i, "", "要素必须是带 properties 对象的 Feature")])
+        props = feature.get("properties") or {}
         workers = props.get("workers") or props.get("网格员登录名") or ""
         rows.append(
             (
@@ -698,12 +758,86 @@ def _grid_rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
                     "网格名称": props.get("name") or props.get("网格名称"),
                     "所属单位编码": str(props.get("unit_code") or props.get("所属单位编码") or "")
                     or None,
-                    "边界GeoJSON": (feature or {}).get("geometry"),
-                    "网格员登录名": ",".join(workers) if isinstance(workers, list) else workers,
+                    "边界GeoJSON": feature.get("geometry"),
+                    "网格员登录名": ",".join(map(str, workers))
+                    if isinstance(workers, list)
+                    else workers,
                 },
             )
         )
     return rows
+
+
+CITY_RADIUS_DEG = 3.0  # the largest prefecture-level cities reach about 300 km from their centre
+GRID_MARGIN_DEG = 0.5
+CHINA: Bounds = (72.0, 0.8, 137.9, 55.9)
+
+
+def city_bounds(city: City) -> Bounds:
+    """Where the city's grids may lie: around its centre and its existing grids (with a
+    margin), or — for a city with neither — within China."""
+    boxes: list[Bounds] = []
+    if city.center_lon is not None and city.center_lat is not None:
+        r = CITY_RADIUS_DEG
+        boxes.append(
+            (city.center_lon - r, city.center_lat - r, city.center_lon + r, city.center_lat + r)
+        )
+    extent = Grid.objects.filter(city=city).values_list(
+        "centroid_lon", "centroid_lat"
+    )  # centroids are stored; the margin covers the grids' own size
+    points = [(x, y) for x, y in extent if x is not None and y is not None]
+    if points:
+        m = GRID_MARGIN_DEG
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        boxes.append((min(xs) - m, min(ys) - m, max(xs) + m, max(ys) + m))
+    if not boxes:
+        return CHINA
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _check_grid_geometries(
+    city: City,
+    parsed: dict[str, dict[str, Any]],
+    existing: dict[str, Grid],
+    errors: ErrorCollector,
+    row_word: str,
+) -> None:
+    """Every new boundary inside the city, and none overlapping another grid — those kept
+    and the other ones of the file — beyond the digitising tolerance."""
+    bounds = city_bounds(city)
+    new = []
+    for code, item in parsed.items():
+        geom = item["geom"]
+        if geom is None:
+            continue
+        if not inside_bounds(geom, bounds):
+            errors.add(
+                item["row"],
+                "边界GeoJSON",
+                f"网格「{code}」超出本市范围（经度 {bounds[0]:.2f}~{bounds[2]:.2f}，"
+                f"纬度 {bounds[1]:.2f}~{bounds[3]:.2f}），请检查坐标是否为 [经度, 纬度]",
+            )
+            continue
+        new.append((code, geom))
+    kept = [
+        (code, shapely.geometry.shape(g.geometry))
+        for code, g in existing.items()
+        if code not in parsed
+    ]
+    for code, other, shared in overlaps(new, kept):
+        where = (
+            f"文件中第 {parsed[other]['row']} {row_word}的网格「{other}」"
+            if other in parsed
+            else f"已有网格「{other}」"
+        )
+        errors.add(
+            parsed[code]["row"], "边界GeoJSON", f"网格「{code}」与{where}重叠约 {shared:.0f} 平方米"
+        )
 
 
 @transaction.atomic
@@ -730,11 +864,14 @@ def import_grids(
     units = {u.code: u for u in Unit.objects.filter(city=city)}
     usernames = dict(Person.objects.filter(city=city).values_list("user__username", "pk"))
     existing = {g.code: g for g in Grid.objects.filter(city=city)}
+    limits = max_lengths(Grid, 网格编码="code", 网格名称="name")
     parsed: dict[str, dict[str, Any]] = {}
     for number, row in rows:
         code = str(row["网格编码"] or "")
         if not code:
             errors.add(number, "网格编码", "不能为空")
+            continue
+        if not errors.check_lengths(number, row, limits):
             continue
         if code in parsed:
             errors.add(number, "网格编码", f"「{code}」与第 {parsed[code]['row']} {row_word}重复")
@@ -749,7 +886,10 @@ def import_grids(
             try:
                 geometry = json.loads(geometry)
             except json.JSONDecodeError:
-                errors.add(number, "边界GeoJSON", "不是有效的 JSON")
+                errors.add(number, "边界GeoJSON", f"网格「{code}」：不是有效的 JSON")
+                geometry = None
+            except RecursionError:
+                errors.add(number, "边界GeoJSON", f"网格「{code}」：JSON 嵌套层数过深")
                 geometry = None
         geom = None
         if geometry is not None or "边界GeoJSON" in row:
@@ -757,7 +897,7 @@ def import_grids(
                 geom = parse_polygon(geometry)
             except InvalidInput as exc:
                 if geometry is not None:
-                    errors.add(number, "边界GeoJSON", str(exc.message))
+                    errors.add(number, "边界GeoJSON", f"网格「{code}」：{exc.message}")
                 else:
                     errors.add(number, "边界GeoJSON", "不能为空")
         worker_ids = []
@@ -777,6 +917,7 @@ def import_grids(
         }
     if not parsed and not errors:
         errors.add(None, "", "文件中没有网格")
+    _check_grid_geometries(city, parsed, existing, errors, row_word)
     errors.raise_if_any()
     for code, item in parsed.items():
         workers = Person.objects.filter(pk__in=item["workers"])

@@ -17,9 +17,9 @@ from shapely.geometry import mapping, shape
 
 from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, InvalidInput, RowError
-from chuangwen.core.geo import area_m2, distance_m
+from chuangwen.core.geo import area_m2, distance_m, invalid_reason, json_error
 from chuangwen.core.models import AuditEvent
-from chuangwen.core.xlsx import ErrorCollector, read_rows
+from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Unit
@@ -92,9 +92,12 @@ def measure(geometry: Any) -> Measured:
     try:
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed input
-        raise InvalidInput("位置格式错误：%s" % exc, code="bad_geometry") from exc
+        raise InvalidInput(
+            "位置格式错误：坐标须是 [经度, 纬度]，线至少 2 个点，面的每个环至少 4 个点且首尾相同",
+            code="bad_geometry",
+        ) from exc
     if geom.is_empty or not geom.is_valid:
-        raise InvalidInput("位置无效：%s" % shapely.is_valid_reason(geom), code="bad_geometry")
+        raise InvalidInput("位置无效：%s" % invalid_reason(geom), code="bad_geometry")
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidInput("经纬度超出范围（需要 WGS-84 经纬度）", code="bad_coordinates")
@@ -360,7 +363,11 @@ def _rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{exc}")]) from exc
+        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{json_error(exc)}")]) from exc
+    except RecursionError:
+        raise ImportFailed(
+            [RowError(None, "", "GeoJSON 嵌套层数过深，不是有效的点位文件")]
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportFailed([RowError(None, "", "GeoJSON 必须是 FeatureCollection")])
     known = {
@@ -392,8 +399,8 @@ def _geometry_of(row: dict[str, Any], number: int, errors: ErrorCollector) -> An
     if isinstance(geometry, str):
         try:
             return json.loads(geometry)
-        except json.JSONDecodeError:
-            errors.add(number, "位置GeoJSON", "不是有效的 JSON")
+        except (json.JSONDecodeError, RecursionError):
+            errors.add(number, "位置GeoJSON", "不是有效的 JSON（或嵌套层数过深）")
             return None
     if geometry is None and row.get("经度") is not None and row.get("纬度") is not None:
         try:
@@ -435,10 +442,13 @@ def import_sites(
     seen: dict[str, int] = {}
     creates: list[SiteSpec] = []
     updates: list[tuple[Site, SiteSpec]] = []
+    limits = max_lengths(Site, 点位编码="code", 点位名称="name", 地址="address")
     for number, row in rows:
         code = str(row.get("点位编码") or "")
         if not code:
             errors.add(number, "点位编码", "不能为空")
+            continue
+        if not errors.check_lengths(number, row, limits):
             continue
         if code in seen:
             errors.add(number, "点位编码", f"「{code}」与第 {seen[code]} 行重复")
@@ -467,8 +477,8 @@ def import_sites(
         if isinstance(attrs, str):
             try:
                 attrs = json.loads(attrs)
-            except json.JSONDecodeError:
-                errors.add(number, "属性JSON", "不是有效的 JSON")
+            except (json.JSONDecodeError, RecursionError):
+                errors.add(number, "属性JSON", "不是有效的 JSON（或嵌套层数过深）")
                 attrs = {}
         if not isinstance(attrs, dict):
             errors.add(number, "属性JSON", "必须是 JSON 对象")

@@ -1,15 +1,24 @@
-"""Evidence files: the type is decided by the content (magic bytes), never by the name.
+"""Evidence files: the type is decided by the content (magic bytes), never by the name, and
+the whole file is then checked to be what it claims (a JPEG header on an HTML page is refused).
 
 Accepted: JPEG, PNG, PDF, Word (.docx) and Excel (.xlsx) — the Office files are ZIP packages
-recognised by their main part — at most ``MAX_EVIDENCE_BYTES`` each.
+recognised by their main part — at most ``MAX_EVIDENCE_BYTES`` each. Images are fully decoded
+with Pillow; PDFs must have a PDF's structure (header, objects, trailer, end marker); Office
+packages must pass the ZIP-bomb limits and every part's checksum, and open with python-docx or
+openpyxl.
 """
 
 import hashlib
 import io
+import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 
-from chuangwen.core.errors import InvalidInput
+from PIL import Image
+
+from chuangwen.core.errors import ImportFailed, InvalidInput
+from chuangwen.core.xlsx import check_zip, open_workbook
 
 from .choices import EvidenceKind
 
@@ -60,6 +69,66 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+MAX_IMAGE_PIXELS = 60_000_000
+_PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
+
+
+def _image_whole(data: bytes, fmt: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format != fmt or probe.width * probe.height > MAX_IMAGE_PIXELS:
+                    return False
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+    except Exception:  # Pillow raises many types (and warnings made errors) for a bad image
+        return False
+    return True
+
+
+def _pdf_whole(data: bytes) -> bool:
+    tail = data[-2048:]
+    return (
+        _PDF_HEADER.match(data) is not None
+        and b"%%EOF" in tail
+        and (b"trailer" in data or b"startxref" in tail)
+        and re.search(rb"\d+\s+\d+\s+obj", data) is not None
+        and b"endobj" in data
+    )
+
+
+def _office_whole(data: bytes, kind: str) -> bool:
+    try:
+        check_zip(data, what="Office 文件")
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if zf.testzip() is not None:  # every part decompresses with the right checksum
+                return False
+        if kind == EvidenceKind.DOCX:
+            from docx import Document
+
+            Document(io.BytesIO(data))
+        else:
+            open_workbook(data).close()
+    except ImportFailed:
+        return False
+    except Exception:  # python-docx and zipfile raise many types for a broken package
+        return False
+    return True
+
+
+def is_whole(data: bytes, kind: str) -> bool:
+    """Whether the whole of ``data`` is a file of ``kind``, not just its first bytes."""
+    if kind == EvidenceKind.JPEG:
+        return _image_whole(data, "JPEG")
+    if kind == EvidenceKind.PNG:
+        return _image_whole(data, "PNG")
+    if kind == EvidenceKind.PDF:
+        return _pdf_whole(data)
+    return _office_whole(data, kind)
+
+
 def check_file(name: str, data: bytes) -> CheckedFile:
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "file"
     if not data:
@@ -73,5 +142,11 @@ def check_file(name: str, data: bytes) -> CheckedFile:
         raise InvalidInput(
             f"文件「{name}」不是允许的类型（仅限 JPEG、PNG 照片，PDF，Word .docx，Excel .xlsx）",
             code="bad_file_type",
+        )
+    if not is_whole(data, kind):
+        raise InvalidInput(
+            f"文件「{name}」已损坏或内容与类型不符（看起来是 {EXTENSIONS[EvidenceKind(kind)]}，"
+            "但不能完整读取）",
+            code="bad_file_content",
         )
     return CheckedFile(name=name, data=data, kind=kind, sha256=hashlib.sha256(data).hexdigest())

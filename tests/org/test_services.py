@@ -206,6 +206,11 @@ def test_import_people_errors(small_city):
 
 
 GRID_HEADERS = ["网格编码", "网格名称", "所属单位编码", "边界GeoJSON", "网格员登录名"]
+# grid_a (113.00-113.01 × 28.00-28.01) grown north, clear of its neighbour grid_b to the east
+GROWN_NORTH = {
+    "type": "Polygon",
+    "coordinates": [[[113, 28], [113.01, 28], [113.01, 28.02], [113, 28.02], [113, 28]]],
+}
 
 
 def test_import_grids_excel_and_geojson(small_city):
@@ -215,7 +220,7 @@ def test_import_grids_excel_and_geojson(small_city):
         GRID_HEADERS,
         [
             ["N1", "一号", c.community_a.code, json.dumps(square(114, 28)), worker],
-            [c.grid_a.code, "改名", c.community_a.code, json.dumps(square(113, 28, 0.02)), ""],
+            [c.grid_a.code, "改名", c.community_a.code, json.dumps(GROWN_NORTH), ""],
         ],
     )
     assert services.import_grids(c.city, data, acting_user=c.office.user) == 2
@@ -224,7 +229,7 @@ def test_import_grids_excel_and_geojson(small_city):
     assert 1_000_000 < n1.area_m2 < 1_300_000  # 0.01° × 0.01° near 28°N
     c.grid_a.refresh_from_db()
     assert c.grid_a.name == "改名"
-    assert services.locate_point(c.city, 113.015, 28.015).grid_id == c.grid_a.pk
+    assert services.locate_point(c.city, 113.005, 28.015).grid_id == c.grid_a.pk
     geo = {
         "type": "FeatureCollection",
         "features": [
@@ -250,7 +255,7 @@ def test_import_grids_errors_change_nothing(small_city):
             ["E1", "", c.dept.code, json.dumps(square(114, 28)), ""],
             ["E2", "", c.community_a.code, "{not json", ""],
             ["E3", "", c.community_a.code, json.dumps(bowtie), "ghost"],
-            ["OK", "", c.community_a.code, json.dumps(square(116, 28)), ""],
+            ["OK", "", c.community_a.code, json.dumps(square(115.5, 28)), ""],
         ],
     )
     with pytest.raises(ImportFailed) as info:

@@ -15,6 +15,7 @@ from chuangwen.tasks.choices import LeadMode, SupportFromSites, TaskSource, Task
 from chuangwen.tasks.models import Task, TaskSupport
 from tests import factories
 from tests.indicators.helpers import node_row, xlsx
+from tests.tasks.conftest import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +234,7 @@ def test_adoption_moves_tasks_and_lists_the_stranded(small_city):
     gone = services.create_task(
         sc.city, indicator=old.indicators.get(code="A.1.2"), lead_unit=sc.dept
     )
-    services.report_progress(moved, text="进展", files=[("a.pdf", b"%PDF-1.4 x")])
+    services.report_progress(moved, text="进展", files=[("a.pdf", PDF_BYTES)])
     new = ind_services.import_evaluation_system(sc.city, xlsx(NEW), name="新版", version_year=2021)
     result = ind_services.adopt_system(new)
     assert result.moved["tasks.task"] == 1 and result.moved["tasks.evidence"] == 1
@@ -252,7 +253,7 @@ def test_adoption_moves_tasks_and_lists_the_stranded(small_city):
     with pytest.raises(InvalidInput):
         decomposition.apply_rules(EvaluationSystem.objects.get(pk=old.pk))
     # the office moves it by hand (its evidence follows), or closes it; it leaves the list
-    services.report_progress(gone, text="x", files=[("b.pdf", b"%PDF-1.4 y")])
+    services.report_progress(gone, text="x", files=[("b.pdf", PDF_BYTES + b"% y\n")])
     services.update_task(
         gone, indicator=new.indicators.get(code="A.1.9"), acting_user=sc.office.user
     )

@@ -14,6 +14,7 @@ from django.db import transaction
 from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, RowError
 from chuangwen.core.tree import child_path
+from chuangwen.core.xlsx import max_lengths
 from chuangwen.org.models import City
 
 from ..choices import Level, SystemKind, SystemStatus
@@ -45,6 +46,8 @@ def parse_file(file: IO[bytes] | bytes, fmt: str) -> ParsedSystem:
             return parse_json(json.loads(data.decode("utf-8")))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ImportFailed([RowError(None, "", f"无法读取 JSON 文件：{exc}")]) from exc
+        except RecursionError:
+            raise ImportFailed([RowError(None, "", "JSON 文件嵌套层数过深")]) from None
     raise ImportFailed([RowError(None, "", f"不支持的文件格式「{fmt}」，请上传 .xlsx 或 .docx")])
 
 
@@ -104,6 +107,27 @@ def validate(parsed: ParsedSystem, city: City) -> list[NodeRow]:
 
 def _validate_catalogue(parsed: ParsedSystem, city: City, by_code: dict[str, NodeRow]) -> None:
     err = parsed.error
+    catalogue = (
+        (parsed.site_types, TYPE_SHEET, max_lengths(SiteType, 类型编码="code", 类型名称="name")),
+        (
+            parsed.check_items,
+            CHECK_SHEET,
+            max_lengths(CheckItem, 编号="code", 计量单位="unit_label"),
+        ),
+        (parsed.negatives, NEG_SHEET, max_lengths(NegativeListItem, 编号="code")),
+    )
+    fields = {"类型编码": "code", "类型名称": "name", "编号": "code", "计量单位": "unit_label"}
+    for rows, sheet, limits in catalogue:
+        for item in rows:
+            for column, limit in limits.items():
+                value = str(getattr(item, fields[column], "") or "")
+                if len(value) > limit:
+                    err(
+                        item.row,
+                        column,
+                        f"长度 {len(value)} 个字符，超过上限 {limit} 个字符",
+                        sheet,
+                    )
     types: dict[str, Any] = {}
     for row in parsed.site_types:
         if row.code in types:

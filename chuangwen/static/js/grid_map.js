@@ -20,7 +20,10 @@
     .then((data) => {
       const layer = L.geoJSON(data, {
         style: style,
-        onEachFeature: (f, l) => l.bindTooltip(`${f.properties.code} ${f.properties.name || ""}<br>${f.properties.unit}`),
+        // grid and unit names are user text: escaped, since Leaflet shows tooltips as HTML
+        onEachFeature: (f, l) => l.bindTooltip(
+          `${cwEscape(f.properties.code)} ${cwEscape(f.properties.name)}<br>${cwEscape(f.properties.unit)}`
+        ),
       }).addTo(map);
       document.getElementById("grid-count").textContent = `共 ${data.features.length} 个网格`;
       el.dataset.loaded = String(data.features.length);

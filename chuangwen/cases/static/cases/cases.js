@@ -38,7 +38,7 @@
     fetch(all.dataset.points, { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
       const layer = L.geoJSON(data, {
         pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5, weight: 1, color: f.properties.overdue ? "#d32f2f" : "#1976d2", fillOpacity: 0.7 }),
-        onEachFeature: (f, l) => l.bindPopup(`<a href="${f.properties.url}">${f.properties.category || "未分类"}</a><br>${f.properties.state}${f.properties.overdue ? "（超期）" : ""}`),
+        onEachFeature: (f, l) => l.bindPopup(`<a href="${cwEscape(f.properties.url)}">${cwEscape(f.properties.category || "未分类")}</a><br>${cwEscape(f.properties.state)}${f.properties.overdue ? "（超期）" : ""}`),
       }).addTo(map);
       document.getElementById("case-count").textContent = `共 ${data.features.length} 件`;
       all.dataset.loaded = String(data.features.length);
