@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "chuangwen.core.middleware.ScopeMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chuangwen.core.idempotency.IdempotencyMiddleware",  # Idempotency-Key on API/Open311 POSTs
 ]
 
 ROOT_URLCONF = "chuangwen.urls"
