@@ -410,7 +410,7 @@ def _non_empty_tables(using: str) -> dict[str, int]:
 def _restore_sqlite(using: str, copy: Path) -> None:
     conn = connections[using]
     name = str(conn.settings_dict["NAME"])
-    if conn.is_in_memory_db():
+    if conn.is_in_memory_db():  # type: ignore[attr-defined]  # the SQLite wrapper has it
         raise BackupError("目标是内存数据库，无法恢复")
     conn.close()
     source = sqlite3.connect(copy)
