@@ -6,7 +6,7 @@ PORT ?= 8000
 VENDOR := chuangwen/static/vendor
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint format install static migrate serve clean messages
+.PHONY: demo test lint format install static migrate serve clean messages backup restore
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,15 @@ messages: install
 	cd chuangwen && ../$(PY) ../manage.py makemessages -l en --no-obsolete --ignore "static/*" --ignore "*/static/*" -v 0
 	$(PY) scripts/fill_translations.py
 	cd chuangwen && ../$(PY) ../manage.py compilemessages -l en -v 0
+
+# one archive of the database and the media files (var/backups, or OUTPUT=目录)
+backup: install
+	$(PY) manage.py backup $(if $(OUTPUT),--output $(OUTPUT))
+
+# make restore ARCHIVE=var/backups/chuangwen-backup-….tar.gz [FORCE=1 to overwrite a non-empty database]
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "用法：make restore ARCHIVE=备份文件.tar.gz [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore "$(ARCHIVE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

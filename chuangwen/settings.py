@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "chuangwen.core.middleware.ScopeMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chuangwen.core.idempotency.IdempotencyMiddleware",  # Idempotency-Key on API/Open311 POSTs
 ]
 
 ROOT_URLCONF = "chuangwen.urls"
@@ -106,6 +107,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'chuangwen.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # a kept connection is checked before each request reuses it, so a worker recovers by
+        # itself after the database restarts instead of failing its next request
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

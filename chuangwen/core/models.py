@@ -208,3 +208,29 @@ class Job(CityOwned):
         if self.status == JobStatus.SUCCEEDED:
             return 100
         return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an ``Idempotency-Key`` header, stored in the same transaction as what it
+    wrote, with the answer it got: a retry of a request that did commit (its answer lost to a
+    dropped connection, a timeout, a database restart) gets that answer again instead of
+    writing twice. ``sender`` is a digest of the credential, so keys of different clients never
+    meet."""
+
+    sender = models.CharField(_("发送方"), max_length=80)
+    key = models.CharField(_("幂等键"), max_length=100)
+    fingerprint = models.CharField(_("请求摘要"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("状态码"), default=0)
+    content_type = models.CharField(_("内容类型"), max_length=100, blank=True)
+    body = models.TextField(_("应答"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "key"], name="idempotent_request_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender[:12]}:{self.key}"
