@@ -715,6 +715,11 @@ def intake_cases(
     window = timedelta(days=rule.days)
     dup_items = [p for p in prepared if p.lon is not None and p.category is not None]
     if check_duplicates and dup_items:
+        dedupe.lock_cells(  # serialises 并单 with concurrent intakes nearby
+            city.pk,
+            [(p.category.pk, p.lon, p.lat) for p in dup_items],  # type: ignore[union-attr,misc]
+            rule.radius_m,
+        )
         since = min(p.reported_at for p in dup_items) - window
         wanted = dedupe.wanted_cells(
             ((p.category.pk, p.lon, p.lat) for p in dup_items),  # type: ignore[union-attr,misc]
