@@ -195,7 +195,7 @@ def lock_cells(
     points: Iterable[tuple[int, float, float]],
     radius_m: float,
     *,
-    wait_s: float = LOCK_WAIT_S,
+    wait_s: float | None = None,
 ) -> None:
     """Serialise duplicate detection around these points until the transaction ends. Call it
     inside the intake's transaction before reading the candidates: an intake of the same
@@ -207,6 +207,7 @@ def lock_cells(
     import). Waiting longer than ``wait_s`` raises Busy. SQLite: nothing to do — every
     transaction begins IMMEDIATE (settings), so the database's write lock, held from BEGIN to
     COMMIT, already serialises intakes."""
+    wait_s = LOCK_WAIT_S if wait_s is None else wait_s
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         return
