@@ -6,12 +6,15 @@ without Redis, Redis with it). A hit claims one of the window's N numbered slots
 database cache, SET NX in Redis) — unlike ``cache.incr``, which the database cache implements
 as a read followed by a write, so two processes could both count 9 and both let the 10th
 through. One ``get_many`` finds the free slots first, so a hit usually costs two round trips.
+A slot neither added nor found means the store could not write (Busy: 503, retry).
 """
 
 import time
 from collections.abc import Sequence
 
 from django.core.cache import BaseCache, cache
+
+from .errors import Busy
 
 
 def _slots(key: str, limit: int, window: int, now: float) -> list[str]:
@@ -38,6 +41,16 @@ def hit(
     if any(all(s in taken for s in names) for names in slots.values()):
         return False
     for names in slots.values():
-        if not any(store.add(s, 1, expires) for s in names if s not in taken):
+        if not any(_claim(store, s, expires) for s in names if s not in taken):
             return False  # filled by other requests since the look-up
     return True
+
+
+def _claim(store: BaseCache, slot: str, expires: int) -> bool:
+    if store.add(slot, 1, expires):
+        return True
+    if store.get(slot) is None:
+        # not taken, yet not added: the database cache swallows its write errors (a locked or
+        # unreachable database) into False — that is "retry later", not "limit reached"
+        raise Busy()
+    return False
