@@ -481,8 +481,9 @@ def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
             if isinstance(exc, Busy):  # 503 + Retry-After (core.busy)
                 raise
             if exc.code == "stale_form":  # the re-shown form gets a token that works
-                form.data = form.data.copy()
-                form.data["token"] = submissions.issue(PUBLIC_REPORT)
+                data = request.POST.copy()
+                data["token"] = submissions.issue(PUBLIC_REPORT)
+                form.data = data
             form.add_error(None, str(exc.message))
         else:
             return redirect("cases:track", code=code)
