@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chuangwen.core.middleware.ScopeMiddleware",
+    "chuangwen.core.busy.BusyMiddleware",  # DB locked/unreachable → 503 + Retry-After
     "axes.middleware.AxesMiddleware",
     "chuangwen.core.idempotency.IdempotencyMiddleware",  # Idempotency-Key on API/Open311 POSTs
 ]
@@ -113,9 +114,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: readers never wait for the writer. IMMEDIATE: a transaction takes the write lock at
+    # BEGIN, so two writers queue there (and duplicate detection is serialised) instead of one
+    # failing at once when it upgrades a read to a write. timeout: how long a writer queues for
+    # the lock (e.g. behind an import) before the request answers 503 "busy, retry".
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("DB_BUSY_TIMEOUT", "15")),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -197,7 +203,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # shared by every worker process (rate limits must be), unlike a per-process memory cache;
+    # its table is created by migrate (core's post_migrate runs createcachetable)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cw_cache",
+        }
+    }
     CELERY_BROKER_URL = "memory://localhost/"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -6,13 +6,21 @@ needs the few neighbouring cells, and a batch asks only for the (category, cell)
 reports need. Text similarity is the Jaccard index of character bigrams, which works on short
 Chinese texts without word segmentation; a candidate's bigrams are computed only when a report
 lands near it.
+
+Concurrent intakes of the same problem must not both miss each other (two transactions that
+each see no candidate open two cases): ``lock_cells`` serialises them, see there.
 """
 
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.db import OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from chuangwen.core.errors import Busy
 from chuangwen.core.geo import distance_m
 
 CELL_DEG = 0.001
@@ -131,3 +139,98 @@ class CandidatePool:
                 if score >= self.threshold and score - dist / 1e6 > best_score:
                     best, best_score = cand, score - dist / 1e6
         return best
+
+
+# --- serialising duplicate detection ----------------------------------------------------------
+
+LOCK_CELL_DEG = 0.01  # the coarse cell of the intake lock: about 1 km
+MAX_CELL_LOCKS = 64  # more (a big import batch): lock its whole categories instead
+LOCK_WAIT_S = 20  # then the intake answers Busy (503, retry) rather than hang a worker
+
+
+def _key(*parts: object) -> int:
+    """A signed 64-bit advisory-lock key for ``parts`` (a hash: a collision only makes two
+    unrelated intakes wait for each other)."""
+    raw = ":".join(["cases.dedupe", *map(str, parts)]).encode()
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
+
+
+def _coarse_cells(lon: float, lat: float, radius_m: float) -> set[tuple[int, int]]:
+    dy = radius_m / 111_320.0
+    dx = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
+    x0, x1 = math.floor((lon - dx) / LOCK_CELL_DEG), math.floor((lon + dx) / LOCK_CELL_DEG)
+    y0, y1 = math.floor((lat - dy) / LOCK_CELL_DEG), math.floor((lat + dy) / LOCK_CELL_DEG)
+    return {(ix, iy) for ix in range(x0, x1 + 1) for iy in range(y0, y1 + 1)}
+
+
+@dataclass
+class LockPlan:
+    """Category keys (shared, or exclusive when ``whole_categories``) then cell keys
+    (exclusive), each list sorted: every transaction takes them in this one global order."""
+
+    categories: list[int]
+    cells: list[int]
+    whole_categories: bool
+
+
+def lock_plan(
+    city_id: int, points: Iterable[tuple[int, float, float]], radius_m: float
+) -> LockPlan:
+    """The locks an intake of (category id, lon, lat) points takes: per (city, category,
+    coarse cell) for every coarse cell a point's search radius touches. Two reports within
+    ``radius_m`` of each other share the coarse cell of either point, so they share a lock."""
+    categories: set[int] = set()
+    cells: set[tuple[int, int, int]] = set()
+    for category_id, lon, lat in points:
+        categories.add(category_id)
+        cells.update((category_id, x, y) for x, y in _coarse_cells(lon, lat, radius_m))
+    category_keys = sorted({_key(city_id, c) for c in categories})
+    if len(cells) > MAX_CELL_LOCKS:
+        return LockPlan(category_keys, [], True)
+    return LockPlan(category_keys, sorted({_key(city_id, *c) for c in cells}), False)
+
+
+def lock_cells(
+    city_id: int,
+    points: Iterable[tuple[int, float, float]],
+    radius_m: float,
+    *,
+    wait_s: float | None = None,
+) -> None:
+    """Serialise duplicate detection around these points until the transaction ends. Call it
+    inside the intake's transaction before reading the candidates: an intake of the same
+    category nearby then waits until this one has committed its case, and finds it.
+
+    PostgreSQL: transaction-scoped advisory locks, in one fixed order (no deadlocks): the
+    categories shared and then the coarse cells exclusive — or, for a batch touching more than
+    MAX_CELL_LOCKS cells, the categories exclusive (a bounded number of locks however big the
+    import). Waiting longer than ``wait_s`` raises Busy. SQLite: nothing to do — every
+    transaction begins IMMEDIATE (settings), so the database's write lock, held from BEGIN to
+    COMMIT, already serialises intakes."""
+    wait_s = LOCK_WAIT_S if wait_s is None else wait_s
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_cells must run inside the intake's transaction")
+    plan = lock_plan(city_id, points, radius_m)
+    if not plan.categories:
+        return
+    category_lock = (
+        "pg_advisory_xact_lock" if plan.whole_categories else "pg_advisory_xact_lock_shared"
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('lock_timeout')")
+        previous = cur.fetchone()[0]
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(wait_s * 1000)}ms"])
+        try:
+            cur.execute(
+                f"SELECT {category_lock}(k) FROM unnest(%s::bigint[]) AS k", [plan.categories]
+            )
+            if plan.cells:
+                cur.execute(
+                    "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [plan.cells]
+                )
+        except OperationalError as exc:
+            raise Busy(_("同一位置的上报正在处理，请稍后重试")) from exc
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", [previous])

@@ -78,6 +78,7 @@ class PublicReportForm(CoordinatesMixin):
     name = forms.CharField(label=_("称呼（可不填）"), max_length=20, required=False)
     photos = MultiPhotoField(label=_("照片"), required=False)
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
+    token = forms.CharField(required=False, widget=forms.HiddenInput)  # one-time, see views
 
     def clean_website(self):  # type: ignore[no-untyped-def]
         if self.cleaned_data.get("website"):

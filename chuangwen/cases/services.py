@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Avg, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -115,15 +115,20 @@ def _covers(paths: Iterable[str], *targets: str) -> bool:
 
 
 def _bump_counts(city_id: int, deltas: Counter) -> None:
-    """Apply (unit_id, state) → delta to the maintained StateCount rows."""
-    for (unit_id, state), delta in deltas.items():
+    """Apply (unit_id, state) → delta to the maintained StateCount rows: in one sorted order
+    (concurrent intakes lock the rows alike, no deadlock); a row another transaction created
+    meanwhile is updated instead (unique key), not a 500."""
+    for (unit_id, state), delta in sorted(deltas.items()):
         if not delta:
             continue
-        updated = StateCount.objects.filter(city_id=city_id, unit_id=unit_id, state=state).update(
-            n=F("n") + delta
-        )
-        if not updated:
-            StateCount.objects.create(city_id=city_id, unit_id=unit_id, state=state, n=delta)
+        row = StateCount.objects.filter(city_id=city_id, unit_id=unit_id, state=state)
+        if row.update(n=F("n") + delta):
+            continue
+        try:
+            with transaction.atomic():
+                StateCount.objects.create(city_id=city_id, unit_id=unit_id, state=state, n=delta)
+        except IntegrityError:
+            row.update(n=F("n") + delta)
 
 
 def rebuild_state_counts(city: City | int) -> None:
@@ -715,6 +720,11 @@ def intake_cases(
     window = timedelta(days=rule.days)
     dup_items = [p for p in prepared if p.lon is not None and p.category is not None]
     if check_duplicates and dup_items:
+        dedupe.lock_cells(  # serialises 并单 with concurrent intakes nearby
+            city.pk,
+            [(p.category.pk, p.lon, p.lat) for p in dup_items],  # type: ignore[union-attr,misc]
+            rule.radius_m,
+        )
         since = min(p.reported_at for p in dup_items) - window
         wanted = dedupe.wanted_cells(
             ((p.category.pk, p.lon, p.lat) for p in dup_items),  # type: ignore[union-attr,misc]

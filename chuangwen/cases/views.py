@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +14,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from chuangwen.core import ratelimit, submissions
 from chuangwen.core import selectors as core_selectors
-from chuangwen.core.errors import ImportFailed, NotFound, ServiceError
+from chuangwen.core.errors import Busy, ImportFailed, InvalidInput, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template
 from chuangwen.org.choices import Role
@@ -31,6 +31,7 @@ from .models import CasePhoto, Category
 
 LIST_CAP = 10_000
 PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
+PUBLIC_REPORT = "cases.public_report"  # the purpose of the 随手拍 form's one-time tokens
 
 
 class CappedPaginator(Paginator):
@@ -432,51 +433,62 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def _rate_limited(request: HttpRequest, phone: str) -> bool:
+    """Counts the submit against the client address and the phone number, in the cache all
+    worker processes share; True when either has used up PUBLIC_LIMIT."""
     limit, window = PUBLIC_LIMIT
     keys = [
         _client_key(request),
         "cases:public:phone:" + hashlib.sha256(phone.encode()).hexdigest()[:24],
     ]
-    for key in keys:
-        n = cache.get_or_set(key, 0, window) or 0
-        if n >= limit:
-            return True
-    for key in keys:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
-    return False
+    return not ratelimit.hit(keys, limit, window)
 
 
 @login_not_required
 def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
+    """随手拍. The form carries a one-time token: sent twice (a double tap, a resend), it files
+    one report and both answers lead to the same tracking code."""
     city = get_object_or_404(City, code=city_code)
-    form = PublicReportForm(request.POST or None, request.FILES or None)
+    form = PublicReportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"token": submissions.issue(PUBLIC_REPORT)},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _rate_limited(request, d["phone"]):
-            form.add_error(None, _("提交过于频繁，请稍后再试"))
+
+        def file() -> str:
+            res = services.intake_case(
+                city,
+                services.IntakeData(
+                    source=Source.CITIZEN,
+                    description=d["description"],
+                    lon=d.get("lon"),
+                    lat=d.get("lat"),
+                    crs=d.get("crs") or "wgs84",
+                    address=d.get("address") or "",
+                    reporter_name=d.get("name") or "",
+                    reporter_phone=d["phone"],
+                    photos=d.get("photos") or [],
+                ),
+            )
+            return res.report.tracking_code
+
+        try:
+            code = submissions.result_of(d["token"], PUBLIC_REPORT)
+            if code is None:
+                if _rate_limited(request, d["phone"]):
+                    raise InvalidInput(_("提交过于频繁，请稍后再试"), code="rate_limited")
+                code, _new = submissions.once(d["token"], PUBLIC_REPORT, file)
+        except ServiceError as exc:
+            if isinstance(exc, Busy):  # 503 + Retry-After (core.busy)
+                raise
+            if exc.code == "stale_form":  # the re-shown form gets a token that works
+                data = request.POST.copy()
+                data["token"] = submissions.issue(PUBLIC_REPORT)
+                form.data = data
+            form.add_error(None, str(exc.message))
         else:
-            try:
-                res = services.intake_case(
-                    city,
-                    services.IntakeData(
-                        source=Source.CITIZEN,
-                        description=d["description"],
-                        lon=d.get("lon"),
-                        lat=d.get("lat"),
-                        crs=d.get("crs") or "wgs84",
-                        address=d.get("address") or "",
-                        reporter_name=d.get("name") or "",
-                        reporter_phone=d["phone"],
-                        photos=d.get("photos") or [],
-                    ),
-                )
-            except ServiceError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                return redirect("cases:track", code=res.report.tracking_code)
+            return redirect("cases:track", code=code)
     return render(request, "cases/public_report.html", {"form": form, "city": city})
 
 

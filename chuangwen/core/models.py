@@ -234,3 +234,21 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender[:12]}:{self.key}"
+
+
+class FormSubmission(models.Model):
+    """One submitted public form, keyed by the one-time token it was rendered with: a second
+    submit of the same form (a double tap, a resend after a timeout) finds the first result
+    here instead of filing again. See ``chuangwen.core.submissions``."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    purpose = models.CharField(_("表单"), max_length=50)
+    result = models.CharField(_("结果"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("表单提交")
+        verbose_name_plural = _("表单提交")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.result}"

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.core.cache import cache
@@ -193,12 +194,19 @@ def anon():
     return Client()
 
 
+def form_token(client, url) -> str:
+    """The one-time token of the 随手拍 form, as a browser gets it by showing the form."""
+    body = client.get(url).content.decode()
+    return re.search(r'name="token" value="([^"]+)"', body).group(1)
+
+
 def test_public_report_track_and_rate(cc, anon):
     url = reverse("cases:public_report", args=[cc.city.code])
     assert anon.get(url).status_code == 200
     r = anon.post(
         url,
         {
+            "token": form_token(anon, url),
             "description": "路边垃圾堆了好几天没人清理",
             "phone": "13912345678",
             "name": "李四",
@@ -249,6 +257,7 @@ def test_public_report_validation_and_rate_limit(cc, anon, settings):
         anon.post(
             url,
             {
+                "token": form_token(anon, url),
                 "description": f"第{i}个不同问题描述",
                 "phone": f"1391234{i:04d}",
                 "address": "甲社区",

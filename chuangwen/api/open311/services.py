@@ -57,7 +57,7 @@ class Open311Error(Exception):
 
     @classmethod
     def from_service_error(cls, exc: ServiceError) -> "Open311Error":
-        status = exc.status if exc.status in (400, 403, 404) else 400
+        status = exc.status if exc.status in (400, 403, 404, 503) else 400  # 503: Busy, retry
         return cls(status, str(exc.message))
 
 
