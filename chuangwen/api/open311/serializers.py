@@ -49,14 +49,17 @@ def parse_iso(value: str, *, end: bool = False) -> datetime | None:
     lies outside MIN_YEAR–MAX_YEAR."""
     value = (value or "").strip()
     try:
-        when = parse_datetime(value)
-        if when is None:
-            day = parse_date(value)
-            if day is None:
-                return None
+        # a date alone first: parse_datetime would take it as midnight
+        day = parse_date(value) if len(value) <= 10 else None
+        if day is not None:
             when = datetime.combine(day, time.min)
             if end:
                 when += timedelta(days=1) - timedelta(microseconds=1)
+        else:
+            parsed = parse_datetime(value)
+            if parsed is None:
+                return None
+            when = parsed
         if timezone.is_naive(when):
             when = timezone.make_aware(when)
         if not MIN_YEAR <= when.year <= MAX_YEAR:
