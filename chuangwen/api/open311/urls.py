@@ -49,5 +49,5 @@ urlpatterns = [
     ),
     path("tokens/<o311id:token>.<o311fmt:fmt>", views.token, name="token"),
     path("servicerequestupdates.<o311fmt:fmt>", views.request_updates, name="updates"),
-    re_path(r"^(?P<path>.*)$", views.unknown_path),
+    re_path(r"^(?P<path>.*)$", views.unknown_path, name="unknown"),
 ]
