@@ -63,7 +63,7 @@ _NUMBER = re.compile(r"^(R?)(\d{8})(\d{7,})$")
 MAX_ID = 2**63 - 1
 # FixMyStreet's extended statuses (Open311.pm ``map_state``) of each state; closed and rated
 # cases by how they ended, so that nothing rejected or not ours ever reads as fixed
-FMS_STATUS = {
+FMS_STATUS: dict[str, str] = {
     State.REPORTED: "open",
     State.REGISTERED: "investigating",
     State.RETURNED: "investigating",
@@ -73,7 +73,7 @@ FMS_STATUS = {
     State.HANDLED: "in_progress",
     State.VERIFIED: "fixed",
 }
-FMS_RESOLUTION = {
+FMS_RESOLUTION: dict[str, str] = {
     Resolution.FIXED: "fixed",
     Resolution.NOT_OURS: "not_councils_responsibility",
     Resolution.UNFIXABLE: "unable_to_fix",
