@@ -29,6 +29,7 @@ PUBLIC = {
     "open311:request",
     "open311:token",
     "open311:updates",
+    "open311:unknown",
 }
 SKIP_PREFIXES = ("admin/", "static/", "media/")
 

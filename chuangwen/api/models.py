@@ -141,6 +141,14 @@ class Open311Submission(TimeStamped):
     )
     attributes = models.JSONField(_("属性"), default=dict, blank=True)
     media_url = models.URLField(_("媒体链接"), max_length=500, blank=True)
+    media_urls = models.JSONField(
+        _("全部媒体链接"), default=list, blank=True, help_text=_("客户端发来的每个 media_url")
+    )
+    merged = models.BooleanField(
+        _("已并单"),
+        default=False,
+        help_text=_("并入已有案件：接入方拿到的是本次上报自己的编号（R 开头）"),
+    )
     address_id = models.CharField(_("地址编号"), max_length=64, blank=True)
     device_id = models.CharField(_("设备编号"), max_length=100, blank=True)
     account_id = models.CharField(_("账号编号"), max_length=100, blank=True)
@@ -152,3 +160,76 @@ class Open311Submission(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.report_id}"
+
+
+class Open311Update(TimeStamped):
+    """A citizen's update to a request, posted by a client (FixMyStreet's
+    ``post_service_request_update``): kept with the case for the office, never changes its
+    state."""
+
+    client = models.ForeignKey(
+        Open311Client, on_delete=models.PROTECT, related_name="updates", verbose_name=_("接入方")
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("案件")
+    )
+    report = models.ForeignKey(
+        "cases.Report",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上报记录"),
+    )
+    service_request_id = models.CharField(_("请求编号"), max_length=32)
+    external_id = models.CharField(_("接入方更新编号"), max_length=100, blank=True)
+    status = models.CharField(_("接入方状态"), max_length=40, blank=True)
+    description = models.TextField(_("内容"), blank=True)
+    name = models.CharField(_("姓名"), max_length=100, blank=True)
+    email = models.CharField(_("电子邮箱"), max_length=100, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    media_urls = models.JSONField(_("媒体链接"), default=list, blank=True)
+    attributes = models.JSONField(_("属性"), default=dict, blank=True)
+    updated_at_client = models.DateTimeField(_("接入方更新时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 群众补充")
+        verbose_name_plural = _("Open311 群众补充")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="open311_update_external_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_request_id}:{self.pk}"
+
+
+# sources whose cases the public Open311 feed lists when the office has not chosen: the citizens'
+# own channels (随手拍 and Open311 itself); inspections, mock evaluations, media and hotline
+# cases carry internal or personal text
+DEFAULT_PUBLIC_SOURCES = ["citizen", "open311"]
+
+
+class Open311Settings(TimeStamped):
+    """Per-city settings of the public Open311 feed, edited by the office."""
+
+    city = models.OneToOneField(
+        "org.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("城市")
+    )
+    public_sources = models.JSONField(
+        _("公开的案件来源"),
+        default=list,
+        blank=True,
+        help_text=_("这些来源的案件出现在公开的 Open311 列表和动态中"),
+    )
+
+    class Meta:
+        verbose_name = _("Open311 公开设置")
+        verbose_name_plural = _("Open311 公开设置")
+
+    def __str__(self) -> str:
+        return str(self.city)

@@ -72,7 +72,7 @@ from .scope import can_see
 from .workdays import WorkCalendar
 
 CASE_FIELDS = ["state", "category", "unit", "deadline", "resolution"]
-MAX_DESCRIPTION = 2000
+MAX_DESCRIPTION = 4000  # the Open311 (GeoReport v2) limit of a description
 VERIFY_MAX_DISTANCE_M = 500
 INTAKE_ROLES = {
     Role.OFFICE_ADMIN,
@@ -606,7 +606,7 @@ def _prepare(item: IntakeData, categories: dict[Any, Category], now: datetime) -
         raise InvalidInput(_("来源「%(s)s」无效") % {"s": item.source}, code="bad_source")
     description = (item.description or "").strip()
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput(_("问题描述不能超过 2000 字"), code="too_long")
+        raise InvalidInput(_("问题描述不能超过 %(n)d 字") % {"n": MAX_DESCRIPTION}, code="too_long")
     item.description = description
     item.address = (item.address or "").strip()[:300]
     category = None

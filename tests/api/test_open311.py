@@ -241,7 +241,6 @@ def test_post_key_of_another_jurisdiction(oc):
 @pytest.mark.parametrize(
     ("over", "expected"),
     [
-        ({"service_code": "XX9999"}, "service_code「XX9999」不存在"),
         ({"service_code": None}, "service_code 不能为空"),
         (
             {"lat": None, "long": None, "address_string": None},
@@ -257,7 +256,6 @@ def test_post_key_of_another_jurisdiction(oc):
         ({"attribute[kinds][]": ["household", "glass"]}, "「glass」不是可选值"),
         ({"attribute[bags]": "three"}, "attribute[bags]（袋数）：必须是数字"),
         ({"attribute[seen_at]": "yesterday"}, "必须是 ISO 8601 日期时间"),
-        ({"attribute[colour]": "red"}, "attribute[colour]：该服务没有此属性"),
         ({"phone": "12345"}, "联系电话「12345」格式不正确"),
     ],
 )
@@ -352,7 +350,7 @@ def test_get_requests_filters(oc):
     old = cases.intake_case(
         oc.city,
         cases.IntakeData(
-            source=Source.PATROL,
+            source=Source.CITIZEN,
             description="很早以前的问题",
             category=oc.ads,
             lon=IN_A[0],
@@ -447,8 +445,17 @@ def test_round_trip_follow_status_to_closed(oc):
     updates = (
         Client().get(f"{BASE}/servicerequestupdates.json", {"service_request_id": number}).json()
     )
-    # the public steps (as on the tracking page): 签收 is internal
-    assert [u["status"] for u in updates] == ["open"] * 5 + ["closed"]
+    # the public steps (as on the tracking page), newest first: 签收 is internal; the statuses
+    # are FixMyStreet's extended ones
+    assert [u["status"] for u in updates] == [
+        "fixed",  # 结案 (fixed)
+        "fixed",  # 核查通过
+        "in_progress",  # 处置反馈
+        "action_scheduled",  # 派遣
+        "investigating",  # 立案
+        "open",  # 上报
+    ]
+    updates.reverse()
     assert all(u["service_request_id"] == number for u in updates)
     assert set(updates[0]) == {
         "update_id",
@@ -464,10 +471,10 @@ def test_round_trip_follow_status_to_closed(oc):
     assert len({u["update_id"] for u in updates}) == 6
 
     root = xml(Client().get(f"{BASE}/servicerequestupdates.xml"))
-    assert root.tag == "service_requests_updates"
+    assert root.tag == "service_request_updates"
     items = root.findall("request_update")
-    assert [i.findtext("status") for i in items][-1] == "closed"
-    assert items[-1].findtext("update_id") == updates[-1]["update_id"]
+    assert items[0].findtext("status") == "fixed"
+    assert items[0].findtext("update_id") == updates[-1]["update_id"]
 
 
 def test_rejected_request_is_closed_with_reason(oc):
@@ -476,8 +483,9 @@ def test_rejected_request_is_closed_with_reason(oc):
     (row,) = Client().get(f"{BASE}/requests/{number}.json").json()
     assert row["status"] == "closed"
     updates = Client().get(f"{BASE}/servicerequestupdates.json").json()
-    assert updates[-1]["status"] == "closed"
-    assert "不属于城市管理问题" in updates[-1]["description"]
+    # newest first; never "closed" (FixMyStreet reads a bare closed as fixed)
+    assert updates[0]["status"] == "not_councils_responsibility"
+    assert "不属于城市管理问题" in updates[0]["description"]
 
 
 def test_updates_window(oc):
@@ -491,7 +499,7 @@ def test_updates_window(oc):
     old = cases.intake_case(
         oc.city,
         cases.IntakeData(
-            source=Source.PATROL,
+            source=Source.CITIZEN,
             description="很早以前的问题",
             category=oc.ads,
             address="甲社区",
@@ -508,11 +516,22 @@ def test_updates_window(oc):
     assert [u["service_request_id"] for u in history] == [old.number]
 
 
-def test_merged_report_answers_the_existing_case(oc):
+def test_merged_report_answers_with_its_own_id(oc):
     first = _file(oc)
     second = _file(oc, description="路边暴露垃圾无人清理")
-    assert second == first
+    assert second != first and second.startswith("R")
     assert Report.objects.count() == 2 and Case.objects.count() == 1
+    (row,) = Client().get(f"{BASE}/requests/{second}.json").json()
+    assert row["service_request_id"] == second and row["status"] == "open"
+    assert first in row["service_notice"]
+    assert row["description"] == "路边暴露垃圾无人清理"
+
+
+def test_unknown_service_code_on_post_is_404(oc):
+    response = post(oc, service_code="XX9999")
+    assert response.status_code == 404
+    assert errors_of(response) == ["service_code「XX9999」不存在"]
+    assert not Case.objects.exists()
 
 
 def test_csrf_is_not_required(oc):

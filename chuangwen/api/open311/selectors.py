@@ -2,8 +2,12 @@
 
 A service request is a case (``service_request_id`` = the 案件编号 every screen shows); its
 ``status`` is ``open`` while the case is in the loop and ``closed`` once it is closed, rated or
-rejected. Requests are public in GeoReport v2, so nothing about the reporter is shown and mobile
-numbers typed into a description are masked.
+rejected. A report an Open311 client filed that was merged into an existing case (并单) has an id
+of its own, ``R`` + date + report id, which answers with that case's progress.
+
+Requests are public in GeoReport v2: only cases of the sources the office made public are listed
+(default: the citizens' own channels), nothing about the reporter is shown, and phone, ID-card
+and landline numbers in any text are masked (``chuangwen.core.text.public_text``).
 """
 
 import re
@@ -11,11 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from chuangwen.api.models import Open311Submission, ServiceAttribute
+from chuangwen.api.models import (
+    DEFAULT_PUBLIC_SOURCES,
+    Open311Settings,
+    Open311Submission,
+    ServiceAttribute,
+)
 from chuangwen.cases.choices import (
     FINISHED,
     OPEN,
@@ -28,10 +36,10 @@ from chuangwen.cases.choices import (
 from chuangwen.cases.models import Case, CaseEvent, Category, Report
 from chuangwen.cases.selectors import categories_for_city
 from chuangwen.cases.workdays import WorkCalendar
-from chuangwen.core.text import mask_phone
+from chuangwen.core.text import public_text
 from chuangwen.org.models import City
 
-from .serializers import iso
+from .serializers import MAX_YEAR, MIN_YEAR, iso, parse_iso, report_number
 from .services import Open311Error
 
 MAX_RESULTS = 1000
@@ -50,12 +58,28 @@ PUBLIC_ACTIONS = {
     Action.RATE,
 }
 PUBLIC_NOTES = {Action.REJECT, Action.CLOSE}
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?1\d{10}(?!\d)")
-_NUMBER = re.compile(r"^(\d{8})(\d{7,})$")
-
-
-def public_text(text: str) -> str:
-    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text or "")
+# 案件编号 (yyyymmdd + case id) and the id of a merged Open311 report (R + yyyymmdd + report id)
+_NUMBER = re.compile(r"^(R?)(\d{8})(\d{7,})$")
+MAX_ID = 2**63 - 1
+# FixMyStreet's extended statuses (Open311.pm ``map_state``) of each state; closed and rated
+# cases by how they ended, so that nothing rejected or not ours ever reads as fixed
+FMS_STATUS: dict[str, str] = {
+    State.REPORTED: "open",
+    State.REGISTERED: "investigating",
+    State.RETURNED: "investigating",
+    State.DISPATCHED: "action_scheduled",
+    State.IN_PROGRESS: "in_progress",
+    State.REWORK: "in_progress",
+    State.HANDLED: "in_progress",
+    State.VERIFIED: "fixed",
+}
+FMS_RESOLUTION: dict[str, str] = {
+    Resolution.FIXED: "fixed",
+    Resolution.NOT_OURS: "not_councils_responsibility",
+    Resolution.UNFIXABLE: "unable_to_fix",
+    Resolution.DUPLICATE: "duplicate",
+    Resolution.INVALID: "not_councils_responsibility",
+}
 
 
 def public_state(state: str) -> str:
@@ -66,6 +90,21 @@ def public_state(state: str) -> str:
 
 def status_of(state: str) -> str:
     return "closed" if state in FINISHED else "open"
+
+
+def extended_status(state: str, resolution: str) -> str:
+    """The FixMyStreet status of a case in ``state`` that ended (if it did) with
+    ``resolution``: a finished case without a fix is never ``fixed`` (nor a bare ``closed``,
+    which FixMyStreet reads as fixed)."""
+    if state in FINISHED:
+        return FMS_RESOLUTION.get(resolution, "not_councils_responsibility")
+    return FMS_STATUS.get(state, "open")
+
+
+def public_sources(city: City | int) -> list[str]:
+    """The case sources the public feed lists: the office's choice, else the citizens' own."""
+    row = Open311Settings.objects.filter(city_id=getattr(city, "pk", city)).first()
+    return list(row.public_sources) if row is not None else list(DEFAULT_PUBLIC_SOURCES)
 
 
 # --- jurisdiction ---------------------------------------------------------------------------
@@ -152,21 +191,18 @@ def service_definition(city: City, service_code: str) -> dict[str, Any]:
 
 
 def parse_when(value: str, name: str, *, end: bool = False) -> datetime | None:
+    """A start_date / end_date parameter; a date alone is the start (or, for an end, the end)
+    of that day. Impossible or out-of-range values answer 400."""
     value = (value or "").strip()
     if not value:
         return None
-    when = parse_datetime(value.replace(" ", "+", 1) if "T" in value else value)
+    when = parse_iso(value.replace(" ", "+", 1) if "T" in value else value, end=end)
     if when is None:
-        day = parse_date(value)
-        if day is None:
-            raise Open311Error(
-                400, f"{name} 必须是 ISO 8601 日期时间，如 2026-11-25T09:30:00+08:00"
-            )
-        when = datetime.combine(day, datetime.min.time())
-        if end:
-            when += timedelta(days=1) - timedelta(microseconds=1)
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
+        raise Open311Error(
+            400,
+            f"{name}「{value[:40]}」不是有效的 ISO 8601 日期时间（{MIN_YEAR}–{MAX_YEAR} 年），"
+            "如 2026-11-25T09:30:00+08:00",
+        )
     return when
 
 
@@ -187,81 +223,133 @@ def window(start_date: str, end_date: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def split(value: str) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+def values(params: Any, name: str) -> list[str]:
+    """Every value of a parameter, repeated (``status=open&status=closed``) or comma-separated
+    (``status=open,closed``), in order, without repeats."""
+    raw = params.getlist(name) if hasattr(params, "getlist") else [params.get(name, "")]
+    out: list[str] = []
+    for item in raw:
+        for v in str(item or "").split(","):
+            v = v.strip()
+            if v and v not in out:
+                out.append(v)
+    return out
 
 
-def case_ids(numbers: list[str]) -> dict[int, str]:
-    """service_request_id (案件编号: yyyymmdd + id) → case id, for the well-formed ones."""
-    out = {}
+@dataclass(frozen=True)
+class RequestId:
+    """A parsed service_request_id: a case (``report`` False) or a merged Open311 report."""
+
+    text: str
+    pk: int
+    report: bool
+
+
+def parse_ids(numbers: list[str]) -> list[RequestId]:
+    """The well-formed ids (others match nothing); an id beyond 64 bits answers 400."""
+    out = []
     for number in numbers:
         m = _NUMBER.match(number)
-        if m is not None:
-            out[int(m.group(2))] = number
+        if m is None:
+            continue
+        pk = int(m.group(3))
+        if pk > MAX_ID:
+            raise Open311Error(400, f"service_request_id「{number[:40]}」超出范围")
+        out.append(RequestId(number, pk, bool(m.group(1))))
     return out
+
+
+@dataclass
+class Item:
+    """One service request as answered: a case, or a merged report and its case."""
+
+    number: str
+    case: Case
+    report: Report | None = None
 
 
 def _cases(city: City) -> QuerySet[Case]:
     return Case.objects.filter(city=city).select_related("category", "unit")
 
 
-def find_requests(city: City, params: Any) -> list[Case]:
+def _by_ids(city: City, ids: list[RequestId]) -> dict[str, Item]:
+    """The requests these ids name: public cases by number, Open311 reports by their R id."""
+    found: dict[str, Item] = {}
+    case_pks = [i.pk for i in ids if not i.report]
+    if case_pks:
+        qs = _cases(city).filter(pk__in=case_pks, source__in=public_sources(city))
+        for case in qs:
+            found[case.number] = Item(case.number, case)
+    report_pks = [i.pk for i in ids if i.report]
+    if report_pks:
+        reports = Report.objects.filter(
+            city=city, pk__in=report_pks, open311__isnull=False
+        ).select_related("case__category", "case__unit")
+        for report in reports:
+            number = report_number(report)
+            found[number] = Item(number, report.case, report)
+    return found
+
+
+def find_requests(city: City, params: Any) -> list[Item]:
     """GET requests: by service_request_id (the other filters are then ignored), or by
     service_code, status and the requested_datetime window; newest first, at most 1000."""
-    ids = split(params.get("service_request_id", ""))
+    ids = values(params, "service_request_id")
     if ids:
-        wanted = case_ids(ids)
-        found = _cases(city).filter(pk__in=list(wanted))
-        by_number = {c.number: c for c in found if wanted.get(c.pk) == c.number}
-        return [by_number[n] for n in ids if n in by_number][:MAX_RESULTS]
-    qs = _cases(city)
-    codes = split(params.get("service_code", ""))
+        found = _by_ids(city, parse_ids(ids))
+        return [found[n] for n in ids if n in found][:MAX_RESULTS]
+    qs = _cases(city).filter(source__in=public_sources(city))
+    codes = values(params, "service_code")
     if codes:
         qs = qs.filter(category__code__in=codes)
-    statuses = [s.lower() for s in split(params.get("status", ""))]
+    statuses = [s.lower() for s in values(params, "status")]
     if statuses:
         bad = [s for s in statuses if s not in STATUSES]
         if bad:
-            raise Open311Error(400, f"status 只能是 open 或 closed，收到「{'、'.join(bad)}」")
+            raise Open311Error(
+                400, f"status 只能是 open 或 closed，收到「{'、'.join(b[:20] for b in bad)}」"
+            )
         states: set[str] = set()
         for s in statuses:
             states |= STATUSES[s]
         qs = qs.filter(state__in=states)
     start, end = window(params.get("start_date", ""), params.get("end_date", ""))
     qs = qs.filter(reported_at__gte=start, reported_at__lte=end)
-    return list(qs.order_by("-reported_at", "-id")[:MAX_RESULTS])
+    return [Item(c.number, c) for c in qs.order_by("-reported_at", "-id")[:MAX_RESULTS]]
 
 
-def get_request(city: City, number: str) -> Case:
-    wanted = case_ids([number])
-    case = _cases(city).filter(pk__in=list(wanted)).first()
-    if case is None or case.number != number:
-        raise Open311Error(404, f"service_request_id「{number}」不存在")
-    return case
+def get_request(city: City, number: str) -> Item:
+    found = _by_ids(city, parse_ids([number]))
+    if number not in found:
+        raise Open311Error(404, f"service_request_id「{number[:40]}」不存在")
+    return found[number]
 
 
 @dataclass
 class _Extras:
-    media: dict[int, str]
-    address_ids: dict[int, str]
+    submissions: dict[int, Open311Submission]  # by report id
+    first: dict[int, Open311Submission]  # by case id: the first Open311 submission
 
 
-def _extras(cases: list[Case]) -> _Extras:
-    """The media_url and address_id of the Open311 submissions of these cases (one query)."""
-    media: dict[int, str] = {}
-    address_ids: dict[int, str] = {}
-    if cases:
+def _extras(items: list[Item]) -> _Extras:
+    """The Open311 submissions of these requests (one query)."""
+    by_report: dict[int, Open311Submission] = {}
+    first: dict[int, Open311Submission] = {}
+    case_ids = [i.case.pk for i in items if i.report is None]
+    report_ids = [i.report.pk for i in items if i.report is not None]
+    if items:
         rows = (
-            Open311Submission.objects.filter(report__case_id__in=[c.pk for c in cases])
+            Open311Submission.objects.filter(
+                Q(report__case_id__in=case_ids) | Q(report_id__in=report_ids)
+            )
             .order_by("id")
-            .values_list("report__case_id", "media_url", "address_id")
+            .only("report_id", "media_url", "media_urls", "address_id", "report__case_id")
+            .select_related("report")
         )
-        for case_id, url, address_id in rows:
-            if url:
-                media.setdefault(case_id, url)
-            if address_id:
-                address_ids.setdefault(case_id, address_id)
-    return _Extras(media, address_ids)
+        for sub in rows:
+            by_report[sub.report_id] = sub
+            first.setdefault(sub.report.case_id, sub)
+    return _Extras(by_report, first)
 
 
 def expected(case: Case, calendars: dict[int, WorkCalendar]) -> datetime | None:
@@ -287,33 +375,44 @@ def status_notes(case: Case) -> str:
     return text
 
 
-def request_rows(cases: list[Case]) -> list[dict[str, Any]]:
-    extras = _extras(cases)
+def request_rows(items: list[Item]) -> list[dict[str, Any]]:
+    """The GeoReport v2 request rows. A merged report answers with its own text, place and
+    media, and the progress (status, agency, dates) of the case it was merged into."""
+    extras = _extras(items)
     calendars: dict[int, WorkCalendar] = {}
     rows = []
-    for case in cases:
+    for item in items:
+        case = item.case
         cat = case.category
+        source: Case | Report = item.report if item.report is not None else case
+        sub = (
+            extras.submissions.get(item.report.pk)
+            if item.report is not None
+            else extras.first.get(case.pk)
+        )
         rows.append(
             {
-                "service_request_id": case.number,
+                "service_request_id": item.number,
                 "status": status_of(case.state),
                 "status_notes": status_notes(case),
                 "service_name": cat.name if cat else None,
                 "service_code": cat.code if cat else None,
-                "description": public_text(case.description),
+                "description": public_text(source.description),
                 "agency_responsible": (
                     case.unit.name if case.unit is not None and case.dispatched_at else None
                 ),
-                "service_notice": None,
-                "requested_datetime": iso(case.reported_at),
+                "service_notice": (
+                    f"已并入案件 {case.number}" if item.report is not None else None
+                ),
+                "requested_datetime": iso(source.reported_at),
                 "updated_datetime": iso(case.updated_at),
                 "expected_datetime": iso(expected(case, calendars)),
-                "address": case.address or None,
-                "address_id": extras.address_ids.get(case.pk),
+                "address": public_text(source.address) or None,
+                "address_id": (sub.address_id or None) if sub is not None else None,
                 "zipcode": None,
-                "lat": case.lat,
-                "long": case.lon,
-                "media_url": extras.media.get(case.pk),
+                "lat": source.lat,
+                "long": source.lon,
+                "media_url": (sub.media_url or None) if sub is not None else None,
             }
         )
     return rows
@@ -327,28 +426,57 @@ def token_row(city: City, token: str) -> dict[str, Any]:
         else None
     )
     if report is None:
-        raise Open311Error(404, f"token「{token}」不存在")
-    return {"service_request_id": report.case.number, "token": report.tracking_code}
+        raise Open311Error(404, f"token「{token[:40]}」不存在")
+    submission = Open311Submission.objects.filter(report=report).only("merged").first()
+    number = (
+        report_number(report)
+        if submission is not None and submission.merged
+        else report.case.number
+    )
+    return {"service_request_id": number, "token": report.tracking_code}
 
 
 # --- servicerequestupdates (extension) ------------------------------------------------------
 
 
+def _event_resolution(event: CaseEvent, case: Case) -> str:
+    if event.data.get("resolution"):
+        return str(event.data["resolution"])
+    if event.data.get("duplicate_of"):
+        return Resolution.DUPLICATE
+    return case.resolution
+
+
 def update_rows(city: City, params: Any) -> list[dict[str, Any]]:
-    """Every public step of the cases in the window (by the time of the step; 90 days up to
-    now by default), or of the ``service_request_id`` list: update_id, service_request_id,
-    status after the step, updated_datetime, description, media_url. Oldest first, at most
-    1000."""
-    qs = CaseEvent.objects.filter(case__city=city, action__in=PUBLIC_ACTIONS)
-    ids = split(params.get("service_request_id", ""))
-    if ids:  # the history of these requests: all of it unless a window is asked for
-        qs = qs.filter(case_id__in=list(case_ids(ids)))
-    if not ids or params.get("start_date") or params.get("end_date"):
+    """Every public step of the public cases in the window (by the time of the step; 90 days up
+    to now by default), or of the ``service_request_id`` list: update_id, service_request_id,
+    status after the step (FixMyStreet's extended statuses), updated_datetime, description,
+    media_url.
+
+    **Newest first**, at most 1000: nothing recent is ever dropped; a client that receives 1000
+    rows reads further back with ``end_date`` = the oldest ``updated_datetime`` it received.
+    A merged Open311 report gets the steps of its case from the merge on, under its own id."""
+    ids = parse_ids(values(params, "service_request_id"))
+    asked = bool(values(params, "service_request_id"))
+    sources = public_sources(city)
+    merged_reports = Report.objects.filter(city=city, open311__merged=True)
+    case_filter = Q(case__source__in=sources) | Q(case_id__in=merged_reports.values("case_id"))
+    if asked:  # the history of these requests: all of it unless a window is asked for
+        report_cases = Report.objects.filter(
+            city=city, pk__in=[i.pk for i in ids if i.report], open311__isnull=False
+        ).values("case_id")
+        case_filter &= Q(case_id__in=[i.pk for i in ids if not i.report]) | Q(
+            case_id__in=report_cases
+        )
+    qs = CaseEvent.objects.filter(
+        case_filter, case__city=city, action__in=PUBLIC_ACTIONS | {Action.MERGED}
+    )
+    if not asked or params.get("start_date") or params.get("end_date"):
         start, end = window(params.get("start_date", ""), params.get("end_date", ""))
         qs = qs.filter(at__gte=start, at__lte=end)
     events = list(
         qs.select_related("case")
-        .order_by("at", "id")
+        .order_by("-at", "-id")
         .only(
             "id",
             "at",
@@ -358,31 +486,55 @@ def update_rows(city: City, params: Any) -> list[dict[str, Any]]:
             "note",
             "data",
             "case__id",
+            "case__source",
+            "case__state",
+            "case__resolution",
             "case__reported_at",
-        )[:MAX_RESULTS]
+        )[: MAX_RESULTS * 2]
     )
-    if ids:
-        events = [e for e in events if e.case.number in ids]
-    report_ids = [e.data.get("report") for e in events if e.action == Action.INTAKE]
+    # the merged Open311 reports of these cases, each answering under its own id
+    aliases: dict[int, list[Report]] = {}
+    for report in merged_reports.filter(case_id__in={e.case_id for e in events}).only(
+        "id", "case_id", "reported_at"
+    ):
+        aliases.setdefault(report.case_id, []).append(report)
+    wanted = {i.text for i in ids}
+    intake_reports = [e.data.get("report") for e in events if e.action == Action.INTAKE]
     media = dict(
-        Open311Submission.objects.filter(report_id__in=[r for r in report_ids if r])
+        Open311Submission.objects.filter(report_id__in=[r for r in intake_reports if r])
         .exclude(media_url="")
         .values_list("report_id", "media_url")
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for e in events:
-        state = e.to_state or e.from_state
-        text = f"{Action(e.action).label}：{public_state(state)}"
-        if e.action in PUBLIC_NOTES and e.note:
-            text += f"。{public_text(e.note)}"
-        rows.append(
-            {
-                "update_id": str(e.pk),
-                "service_request_id": e.case.number,
-                "status": status_of(state),
-                "updated_datetime": iso(e.at),
-                "description": text,
-                "media_url": media.get(e.data.get("report")) if e.action == Action.INTAKE else None,
-            }
-        )
-    return rows
+        state = e.to_state or e.from_state or State.REPORTED  # a merge: into an open case
+        status = extended_status(state, _event_resolution(e, e.case))
+        targets: list[tuple[str, str]] = []  # (service_request_id, update_id)
+        if e.action != Action.MERGED and e.case.source in sources:
+            targets.append((e.case.number, str(e.pk)))
+        for report in aliases.get(e.case_id, []):
+            own_merge = e.action == Action.MERGED and e.data.get("report") == report.pk
+            if own_merge or (e.action != Action.MERGED and e.at >= report.reported_at):
+                targets.append((report_number(report), f"{e.pk}-R{report.pk}"))
+        if e.action == Action.MERGED:
+            text = f"并单：已并入案件 {e.case.number}"
+        else:
+            text = f"{Action(e.action).label}：{public_state(state)}"
+            if e.action in PUBLIC_NOTES and e.note:
+                text += f"。{public_text(e.note)}"
+        for number, update_id in targets:
+            if asked and number not in wanted:
+                continue
+            rows.append(
+                {
+                    "update_id": update_id,
+                    "service_request_id": number,
+                    "status": status,
+                    "updated_datetime": iso(e.at),
+                    "description": text,
+                    "media_url": (
+                        media.get(e.data.get("report")) if e.action == Action.INTAKE else None
+                    ),
+                }
+            )
+    return rows[:MAX_RESULTS]

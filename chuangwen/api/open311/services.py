@@ -15,24 +15,28 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from chuangwen.api.models import (
     LIST_DATATYPES,
     Datatype,
     Open311Client,
+    Open311Settings,
     Open311Submission,
+    Open311Update,
     ServiceAttribute,
     check_values,
 )
 from chuangwen.cases import services as cases
 from chuangwen.cases.choices import Source
-from chuangwen.cases.models import AddressEntry, Category
+from chuangwen.cases.models import AddressEntry, Case, Category, Report
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, ServiceError
 from chuangwen.org.models import City
 from chuangwen.org.services import require_office
 
+from .serializers import parse_iso, report_number
+
+MAX_MEDIA = 20  # media_url values kept per request or update
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 ATTRIBUTE_FIELDS = [
     "code",
@@ -57,7 +61,7 @@ class Open311Error(Exception):
 
     @classmethod
     def from_service_error(cls, exc: ServiceError) -> "Open311Error":
-        status = exc.status if exc.status in (400, 403, 404, 503) else 400  # 503: Busy, retry
+        status = exc.status if exc.status in (400, 403, 404, 409, 503) else 400  # 503: Busy, retry
         return cls(status, str(exc.message))
 
 
@@ -214,21 +218,41 @@ def _single(form: Mapping[str, Any], name: str, limit: int = 300) -> str:
     return str(value or "").strip()[:limit]
 
 
-def _as_datetime(value: str) -> bool:
-    return parse_datetime(value) is not None or parse_date(value) is not None
+def _values(form: Any, name: str, limit: int) -> list[str]:
+    """Every non-empty value of a repeatable field (``media_url`` sent once per photo)."""
+    raw = form.getlist(name) if hasattr(form, "getlist") else [form.get(name)]
+    return [str(v).strip()[:limit] for v in raw if v is not None and str(v).strip()]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NO_NAME = {"", "-", "–", "—", "_", "*"}
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    """A person's name from GeoReport's first_name / last_name. Chinese: family name first,
+    no space (李 + 小明 → 李小明); otherwise "first last". FixMyStreet fills a missing part with
+    "-", and splits a typed name at its first space, so ``first_name`` may hold all of it."""
+    first = "" if first_name.strip() in _NO_NAME else first_name.strip()
+    last = "" if last_name.strip() in _NO_NAME else last_name.strip()
+    if _CJK.search(first + last):
+        return re.sub(r"\s+", "", last + first)
+    return " ".join(p for p in (first, last) if p)
 
 
 def check_attributes(
     definitions: Iterable[ServiceAttribute], answers: Mapping[str, list[str]]
 ) -> tuple[dict[str, Any], list[str]]:
-    """Validate the ``attribute[code]`` answers: known codes, required, datatype, list values.
-    Returns (clean answers, error descriptions in Chinese)."""
+    """Validate the ``attribute[code]`` answers: required, datatype, list values; answers to
+    codes the service does not ask (FixMyStreet always sends ``attribute[uprn]``) are kept as
+    sent. Returns (clean answers, error descriptions in Chinese)."""
     defs = {d.code: d for d in definitions if d.active and d.variable}
     errors: list[str] = []
     clean: dict[str, Any] = {}
-    for code in answers:
+    for code, given in answers.items():  # not asked here (FixMyStreet's uprn …): kept as sent
         if code not in defs:
-            errors.append(f"attribute[{code}]：该服务没有此属性")
+            kept = [v.strip()[:2000] for v in given if v is not None and v.strip()][:20]
+            if kept:
+                clean[code] = kept if len(kept) > 1 else kept[0]
     for code, d in sorted(defs.items(), key=lambda kv: kv[1].order):
         given = [v.strip() for v in answers.get(code, []) if v is not None and v.strip() != ""]
         label = f"attribute[{code}]（{d.description}）"
@@ -260,7 +284,7 @@ def check_attributes(
                 errors.append(f"{label}：必须是数字")
                 continue
         elif d.datatype == Datatype.DATETIME:
-            if not _as_datetime(value):
+            if parse_iso(value) is None:
                 errors.append(f"{label}：必须是 ISO 8601 日期时间，如 2026-11-25T09:30:00+08:00")
                 continue
         elif d.datatype == Datatype.STRING and ("\n" in value or "\r" in value):
@@ -300,6 +324,18 @@ def _coordinate(form: Mapping[str, Any], name: str, errors: list[str]) -> float 
     return value
 
 
+def _media_urls(form: Any, errors: list[str]) -> list[str]:
+    urls = _values(form, "media_url", 500)[:MAX_MEDIA]
+    check = URLValidator(schemes=["http", "https"])
+    for url in urls:
+        try:
+            check(url)
+        except ValidationError:
+            errors.append("media_url 必须是 http 或 https 链接")
+            break
+    return urls
+
+
 def file_request(client: Open311Client, form: Any) -> Filed:
     """POST requests: validate the GeoReport v2 form, take the report in through the case
     loop and keep the Open311 extras. Raises Open311Error (400) listing every problem."""
@@ -313,9 +349,8 @@ def file_request(client: Open311Client, form: Any) -> Filed:
     else:
         category = Category.objects.filter(city=city, code=service_code, active=True).first()
         if category is None:
-            errors.append(f"service_code「{service_code}」不存在")
-        else:
-            definitions = list(category.open311_attributes.all())  # type: ignore[attr-defined]
+            raise Open311Error(404, f"service_code「{service_code}」不存在")
+        definitions = list(category.open311_attributes.all())  # type: ignore[attr-defined]
     lat = _coordinate(form, "lat", errors)
     lon = _coordinate(form, "long", errors)
     if (lat is None) != (lon is None) and not any(e.startswith(("lat", "long")) for e in errors):
@@ -342,12 +377,7 @@ def file_request(client: Open311Client, form: Any) -> Filed:
             validate_email(email)
         except ValidationError:
             errors.append(f"email「{email}」格式不正确")
-    media_url = _single(form, "media_url", 500)
-    if media_url:
-        try:
-            URLValidator(schemes=["http", "https"])(media_url)
-        except ValidationError:
-            errors.append("media_url 必须是 http 或 https 链接")
+    media_urls = _media_urls(form, errors)
     answers = attribute_answers(form)
     attributes: dict[str, Any] = {}
     if category is not None:
@@ -360,7 +390,7 @@ def file_request(client: Open311Client, form: Any) -> Filed:
         lon, lat = entry.lon, entry.lat
     if not address and entry is not None:
         address = entry.keyword
-    name = (_single(form, "last_name", 50) + _single(form, "first_name", 50)).strip()
+    name = full_name(_single(form, "first_name", 50), _single(form, "last_name", 50))
     data = cases.IntakeData(
         source=Source.OPEN311,
         description=description,
@@ -381,9 +411,12 @@ def file_request(client: Open311Client, form: Any) -> Filed:
                 report=result.report,
                 client=client,
                 attributes=attributes,
-                media_url=media_url,
+                media_url=media_urls[0] if media_urls else "",
+                media_urls=media_urls,
+                merged=result.merged,
                 address_id=address_id,
-                device_id=_single(form, "device_id", 100),
+                # the spec's device_id; FixMyStreet sends ``deviceid``
+                device_id=_single(form, "device_id", 100) or _single(form, "deviceid", 100),
                 account_id=account_id,
             )
             audit.record(
@@ -402,15 +435,127 @@ def file_request(client: Open311Client, form: Any) -> Filed:
     except ServiceError as exc:
         raise Open311Error.from_service_error(exc) from exc
     case = result.case
+    number = case.number
     notice = f"已受理，查询码 {result.report.tracking_code}"
-    if result.merged:
+    if result.merged:  # the report's own id, answering with the case's progress
+        number = report_number(result.report)
         notice = (
             f"同一问题已有案件 {case.number}，本次上报已并入；查询码 {result.report.tracking_code}"
         )
     return Filed(
-        service_request_id=case.number,
+        service_request_id=number,
         service_notice=notice,
         account_id=account_id or None,
         result=result,
         submission=submission,
     )
+
+
+# --- citizens' updates (servicerequestupdates POST) -----------------------------------------
+
+
+def _request_target(city: City, number: str) -> tuple[Case, Report | None]:
+    """The case (and, for an R id, the merged report) a client's service_request_id names."""
+    from .selectors import get_request  # the one parser of request ids
+
+    item = get_request(city, number)
+    return item.case, item.report
+
+
+def post_update(client: Open311Client, form: Any) -> tuple[Open311Update, bool]:
+    """POST servicerequestupdates: a citizen's comment on a request, as FixMyStreet sends it
+    (service_request_id, update_id, status, description, first/last name, email, phone,
+    media_url, updated_datetime, attribute[…]). Kept with the case for the office and audited;
+    the case's state is the office's to change, never the client's. The same ``update_id``
+    posted again answers the update already kept. Returns (update, created)."""
+    errors: list[str] = []
+    number = _single(form, "service_request_id", 40)
+    if not number:
+        errors.append("service_request_id 不能为空")
+    description = str(form.get("description") or "").strip()
+    if not description:
+        errors.append("description 不能为空")
+    elif len(description) > cases.MAX_DESCRIPTION:
+        errors.append(f"description 不能超过 {cases.MAX_DESCRIPTION} 字")
+    email = _single(form, "email", 100)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(f"email「{email}」格式不正确")
+    raw_when = _single(form, "updated_datetime", 40)
+    when = parse_iso(raw_when) if raw_when else None
+    if raw_when and when is None:
+        errors.append("updated_datetime 必须是 ISO 8601 日期时间，如 2026-11-25T09:30:00+08:00")
+    media_urls = _media_urls(form, errors)
+    if errors:
+        raise Open311Error(400, *errors)
+    case, report = _request_target(client.city, number)
+    external_id = _single(form, "update_id", 100)
+    try:
+        with transaction.atomic():
+            if external_id:
+                kept = Open311Update.objects.filter(client=client, external_id=external_id).first()
+                if kept is not None:
+                    return kept, False
+            update = Open311Update.objects.create(
+                client=client,
+                case=case,
+                report=report,
+                service_request_id=number,
+                external_id=external_id,
+                status=_single(form, "status", 40).lower(),
+                description=description,
+                name=full_name(_single(form, "first_name", 50), _single(form, "last_name", 50)),
+                email=email,
+                phone=_single(form, "phone", 30),
+                media_urls=media_urls,
+                attributes={
+                    k: v[0] if len(v) == 1 else v for k, v in attribute_answers(form).items()
+                },
+                updated_at_client=when,
+            )
+            audit.record(
+                "api.open311.update_received",
+                case,
+                actor=None,
+                city=client.city,
+                after={
+                    "client": client.name,
+                    "update": update.pk,
+                    "service_request_id": number,
+                    "external_id": external_id,
+                },
+                summary=f"{client.name} {number}",
+            )
+    except ServiceError as exc:
+        raise Open311Error.from_service_error(exc) from exc
+    return update, True
+
+
+# --- settings of the public feed ------------------------------------------------------------
+
+
+@transaction.atomic
+def set_public_sources(city: City, sources: Iterable[str], *, acting_user: Any) -> Open311Settings:
+    """Which case sources the public Open311 feed lists (the office's choice; audited)."""
+    if not getattr(acting_user, "is_superuser", False):  # the platform admin on the admin site
+        require_office(acting_user, city)
+    chosen = [s for s in Source.values if s in set(sources)]
+    unknown = sorted(set(sources) - set(Source.values))
+    if unknown:
+        raise InvalidInput(f"案件来源「{'、'.join(unknown)}」无效", code="bad_source")
+    row, _created = Open311Settings.objects.select_for_update().get_or_create(city=city)
+    before = list(row.public_sources) if not _created else None
+    row.public_sources = chosen
+    row.save()
+    audit.record(
+        "api.open311_settings.saved",
+        row,
+        actor=acting_user,
+        city=city,
+        before={"public_sources": before} if before is not None else None,
+        after={"public_sources": chosen},
+        summary="、".join(str(Source(s).label) for s in chosen) or "（不公开）",
+    )
+    return row

@@ -1,12 +1,14 @@
 """GeoReport v2 paths, each in ``.xml`` and ``.json``; mounted at /open311/v2/."""
 
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import views
 
 
 class FormatConverter:
-    regex = "xml|json"
+    """Any word after the dot: the view answers 400 for a format other than xml or json."""
+
+    regex = "[A-Za-z0-9]+"
 
     def to_python(self, value: str) -> str:
         return value
@@ -47,4 +49,5 @@ urlpatterns = [
     ),
     path("tokens/<o311id:token>.<o311fmt:fmt>", views.token, name="token"),
     path("servicerequestupdates.<o311fmt:fmt>", views.request_updates, name="updates"),
+    re_path(r"^(?P<path>.*)$", views.unknown_path, name="unknown"),
 ]
