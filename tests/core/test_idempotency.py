@@ -13,7 +13,7 @@ from chuangwen.api.open311 import services as o311
 from chuangwen.cases import services as cases
 from chuangwen.cases.models import Case, Report
 from chuangwen.core.models import IdempotentRequest
-from chuangwen.core.services import issue_api_token
+from chuangwen.api.services import issue_api_token
 from tests.factories import SmallCity
 
 FORM = "application/x-www-form-urlencoded"
