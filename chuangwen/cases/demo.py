@@ -388,6 +388,6 @@ def _photos(city: City, rng: random.Random) -> None:
     )
     rng.shuffle(sample)
     for case in sample[:40]:
-        services._save_photo(case, check_photo(_photo(rng, after=False)), PhotoKind.BEFORE)
+        services.save_photo(case, check_photo(_photo(rng, after=False)), PhotoKind.BEFORE)
         if case.handled_at is not None:
-            services._save_photo(case, check_photo(_photo(rng, after=True)), PhotoKind.AFTER)
+            services.save_photo(case, check_photo(_photo(rng, after=True)), PhotoKind.AFTER)

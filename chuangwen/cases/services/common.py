@@ -1,0 +1,232 @@
+"""What every part of the case services shares: the audited case fields, tracking codes, the
+actor's scope and role paths, the maintained state counts, notifications and whom they reach,
+the bulk insert and saving a checked photo."""
+
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chuangwen.core import services as core_services
+from chuangwen.core.errors import PermissionDenied
+from chuangwen.org.choices import Role
+from chuangwen.org.models import City, Membership, Unit
+from chuangwen.org.scope import Scope, scope_for_user
+
+from ..models import Case, CasePhoto, Report, StateCount
+
+CASE_FIELDS = ["state", "category", "unit", "deadline", "resolution"]
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_tracking_code() -> str:
+    raw = secrets.token_bytes(10)
+    return "".join(_CODE_ALPHABET[b % 32] for b in raw)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _scope(acting_user: Any) -> Scope | None:
+    return None if acting_user is None else scope_for_user(acting_user)
+
+
+def _user(acting_user: Any) -> Any:
+    return acting_user if acting_user is not None and acting_user.is_authenticated else None
+
+
+def _paths_for_roles(scope: Scope, roles: set[str]) -> list[str]:
+    ids = [u for u, r in scope.memberships if r in roles]
+    if not ids:
+        return []
+    return list(Unit.objects.filter(pk__in=ids, active=True).values_list("path", flat=True))
+
+
+def _covers(paths: Iterable[str], *targets: str) -> bool:
+    return any(t and t.startswith(p) for p in paths for t in targets)
+
+
+def _bump_counts(city_id: int, deltas: Counter) -> None:
+    """Apply (unit_id, state) → delta to the maintained StateCount rows."""
+    for (unit_id, state), delta in deltas.items():
+        if not delta:
+            continue
+        updated = StateCount.objects.filter(city_id=city_id, unit_id=unit_id, state=state).update(
+            n=F("n") + delta
+        )
+        if not updated:
+            StateCount.objects.create(city_id=city_id, unit_id=unit_id, state=state, n=delta)
+
+
+def rebuild_state_counts(city: City | int) -> None:
+    """Recompute StateCount from the cases (after a raw bulk load or to repair drift)."""
+    from django.db.models import Count
+
+    city_id = city if isinstance(city, int) else city.pk
+    with transaction.atomic():
+        StateCount.objects.filter(city_id=city_id).delete()
+        rows = (
+            Case.objects.filter(city_id=city_id)
+            .values("unit_id", "state")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        StateCount.objects.bulk_create(
+            [
+                StateCount(city_id=city_id, unit_id=r["unit_id"] or 0, state=r["state"], n=r["n"])
+                for r in rows
+            ]
+        )
+
+
+def notify(user_ids: Iterable[int], case: Case | None, text: str) -> None:
+    """Queue in-app notifications about the case (leading to its page), written when the
+    transaction commits."""
+    url = reverse("cases:detail", args=[case.pk]) if case is not None else ""
+    core_services.notify(user_ids, text, url=url, topic="cases")
+
+
+def _unit_users(unit_id: int | None, roles: Sequence[str]) -> list[int]:
+    """Users in ``roles`` of the unit, or of its nearest ancestor that has any (a district's
+    liaison acts for its communities)."""
+    if unit_id is None:
+        return []
+    path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or ""
+    ids = [int(x) for x in path.strip(".").split(".") if x]
+    rows = Membership.objects.filter(
+        unit_id__in=ids, role__in=roles, person__active=True
+    ).values_list("unit__depth", "person__user_id")
+    if not rows:
+        return []
+    deepest = max(d for d, _u in rows)
+    return sorted({u for d, u in rows if d == deepest})
+
+
+def _office_users(city_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            unit__city_id=city_id, role=Role.OFFICE_ADMIN, person__active=True
+        )
+        .values_list("person__user_id", flat=True)
+        .distinct()
+    )
+
+
+def _reporter_users(case: Case) -> list[int]:
+    return list(
+        Report.objects.filter(case=case, reporter__isnull=False).values_list(
+            "reporter__user_id", flat=True
+        )
+    )
+
+
+# --- bulk insert ------------------------------------------------------------------------------
+
+
+def _allocate_ids(model: Any, n: int) -> list[int]:
+    """Primary keys for ``n`` new rows, taken inside the caller's transaction: the sequence on
+    PostgreSQL; on SQLite the write lock is held from the start of the transaction
+    (transaction_mode IMMEDIATE), so the next ids after the highest ever used are ours."""
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, n],
+            )
+            return [r[0] for r in cur.fetchall()]
+        cur.execute(f'SELECT COALESCE(MAX("id"), 0) FROM "{table}"')
+        top = cur.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cur.fetchone()
+            top = max(top, row[0] if row else 0)
+    return list(range(top + 1, top + 1 + n))
+
+
+def bulk_insert(model: Any, objs: Sequence[Any], batch_size: int = 1000) -> None:
+    """Insert model instances (or dicts of attname → value, for rows nobody reads back) with
+    one executemany per batch and set their primary keys.
+
+    The same rows ``bulk_create`` writes (auto_now fields filled, datetimes and JSON adapted
+    for the backend), without its per-value SQL compilation, which dominates batch intake.
+    Only plain fields: no file fields, no signals (the services never rely on them)."""
+    if not objs:
+        return
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    as_dicts = isinstance(objs[0], dict)
+    convs: list[Any] = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for o in objs:
+                if as_dicts:
+                    o[f.attname] = now
+                else:
+                    setattr(o, f.attname, now)
+        elif as_dicts:
+            default = f.get_default()
+            for o in objs:
+                o.setdefault(f.attname, default)
+        if isinstance(f, models.DateTimeField):
+            convs.append(connection.ops.adapt_datetimefield_value)
+        elif isinstance(f, models.JSONField):
+            convs.append(lambda v, f=f: connection.ops.adapt_json_value(v, f.encoder))
+        else:
+            convs.append(None)
+    ids = _allocate_ids(model, len(objs))
+    attnames = [f.attname for f in fields]
+    plan = list(zip(attnames, convs, strict=True))
+    rows = []
+    for obj, pk in zip(objs, ids, strict=True):
+        if as_dicts:
+            d = obj
+            d["id"] = pk
+        else:
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+            d = obj.__dict__
+        rows.append(
+            (pk, *[(c(d[a]) if c is not None and d[a] is not None else d[a]) for a, c in plan])
+        )
+    cols = ", ".join(connection.ops.quote_name(c) for c in ["id", *[f.column for f in fields]])
+    marks = ", ".join(["%s"] * (len(fields) + 1))
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({cols}) VALUES ({marks})"
+    with connection.cursor() as cur:
+        for k in range(0, len(rows), batch_size):
+            cur.executemany(sql, rows[k : k + batch_size])
+
+
+def _require_office(acting_user: Any, city_id: int) -> Scope | None:
+    scope = _scope(acting_user)
+    if scope is not None and not (scope.write_all and scope.city_id == city_id):
+        raise PermissionDenied(_("只有创建办管理员可以执行此操作"))
+    return scope
+
+
+def save_photo(
+    case: Case, photo: Any, kind: str, *, report: Report | None = None, user: Any = None
+) -> CasePhoto:
+    row = CasePhoto(
+        case=case,
+        report=report,
+        kind=kind,
+        width=photo.width,
+        height=photo.height,
+        size=photo.size,
+        exif_lon=photo.lon,
+        exif_lat=photo.lat,
+        taken_at=photo.taken_at,
+        uploaded_by=user,
+    )
+    row.original.save(photo.original.name, photo.original, save=False)
+    row.public.save(photo.public.name, photo.public, save=False)
+    row.save()
+    return row
