@@ -1,7 +1,7 @@
 """Every write of the case loop, by concern:
 
 - ``common``: the audited case fields, tracking codes, state counts, notifications and whom they
-  reach, saving a checked photo, the bulk insert;
+  reach, saving a checked photo (the bulk insert is `chuangwen.core.bulk`);
 - ``configuration``: categories, the duplicate rule, the working-day calendar;
 - ``addresses``: the office's address book (place name → grid / unit);
 - ``intake``: intake from every channel, one report or many (duplicates linked, 并单);
@@ -21,7 +21,6 @@ Import from here (``from chuangwen.cases import services``); the submodules are 
 from .addresses import AddressBook, add_address
 from .common import (
     CASE_FIELDS,
-    bulk_insert,
     new_tracking_code,
     notify,
     rebuild_state_counts,
@@ -77,7 +76,6 @@ __all__ = [
     "accept_case",
     "add_address",
     "add_photos",
-    "bulk_insert",
     "close_case",
     "create_category",
     "decide_extension",

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chuangwen.core.bulk import bulk_insert
 from chuangwen.core.errors import InvalidInput, PermissionDenied, ServiceError
 from chuangwen.core.geo import Coordinate, to_wgs84
 from chuangwen.core.models import AuditEvent
@@ -27,7 +28,7 @@ from ..choices import MERGEABLE, Action, PhotoKind, Source, State
 from ..models import Case, CaseEvent, Category, Report
 from ..photos import check_photo
 from .addresses import AddressBook
-from .common import _bump_counts, _scope, _user, bulk_insert, new_tracking_code, save_photo
+from .common import _bump_counts, _scope, _user, new_tracking_code, save_photo
 from .configuration import duplicate_settings
 
 MAX_DESCRIPTION = 2000
