@@ -29,6 +29,16 @@ class Source(models.TextChoices):
     OPEN311 = "open311", _("Open311")
 
 
+class Channel(models.TextChoices):
+    """How a report reaches intake; with the actor's role it decides the allowed sources."""
+
+    FORM = "form", _("页面或接口上报")
+    PUBLIC = "public", _("公众随手拍")
+    HOTLINE = "hotline", _("12345 工单导入")
+    INSPECTION = "inspection", _("督查检查")
+    OPEN311 = "open311", _("Open311")
+
+
 class State(models.TextChoices):
     REPORTED = "reported", _("上报")
     REGISTERED = "registered", _("立案")

@@ -44,18 +44,17 @@ class CoordinatesMixin(forms.Form):
 class CaseIntakeForm(CoordinatesMixin):
     """The office / inspector / grid-worker form (phone camera and GPS)."""
 
-    source = forms.ChoiceField(
-        label=_("来源"),
-        choices=[(s.value, s.label) for s in Source if s not in (Source.OPEN311, Source.CITIZEN)],
-    )
+    source = forms.ChoiceField(label=_("来源"), choices=[])
     category = forms.ChoiceField(label=_("类别"), required=False)
     description = forms.CharField(
         label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     photos = MultiPhotoField(label=_("现场照片"), required=False)
 
-    def __init__(self, *args, categories=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, categories=(), sources=(), **kwargs):  # type: ignore[no-untyped-def]
+        """``sources``: what the intake service lets this actor claim (the default first)."""
         super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [(s, Source(s).label) for s in sources]  # type: ignore[attr-defined]
         choices = [("", _("（由创建办判定）"))] + [
             (c.code, f"{c.get_family_display()} · {c.major_name} · {c.name}") for c in categories
         ]

@@ -19,12 +19,12 @@ from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import ImportFailed, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template
-from chuangwen.org.choices import Role
+from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City, Unit
 
 from . import exports, selectors, services
 from . import jobs as case_jobs
-from .choices import PUBLIC_STATE, WITH_UNIT, Action, ExtensionStatus, Source, State
+from .choices import PUBLIC_STATE, WITH_UNIT, Action, Channel, ExtensionStatus, Source, State
 from .filters import CaseFilter
 from .forms import ActionForm, CaseIntakeForm, ImportForm, PublicReportForm, RatingForm
 from .models import CasePhoto, Category
@@ -89,42 +89,12 @@ def case_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _actions(scope: Any, case: Any) -> set[str]:
-    """Which forms the detail page offers (the services check again)."""
-    out: set[str] = set()
-    office = scope.write_all
-    roles = scope.roles
-    if office:
-        if case.state == State.REPORTED:
-            out |= {Action.REGISTER, Action.REJECT}
-        if case.state == State.REGISTERED:
-            out |= {Action.DISPATCH, Action.REJECT, Action.CLOSE}
-        if case.state == State.RETURNED:
-            out |= {Action.DISPATCH, Action.CLOSE}
-        if case.state in WITH_UNIT or case.state == State.VERIFIED:
-            out.add(Action.CLOSE)
-    unit_role = office or (Role.UNIT_LIAISON in roles and scope.covers_path(case.unit_path or "-"))
-    if unit_role:
-        if case.state == State.DISPATCHED:
-            out |= {Action.ACCEPT, Action.RETURN}
-        if case.state in (State.IN_PROGRESS, State.REWORK):
-            out.add(Action.HANDLE)
-        if case.state in WITH_UNIT and case.deadline and case.deadline > timezone.now():
-            out.add(Action.EXTENSION_REQUEST)
-    verifier = office or roles & {Role.INSPECTOR, Role.GRID_WORKER}
-    if verifier and case.state == State.HANDLED and case.handled_by_id != scope.user_id:
-        out.add(Action.VERIFY)
-    if (not scope.read_only or scope.person_id) and (Role.LEADER not in roles or office):
-        out.add(Action.PHOTO)
-    return out
-
-
 @member_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     case = selectors.get_case_for_user(scope, pk)
     reports = list(case.reports.all())
-    actions = _actions(scope, case)
+    actions = services.allowed_actions(case, request.user)
     context = {
         "case": case,
         "events": selectors.case_timeline(case),
@@ -227,7 +197,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def case_new(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     categories = list(selectors.categories_for_city(scope.city_id))
-    form = CaseIntakeForm(request.POST or None, request.FILES or None, categories=categories)
+    form = CaseIntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        categories=categories,
+        sources=services.allowed_sources(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         city = City.objects.get(pk=scope.city_id)
@@ -470,6 +445,8 @@ def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
                         reporter_phone=d["phone"],
                         photos=d.get("photos") or [],
                     ),
+                    acting_user=PUBLIC,
+                    channel=Channel.PUBLIC,
                 )
             except ServiceError as exc:
                 form.add_error(None, str(exc.message))
@@ -501,6 +478,7 @@ def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     report,
                     rating=form.cleaned_data["rating"],
                     comment=form.cleaned_data["comment"],
+                    acting_user=PUBLIC,
                 )
             except ServiceError as exc:
                 messages.error(request, str(exc.message))

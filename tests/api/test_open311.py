@@ -14,6 +14,7 @@ from chuangwen.cases import services as cases
 from chuangwen.cases.choices import Source, State
 from chuangwen.cases.models import Case, Report
 from chuangwen.core.models import AuditEvent
+from chuangwen.org.actors import SYSTEM
 
 from .conftest import IN_A, jpeg
 
@@ -359,6 +360,7 @@ def test_get_requests_filters(oc):
             lat=IN_A[1],
             reported_at=timezone.now() - timedelta(days=200),
         ),
+        acting_user=SYSTEM,
     ).case
     c = Client()
     numbers = lambda r: [x["service_request_id"] for x in r.json()]  # noqa: E731
@@ -497,6 +499,7 @@ def test_updates_window(oc):
             address="甲社区",
             reported_at=timezone.now() - timedelta(days=200),
         ),
+        acting_user=SYSTEM,
     ).case
     recent = Client().get(f"{BASE}/servicerequestupdates.json").json()
     assert old.number not in {u["service_request_id"] for u in recent}
@@ -527,7 +530,7 @@ def test_each_key_files_in_its_own_city(oc):
     from tests import factories
 
     other = factories.city(code="yy", name="乙市")
-    cases.load_categories(other)
+    cases.load_categories(other, acting_user=SYSTEM)
     _client, key_b = create_client(other, "乙市 12345")
     body = payload(
         oc,

@@ -9,10 +9,12 @@
 - ``extensions``: deadline extensions and extra photos;
 - ``hotline``: the 12345 work-order import.
 
-Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None`` means
-the system itself (the public 随手拍 form after its own checks, Open311 with its key, commands,
-the demo builder). Every transition locks the case, checks the actor's scope (404 alike for
-missing and out of scope), role (403) and the state (409), then writes the case, one CaseEvent
+Services take explicit arguments and a keyword-only ``acting_user`` without a default (see
+``chuangwen.org.actors``): a user, ``SYSTEM`` (commands, the demo builder, inspections' own
+dispatch) or ``PUBLIC`` (the 随手拍 page and rating by tracking code, Open311).
+
+Every transition locks the case, checks the actor's scope (404 alike for missing and out of
+scope), role (403) and the state (409), then writes the case, one CaseEvent
 and one audit row, and queues the notifications on commit.
 
 Import from here (``from chuangwen.cases import services``); the submodules are its parts.
@@ -39,10 +41,12 @@ from .configuration import (
 from .extensions import add_photos, decide_extension, request_extension
 from .hotline import HOTLINE_OPTIONAL, HOTLINE_REQUIRED, import_hotline_orders
 from .intake import (
+    CHANNEL_SOURCES,
     INTAKE_ROLES,
     MAX_DESCRIPTION,
     IntakeData,
     IntakeResult,
+    allowed_sources,
     intake_case,
     intake_cases,
     suggest_unit,
@@ -51,6 +55,7 @@ from .intake import (
 from .workflow import (
     VERIFY_MAX_DISTANCE_M,
     accept_case,
+    allowed_actions,
     close_case,
     dispatch_case,
     handle_case,
@@ -65,6 +70,7 @@ __all__ = [
     "CASE_FIELDS",
     "CATEGORIES_FILE",
     "CATEGORY_FIELDS",
+    "CHANNEL_SOURCES",
     "HOTLINE_OPTIONAL",
     "HOTLINE_REQUIRED",
     "INTAKE_ROLES",
@@ -76,6 +82,8 @@ __all__ = [
     "accept_case",
     "add_address",
     "add_photos",
+    "allowed_actions",
+    "allowed_sources",
     "close_case",
     "create_category",
     "decide_extension",

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Grid, Unit
 
 from ..models import AddressEntry
-from .common import _require_office
 
 
 @transaction.atomic
@@ -20,9 +20,9 @@ def add_address(
     *,
     grid: Grid | None = None,
     unit: Unit | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> AddressEntry:
-    _require_office(acting_user, city.pk)
+    require_office(acting_user, city)
     keyword = (keyword or "").strip()
     if len(keyword) < 2 or (grid is None and unit is None):
         raise InvalidInput(_("地名至少两个字，并指定网格或单位"))

@@ -10,13 +10,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from chuangwen.core import services as core_services
-from chuangwen.core.errors import PermissionDenied
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Membership, Unit
-from chuangwen.org.scope import Scope, scope_for_user
+from chuangwen.org.scope import Scope
 
 from ..models import Case, CasePhoto, Report, StateCount
 
@@ -30,14 +28,6 @@ def new_tracking_code() -> str:
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _scope(acting_user: Any) -> Scope | None:
-    return None if acting_user is None else scope_for_user(acting_user)
-
-
-def _user(acting_user: Any) -> Any:
-    return acting_user if acting_user is not None and acting_user.is_authenticated else None
 
 
 def _paths_for_roles(scope: Scope, roles: set[str]) -> list[str]:
@@ -123,13 +113,6 @@ def _reporter_users(case: Case) -> list[int]:
             "reporter__user_id", flat=True
         )
     )
-
-
-def _require_office(acting_user: Any, city_id: int) -> Scope | None:
-    scope = _scope(acting_user)
-    if scope is not None and not (scope.write_all and scope.city_id == city_id):
-        raise PermissionDenied(_("只有创建办管理员可以执行此操作"))
-    return scope
 
 
 def save_photo(

@@ -11,22 +11,22 @@ from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
 
 from ..choices import DeadlineUnit, Family
 from ..models import CalendarOverride, Category, DuplicateSettings
-from .common import _require_office
 
 CATEGORIES_FILE = Path(__file__).parent.parent / "data" / "categories.json"
 
 
 @transaction.atomic
 def load_categories(
-    city: City, path: Path | str | None = None, *, acting_user: Any = None
+    city: City, path: Path | str | None = None, *, acting_user: Any
 ) -> tuple[int, int]:
     """Load (or refresh the defaults of) the standard categories from the data file; the
     office's edits to existing rows are kept. Returns (created, unchanged)."""
-    _require_office(acting_user, city.pk)
+    require_office(acting_user, city)
     data = json.loads(Path(path or CATEGORIES_FILE).read_text(encoding="utf-8"))
     departments = dict(Unit.objects.filter(city=city).values_list("name", "pk"))
     existing = set(Category.objects.filter(city=city).values_list("code", flat=True))
@@ -104,10 +104,10 @@ def create_category(
     deadline_unit: str = DeadlineUnit.DAYS,
     deadline_working: bool = True,
     department: Unit | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Category:
     """A city's own category (本市增补)."""
-    _require_office(acting_user, city.pk)
+    require_office(acting_user, city)
     if family not in Family.values:
         raise InvalidInput(_("类型无效"), code="bad_family")
     if not (re.fullmatch(r"\d{2}", major_code or "") and re.fullmatch(r"\d{2}", minor_code or "")):
@@ -151,9 +151,9 @@ def create_category(
 
 
 @transaction.atomic
-def update_category(category: Category, *, acting_user: Any = None, **changes: Any) -> Category:
+def update_category(category: Category, *, acting_user: Any, **changes: Any) -> Category:
     category = Category.objects.select_for_update().get(pk=category.pk)
-    _require_office(acting_user, category.city_id)
+    require_office(acting_user, category.city_id)
     unknown = set(changes) - set(CATEGORY_FIELDS) - {"indicators"}
     if unknown:
         raise InvalidInput(_("不能修改字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -186,9 +186,9 @@ def duplicate_settings(city_id: int) -> DuplicateSettings:
 
 @transaction.atomic
 def update_duplicate_settings(
-    city: City, *, radius_m: int, days: int, similarity: float, acting_user: Any = None
+    city: City, *, radius_m: int, days: int, similarity: float, acting_user: Any
 ) -> DuplicateSettings:
-    _require_office(acting_user, city.pk)
+    require_office(acting_user, city)
     if not (1 <= radius_m <= 5000 and 0 <= days <= 365 and 0 <= similarity <= 1):
         raise InvalidInput(_("重复案件规则超出范围（距离 1–5000 米，天数 0–365，相似度 0–1）"))
     row, _created = DuplicateSettings.objects.update_or_create(
@@ -206,10 +206,10 @@ def update_duplicate_settings(
 
 @transaction.atomic
 def set_calendar_override(
-    city: City, day: Any, is_workday: bool | None, *, note: str = "", acting_user: Any = None
+    city: City, day: Any, is_workday: bool | None, *, note: str = "", acting_user: Any
 ) -> CalendarOverride | None:
     """Mark a date a working day or a holiday for this city; ``None`` removes the override."""
-    _require_office(acting_user, city.pk)
+    require_office(acting_user, city)
     before = CalendarOverride.objects.filter(city=city, date=day).first()
     if is_workday is None:
         if before:

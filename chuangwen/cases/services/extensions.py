@@ -9,35 +9,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
-from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from chuangwen.org.choices import Role
+from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound
+from chuangwen.org.actors import actor_user
 
 from ..choices import Action, ExtensionStatus, PhotoKind
 from ..models import Case, CaseEvent, CasePhoto, Extension
 from ..photos import check_photo
-from .common import CASE_FIELDS, _office_users, _user, notify, save_photo
-from .workflow import _begin, _finish, _need_office, _need_unit, _reason, _target
+from .common import CASE_FIELDS, _office_users, notify, save_photo
+from .workflow import _allowed, _begin, _finish, _reason
 
 
 @transaction.atomic
 def request_extension(
-    case: Case | int, *, until: datetime, reason: str, acting_user: Any = None
+    case: Case | int, *, until: datetime, reason: str, acting_user: Any
 ) -> Extension:
     """The unit asks for more time, before the deadline passes."""
-    case, scope, _a = _begin(case, Action.EXTENSION_REQUEST, acting_user)
-    _need_unit(scope, case)
-    _target(case, Action.EXTENSION_REQUEST)
+    case, scope, _action = _begin(case, Action.EXTENSION_REQUEST, acting_user)
+    _allowed(case, Action.EXTENSION_REQUEST, acting_user, scope)
     reason = _reason(reason, _("延期理由"))
-    now = timezone.now()
-    if case.deadline is None or now >= case.deadline:
-        raise InvalidTransition(_("已超过处置时限，不能再申请延期"), code="too_late")
-    if until <= case.deadline:
+    if until <= case.deadline:  # type: ignore[operator]
         raise InvalidInput(_("申请的时限必须晚于当前时限"), code="bad_deadline")
-    if Extension.objects.filter(case=case, status=ExtensionStatus.PENDING).exists():
-        raise InvalidTransition(_("已有待审批的延期申请"), code="pending_exists")
     ext = Extension.objects.create(
         case=case,
-        requested_by=_user(acting_user),
+        requested_by=actor_user(acting_user),
         old_deadline=case.deadline,
         requested_deadline=until,
         reason=reason,
@@ -64,7 +58,7 @@ def decide_extension(
     approve: bool,
     note: str = "",
     until: datetime | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Extension:
     """The office approves (the deadline moves, optionally to another date) or refuses."""
     pk = extension if isinstance(extension, int) else extension.pk
@@ -72,11 +66,10 @@ def decide_extension(
     if ext is None:
         raise NotFound()
     action = Action.EXTENSION_APPROVE if approve else Action.EXTENSION_REFUSE
-    case, scope, _a = _begin(ext.case_id, action, acting_user)
-    _need_office(scope)
+    case, scope, _action = _begin(ext.case_id, action, acting_user)
+    _allowed(case, action, acting_user, scope)
     if ext.status != ExtensionStatus.PENDING:
         raise InvalidTransition(_("该延期申请已审批"))
-    _target(case, action)
     if not approve:
         note = _reason(note, _("不同意的理由"))
     before = audit.snapshot(case, CASE_FIELDS)
@@ -89,7 +82,7 @@ def decide_extension(
         fields = ["deadline", "deadline_overridden"]
     ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     ext.decided_by, ext.decided_at, ext.decision_note = (
-        _user(acting_user),
+        actor_user(acting_user),
         timezone.now(),
         note[:300],
     )
@@ -120,23 +113,20 @@ def add_photos(
     photos: Sequence[IO[bytes] | bytes],
     *,
     kind: str = PhotoKind.BEFORE,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> list[CasePhoto]:
     """More before-photos from anyone who may see the case (e.g. an inspector on site)."""
-    case, scope, _a = _begin(case, Action.PHOTO, acting_user)
-    if scope is not None and scope.read_only and not scope.person_id:
-        raise PermissionDenied()
-    if scope is not None and Role.LEADER in scope.roles and not scope.write_all:
-        raise PermissionDenied(_("领导账号只读"))
+    case, scope, _action = _begin(case, Action.PHOTO, acting_user)
+    _allowed(case, Action.PHOTO, acting_user, scope)
     if kind not in PhotoKind.values:
         raise InvalidInput(_("照片类型无效"))
     checked = [check_photo(p) for p in photos]
     if not checked:
         raise InvalidInput(_("请选择照片"), code="photo_required")
-    rows = [save_photo(case, p, kind, user=_user(acting_user)) for p in checked]
+    rows = [save_photo(case, p, kind, user=actor_user(acting_user)) for p in checked]
     CaseEvent.objects.create(
         case=case,
-        actor=_user(acting_user),
+        actor=actor_user(acting_user),
         action=Action.PHOTO,
         data={"n": len(rows), "kind": kind},
     )

@@ -11,11 +11,11 @@ from chuangwen.core.errors import InvalidInput
 from chuangwen.core.geo import to_wgs84
 from chuangwen.core.text import is_mobile
 from chuangwen.core.xlsx import ErrorCollector, read_rows
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
 
-from ..choices import Source
+from ..choices import Channel, Source
 from ..models import Report
-from .common import _require_office
 from .intake import IntakeData, IntakeResult, _category_map, intake_cases
 
 HOTLINE_REQUIRED = ["工单编号", "诉求内容"]
@@ -23,7 +23,7 @@ HOTLINE_OPTIONAL = ["来电时间", "来电人", "联系电话", "问题地址",
 
 
 def import_hotline_orders(
-    city: City, file: IO[bytes] | bytes, *, acting_user: Any = None
+    city: City, file: IO[bytes] | bytes, *, acting_user: Any
 ) -> list[IntakeResult]:
     """12345 work orders from Excel; all or nothing, every bad cell reported.
 
@@ -31,7 +31,7 @@ def import_hotline_orders(
     问题地址, 经度, 纬度 (WGS-84; both or neither), 类别编码 (e.g. SJ0102). A row needs
     coordinates or an address. 工单编号 already imported is an error.
     """
-    _require_office(acting_user, city.pk)
+    require_office(acting_user, city)
     errors = ErrorCollector()
     categories = _category_map(city.pk)
     items: list[IntakeData] = []
@@ -104,4 +104,4 @@ def import_hotline_orders(
     if not rows:
         errors.add(None, "", _("文件中没有工单"))
     errors.raise_if_any()
-    return intake_cases(city, items, acting_user=acting_user)
+    return intake_cases(city, items, acting_user=acting_user, channel=Channel.HOTLINE)

@@ -18,17 +18,18 @@ from chuangwen.core.errors import InvalidInput, PermissionDenied, ServiceError
 from chuangwen.core.geo import Coordinate, to_wgs84
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.text import is_mobile
+from chuangwen.org.actors import actor_scope, actor_user, is_public
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Grid, Person, Unit
 from chuangwen.org.scope import Scope
 from chuangwen.org.services import locate_points
 
 from .. import dedupe
-from ..choices import MERGEABLE, Action, PhotoKind, Source, State
+from ..choices import MERGEABLE, Action, Channel, PhotoKind, Source, State
 from ..models import Case, CaseEvent, Category, Report
 from ..photos import check_photo
 from .addresses import AddressBook
-from .common import _bump_counts, _scope, _user, new_tracking_code, save_photo
+from .common import _bump_counts, new_tracking_code, save_photo
 from .configuration import duplicate_settings
 
 MAX_DESCRIPTION = 2000
@@ -42,12 +43,41 @@ INTAKE_ROLES = {
 }
 _SOURCES = frozenset(Source.values)
 
+# The source follows from the channel, and on the staff form / JSON API from the actor's roles
+# (in this order: the first is the default). 12345 comes only from the hotline importer, 督查
+# from inspections (or an inspector's own report), media and evaluation feedback only from the
+# office; nobody types in an external id (工单编号): only its importer sets it.
+CHANNEL_SOURCES: dict[str, tuple[str, ...]] = {
+    Channel.PUBLIC: (Source.CITIZEN,),
+    Channel.HOTLINE: (Source.HOTLINE,),
+    Channel.INSPECTION: (Source.INSPECTION,),
+    Channel.OPEN311: (Source.OPEN311,),
+}
+ROLE_SOURCES: dict[str, tuple[str, ...]] = {
+    Role.OFFICE_ADMIN: (
+        Source.INSPECTION,
+        Source.PATROL,
+        Source.CITIZEN,
+        Source.MEDIA,
+        Source.EVALUATION,
+    ),
+    Role.INSPECTOR: (Source.INSPECTION,),
+    Role.GRID_WORKER: (Source.PATROL,),
+    Role.UNIT_LIAISON: (Source.PATROL,),
+    Role.CITIZEN: (Source.CITIZEN,),
+    Role.VOLUNTEER: (Source.CITIZEN,),
+}
+EXTERNAL_ID_CHANNELS = frozenset({Channel.HOTLINE, Channel.INSPECTION})
+# channels only the platform's own code may use for a person: the importer / inspections check
+# their actor themselves (the office; an inspector of the plan)
+_PUBLIC_CHANNELS = frozenset({Channel.PUBLIC, Channel.OPEN311})
+
 
 @dataclass
 class IntakeData:
     """One report as it arrives from any channel (form, 随手拍, 12345, Open311 …)."""
 
-    source: str
+    source: str = ""  # empty: the default for the channel and the actor's role
     description: str = ""
     category: Category | str | None = None  # a Category or its code (Open311 service_code)
     lon: Coordinate = None
@@ -93,8 +123,6 @@ def _category_map(city_id: int) -> dict[Any, Category]:
 
 
 def _prepare(item: IntakeData, categories: dict[Any, Category], now: datetime) -> _Prepared:
-    if item.source not in _SOURCES:
-        raise InvalidInput(_("来源「%(s)s」无效") % {"s": item.source}, code="bad_source")
     description = (item.description or "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise InvalidInput(_("问题描述不能超过 2000 字"), code="too_long")
@@ -139,17 +167,64 @@ def suggest_unit(
     return None, None
 
 
-def _check_intake_actor(scope: Scope | None, city: City) -> None:
+def allowed_sources(acting_user: Any, channel: str = Channel.FORM) -> tuple[str, ...]:
+    """The sources ``acting_user`` may file through ``channel``, the default first (the staff
+    form offers these). The system may file any source through the form channel."""
+    if channel not in Channel.values:
+        raise InvalidInput(_("上报渠道无效"), code="bad_channel")
+    if channel in CHANNEL_SOURCES:
+        return CHANNEL_SOURCES[channel]
+    scope = actor_scope(acting_user)
     if scope is None:
+        return tuple(Source.values)
+    allowed = {s for role in scope.roles for s in ROLE_SOURCES.get(role, ())}
+    return tuple(s for s in Source.values if s in allowed)
+
+
+def _check_intake_actor(acting_user: Any, scope: Scope | None, city: City, channel: str) -> None:
+    if scope is None:
+        return
+    if channel in _PUBLIC_CHANNELS:
+        if not is_public(acting_user):
+            raise PermissionDenied(_("公众渠道只受理公众上报"))
         return
     if scope.city_id != city.pk or not scope.roles & INTAKE_ROLES:
         raise PermissionDenied(_("无权在本城市上报问题"))
 
 
-def intake_case(city: City, data: IntakeData, *, acting_user: Any = None) -> IntakeResult:
+def _check_source(item: IntakeData, allowed: tuple[str, ...], channel: str, system: bool) -> None:
+    """Fill in the default source, refuse one the actor may not claim and an external id
+    typed in anywhere but its importer (a 工单编号 would block the real work order later)."""
+    if not item.source and allowed:
+        item.source = allowed[0]
+    if item.source not in _SOURCES:
+        raise InvalidInput(_("来源「%(s)s」无效") % {"s": item.source}, code="bad_source")
+    if item.source not in allowed:
+        raise InvalidInput(
+            _("您不能以「%(s)s」为来源上报（可选：%(a)s）")
+            % {
+                "s": Source(item.source).label,
+                "a": "、".join(str(Source(s).label) for s in allowed),
+            },
+            code="source_not_allowed",
+        )
+    if (item.external_id or "").strip() and not system and channel not in EXTERNAL_ID_CHANNELS:
+        raise InvalidInput(
+            _("外部编号（工单编号）只能由对应的导入功能写入，上报时请勿填写"),
+            code="external_id_not_allowed",
+        )
+
+
+def intake_case(
+    city: City, data: IntakeData, *, acting_user: Any, channel: str = Channel.FORM
+) -> IntakeResult:
     """Take one report in: locate it, apply the category's defaults, check for a duplicate
-    (then attach to the existing case, 并单), write the case, report, event and audit rows."""
-    return intake_cases(city, [data], acting_user=acting_user)[0]
+    (then attach to the existing case, 并单), write the case, report, event and audit rows.
+
+    ``channel`` is how it arrived (the staff form / API by default; the public page, the 12345
+    importer, inspections and Open311 name theirs): with the actor's roles it decides which
+    sources may be claimed and whether an external id may be set."""
+    return intake_cases(city, [data], acting_user=acting_user, channel=channel)[0]
 
 
 @transaction.atomic
@@ -157,14 +232,16 @@ def intake_cases(
     city: City,
     items: Sequence[IntakeData],
     *,
-    acting_user: Any = None,
+    acting_user: Any,
+    channel: str = Channel.FORM,
     check_duplicates: bool = True,
 ) -> list[IntakeResult]:
     """Batch intake: the same validation, grid lookup, defaults and duplicate check as
     ``intake_case`` for many reports at once (imports, Open311 bulk, the benchmark)."""
-    scope = _scope(acting_user)
-    _check_intake_actor(scope, city)
-    user = _user(acting_user)
+    scope = actor_scope(acting_user)
+    _check_intake_actor(acting_user, scope, city, channel)
+    sources = allowed_sources(acting_user, channel)
+    user = actor_user(acting_user)
     user_id = user.pk if user is not None else None
     reporter_person = None
     if scope is not None and scope.roles <= {Role.CITIZEN, Role.VOLUNTEER}:
@@ -174,6 +251,7 @@ def intake_cases(
     prepared: list[_Prepared] = []
     for i, item in enumerate(items):
         try:
+            _check_source(item, sources, channel, scope is None)
             prepared.append(_prepare(item, categories, now))
         except ServiceError as exc:
             if len(items) == 1:

@@ -3,7 +3,7 @@ the case, checks scope (404 alike), role (403) and state (409), then finishes in
 the case row, one CaseEvent, one audit row, the state counts."""
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import IO, Any
 
@@ -15,12 +15,22 @@ from django.utils.translation import gettext as _
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from chuangwen.core.geo import Coordinate, distance_m, to_wgs84
+from chuangwen.org.actors import actor_scope, actor_user, is_public, require_office
 from chuangwen.org.choices import Role
 from chuangwen.org.models import Unit
 from chuangwen.org.scope import Scope
 
-from ..choices import MERGEABLE, Action, PhotoKind, Resolution, State, target_state
-from ..models import Case, CaseEvent, Category, Report
+from ..choices import (
+    MERGEABLE,
+    TRANSITIONS,
+    Action,
+    ExtensionStatus,
+    PhotoKind,
+    Resolution,
+    State,
+    target_state,
+)
+from ..models import Case, CaseEvent, Category, Extension, Report
 from ..photos import check_photo
 from ..scope import can_see
 from ..workdays import WorkCalendar
@@ -31,9 +41,7 @@ from .common import (
     _office_users,
     _paths_for_roles,
     _reporter_users,
-    _scope,
     _unit_users,
-    _user,
     notify,
     save_photo,
 )
@@ -43,13 +51,13 @@ VERIFY_MAX_DISTANCE_M = 500
 
 
 def _begin(case: Case | int, action: str, acting_user: Any) -> tuple[Case, Scope | None, str]:
-    """Lock the case, check it is visible to the actor (404 alike) and return the target state
-    (or raise InvalidTransition). Role checks follow in each service."""
+    """Lock the case and check it is visible to the actor (404 alike for missing and out of
+    scope). The role and state checks follow in each service (``_allowed``)."""
     pk = case if isinstance(case, int) else case.pk
     locked = Case.objects.select_for_update().filter(pk=pk).first()
     if locked is None:
         raise NotFound()
-    scope = _scope(acting_user)
+    scope = actor_scope(acting_user)
     if scope is not None and not can_see(scope, locked):
         raise NotFound()
     return locked, scope, action
@@ -65,31 +73,124 @@ def _target(case: Case, action: str) -> str:
         ) from None
 
 
-def _need_office(scope: Scope | None) -> None:
-    if scope is not None and not scope.write_all:
-        raise PermissionDenied(_("只有创建办管理员可以执行此操作"))
+# --- who may take each action: the checks the services run, and allowed_actions from them ---
 
 
-def _need_unit(scope: Scope | None, case: Case) -> None:
+def _office(acting_user: Any, scope: Scope | None, case: Case) -> None:
+    """The city's office (or the system)."""
+    require_office(acting_user, case.city_id)
+
+
+def _unit(acting_user: Any, scope: Scope | None, case: Case) -> None:
     """The responsible unit's liaisons (its subtree) act for the unit; the office may too."""
-    if scope is None or scope.write_all:
+    if scope is None or (scope.write_all and scope.city_id == case.city_id):
         return
     if not _covers(_paths_for_roles(scope, {Role.UNIT_LIAISON}), case.unit_path):
         raise PermissionDenied(_("只有责任单位的联络员可以执行此操作"))
 
 
-def _need_verifier(scope: Scope | None, case: Case, acting_user: Any) -> None:
+def _verifier(acting_user: Any, scope: Scope | None, case: Case) -> None:
     """Verification: the office, an inspector over the case, or a grid worker of its area —
     never the person who reported the handling."""
-    if scope is not None and not scope.write_all:
+    if scope is not None and not (scope.write_all and scope.city_id == case.city_id):
         inspectors = _paths_for_roles(scope, {Role.INSPECTOR})
         workers = _paths_for_roles(scope, {Role.GRID_WORKER})
         if not (
             _covers(inspectors, case.unit_path, case.area_path) or _covers(workers, case.area_path)
         ):
             raise PermissionDenied(_("只有督查员、网格员或创建办可以核查"))
-    if acting_user is not None and case.handled_by_id == acting_user.pk:
+    user = actor_user(acting_user)
+    if user is not None and case.handled_by_id == user.pk:
         raise PermissionDenied(_("核查人不能是处置人本人"), code="same_person")
+
+
+def _photographer(acting_user: Any, scope: Scope | None, case: Case) -> None:
+    """More photos: anyone who may see the case and write, except read-only leaders."""
+    if scope is None:
+        return
+    if scope.read_only and not scope.person_id:
+        raise PermissionDenied()
+    if Role.LEADER in scope.roles and not scope.write_all:
+        raise PermissionDenied(_("领导账号只读"))
+
+
+def _extension_open(case: Case) -> None:
+    """A unit may ask for more time only before the deadline, one request at a time."""
+    if case.deadline is None or timezone.now() >= case.deadline:
+        raise InvalidTransition(_("已超过处置时限，不能再申请延期"), code="too_late")
+    if Extension.objects.filter(case=case, status=ExtensionStatus.PENDING).exists():
+        raise InvalidTransition(_("已有待审批的延期申请"), code="pending_exists")
+
+
+ROLE_CHECKS: dict[str, Callable[[Any, Scope | None, Case], None]] = {
+    Action.REGISTER: _office,
+    Action.REJECT: _office,
+    Action.DISPATCH: _office,
+    Action.CLOSE: _office,
+    Action.RETURN: _unit,
+    Action.ACCEPT: _unit,
+    Action.HANDLE: _unit,
+    Action.VERIFY: _verifier,
+    Action.REWORK: _verifier,
+    Action.EXTENSION_REQUEST: _unit,
+    Action.EXTENSION_APPROVE: _office,
+    Action.EXTENSION_REFUSE: _office,
+    Action.PHOTO: _photographer,
+}
+
+
+# conditions beyond the state table that decide whether an action can be taken at all
+def _extension_pending(case: Case) -> None:
+    if not Extension.objects.filter(case=case, status=ExtensionStatus.PENDING).exists():
+        raise InvalidTransition(_("没有待审批的延期申请"), code="no_pending")
+
+
+PRECONDITIONS: dict[str, Callable[[Case], None]] = {
+    Action.EXTENSION_REQUEST: _extension_open,
+    Action.EXTENSION_APPROVE: _extension_pending,
+    Action.EXTENSION_REFUSE: _extension_pending,
+}
+
+
+def _state_allows(case: Case, action: str) -> str:
+    """The state table (409) and the action's preconditions; the state the action leads to."""
+    target = _target(case, action) if action in TRANSITIONS else case.state
+    if action in PRECONDITIONS:
+        PRECONDITIONS[action](case)
+    return target
+
+
+def _allowed(case: Case, action: str, acting_user: Any, scope: Scope | None) -> str:
+    """The role check (403), then the state checks (409); returns the state the action leads
+    to. The services run this, and ``allowed_actions`` runs the same two parts."""
+    ROLE_CHECKS[action](acting_user, scope, case)
+    return _state_allows(case, action)
+
+
+def allowed_actions(case: Case, acting_user: Any) -> set[str]:
+    """The actions ``acting_user`` may take on ``case`` now: exactly those whose service would
+    pass its role, state and precondition checks (the page offers these and no others). Input
+    the actor still has to give (a reason, a photo, a place) is checked when they give it."""
+    scope = actor_scope(acting_user)
+    if scope is not None and not can_see(scope, case):
+        return set()
+    permitted: dict[Any, bool] = {}  # each role check runs once
+    out: set[str] = set()
+    for action, check in ROLE_CHECKS.items():
+        if check not in permitted:
+            try:
+                check(acting_user, scope, case)
+                permitted[check] = True
+            except PermissionDenied:
+                permitted[check] = False
+        if not permitted[check]:
+            continue
+        try:
+            _state_allows(case, action)
+        except InvalidTransition:
+            continue
+        out.add(action)
+    return out
 
 
 def _finish(
@@ -107,7 +208,7 @@ def _finish(
     case.save(update_fields=[*fields, "updated_at"])
     event = CaseEvent.objects.create(
         case=case,
-        actor=_user(acting_user),
+        actor=actor_user(acting_user),
         action=action,
         from_state=from_state,
         to_state=case.state if case.state != from_state else "",
@@ -144,12 +245,11 @@ def register_case(
     *,
     category: Category | None = None,
     note: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Case:
     """立案: the office accepts the report as a case (optionally fixing its category)."""
-    case, scope, _a = _begin(case, Action.REGISTER, acting_user)
-    _need_office(scope)
-    target = _target(case, Action.REGISTER)
+    case, scope, _action = _begin(case, Action.REGISTER, acting_user)
+    target = _allowed(case, Action.REGISTER, acting_user, scope)
     before, old_unit, from_state = audit.snapshot(case, CASE_FIELDS), case.unit_id, case.state
     fields = ["state", "registered_at"]
     if category is not None:
@@ -187,13 +287,12 @@ def reject_case(
     *,
     reason: str,
     duplicate_of: Case | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Case:
     """不予立案: not a case, or a duplicate of another (its reports move to that case, so every
     reporter still hears the outcome)."""
-    case, scope, _a = _begin(case, Action.REJECT, acting_user)
-    _need_office(scope)
-    target = _target(case, Action.REJECT)
+    case, scope, _action = _begin(case, Action.REJECT, acting_user)
+    target = _allowed(case, Action.REJECT, acting_user, scope)
     reason = _reason(reason, _("不予立案的理由"))
     before, old_unit, from_state = audit.snapshot(case, CASE_FIELDS), case.unit_id, case.state
     fields = ["state", "resolution", "closed_at"]
@@ -208,7 +307,7 @@ def reject_case(
         Case.objects.filter(pk=original.pk).update(report_count=F("report_count") + moved)
         CaseEvent.objects.create(
             case=original,
-            actor=_user(acting_user),
+            actor=actor_user(acting_user),
             action=Action.MERGED,
             note=_("并单：案件 %(n)s 的 %(k)d 条上报并入") % {"n": case.number, "k": moved},
             data={"from_case": case.pk},
@@ -247,13 +346,12 @@ def dispatch_case(
     category: Category | None = None,
     deadline: datetime | None = None,
     note: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Case:
     """派遣 (and re-dispatch after a return): to the suggested unit unless another is named;
     the deadline comes from the category (working days on the Chinese calendar) unless given."""
-    case, scope, _a = _begin(case, Action.DISPATCH, acting_user)
-    _need_office(scope)
-    target = _target(case, Action.DISPATCH)
+    case, scope, _action = _begin(case, Action.DISPATCH, acting_user)
+    target = _allowed(case, Action.DISPATCH, acting_user, scope)
     before, old_unit, from_state = audit.snapshot(case, CASE_FIELDS), case.unit_id, case.state
     if category is not None:
         if category.city_id != case.city_id:
@@ -314,11 +412,10 @@ def dispatch_case(
 
 
 @transaction.atomic
-def return_case(case: Case | int, *, reason: str, acting_user: Any = None) -> Case:
+def return_case(case: Case | int, *, reason: str, acting_user: Any) -> Case:
     """退回: the unit disputes the dispatch; the office re-dispatches."""
-    case, scope, _a = _begin(case, Action.RETURN, acting_user)
-    _need_unit(scope, case)
-    target = _target(case, Action.RETURN)
+    case, scope, _action = _begin(case, Action.RETURN, acting_user)
+    target = _allowed(case, Action.RETURN, acting_user, scope)
     reason = _reason(reason, _("退回理由"))
     before, old_unit, from_state = audit.snapshot(case, CASE_FIELDS), case.unit_id, case.state
     case.state = target
@@ -342,11 +439,10 @@ def return_case(case: Case | int, *, reason: str, acting_user: Any = None) -> Ca
 
 
 @transaction.atomic
-def accept_case(case: Case | int, *, note: str = "", acting_user: Any = None) -> Case:
+def accept_case(case: Case | int, *, note: str = "", acting_user: Any) -> Case:
     """签收: the responsible unit starts handling."""
-    case, scope, _a = _begin(case, Action.ACCEPT, acting_user)
-    _need_unit(scope, case)
-    target = _target(case, Action.ACCEPT)
+    case, scope, _action = _begin(case, Action.ACCEPT, acting_user)
+    target = _allowed(case, Action.ACCEPT, acting_user, scope)
     before, old_unit, from_state = audit.snapshot(case, CASE_FIELDS), case.unit_id, case.state
     case.state = target
     _finish(
@@ -368,18 +464,17 @@ def handle_case(
     *,
     note: str,
     photos: Sequence[IO[bytes] | bytes] = (),
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Case:
     """处置反馈: the unit reports the problem handled, with after-photos."""
-    case, scope, _a = _begin(case, Action.HANDLE, acting_user)
-    _need_unit(scope, case)
-    target = _target(case, Action.HANDLE)
+    case, scope, _action = _begin(case, Action.HANDLE, acting_user)
+    target = _allowed(case, Action.HANDLE, acting_user, scope)
     note = _reason(note, _("处置情况"))
     checked = [check_photo(p) for p in photos]
     before, old_unit, from_state = audit.snapshot(case, CASE_FIELDS), case.unit_id, case.state
-    case.state, case.handled_at, case.handled_by = target, timezone.now(), _user(acting_user)
+    case.state, case.handled_at, case.handled_by = target, timezone.now(), actor_user(acting_user)
     for photo in checked:
-        save_photo(case, photo, PhotoKind.AFTER, user=_user(acting_user))
+        save_photo(case, photo, PhotoKind.AFTER, user=actor_user(acting_user))
     _finish(
         case,
         Action.HANDLE,
@@ -404,14 +499,13 @@ def verify_case(
     photos: Sequence[IO[bytes] | bytes] = (),
     lon: Coordinate = None,
     lat: Coordinate = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Case:
     """核查 on site by someone other than the handler, with a photo: passed → verified,
     failed → rework (back to the unit)."""
     action = Action.VERIFY if passed else Action.REWORK
-    case, scope, _a = _begin(case, action, acting_user)
-    _need_verifier(scope, case, acting_user)
-    target = _target(case, action)
+    case, scope, _action = _begin(case, action, acting_user)
+    target = _allowed(case, action, acting_user, scope)
     if not photos:
         raise InvalidInput(_("核查需要上传现场照片"), code="photo_required")
     if not passed:
@@ -440,7 +534,7 @@ def verify_case(
         case.rework_count += 1
         fields.append("rework_count")
     for photo in checked:
-        save_photo(case, photo, PhotoKind.VERIFY, user=_user(acting_user))
+        save_photo(case, photo, PhotoKind.VERIFY, user=actor_user(acting_user))
     _finish(
         case,
         action,
@@ -467,13 +561,12 @@ def close_case(
     *,
     resolution: str = Resolution.FIXED,
     note: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Case:
     """结案. Only a verified case closes as fixed; a case closed as not ours or unfixable (from
     any open state after registration) never counts as fixed."""
-    case, scope, _a = _begin(case, Action.CLOSE, acting_user)
-    _need_office(scope)
-    target = _target(case, Action.CLOSE)
+    case, scope, _action = _begin(case, Action.CLOSE, acting_user)
+    target = _allowed(case, Action.CLOSE, acting_user, scope)
     if resolution not in (Resolution.FIXED, Resolution.NOT_OURS, Resolution.UNFIXABLE):
         raise InvalidInput(_("结案结果无效"), code="bad_resolution")
     if case.state == State.VERIFIED and resolution != Resolution.FIXED:
@@ -506,16 +599,17 @@ def close_case(
 
 @transaction.atomic
 def rate_report(
-    report: Report | int, *, rating: int, comment: str = "", acting_user: Any = None
+    report: Report | int, *, rating: int, comment: str = "", acting_user: Any
 ) -> Report:
-    """满意度评价 by the reporter (their account, or the tracking code on the public page with
-    acting_user=None), or the office on a 回访 call. The case becomes ``rated``."""
+    """满意度评价 by the reporter (their account; or ``PUBLIC``: whoever holds the report's
+    tracking code, which the public page has checked), or the office on a 回访 call. The case
+    becomes ``rated``."""
     pk = report if isinstance(report, int) else report.pk
     found = Report.objects.select_related("reporter").filter(pk=pk).first()
     if found is None:
         raise NotFound()
     report = found
-    scope = _scope(acting_user)
+    scope = None if is_public(acting_user) else actor_scope(acting_user)
     if scope is not None and not (
         (scope.write_all and scope.city_id == report.city_id)
         or (scope.person_id is not None and report.reporter_id == scope.person_id)
