@@ -39,6 +39,13 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
 
 
+class NoLocationPolicy(models.TextChoices):
+    """What on-site verification without a location needs (the office decides per city)."""
+
+    REASON = "reason", _("须填写无定位的原因（记录在案）")
+    REFUSE = "refuse", _("不允许，必须现场定位")
+
+
 class State(models.TextChoices):
     REPORTED = "reported", _("上报")
     REGISTERED = "registered", _("立案")

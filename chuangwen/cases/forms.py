@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Resolution, Source
+from .choices import NoLocationPolicy, Resolution, Source
 
 MAX_PHOTOS = 6
 PHOTO_WIDGET = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
@@ -112,10 +112,22 @@ class ActionForm(forms.Form):
     until = forms.DateTimeField(required=False)
     lon = forms.FloatField(required=False)
     lat = forms.FloatField(required=False)
+    no_location_reason = forms.CharField(required=False, max_length=300)
     extension = forms.IntegerField(required=False)
     approve = forms.BooleanField(required=False)
     duplicate_of = forms.IntegerField(required=False)
     photos = MultiPhotoField(required=False)
+
+
+class CaseSettingsForm(forms.Form):
+    """The office's case rules for the city: duplicates and verification without a location."""
+
+    radius_m = forms.IntegerField(label=_("重复判定距离（米）"), min_value=1, max_value=5000)
+    days = forms.IntegerField(label=_("重复判定时间窗口（天）"), min_value=0, max_value=365)
+    similarity = forms.FloatField(label=_("文本相似度阈值（0–1）"), min_value=0, max_value=1)
+    verify_without_location = forms.ChoiceField(
+        label=_("无定位核查"), choices=NoLocationPolicy.choices
+    )
 
 
 class ImportForm(forms.Form):

@@ -26,7 +26,14 @@ from . import exports, selectors, services
 from . import jobs as case_jobs
 from .choices import PUBLIC_STATE, WITH_UNIT, Action, Channel, ExtensionStatus, Source, State
 from .filters import CaseFilter
-from .forms import ActionForm, CaseIntakeForm, ImportForm, PublicReportForm, RatingForm
+from .forms import (
+    ActionForm,
+    CaseIntakeForm,
+    CaseSettingsForm,
+    ImportForm,
+    PublicReportForm,
+    RatingForm,
+)
 from .models import CasePhoto, Category
 
 LIST_CAP = 10_000
@@ -167,6 +174,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 photos=photos,
                 lon=d.get("lon"),
                 lat=d.get("lat"),
+                no_location_reason=d.get("no_location_reason") or "",
                 acting_user=user,
             )
         elif action == "close":
@@ -358,6 +366,29 @@ def categories(request: HttpRequest) -> HttpResponse:
     rows = Category.objects.filter(city_id=scope.city_id).select_related("department")
     departments = Unit.objects.filter(city_id=scope.city_id, axis="line").order_by("name")
     return render(request, "cases/categories.html", {"rows": rows, "departments": departments})
+
+
+@office_required
+def case_settings(request: HttpRequest) -> HttpResponse:
+    """The office's case rules: the duplicate rule and verification without a location."""
+    city = City.objects.get(pk=_scope(request).city_id)
+    row = services.duplicate_settings(city.pk)
+    initial = {
+        "radius_m": row.radius_m,
+        "days": row.days,
+        "similarity": row.similarity,
+        "verify_without_location": row.verify_without_location,
+    }
+    form = CaseSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_duplicate_settings(city, **form.cleaned_data, acting_user=request.user)
+        except ServiceError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("cases:settings")
+    return render(request, "cases/settings.html", {"form": form})
 
 
 @office_required

@@ -435,7 +435,9 @@ def test_round_trip_follow_status_to_closed(oc):
 
     cases.accept_case(case, acting_user=liaison)
     cases.handle_case(case, note="已清运完毕", photos=[jpeg()], acting_user=liaison)
-    cases.verify_case(case, passed=True, photos=[jpeg()], acting_user=worker)
+    cases.verify_case(
+        case, passed=True, photos=[jpeg()], lon=IN_A[0], lat=IN_A[1], acting_user=worker
+    )
     cases.close_case(case, acting_user=office)
 
     (row,) = Client().get(f"{BASE}/requests/{number}.json").json()

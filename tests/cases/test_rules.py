@@ -12,7 +12,7 @@ from chuangwen.cases import services
 from chuangwen.cases.choices import Action, Channel, ExtensionStatus, Source, State
 from chuangwen.cases.models import Case, Extension, Report
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from chuangwen.core.models import ApiToken
+from chuangwen.core.models import ApiToken, AuditEvent
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.choices import Role
 from tests import factories
@@ -243,3 +243,68 @@ def test_the_intake_form_offers_only_the_roles_sources(cc, client_for):
     assert 'value="media"' not in body
     office = client_for(cc.office).get(reverse("cases:new")).content.decode()
     assert 'value="media"' in office and 'value="hotline"' not in office
+
+
+# --- verification without a location --------------------------------------------------------
+
+
+def test_verification_without_location_needs_a_recorded_reason_by_default(cc):
+    case = cc.handled()
+    worker = cc.grid_worker_a.user
+    with pytest.raises(InvalidInput) as exc:
+        services.verify_case(case, passed=True, photos=[jpeg()], acting_user=worker)
+    assert exc.value.code == "reason_required"
+    assert Case.objects.get(pk=case.pk).state == State.HANDLED
+    case = services.verify_case(
+        case,
+        passed=True,
+        photos=[jpeg()],
+        no_location_reason="地下通道内无信号",
+        acting_user=worker,
+    )
+    assert case.state == State.VERIFIED
+    event = case.events.get(action=Action.VERIFY)
+    assert event.data == {"no_location_reason": "地下通道内无信号"}
+    row = AuditEvent.objects.get(code="cases.case.verify", object_id=str(case.pk))
+    assert row.after["no_location_reason"] == "地下通道内无信号"
+
+
+def test_the_office_can_refuse_verification_without_location(cc, client_for):
+    office = client_for(cc.office)
+    r = office.post(
+        reverse("cases:settings"),
+        {"radius_m": 50, "days": 7, "similarity": 0.3, "verify_without_location": "refuse"},
+    )
+    assert r.status_code == 302
+    assert services.duplicate_settings(cc.city.pk).verify_without_location == "refuse"
+    assert client_for(cc.liaison_a).get(reverse("cases:settings")).status_code == 403
+    case = cc.handled()
+    with pytest.raises(InvalidInput) as exc:
+        services.verify_case(
+            case,
+            passed=True,
+            photos=[jpeg()],
+            no_location_reason="地下通道内无信号",
+            acting_user=cc.grid_worker_a.user,
+        )
+    assert exc.value.code == "location_required"
+    # through the page: refused with the message, nothing changes
+    r = client_for(cc.grid_worker_a).post(
+        reverse("cases:action", args=[case.pk, "verify"]),
+        {"passed": "on", "photos": [_upload_jpeg()], "no_location_reason": "没信号"},
+        follow=True,
+    )
+    assert "现场定位" in r.content.decode()
+    assert Case.objects.get(pk=case.pk).state == State.HANDLED
+    # on site it goes through, with the place recorded
+    case = services.verify_case(
+        case, passed=True, photos=[jpeg()], lon=IN_A[0], lat=IN_A[1], acting_user=cc.office.user
+    )
+    assert case.state == State.VERIFIED
+    assert case.events.get(action=Action.VERIFY).data == {"lon": IN_A[0], "lat": IN_A[1]}
+
+
+def _upload_jpeg():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")

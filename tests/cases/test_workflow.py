@@ -171,7 +171,9 @@ def test_verification_rules_and_rework(cc):
     assert case.state == State.REWORK and case.rework_count == 1
     case = services.handle_case(case, note="再次清理", acting_user=cc.liaison_a.user)
     assert case.state == State.HANDLED
-    case = services.verify_case(case, passed=True, photos=[jpeg()], acting_user=cc.office.user)
+    case = services.verify_case(
+        case, passed=True, photos=[jpeg()], acting_user=cc.office.user, **ON_SITE
+    )
     assert case.state == State.VERIFIED and case.rework_count == 1
 
 

@@ -14,7 +14,7 @@ from chuangwen.core.errors import InvalidInput
 from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
 
-from ..choices import DeadlineUnit, Family
+from ..choices import DeadlineUnit, Family, NoLocationPolicy
 from ..models import CalendarOverride, Category, DuplicateSettings
 
 CATEGORIES_FILE = Path(__file__).parent.parent / "data" / "categories.json"
@@ -186,20 +186,33 @@ def duplicate_settings(city_id: int) -> DuplicateSettings:
 
 @transaction.atomic
 def update_duplicate_settings(
-    city: City, *, radius_m: int, days: int, similarity: float, acting_user: Any
+    city: City,
+    *,
+    radius_m: int,
+    days: int,
+    similarity: float,
+    verify_without_location: str | None = None,
+    acting_user: Any,
 ) -> DuplicateSettings:
+    """The city's case rules: the duplicate rule, and (when given) whether verification without
+    a location needs a recorded reason or is refused."""
     require_office(acting_user, city)
     if not (1 <= radius_m <= 5000 and 0 <= days <= 365 and 0 <= similarity <= 1):
         raise InvalidInput(_("重复案件规则超出范围（距离 1–5000 米，天数 0–365，相似度 0–1）"))
-    row, _created = DuplicateSettings.objects.update_or_create(
-        city=city, defaults={"radius_m": radius_m, "days": days, "similarity": similarity}
-    )
+    values: dict[str, Any] = {"radius_m": radius_m, "days": days, "similarity": similarity}
+    if verify_without_location is not None:
+        if verify_without_location not in NoLocationPolicy.values:
+            raise InvalidInput(_("无定位核查规则无效"), code="bad_policy")
+        values["verify_without_location"] = verify_without_location
+    before = audit.snapshot(duplicate_settings(city.pk), list(values))
+    row, _created = DuplicateSettings.objects.update_or_create(city=city, defaults=values)
     audit.record(
         "cases.duplicate_settings.updated",
         row,
         actor=acting_user,
         city=city,
-        after={"radius_m": radius_m, "days": days, "similarity": similarity},
+        before=before,
+        after=values,
     )
     return row
 

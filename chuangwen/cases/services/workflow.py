@@ -25,6 +25,7 @@ from ..choices import (
     TRANSITIONS,
     Action,
     ExtensionStatus,
+    NoLocationPolicy,
     PhotoKind,
     Resolution,
     State,
@@ -45,6 +46,7 @@ from .common import (
     notify,
     save_photo,
 )
+from .configuration import duplicate_settings
 from .intake import suggest_unit
 
 VERIFY_MAX_DISTANCE_M = 500
@@ -204,6 +206,7 @@ def _finish(
     old_unit_id: int | None,
     note: str = "",
     data: dict[str, Any] | None = None,
+    audit_extra: dict[str, Any] | None = None,
 ) -> CaseEvent:
     case.save(update_fields=[*fields, "updated_at"])
     event = CaseEvent.objects.create(
@@ -221,7 +224,7 @@ def _finish(
         case,
         actor=acting_user,
         before=b,
-        after={**a, **({"note": note} if note else {})},
+        after={**a, **({"note": note} if note else {}), **(audit_extra or {})},
         summary=f"{case.number} {note}"[:300],
     )
     if from_state != case.state or old_unit_id != case.unit_id:
@@ -499,6 +502,7 @@ def verify_case(
     photos: Sequence[IO[bytes] | bytes] = (),
     lon: Coordinate = None,
     lat: Coordinate = None,
+    no_location_reason: str = "",
     acting_user: Any,
 ) -> Case:
     """核查 on site by someone other than the handler, with a photo: passed → verified,
@@ -518,6 +522,17 @@ def verify_case(
         where = next(
             ((p.lon, p.lat) for p in checked if p.lon is not None and p.lat is not None), None
         )
+    data: dict[str, Any] = {}
+    if where is None:
+        # verification is on site: without a place the office's rule applies
+        if duplicate_settings(case.city_id).verify_without_location == NoLocationPolicy.REFUSE:
+            raise InvalidInput(
+                _("核查须在现场定位（本市不允许无定位核查），请开启定位或上传带位置的照片"),
+                code="location_required",
+            )
+        data["no_location_reason"] = _reason(no_location_reason, _("无定位核查的原因"))
+    else:
+        data.update(lon=where[0], lat=where[1])
     if where is not None and case.lon is not None:
         far = distance_m(where[0], where[1], case.lon, case.lat)  # type: ignore[arg-type]
         if far > VERIFY_MAX_DISTANCE_M:
@@ -544,7 +559,8 @@ def verify_case(
         before=before,
         old_unit_id=old_unit,
         note=note,
-        data={"lon": where[0], "lat": where[1]} if where else {},
+        data=data,
+        audit_extra={k: v for k, v in data.items() if k == "no_location_reason"},
     )
     if not passed:
         notify(
