@@ -65,6 +65,7 @@ def main() -> None:
     from chuangwen.cases import services
     from chuangwen.cases.models import Case, Category
     from chuangwen.org import services as org
+    from chuangwen.org.actors import SYSTEM
     from chuangwen.org.choices import Role, UnitKind
     from chuangwen.org.models import Grid, Unit
 
@@ -119,7 +120,7 @@ def main() -> None:
                 for i in range(1000)
             ]
         )  # fmt: skip
-        services.load_categories(city)
+        services.load_categories(city, acting_user=SYSTEM)
         cats = list(Category.objects.filter(city=city).values_list("pk", flat=True))
         paths = dict(Unit.objects.filter(city=city).values_list("pk", "path"))
         office = org.create_person(

@@ -51,6 +51,7 @@ def main() -> None:
     from chuangwen.cases.models import Case, CaseEvent, Category, Report
     from chuangwen.core.models import AuditEvent
     from chuangwen.org import services as org
+    from chuangwen.org.actors import SYSTEM
     from chuangwen.org.choices import UnitKind
 
     vendor = connection.vendor
@@ -80,7 +81,7 @@ def main() -> None:
                 unit=communities[(gx // 5) * 10 + gy // 2],
                 geometry={"type": "Polygon", "coordinates": [ring]},
             )
-    services.load_categories(city)
+    services.load_categories(city, acting_user=SYSTEM)
     codes = list(Category.objects.filter(city=city).values_list("code", flat=True))
     rng = random.Random(7)
     words = [
@@ -124,7 +125,8 @@ def main() -> None:
                 reporter_phone="138" + f"{rng.randint(0, 99999999):08d}" if i % 3 == 0 else "",
             )
         )
-    services.intake_cases(city, items[:10])  # warm the grid index and the category cache
+    # warm the grid index and the category cache
+    services.intake_cases(city, items[:10], acting_user=SYSTEM)
     first_id = (Case.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
     import os
@@ -138,7 +140,7 @@ def main() -> None:
     t0 = time.perf_counter()
     merged = 0
     for k in range(0, len(items), BATCH):
-        results = services.intake_cases(city, items[k : k + BATCH])
+        results = services.intake_cases(city, items[k : k + BATCH], acting_user=SYSTEM)
         merged += sum(r.merged for r in results)
     service_s = time.perf_counter() - t0
     if prof is not None:

@@ -43,6 +43,7 @@ def main() -> None:
     from chuangwen.inspections.choices import PlanKind
     from chuangwen.inspections.models import CheckResult
     from chuangwen.inspections.scoring import score_observation
+    from chuangwen.org.actors import SYSTEM
     from chuangwen.org.demo import build_demo_city
     from chuangwen.sites.demo import build_demo as build_sites
     from chuangwen.sites.models import Site
@@ -113,6 +114,7 @@ def main() -> None:
             )
             for r in failed
         ],
+        acting_user=SYSTEM,
         check_duplicates=False,
     )
     for r, res in zip(failed, intake, strict=True):

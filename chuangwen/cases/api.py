@@ -219,6 +219,7 @@ def verify(  # type: ignore[no-untyped-def]
     note: Form[str] = "",
     lon: Form[float | None] = None,
     lat: Form[float | None] = None,
+    no_location_reason: Form[str] = "",
 ):
     return services.verify_case(
         _case(request, case_id),
@@ -227,6 +228,7 @@ def verify(  # type: ignore[no-untyped-def]
         photos=photos,
         lon=lon,
         lat=lat,
+        no_location_reason=no_location_reason,
         acting_user=request.auth,  # type: ignore[attr-defined]
     )
 

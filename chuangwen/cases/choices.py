@@ -29,6 +29,23 @@ class Source(models.TextChoices):
     OPEN311 = "open311", _("Open311")
 
 
+class Channel(models.TextChoices):
+    """How a report reaches intake; with the actor's role it decides the allowed sources."""
+
+    FORM = "form", _("页面或接口上报")
+    PUBLIC = "public", _("公众随手拍")
+    HOTLINE = "hotline", _("12345 工单导入")
+    INSPECTION = "inspection", _("督查检查")
+    OPEN311 = "open311", _("Open311")
+
+
+class NoLocationPolicy(models.TextChoices):
+    """What on-site verification without a location needs (the office decides per city)."""
+
+    REASON = "reason", _("须填写无定位的原因（记录在案）")
+    REFUSE = "refuse", _("不允许，必须现场定位")
+
+
 class State(models.TextChoices):
     REPORTED = "reported", _("上报")
     REGISTERED = "registered", _("立案")

@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw
 
 from chuangwen.core import audit
 from chuangwen.core.models import Notification
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Grid, Membership, Unit
 
@@ -98,7 +99,7 @@ def _liaison_for(unit_id: int | None, users: dict, parents: dict) -> int | None:
 
 def build_demo(city: City, seed: int, log: Callable[[str], object]) -> None:
     rng = random.Random(seed + 4)
-    created, _kept = services.load_categories(city)
+    created, _kept = services.load_categories(city, acting_user=SYSTEM)
     log(f"案件类别：{created} 个（数字城管部件/事件大类、小类）")
     categories = list(Category.objects.filter(city=city, active=True))
     weights = [3 if c.family == "event" else 1 for c in categories]
@@ -145,7 +146,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], object]) -> None:
     items.sort(key=lambda d: d.reported_at)  # type: ignore[arg-type,return-value]
     results = []
     for k in range(0, len(items), 1000):
-        results += services.intake_cases(city, items[k : k + 1000])
+        results += services.intake_cases(city, items[k : k + 1000], acting_user=SYSTEM)
     cases = {r.case.pk: r.case for r in results if not r.merged}
     log(f"案件上报：{len(results)} 条上报，{len(cases)} 件案件，{len(results) - len(cases)} 条并单")
     _simulate(city, rng, list(cases.values()), now)
@@ -388,6 +389,6 @@ def _photos(city: City, rng: random.Random) -> None:
     )
     rng.shuffle(sample)
     for case in sample[:40]:
-        services._save_photo(case, check_photo(_photo(rng, after=False)), PhotoKind.BEFORE)
+        services.save_photo(case, check_photo(_photo(rng, after=False)), PhotoKind.BEFORE)
         if case.handled_at is not None:
-            services._save_photo(case, check_photo(_photo(rng, after=True)), PhotoKind.AFTER)
+            services.save_photo(case, check_photo(_photo(rng, after=True)), PhotoKind.AFTER)

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Resolution, Source
+from .choices import NoLocationPolicy, Resolution, Source
 
 MAX_PHOTOS = 6
 PHOTO_WIDGET = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
@@ -44,18 +44,17 @@ class CoordinatesMixin(forms.Form):
 class CaseIntakeForm(CoordinatesMixin):
     """The office / inspector / grid-worker form (phone camera and GPS)."""
 
-    source = forms.ChoiceField(
-        label=_("来源"),
-        choices=[(s.value, s.label) for s in Source if s not in (Source.OPEN311, Source.CITIZEN)],
-    )
+    source = forms.ChoiceField(label=_("来源"), choices=[])
     category = forms.ChoiceField(label=_("类别"), required=False)
     description = forms.CharField(
         label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     photos = MultiPhotoField(label=_("现场照片"), required=False)
 
-    def __init__(self, *args, categories=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, categories=(), sources=(), **kwargs):  # type: ignore[no-untyped-def]
+        """``sources``: what the intake service lets this actor claim (the default first)."""
         super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [(s, Source(s).label) for s in sources]  # type: ignore[attr-defined]
         choices = [("", _("（由创建办判定）"))] + [
             (c.code, f"{c.get_family_display()} · {c.major_name} · {c.name}") for c in categories
         ]
@@ -114,10 +113,22 @@ class ActionForm(forms.Form):
     until = forms.DateTimeField(required=False)
     lon = forms.FloatField(required=False)
     lat = forms.FloatField(required=False)
+    no_location_reason = forms.CharField(required=False, max_length=300)
     extension = forms.IntegerField(required=False)
     approve = forms.BooleanField(required=False)
     duplicate_of = forms.IntegerField(required=False)
     photos = MultiPhotoField(required=False)
+
+
+class CaseSettingsForm(forms.Form):
+    """The office's case rules for the city: duplicates and verification without a location."""
+
+    radius_m = forms.IntegerField(label=_("重复判定距离（米）"), min_value=1, max_value=5000)
+    days = forms.IntegerField(label=_("重复判定时间窗口（天）"), min_value=0, max_value=365)
+    similarity = forms.FloatField(label=_("文本相似度阈值（0–1）"), min_value=0, max_value=1)
+    verify_without_location = forms.ChoiceField(
+        label=_("无定位核查"), choices=NoLocationPolicy.choices
+    )
 
 
 class ImportForm(forms.Form):

@@ -18,6 +18,7 @@ from .choices import (
     DeadlineUnit,
     ExtensionStatus,
     Family,
+    NoLocationPolicy,
     PhotoKind,
     Resolution,
     Source,
@@ -87,6 +88,14 @@ class DuplicateSettings(TimeStamped):
     radius_m = models.PositiveIntegerField(_("距离（米）"), default=50)
     days = models.PositiveIntegerField(_("时间窗口（天）"), default=7)
     similarity = models.FloatField(_("文本相似度阈值"), default=0.3)
+    # verification is on site: without a location (GPS or photo EXIF) a recorded reason is
+    # needed, or it is refused outright
+    verify_without_location = models.CharField(
+        _("无定位核查"),
+        max_length=10,
+        choices=NoLocationPolicy.choices,
+        default=NoLocationPolicy.REASON,
+    )
 
     class Meta:
         verbose_name = _("重复案件规则")

@@ -66,7 +66,7 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(Schema):
-    source: str
+    source: str = ""  # empty: the default for the caller's role; an external id is refused
     description: str = ""
     category: str | None = None
     lon: float | None = None

@@ -15,6 +15,7 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("categories/", views.categories, name="categories"),
     path("import/", views.import_hotline, name="import"),
+    path("settings/", views.case_settings, name="settings"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     # public pages, no account
     path("report/<str:city_code>/", views.public_report, name="public_report"),

@@ -19,14 +19,21 @@ from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import Busy, ImportFailed, InvalidInput, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template
-from chuangwen.org.choices import Role
+from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City, Unit
 
 from . import exports, selectors, services
 from . import jobs as case_jobs
-from .choices import PUBLIC_STATE, WITH_UNIT, Action, ExtensionStatus, Source, State
+from .choices import PUBLIC_STATE, WITH_UNIT, Action, Channel, ExtensionStatus, Source, State
 from .filters import CaseFilter
-from .forms import ActionForm, CaseIntakeForm, ImportForm, PublicReportForm, RatingForm
+from .forms import (
+    ActionForm,
+    CaseIntakeForm,
+    CaseSettingsForm,
+    ImportForm,
+    PublicReportForm,
+    RatingForm,
+)
 from .models import CasePhoto, Category
 
 LIST_CAP = 10_000
@@ -90,42 +97,12 @@ def case_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _actions(scope: Any, case: Any) -> set[str]:
-    """Which forms the detail page offers (the services check again)."""
-    out: set[str] = set()
-    office = scope.write_all
-    roles = scope.roles
-    if office:
-        if case.state == State.REPORTED:
-            out |= {Action.REGISTER, Action.REJECT}
-        if case.state == State.REGISTERED:
-            out |= {Action.DISPATCH, Action.REJECT, Action.CLOSE}
-        if case.state == State.RETURNED:
-            out |= {Action.DISPATCH, Action.CLOSE}
-        if case.state in WITH_UNIT or case.state == State.VERIFIED:
-            out.add(Action.CLOSE)
-    unit_role = office or (Role.UNIT_LIAISON in roles and scope.covers_path(case.unit_path or "-"))
-    if unit_role:
-        if case.state == State.DISPATCHED:
-            out |= {Action.ACCEPT, Action.RETURN}
-        if case.state in (State.IN_PROGRESS, State.REWORK):
-            out.add(Action.HANDLE)
-        if case.state in WITH_UNIT and case.deadline and case.deadline > timezone.now():
-            out.add(Action.EXTENSION_REQUEST)
-    verifier = office or roles & {Role.INSPECTOR, Role.GRID_WORKER}
-    if verifier and case.state == State.HANDLED and case.handled_by_id != scope.user_id:
-        out.add(Action.VERIFY)
-    if (not scope.read_only or scope.person_id) and (Role.LEADER not in roles or office):
-        out.add(Action.PHOTO)
-    return out
-
-
 @member_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     case = selectors.get_case_for_user(scope, pk)
     reports = list(case.reports.all())
-    actions = _actions(scope, case)
+    actions = services.allowed_actions(case, request.user)
     context = {
         "case": case,
         "events": selectors.case_timeline(case),
@@ -198,6 +175,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 photos=photos,
                 lon=d.get("lon"),
                 lat=d.get("lat"),
+                no_location_reason=d.get("no_location_reason") or "",
                 acting_user=user,
             )
         elif action == "close":
@@ -228,7 +206,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def case_new(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     categories = list(selectors.categories_for_city(scope.city_id))
-    form = CaseIntakeForm(request.POST or None, request.FILES or None, categories=categories)
+    form = CaseIntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        categories=categories,
+        sources=services.allowed_sources(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         city = City.objects.get(pk=scope.city_id)
@@ -387,6 +370,29 @@ def categories(request: HttpRequest) -> HttpResponse:
 
 
 @office_required
+def case_settings(request: HttpRequest) -> HttpResponse:
+    """The office's case rules: the duplicate rule and verification without a location."""
+    city = City.objects.get(pk=_scope(request).city_id)
+    row = services.duplicate_settings(city.pk)
+    initial = {
+        "radius_m": row.radius_m,
+        "days": row.days,
+        "similarity": row.similarity,
+        "verify_without_location": row.verify_without_location,
+    }
+    form = CaseSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_duplicate_settings(city, **form.cleaned_data, acting_user=request.user)
+        except ServiceError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("cases:settings")
+    return render(request, "cases/settings.html", {"form": form})
+
+
+@office_required
 def import_hotline(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     failure = None
@@ -470,6 +476,8 @@ def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
                     reporter_phone=d["phone"],
                     photos=d.get("photos") or [],
                 ),
+                acting_user=PUBLIC,
+                channel=Channel.PUBLIC,
             )
             return res.report.tracking_code
 
@@ -515,6 +523,7 @@ def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     report,
                     rating=form.cleaned_data["rating"],
                     comment=form.cleaned_data["comment"],
+                    acting_user=PUBLIC,
                 )
             except ServiceError as exc:
                 messages.error(request, str(exc.message))

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chuangwen.cases import services as case_services
-from chuangwen.cases.choices import OPEN, Source, State
+from chuangwen.cases.choices import OPEN, Channel, Source, State
 from chuangwen.cases.models import Case, Category
 from chuangwen.cases.photos import check_photo
 from chuangwen.core import audit
@@ -31,6 +31,7 @@ from chuangwen.core.errors import (
 from chuangwen.core.geo import to_wgs84
 from chuangwen.indicators.choices import SystemKind, SystemStatus
 from chuangwen.indicators.models import CheckItem, EvaluationSystem
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Person, Unit
 from chuangwen.org.scope import Scope, scope_for_user
@@ -475,14 +476,15 @@ def _raise_case(
             reporter=result.inspector,
             external_id=f"CHK-{result.uuid}"[:64],
         ),
-        acting_user=acting_user,
+        acting_user=acting_user or SYSTEM,
+        channel=Channel.INSPECTION,
     )
     case = intake.case
     if plan.auto_dispatch and not intake.merged and case.state == State.REPORTED:
         # the inspector found it on the spot: the system registers it and dispatches it by the
         # case rules (grid → 块 unit, or the category's department); the site's owner is the
         # fallback when the rules name no unit
-        case = case_services.register_case(case, acting_user=None)
+        case = case_services.register_case(case, acting_user=SYSTEM)
         unit = None
         if case.unit_id is None:
             unit = site.owner
@@ -496,7 +498,7 @@ def _raise_case(
             unit=unit,
             deadline=deadline,
             note=f"督查发现：{plan.title}",
-            acting_user=None,
+            acting_user=SYSTEM,
         )
     return case
 

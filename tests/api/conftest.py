@@ -6,6 +6,7 @@ from PIL import Image
 from chuangwen.api.open311 import services as o311
 from chuangwen.cases import services as cases
 from chuangwen.cases.models import Category
+from chuangwen.org.actors import SYSTEM
 
 # points inside the two grids of tests.factories.SmallCity
 IN_A = (113.005, 28.005)
@@ -24,7 +25,7 @@ class Open311City:
     def __init__(self, sc) -> None:
         self.sc = sc
         self.city = sc.city
-        cases.load_categories(sc.city)
+        cases.load_categories(sc.city, acting_user=SYSTEM)
         self.garbage = Category.objects.get(city=sc.city, code="SJ0102")  # 暴露垃圾
         self.ads = Category.objects.get(city=sc.city, code="SJ0201")  # 非法小广告
         self.client, self.key = o311.create_client(sc.city, "12345 热线平台")

@@ -14,6 +14,7 @@ from chuangwen.cases import services as cases
 from chuangwen.cases.choices import Source, State
 from chuangwen.cases.models import Case, Report
 from chuangwen.core.models import AuditEvent
+from chuangwen.org.actors import SYSTEM
 
 from .conftest import IN_A, jpeg
 
@@ -357,6 +358,7 @@ def test_get_requests_filters(oc):
             lat=IN_A[1],
             reported_at=timezone.now() - timedelta(days=200),
         ),
+        acting_user=SYSTEM,
     ).case
     c = Client()
     numbers = lambda r: [x["service_request_id"] for x in r.json()]  # noqa: E731
@@ -431,7 +433,9 @@ def test_round_trip_follow_status_to_closed(oc):
 
     cases.accept_case(case, acting_user=liaison)
     cases.handle_case(case, note="已清运完毕", photos=[jpeg()], acting_user=liaison)
-    cases.verify_case(case, passed=True, photos=[jpeg()], acting_user=worker)
+    cases.verify_case(
+        case, passed=True, photos=[jpeg()], lon=IN_A[0], lat=IN_A[1], acting_user=worker
+    )
     cases.close_case(case, acting_user=office)
 
     (row,) = Client().get(f"{BASE}/requests/{number}.json").json()
@@ -505,6 +509,7 @@ def test_updates_window(oc):
             address="甲社区",
             reported_at=timezone.now() - timedelta(days=200),
         ),
+        acting_user=SYSTEM,
     ).case
     recent = Client().get(f"{BASE}/servicerequestupdates.json").json()
     assert old.number not in {u["service_request_id"] for u in recent}
@@ -546,7 +551,7 @@ def test_each_key_files_in_its_own_city(oc):
     from tests import factories
 
     other = factories.city(code="yy", name="乙市")
-    cases.load_categories(other)
+    cases.load_categories(other, acting_user=SYSTEM)
     _client, key_b = create_client(other, "乙市 12345")
     body = payload(
         oc,

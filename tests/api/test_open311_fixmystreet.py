@@ -19,9 +19,10 @@ from django.utils import timezone
 from chuangwen.api.models import Open311Submission, Open311Update
 from chuangwen.api.open311 import services as o311
 from chuangwen.cases import services as cases
-from chuangwen.cases.choices import Resolution, Source
+from chuangwen.cases.choices import Channel, Resolution, Source
 from chuangwen.cases.models import Case, Report
 from chuangwen.core.models import AuditEvent
+from chuangwen.org.actors import SYSTEM
 
 from .conftest import IN_A, IN_B, jpeg
 
@@ -215,7 +216,9 @@ def test_update_feed_as_fixmystreet_reads_it(oc, fms):
     case = cases.dispatch_case(case, acting_user=office)
     cases.accept_case(case, acting_user=liaison)
     cases.handle_case(case, note="已清理", photos=[jpeg()], acting_user=liaison)
-    cases.verify_case(case, passed=True, photos=[jpeg()], acting_user=worker)
+    cases.verify_case(
+        case, passed=True, photos=[jpeg()], lon=case.lon, lat=case.lat, acting_user=worker
+    )
     cases.close_case(case, acting_user=office)
     # another request, rejected: never reported as fixed
     _s, root = fms.send_service_request(id=202, lat=IN_B[1], lon=IN_B[0], detail="非城管问题")
@@ -393,6 +396,8 @@ def test_public_feed_lists_only_the_office_s_public_sources(oc, fms):
             lon=IN_B[0],
             lat=IN_B[1],
         ),
+        acting_user=SYSTEM,
+        channel=Channel.INSPECTION,
     ).case
     c = Client()
     listed = [r["service_request_id"] for r in c.get(f"{ENDPOINT}requests.json").json()]

@@ -4,6 +4,7 @@ the maps and the chart pages, and their scripts really ran."""
 import pytest
 
 from chuangwen.cases import services as case_services
+from chuangwen.org.actors import SYSTEM
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, SmallCity
 
@@ -19,7 +20,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 def test_pages_run_without_csp_violations(live_server, page):
     city = SmallCity()
-    case_services.load_categories(city.city)
+    case_services.load_categories(city.city, acting_user=SYSTEM)
     console = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.add_init_script(RECORD_VIOLATIONS)

@@ -5,6 +5,7 @@ from chuangwen.cases.models import Case, Category
 from chuangwen.inspections import services
 from chuangwen.inspections.choices import PlanKind
 from chuangwen.inspections.models import CheckResult
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
 from tests import factories
 from tests.browser.conftest import log_in
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_check_page_files_a_failed_item_under_the_suggested_category(live_server, page):
     ic = InspectionCity(SmallCity())
-    case_services.load_categories(ic.city)
+    case_services.load_categories(ic.city, acting_user=SYSTEM)
     litter = Category.objects.get(city=ic.city, code="SJ0102")
     litter.indicators.add(ic.items["ZD-1"].standards.get())
     plan = services.create_plan(

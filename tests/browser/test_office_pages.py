@@ -2,6 +2,7 @@ import pytest
 
 from chuangwen.cases import services as case_services
 from chuangwen.cases.models import Category
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import UnitKind
 from tests import factories
 from tests.browser.conftest import log_in
@@ -12,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_category_department_picker_is_filled_in_the_browser(live_server, page):
     city = SmallCity()
-    case_services.load_categories(city.city)
+    case_services.load_categories(city.city, acting_user=SYSTEM)
     parks = factories.unit(city.city, UnitKind.DEPARTMENT, parent=city.hq, name="园林局")
     lamp = Category.objects.get(city=city.city, code="BJ0112")
     case_services.update_category(lamp, department=city.dept, acting_user=city.office.user)

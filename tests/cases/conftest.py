@@ -6,8 +6,9 @@ from django.utils import timezone
 from PIL import Image
 
 from chuangwen.cases import services
-from chuangwen.cases.choices import Source
+from chuangwen.cases.choices import Channel, Source
 from chuangwen.cases.models import Category
+from chuangwen.org.actors import SYSTEM
 
 # points inside the two grids of tests.factories.SmallCity
 IN_A = (113.005, 28.005)
@@ -40,7 +41,7 @@ class CaseCity:
     def __init__(self, sc) -> None:
         self.sc = sc
         self.city = sc.city
-        services.load_categories(sc.city)
+        services.load_categories(sc.city, acting_user=SYSTEM)
         self.event = Category.objects.get(city=sc.city, code="SJ0102")  # 暴露垃圾
         self.other_event = Category.objects.get(city=sc.city, code="SJ0201")  # 非法小广告
         self.component = Category.objects.get(city=sc.city, code="BJ0112")  # 路灯
@@ -54,7 +55,8 @@ class CaseCity:
         return getattr(self.sc, name)
 
     def intake(self, text="路边有一堆暴露垃圾无人清理", point=IN_A, category=None, **kw):
-        user = kw.pop("acting_user", None)
+        user = kw.pop("acting_user", SYSTEM)
+        channel = kw.pop("channel", Channel.FORM)
         data = services.IntakeData(
             source=kw.pop("source", Source.INSPECTION),
             description=text,
@@ -63,7 +65,7 @@ class CaseCity:
             lat=point[1] if point else None,
             **kw,
         )
-        return services.intake_case(self.city, data, acting_user=user)
+        return services.intake_case(self.city, data, acting_user=user, channel=channel)
 
     def dispatched(self, **kw):
         case = self.intake(**kw).case

@@ -81,11 +81,20 @@ def test_api_intake_and_every_transition(cc, client_for):
     assert r.status_code == 403  # the handler may not verify
     r = worker.post(
         f"/api/cases/{cid}/verify",
-        {"passed": False, "note": "没清干净", "photos": [io.BytesIO(jpeg())]},
+        {
+            "passed": False,
+            "note": "没清干净",
+            "photos": [io.BytesIO(jpeg())],
+            "lon": IN_A[0],
+            "lat": IN_A[1],
+        },
     )
     assert r.json()["state"] == "rework" and r.json()["rework_count"] == 1
     liaison.post(f"/api/cases/{cid}/handle", {"note": "重新清理"})
-    r = worker.post(f"/api/cases/{cid}/verify", {"passed": True, "photos": [io.BytesIO(jpeg())]})
+    r = worker.post(
+        f"/api/cases/{cid}/verify",
+        {"passed": True, "photos": [io.BytesIO(jpeg())], "no_location_reason": "手机定位失败"},
+    )
     assert r.json()["state"] == "verified"
     assert j(office, "close", {"resolution": "fixed"}).json()["state"] == "closed"
     r = office.post(f"/api/cases/{cid}/photos", {"files": [io.BytesIO(jpeg())]})

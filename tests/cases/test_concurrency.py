@@ -16,8 +16,9 @@ from django.test import Client
 
 from chuangwen.api.open311 import services as o311
 from chuangwen.cases import dedupe, services
-from chuangwen.cases.choices import Source
+from chuangwen.cases.choices import Channel, Source
 from chuangwen.cases.models import Case, Category, Report
+from chuangwen.org.actors import PUBLIC, SYSTEM
 from tests import factories
 
 from .conftest import IN_A
@@ -70,7 +71,7 @@ def _parallel(n, work):
 
 def _open311_city():
     sc = factories.SmallCity()
-    services.load_categories(sc.city)
+    services.load_categories(sc.city, acting_user=SYSTEM)
     _client, key = o311.create_client(sc.city, "12345 热线平台")
     return sc, key
 
@@ -114,7 +115,7 @@ def test_parallel_batches_and_single_reports_merge_across_each_other():
     """A batch import (which may lock whole categories) and single reports nearby at the same
     time: still one case per problem."""
     sc = factories.SmallCity()
-    services.load_categories(sc.city)
+    services.load_categories(sc.city, acting_user=SYSTEM)
 
     def item(k):
         return services.IntakeData(
@@ -140,7 +141,7 @@ def test_parallel_batches_and_single_reports_merge_across_each_other():
     def work(i):
         if i % 4 == 0:  # a batch spanning > MAX_CELL_LOCKS cells, with the lamp in it
             return services.intake_cases(sc.city, [*spread, item(i)])
-        return services.intake_case(sc.city, item(i))
+        return services.intake_case(sc.city, item(i), acting_user=PUBLIC, channel=Channel.OPEN311)
 
     results = _parallel(12, work)
     assert not [r for r in results if isinstance(r, Exception)], results

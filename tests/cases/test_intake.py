@@ -8,6 +8,7 @@ from chuangwen.cases.choices import Action, Source, State
 from chuangwen.cases.models import AddressEntry, Case, CaseEvent, Report, StateCount
 from chuangwen.core.errors import InvalidInput, PermissionDenied
 from chuangwen.core.models import AuditEvent
+from chuangwen.org.actors import SYSTEM
 
 from .conftest import IN_A, IN_B, jpeg
 
@@ -15,7 +16,7 @@ from .conftest import IN_A, IN_B, jpeg
 def test_categories_loaded_with_codes_and_defaults(cc):
     assert cc.event.family == "event" and cc.event.major_name == "市容环境"
     assert cc.component.code.startswith("BJ01") and len(cc.component.code) == 6
-    created, unchanged = services.load_categories(cc.city)
+    created, unchanged = services.load_categories(cc.city, acting_user=SYSTEM)
     assert created == 0 and unchanged > 100
 
 
@@ -89,7 +90,7 @@ def test_batch_intake_dedupes_within_batch_and_against_db(cc):
         services.IntakeData(Source.HOTLINE, "新的问题暴露垃圾", cc.event.code, *IN_A),
         services.IntakeData(Source.HOTLINE, "没有类别", None, *IN_A),
     ]
-    results = services.intake_cases(cc.city, items)
+    results = services.intake_cases(cc.city, items, acting_user=SYSTEM)
     assert [r.merged for r in results] == [True, False, True, False]
     assert results[1].case.pk == results[2].case.pk
     assert Case.objects.count() == 3
@@ -118,12 +119,15 @@ def test_batch_finds_stored_duplicates_across_split_lookups(cc, monkeypatch):
             services.IntakeData(Source.HOTLINE, "井盖缺失", cc.component.code, *IN_A),
             services.IntakeData(Source.HOTLINE, "路口垃圾桶满溢", cc.event.code, *IN_B),
         ],
+        acting_user=SYSTEM,
     )
     assert [(r.merged, r.case.pk) for r in results] == [(True, other.pk), (True, first.pk)]
 
 
 def test_duplicate_settings_are_configurable(cc):
-    services.update_duplicate_settings(cc.city, radius_m=500, days=7, similarity=0.3)
+    services.update_duplicate_settings(
+        cc.city, radius_m=500, days=7, similarity=0.3, acting_user=SYSTEM
+    )
     cc.intake("小区门口暴露垃圾很多")
     assert cc.intake("小区门口暴露垃圾很多", point=(IN_A[0] + 0.002, IN_A[1])).merged
     with pytest.raises(PermissionDenied):

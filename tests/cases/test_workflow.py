@@ -18,6 +18,7 @@ from chuangwen.cases.workdays import WorkCalendar
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from chuangwen.core.models import AuditEvent, Notification
 from chuangwen.org import services as org_services
+from chuangwen.org.actors import PUBLIC
 from chuangwen.org.scope import scope_for_user
 
 from .conftest import IN_A, IN_B, jpeg
@@ -170,7 +171,9 @@ def test_verification_rules_and_rework(cc):
     assert case.state == State.REWORK and case.rework_count == 1
     case = services.handle_case(case, note="再次清理", acting_user=cc.liaison_a.user)
     assert case.state == State.HANDLED
-    case = services.verify_case(case, passed=True, photos=[jpeg()], acting_user=cc.office.user)
+    case = services.verify_case(
+        case, passed=True, photos=[jpeg()], acting_user=cc.office.user, **ON_SITE
+    )
     assert case.state == State.VERIFIED and case.rework_count == 1
 
 
@@ -219,12 +222,13 @@ def test_rating_rules(cc):
         res.case, resolution="unfixable", note="暂无条件", acting_user=cc.office.user
     )
     with pytest.raises(InvalidInput):
-        services.rate_report(res.report, rating=9)
+        services.rate_report(res.report, rating=9, acting_user=PUBLIC)
     with pytest.raises(PermissionDenied):
         services.rate_report(res.report, rating=3, acting_user=cc.liaison_a.user)
-    services.rate_report(res.report, rating=2)  # the public page, by tracking code
+    # the public page, by tracking code
+    services.rate_report(res.report, rating=2, acting_user=PUBLIC)
     with pytest.raises(InvalidTransition):
-        services.rate_report(res.report, rating=5)
+        services.rate_report(res.report, rating=5, acting_user=PUBLIC)
 
 
 # --- deadlines and extensions ----------------------------------------------------------------

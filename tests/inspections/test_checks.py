@@ -11,6 +11,7 @@ from chuangwen.core.errors import InvalidInput, PermissionDenied
 from chuangwen.inspections import services
 from chuangwen.inspections.choices import PlanKind, PlanStatus
 from chuangwen.inspections.models import CheckPhoto, CheckResult
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
 from tests import factories
 from tests.cases.conftest import jpeg
@@ -229,7 +230,7 @@ def test_check_page_offers_categories_and_suggests_the_linked_one(ic, plan, insp
     from chuangwen.cases import services as case_services
     from chuangwen.cases.models import Category
 
-    case_services.load_categories(ic.city)
+    case_services.load_categories(ic.city, acting_user=SYSTEM)
     litter = Category.objects.get(city=ic.city, code="SJ0102")  # 暴露垃圾
     litter.indicators.add(ic.items["ZD-1"].standards.get())  # the office links it to 1.1.1
     url = reverse("inspections:check", args=[plan.pk, sample_of(plan, "ZD001").pk])

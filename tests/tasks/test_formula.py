@@ -6,6 +6,7 @@ from chuangwen.cases import services as case_services
 from chuangwen.cases.choices import Source
 from chuangwen.core.models import AuditEvent
 from chuangwen.indicators.models import Metric, SiteType
+from chuangwen.org.actors import SYSTEM
 from chuangwen.sites import services as site_services
 from chuangwen.tasks import formula, metrics
 from chuangwen.tasks.formula import FormulaError, Quantity
@@ -136,7 +137,7 @@ def test_platform_quantities(metric_city):
     assert abs(ads - Decimal(15) / km) < Decimal("0.0001")
     share = 'sites.without_open_cases("农贸市场") / sites.count("农贸市场") * 100'
     assert metrics.evaluate_formula(share, tc.city.pk) == Decimal(100)
-    case_services.load_categories(tc.city)
+    case_services.load_categories(tc.city, acting_user=SYSTEM)
     case_services.intake_case(
         tc.city,
         case_services.IntakeData(
@@ -146,6 +147,7 @@ def test_platform_quantities(metric_city):
             lon=113.005,
             lat=28.005,
         ),
+        acting_user=SYSTEM,
     )
     assert metrics.evaluate_formula(share, tc.city.pk) == Decimal(50)
     assert metrics.evaluate_formula("cases.open() + cases.closed()", tc.city.pk) == 1

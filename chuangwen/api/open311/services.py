@@ -27,10 +27,11 @@ from chuangwen.api.models import (
     check_values,
 )
 from chuangwen.cases import services as cases
-from chuangwen.cases.choices import Source
+from chuangwen.cases.choices import Channel, Source
 from chuangwen.cases.models import AddressEntry, Case, Category, Report
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, ServiceError
+from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City
 from chuangwen.org.services import require_office
 
@@ -406,7 +407,7 @@ def file_request(client: Open311Client, form: Any) -> Filed:
     account_id = _single(form, "account_id", 100)
     try:
         with transaction.atomic():
-            result = cases.intake_case(city, data, acting_user=None)
+            result = cases.intake_case(city, data, acting_user=PUBLIC, channel=Channel.OPEN311)
             submission = Open311Submission.objects.create(
                 report=result.report,
                 client=client,

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from chuangwen.cases.services import CATEGORIES_FILE, load_categories
+from chuangwen.org.actors import SystemActor
 from chuangwen.org.models import City
 
 
@@ -15,5 +16,7 @@ class Command(BaseCommand):
         city = City.objects.filter(code=opts["city"]).first()
         if city is None:
             raise CommandError(f"城市「{opts['city']}」不存在")
-        created, kept = load_categories(city, opts["file"])
+        created, kept = load_categories(
+            city, opts["file"], acting_user=SystemActor("load_case_categories")
+        )
         self.stdout.write(f"新增类别 {created} 个，已有 {kept} 个保持不变。")
