@@ -28,7 +28,9 @@ def test_a_unit_name_with_markup_is_shown_as_text_in_the_grid_map_tooltip(live_s
     _watch(page)
     log_in(page, live_server, city.office.user.username, PASSWORD)
     page.goto(f"{live_server.url}/org/grids/map/")
-    page.wait_for_function("document.getElementById('map').dataset.loaded === '2'")
+    page.wait_for_function("() => document.getElementById('map').dataset.loaded === '2'")
+    page.wait_for_function("() => !document.querySelector('#map.leaflet-zoom-anim')")
+    page.wait_for_timeout(500)  # the fit-to-grids zoom has settled
     box = page.locator("#map").bounding_box()
     # the map fits both grids side by side: grid_a (community_a) is the western half
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
