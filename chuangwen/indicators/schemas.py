@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from ninja import Schema
 
 
@@ -35,8 +33,8 @@ class IndicatorOut(Schema):
     text: str
     clauses: list[ClauseOut]
     methods: list[str]
-    points: Decimal | None
-    weight: Decimal | None
+    points: float | None
+    weight: float | None
     grade_rule: dict
     negative: bool
     veto: bool
@@ -50,15 +48,15 @@ class StandardRefOut(Schema):
     title: str
 
 
-class CheckItemOut(Schema):
+class IndicatorCheckItemOut(Schema):
     id: int
     code: str
     site_type_id: int
     text: str
     rule: str
-    points: Decimal | None
-    deduct: Decimal | None
-    cap: Decimal | None
+    points: float | None
+    deduct: float | None
+    cap: float | None
     unit_label: str
     city_added: bool
     standards: list[StandardRefOut]
@@ -73,7 +71,7 @@ class SiteTypeOut(Schema):
 
 
 class ChecklistOut(SiteTypeOut):
-    items: list[CheckItemOut]
+    items: list[IndicatorCheckItemOut]
 
 
 class NegativeItemOut(Schema):
@@ -81,7 +79,7 @@ class NegativeItemOut(Schema):
     code: str
     text: str
     sanction: str
-    points: Decimal | None
+    points: float | None
     note: str
 
 
