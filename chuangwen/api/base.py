@@ -5,7 +5,7 @@ document that says so on every operation."""
 from typing import Any
 
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import REF_TEMPLATE, NinjaGenerateJsonSchema
 from ninja.parser import Parser
 
-from chuangwen.core.errors import InvalidInput, InvalidParameters, ServiceError
+from chuangwen.core.errors import InvalidInput, InvalidParameters, NotFound, ServiceError
 from chuangwen.core.schemas import ErrorOut
 
 BAD_DATE = gettext_lazy("日期无效（应为真实存在的日期，如 2026-02-28）")
@@ -138,6 +138,7 @@ class ChuangwenAPI(NinjaAPI):
         self.add_exception_handler(ServiceError, self._service_error)
         self.add_exception_handler(ValidationError, self._validation_error)
         self.add_exception_handler(AuthenticationError, self._unauthorized)
+        self.add_exception_handler(Http404, self._not_found)
         self.add_exception_handler(HttpError, self._http_error)
         # the last line of defence: a number or date the database cannot hold is bad input
         self.add_exception_handler(OverflowError, self._out_of_range)
@@ -146,23 +147,28 @@ class ChuangwenAPI(NinjaAPI):
     def _error(self, request: HttpRequest, exc: ServiceError) -> HttpResponse:
         return self.create_response(request, exc.as_dict(), status=exc.status)
 
-    def _service_error(self, request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    def _service_error(self, request: HttpRequest, exc: Any) -> HttpResponse:
         return self._error(request, exc)
 
-    def _validation_error(self, request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def _validation_error(self, request: HttpRequest, exc: Any) -> HttpResponse:
         return self._error(request, validation_errors(exc))
 
-    def _unauthorized(self, request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def _unauthorized(self, request: HttpRequest, exc: Any) -> HttpResponse:
         return self._error(request, Unauthorized())
 
-    def _http_error(self, request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def _not_found(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        return self._error(request, NotFound())
+
+    def _http_error(self, request: HttpRequest, exc: Any) -> HttpResponse:
         if exc.status_code == 400:  # an unparsable body
             return self._error(request, InvalidInput(_("请求内容无法解析（应为 JSON 或表单）")))
         return self.create_response(
-            request, {"code": "http_%d" % exc.status_code, "message": str(exc)}, exc.status_code
+            request,
+            {"code": "http_%d" % exc.status_code, "message": str(exc)},
+            status=exc.status_code,
         )
 
-    def _out_of_range(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+    def _out_of_range(self, request: HttpRequest, exc: Any) -> HttpResponse:
         return self._error(request, InvalidInput(_("数值或日期超出允许范围")))
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:

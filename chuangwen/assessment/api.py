@@ -1,8 +1,8 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Field, Router
 from ninja.pagination import paginate
 
 from chuangwen.api.auth import scope_of
@@ -79,7 +79,7 @@ def _round_ids(rounds: str) -> list[int]:
 )
 def compare(  # type: ignore[no-untyped-def]
     request: HttpRequest,
-    rounds: str,
+    rounds: Annotated[str, Field(pattern=r"^\d+(,\d+)*$", description="轮次编号，逗号分隔")],
     by: Literal["indicator", "district", "street", "responsible", "site_type"] = "indicator",
 ):
     ids = _round_ids(rounds)

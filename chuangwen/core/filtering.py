@@ -8,8 +8,8 @@ same FilterSet documented as the endpoint's OpenAPI query parameters — one sou
         return filtered(SiteFilter, request, selectors.sites_for_user(scope_of(request)))
 """
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -88,7 +88,8 @@ def _schema(field: forms.Field) -> dict[str, Any]:
     if isinstance(field, forms.DateField):
         return {"type": "string", "format": "date"}
     if isinstance(field, forms.ChoiceField):
-        return {"type": "string", "enum": [str(v) for v, _label in field.choices if v != ""]}
+        choices = cast(Iterable[tuple[Any, Any]], field.choices)
+        return {"type": "string", "enum": [str(v) for v, _label in choices if v != ""]}
     return {"type": "string"}
 
 

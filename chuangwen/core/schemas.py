@@ -1,10 +1,11 @@
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, field_validator
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -42,6 +43,10 @@ PageOffset = Annotated[int, Field(ge=0, le=SMALL_INT_MAX, description="跳过条
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="经度")]
 Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="纬度")]
 Finite = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+# a Decimal (points, weights, targets) answered and documented as a JSON number, not a string
+Number = Annotated[
+    Decimal, PlainSerializer(float, return_type=float), WithJsonSchema({"type": "number"})
+]
 
 
 def _no_nul(value: str) -> str:

@@ -1,5 +1,7 @@
 from ninja import Schema
 
+from chuangwen.core.schemas import Number
+
 
 class SystemOut(Schema):
     id: int
@@ -33,8 +35,8 @@ class IndicatorOut(Schema):
     text: str
     clauses: list[ClauseOut]
     methods: list[str]
-    points: float | None
-    weight: float | None
+    points: Number | None
+    weight: Number | None
     grade_rule: dict
     negative: bool
     veto: bool
@@ -54,9 +56,9 @@ class IndicatorCheckItemOut(Schema):
     site_type_id: int
     text: str
     rule: str
-    points: float | None
-    deduct: float | None
-    cap: float | None
+    points: Number | None
+    deduct: Number | None
+    cap: Number | None
     unit_label: str
     city_added: bool
     standards: list[StandardRefOut]
@@ -79,7 +81,7 @@ class NegativeItemOut(Schema):
     code: str
     text: str
     sanction: str
-    points: float | None
+    points: Number | None
     note: str
 
 

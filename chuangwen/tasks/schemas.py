@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from ninja import Schema
 
-from chuangwen.core.schemas import In
+from chuangwen.core.schemas import In, Number
 
 
 class UnitRef(Schema):
@@ -90,8 +90,8 @@ class MetricOut(Schema):
     name: str
     formula: str
     unit_label: str
-    target: float | None
-    value: float | None = None
+    target: Number | None
+    value: Number | None = None
     error: str = ""
     at: datetime | None = None
 
@@ -103,4 +103,4 @@ class FormulaIn(In):
 class FormulaOut(Schema):
     valid: bool
     message: str = ""
-    value: float | None = None
+    value: Number | None = None

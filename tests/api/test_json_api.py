@@ -123,6 +123,9 @@ def test_path_ids_that_cannot_exist_are_404(city, client_for):
             r = c.get(path.format(value))
             assert r.status_code == 404, (path, value, r.status_code)
             assert CJK.search(r.json()["message"])
+    # get_object_or_404 (Http404) answers in the same error JSON
+    r = c.post(f"/api/cases/extensions/{BIG}/decide", {"approve": True}, "application/json")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
 
 
 @pytest.mark.parametrize(
