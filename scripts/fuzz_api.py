@@ -133,7 +133,7 @@ def main() -> int:
             ]
             if opts.max_time:
                 command += ["--max-time", str(opts.max_time)]
-            fuzz = subprocess.run(command, cwd=ROOT, env=env)
+            fuzz = subprocess.run(command, cwd=var, env=env)  # its cache stays in var/fuzz
         finally:
             server.terminate()
             try:
