@@ -6,7 +6,7 @@ PORT ?= 8000
 VENDOR := chuangwen/static/vendor
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint format install static migrate serve clean messages backup restore
+.PHONY: demo test lint format install static migrate serve clean messages backup restore fuzz
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ demo: install static migrate
 
 test: install static
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# schemathesis over /api/openapi.json against a live demo server (its own SQLite in var/fuzz);
+# fails on any 500. FUZZ_EXAMPLES=N test cases per operation, FUZZ_ARGS e.g. --small --max-time 60
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) scripts/fuzz_api.py $(FUZZ_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -7,12 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 
 from chuangwen.assessment.api import router as assessment_router
 from chuangwen.cases.api import router as cases_router
 from chuangwen.core.api import router as core_router
-from chuangwen.core.errors import ServiceError
 from chuangwen.indicators.api import router as indicators_router
 from chuangwen.inspections.api import router as inspections_router
 from chuangwen.org.api import router as org_router
@@ -20,6 +18,7 @@ from chuangwen.sites.api import router as sites_router
 from chuangwen.tasks.api import router as tasks_router
 
 from .auth import SessionWithCsrf, TokenAuth
+from .base import ChuangwenAPI
 
 
 def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -35,7 +34,7 @@ def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-api = NinjaAPI(
+api = ChuangwenAPI(
     title="创文平台 API",
     version="1",
     description="文明城市创建工作平台接口。设备和外部系统使用 Bearer 令牌（manage.py api_token）。",
@@ -43,11 +42,6 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=docs_access,
 )
-
-
-@api.exception_handler(ServiceError)
-def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
 api.add_router("/jobs", core_router)

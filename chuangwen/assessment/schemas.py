@@ -50,3 +50,22 @@ class IndicatorScoreOut(Schema):
     points: float
     earned: float
     n_obs: int
+
+
+class CompareRoundOut(Schema):
+    id: int
+    title: str
+    year: int
+
+
+class CompareRowOut(Schema):
+    key: str
+    label: str
+    path: str | None = None
+    values: dict[int, float | None]
+    series: list[float | None]
+
+
+class CompareOut(Schema):
+    rounds: list[CompareRoundOut]
+    rows: list[CompareRowOut]

@@ -7,16 +7,18 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangwen.api.auth import scope_of
 from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import InvalidInput, NotFound
+from chuangwen.core.filtering import filter_doc, filtered
+from chuangwen.core.schemas import Lat, Lon, Paged
 from chuangwen.org.models import City, Unit
 
 from . import selectors, services
 from .choices import State
-from .filters import checked_filter
+from .filters import CaseFilter
 from .models import Category, Extension, Report
 from .schemas import (
     CaseDetailOut,
@@ -54,34 +56,15 @@ def _category(case_or_city_id: int, code: str | None) -> Category | None:
     return cat
 
 
-@router.get("/", response=list[CaseOut], summary="案件列表（与页面、导出同一筛选）")
-@paginate(LimitOffsetPagination)
-def list_cases(  # type: ignore[no-untyped-def]
-    request: HttpRequest,
-    q: str = "",
-    state: str = "",
-    source: str = "",
-    family: str = "",
-    category: str = "",
-    unit: int | None = None,
-    grid: str = "",
-    overdue: str = "",
-    since: str = "",
-    until: str = "",
-):
-    params = {
-        "q": q,
-        "state": state,
-        "source": source,
-        "family": family,
-        "category": category,
-        "unit": unit,
-        "grid": grid,
-        "overdue": overdue,
-        "since": since,
-        "until": until,
-    }
-    return checked_filter(params, selectors.case_list_qs(scope_of(request))).qs
+@router.get(
+    "/",
+    response=list[CaseOut],
+    summary="案件列表（与页面、导出同一筛选）",
+    openapi_extra=filter_doc(CaseFilter),
+)
+@paginate(Paged)
+def list_cases(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return filtered(CaseFilter, request, selectors.case_list_qs(scope_of(request)))
 
 
 @router.post("/", response={201: IntakeOut}, summary="上报问题（案件受理）")
@@ -217,8 +200,8 @@ def verify(  # type: ignore[no-untyped-def]
     passed: Form[bool],
     photos: File[list[UploadedFile]],
     note: Form[str] = "",
-    lon: Form[float | None] = None,
-    lat: Form[float | None] = None,
+    lon: Form[Lon | None] = None,
+    lat: Form[Lat | None] = None,
     no_location_reason: Form[str] = "",
 ):
     return services.verify_case(

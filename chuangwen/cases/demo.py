@@ -97,7 +97,9 @@ def _liaison_for(unit_id: int | None, users: dict, parents: dict) -> int | None:
     return None
 
 
-def build_demo(city: City, seed: int, log: Callable[[str], object]) -> None:
+def build_demo(
+    city: City, seed: int, log: Callable[[str], object], *, reports: int = N_REPORTS
+) -> None:
     rng = random.Random(seed + 4)
     created, _kept = services.load_categories(city, acting_user=SYSTEM)
     log(f"案件类别：{created} 个（数字城管部件/事件大类、小类）")
@@ -107,7 +109,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], object]) -> None:
     now = timezone.now()
 
     items: list[services.IntakeData] = []
-    for i in range(N_REPORTS):
+    for i in range(reports):
         if items and rng.random() < 0.06:  # someone else reports the same problem (并单)
             prev = rng.choice(items[-50:])
             at: Any = min(prev.reported_at + timedelta(hours=rng.uniform(1, 48)), now)  # type: ignore[operator]

@@ -6,7 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.errors import InvalidInput
+from chuangwen.core.filtering import IdFilter
+from chuangwen.core.filtering import checked_filter as checked
 from chuangwen.org.models import Unit
 
 from .choices import Family, Source, State
@@ -22,7 +23,7 @@ class CaseFilter(django_filters.FilterSet):
         choices=Family.choices, field_name="category__family", label=_("部件/事件")
     )
     category = django_filters.CharFilter(method="by_category", label=_("类别编码"))
-    unit = django_filters.NumberFilter(method="in_unit", label=_("责任单位（含下级）"))
+    unit = IdFilter(method="in_unit", label=_("责任单位（含下级）"))
     grid = django_filters.CharFilter(method="by_grid", label=_("网格编码"))
     overdue = django_filters.ChoiceFilter(
         choices=[("open", _("超期未处置")), ("any", _("超期（含超期处置）"))],
@@ -71,7 +72,4 @@ class CaseFilter(django_filters.FilterSet):
 def checked_filter(data: Any, queryset: QuerySet) -> CaseFilter:
     """The case filter over ``data``, refusing bad values (each field's message) instead of
     quietly ignoring them: for the API and the background export."""
-    f = CaseFilter(data, queryset=queryset)
-    if not f.is_valid():
-        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in f.errors.items()))
-    return f
+    return checked(CaseFilter, data, queryset)  # type: ignore[return-value]

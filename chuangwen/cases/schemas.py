@@ -1,6 +1,8 @@
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from chuangwen.core.schemas import DateTimeIn, DbId, In, Lat, Lon
 
 
 class CaseOut(Schema):
@@ -40,7 +42,7 @@ class EventOut(Schema):
     actor_id: int | None
 
 
-class ReportOut(Schema):
+class CaseReportOut(Schema):
     id: int
     source: str
     tracking_code: str
@@ -61,16 +63,16 @@ class PhotoOut(Schema):
 
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
-    reports: list[ReportOut]
+    reports: list[CaseReportOut]
     photos: list[PhotoOut]
 
 
-class CaseIn(Schema):
+class CaseIn(In):
     source: str = ""  # empty: the default for the caller's role; an external id is refused
     description: str = ""
     category: str | None = None
-    lon: float | None = None
-    lat: float | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
     crs: str = "wgs84"
     address: str = ""
     external_id: str = ""
@@ -85,7 +87,7 @@ class IntakeOut(Schema):
     merged: bool
 
 
-class NoteIn(Schema):
+class NoteIn(In):
     note: str = ""
 
 
@@ -93,18 +95,18 @@ class RegisterIn(NoteIn):
     category: str | None = None
 
 
-class RejectIn(Schema):
+class RejectIn(In):
     reason: str
-    duplicate_of: int | None = None
+    duplicate_of: DbId | None = None
 
 
 class DispatchIn(NoteIn):
-    unit_id: int | None = None
+    unit_id: DbId | None = None
     category: str | None = None
-    deadline: datetime | None = None
+    deadline: DateTimeIn | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(In):
     reason: str
 
 
@@ -112,14 +114,14 @@ class CloseIn(NoteIn):
     resolution: str = "fixed"
 
 
-class ExtensionIn(Schema):
-    until: datetime
+class ExtensionIn(In):
+    until: DateTimeIn
     reason: str
 
 
 class DecideIn(NoteIn):
     approve: bool
-    until: datetime | None = None
+    until: DateTimeIn | None = None
 
 
 class ExtensionOut(Schema):
@@ -130,8 +132,8 @@ class ExtensionOut(Schema):
     reason: str
 
 
-class RateIn(Schema):
-    rating: int
+class RateIn(In):
+    rating: int = Field(ge=1, le=5)
     comment: str = ""
 
 

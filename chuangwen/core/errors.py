@@ -52,6 +52,20 @@ class InvalidInput(ServiceError):
     default_message = _("输入有误")
 
 
+class InvalidParameters(InvalidInput):
+    """Bad request parameters or body fields: each one named with its own message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        detail = "；".join(f"{k}：{v}" for k, v in self.errors.items())
+        super().__init__(_("参数有误 — %(detail)s") % {"detail": detail})
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["errors"] = [{"param": k, "message": v} for k, v in self.errors.items()]
+        return data
+
+
 class Busy(ServiceError):
     """A write that cannot proceed right now (database locked or unreachable): retry later."""
 

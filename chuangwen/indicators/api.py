@@ -3,10 +3,12 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangwen.api.auth import scope_of
 from chuangwen.core.errors import NotFound
+from chuangwen.core.filtering import filter_doc, filtered
+from chuangwen.core.schemas import DbId, Paged
 
 from . import selectors, services
 from .filters import IndicatorFilter
@@ -41,24 +43,17 @@ def get_system(request: HttpRequest, system_id: int):  # type: ignore[no-untyped
     return selectors.get_system_for_user(scope_of(request), system_id)
 
 
-@router.get("/tree", response=list[IndicatorOut], summary="指标树（按路径排序，可筛选）")
-@paginate(LimitOffsetPagination)
-def tree(  # type: ignore[no-untyped-def]
-    request: HttpRequest,
-    system: int | None = None,
-    q: str = "",
-    method: str = "",
-    site_type: int | None = None,
-    level: str = "",
-    negative: bool | None = None,
-):
+@router.get(
+    "/tree",
+    response=list[IndicatorOut],
+    summary="指标树（按路径排序，可筛选）",
+    openapi_extra=filter_doc(IndicatorFilter),
+)
+@paginate(Paged)
+def tree(request: HttpRequest, system: DbId | None = None):  # type: ignore[no-untyped-def]
     scope = scope_of(request)
-    found = _system(scope, system)
-    params: dict[str, Any] = {"q": q, "method": method, "site_type": site_type, "level": level}
-    if negative is not None:
-        params["negative"] = "true" if negative else "false"
-    qs = selectors.indicators_for_user(scope, found)
-    return IndicatorFilter(params, queryset=qs).qs.order_by("path")
+    qs = selectors.indicators_for_user(scope, _system(scope, system))
+    return filtered(IndicatorFilter, request, qs).order_by("path")
 
 
 @router.get("/nodes/{node_id}", response=IndicatorOut, summary="指标详情")
@@ -67,7 +62,7 @@ def get_node(request: HttpRequest, node_id: int):  # type: ignore[no-untyped-def
 
 
 @router.get("/checklists", response=list[ChecklistOut], summary="点位类型及其检查清单")
-def checklists(request: HttpRequest, system: int | None = None):  # type: ignore[no-untyped-def]
+def checklists(request: HttpRequest, system: DbId | None = None):  # type: ignore[no-untyped-def]
     scope = scope_of(request)
     found = _system(scope, system)
     items = (
@@ -87,7 +82,7 @@ def site_types(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/negative-list", response=list[NegativeItemOut], summary="负面清单")
-def negative_list(request: HttpRequest, system: int | None = None):  # type: ignore[no-untyped-def]
+def negative_list(request: HttpRequest, system: DbId | None = None):  # type: ignore[no-untyped-def]
     return list(selectors.negative_list(_system(scope_of(request), system)))
 
 

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.filtering import IdFilter
+
 from .choices import Level, Method
 from .models import Indicator
 
@@ -13,7 +15,7 @@ class IndicatorFilter(django_filters.FilterSet):
     method = django_filters.ChoiceFilter(
         choices=Method.choices, method="by_method", label=_("测评方法")
     )
-    site_type = django_filters.NumberFilter(method="by_site_type", label=_("点位类型"))
+    site_type = IdFilter(method="by_site_type", label=_("点位类型"))
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
     negative = django_filters.BooleanFilter(method="by_negative", label=_("负面清单相关"))
     city_added = django_filters.BooleanFilter(label=_("本市增补"))

@@ -1,6 +1,6 @@
-from decimal import Decimal
-
 from ninja import Schema
+
+from chuangwen.core.schemas import Number
 
 
 class SystemOut(Schema):
@@ -35,8 +35,8 @@ class IndicatorOut(Schema):
     text: str
     clauses: list[ClauseOut]
     methods: list[str]
-    points: Decimal | None
-    weight: Decimal | None
+    points: Number | None
+    weight: Number | None
     grade_rule: dict
     negative: bool
     veto: bool
@@ -50,15 +50,15 @@ class StandardRefOut(Schema):
     title: str
 
 
-class CheckItemOut(Schema):
+class IndicatorCheckItemOut(Schema):
     id: int
     code: str
     site_type_id: int
     text: str
     rule: str
-    points: Decimal | None
-    deduct: Decimal | None
-    cap: Decimal | None
+    points: Number | None
+    deduct: Number | None
+    cap: Number | None
     unit_label: str
     city_added: bool
     standards: list[StandardRefOut]
@@ -73,7 +73,7 @@ class SiteTypeOut(Schema):
 
 
 class ChecklistOut(SiteTypeOut):
-    items: list[CheckItemOut]
+    items: list[IndicatorCheckItemOut]
 
 
 class NegativeItemOut(Schema):
@@ -81,7 +81,7 @@ class NegativeItemOut(Schema):
     code: str
     text: str
     sanction: str
-    points: Decimal | None
+    points: Number | None
     note: str
 
 

@@ -1,14 +1,16 @@
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangwen.api.auth import scope_of
+from chuangwen.core.filtering import filter_doc, filtered
+from chuangwen.core.schemas import Paged
 
 from . import selectors, services
 from .filters import ActionFilter, NoticeFilter, PlanFilter
 from .schemas import (
     ActionOut,
-    CheckItemOut,
+    InspectionCheckItemOut,
     NoticeOut,
     PlanDetailOut,
     PlanOut,
@@ -20,13 +22,13 @@ from .schemas import (
 router = Router(tags=["督查检查"])
 
 
-@router.get("/plans", response=list[PlanOut], summary="督查计划列表")
-@paginate(LimitOffsetPagination)
-def list_plans(request: HttpRequest, q: str = "", kind: str = "", status: str = ""):  # type: ignore[no-untyped-def]
-    params = {"q": q, "kind": kind, "status": status}
-    return PlanFilter(params, queryset=selectors.plans_for_user(scope_of(request))).qs.order_by(
-        "-id"
-    )
+@router.get(
+    "/plans", response=list[PlanOut], summary="督查计划列表", openapi_extra=filter_doc(PlanFilter)
+)
+@paginate(Paged)
+def list_plans(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = selectors.plans_for_user(scope_of(request))
+    return filtered(PlanFilter, request, qs).order_by("-id")
 
 
 @router.get("/plans/{plan_id}", response=PlanDetailOut, summary="督查计划详情（含抽样记录）")
@@ -35,7 +37,7 @@ def get_plan(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def
 
 
 @router.get("/plans/{plan_id}/samples", response=list[SampleOut], summary="抽样点位")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_samples(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
     plan = selectors.get_plan_for_user(scope_of(request), plan_id)
     return plan.samples.order_by("site_type__sort", "rank")
@@ -43,7 +45,7 @@ def list_samples(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped
 
 @router.get(
     "/plans/{plan_id}/samples/{sample_id}/checklist",
-    response=list[CheckItemOut],
+    response=list[InspectionCheckItemOut],
     summary="抽样点位的检查项",
 )
 def get_checklist(request: HttpRequest, plan_id: int, sample_id: int):  # type: ignore[no-untyped-def]
@@ -71,12 +73,16 @@ def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):  # typ
     return Status(201 if out.created else 200, body)
 
 
-@router.get("/notices", response=list[NoticeOut], summary="督查通知书")
-@paginate(LimitOffsetPagination)
-def list_notices(request: HttpRequest, q: str = "", status: str = "", year: int | None = None):  # type: ignore[no-untyped-def]
-    params = {"q": q, "status": status, "year": year}
+@router.get(
+    "/notices",
+    response=list[NoticeOut],
+    summary="督查通知书",
+    openapi_extra=filter_doc(NoticeFilter),
+)
+@paginate(Paged)
+def list_notices(request: HttpRequest):  # type: ignore[no-untyped-def]
     qs = selectors.notices_for_user(scope_of(request))
-    return NoticeFilter(params, queryset=qs).qs.order_by("-id")
+    return filtered(NoticeFilter, request, qs).order_by("-id")
 
 
 @router.post("/notices/{notice_id}/acknowledge", response=NoticeOut, summary="签收通知书")
@@ -85,9 +91,10 @@ def acknowledge(request: HttpRequest, notice_id: int):  # type: ignore[no-untype
     return services.acknowledge_notice(notice, acting_user=request.auth)  # type: ignore[attr-defined]
 
 
-@router.get("/actions", response=list[ActionOut], summary="议定事项")
-@paginate(LimitOffsetPagination)
-def list_actions(request: HttpRequest, q: str = "", status: str = "", overdue: bool | None = None):  # type: ignore[no-untyped-def]
-    params = {"q": q, "status": status, "overdue": overdue}
+@router.get(
+    "/actions", response=list[ActionOut], summary="议定事项", openapi_extra=filter_doc(ActionFilter)
+)
+@paginate(Paged)
+def list_actions(request: HttpRequest):  # type: ignore[no-untyped-def]
     qs = selectors.actions_for_user(scope_of(request))
-    return ActionFilter(params, queryset=qs).qs.order_by("deadline", "id")
+    return filtered(ActionFilter, request, qs).order_by("deadline", "id")

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.filtering import YearFilter
+
 from .choices import ActionStatus, MeetingKind, NoticeStatus, PlanKind, PlanStatus
 from .models import ActionItem, InspectionPlan, Meeting, Notice
 
@@ -21,7 +23,7 @@ class PlanFilter(django_filters.FilterSet):
 class NoticeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("标题/单位"))
     status = django_filters.ChoiceFilter(choices=NoticeStatus.choices, label=_("状态"))
-    year = django_filters.NumberFilter(label=_("年份"))
+    year = YearFilter(label=_("年份"))
 
     class Meta:
         model = Notice

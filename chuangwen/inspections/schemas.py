@@ -3,6 +3,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from chuangwen.core.schemas import Count, DateTimeIn, DbId, Finite, In, Lat, Lon
+
 
 class PlanOut(Schema):
     id: int
@@ -29,7 +31,7 @@ class SampleOut(Schema):
     rank: int
 
 
-class CheckItemOut(Schema):
+class InspectionCheckItemOut(Schema):
     id: int
     code: str
     text: str
@@ -40,23 +42,23 @@ class CheckItemOut(Schema):
     unit_label: str
 
 
-class ResultIn(Schema):
+class ResultIn(In):
     uuid: UUID
-    sample_id: int
-    check_item_id: int
+    sample_id: DbId
+    check_item_id: DbId
     passed: bool | None = None
-    value: float | None = None
-    missing: int | None = None
-    count: int | None = None
-    total: int | None = None
-    duration_min: float | None = None
-    lon: float | None = None
-    lat: float | None = None
+    value: Finite | None = None
+    missing: Count | None = None
+    count: Count | None = None
+    total: Count | None = None
+    duration_min: Finite | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
     crs: str = "wgs84"
     note: str = ""
-    observed_at: datetime | None = None
+    observed_at: DateTimeIn | None = None
     photos: list[str] = []
-    category_id: int | None = None
+    category_id: DbId | None = None
 
 
 class ResultOut(Schema):

@@ -1,8 +1,10 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangwen.api.auth import scope_of
+from chuangwen.core.filtering import filter_doc, filtered
+from chuangwen.core.schemas import Lat, Lon, Paged
 
 from . import selectors, services
 from .filters import GridFilter, PersonFilter, UnitFilter
@@ -11,13 +13,16 @@ from .schemas import GridDetailOut, GridOut, LocateOut, PersonOut, UnitOut
 router = Router(tags=["组织架构"])
 
 
-@router.get("/units", response=list[UnitOut], summary="单位列表（本单位及下级）")
-@paginate(LimitOffsetPagination)
-def list_units(request: HttpRequest, q: str = "", kind: str = "", axis: str = ""):  # type: ignore[no-untyped-def]
-    params = {"q": q, "kind": kind, "axis": axis}
-    return UnitFilter(params, queryset=selectors.units_for_user(scope_of(request))).qs.order_by(
-        "path"
-    )
+@router.get(
+    "/units",
+    response=list[UnitOut],
+    summary="单位列表（本单位及下级）",
+    openapi_extra=filter_doc(UnitFilter),
+)
+@paginate(Paged)
+def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = selectors.units_for_user(scope_of(request))
+    return filtered(UnitFilter, request, qs).order_by("path")
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
@@ -25,13 +30,13 @@ def get_unit(request: HttpRequest, unit_id: int):  # type: ignore[no-untyped-def
     return selectors.get_unit_for_user(scope_of(request), unit_id)
 
 
-@router.get("/grids", response=list[GridOut], summary="网格列表")
-@paginate(LimitOffsetPagination)
-def list_grids(request: HttpRequest, q: str = "", unit: int | None = None):  # type: ignore[no-untyped-def]
-    params = {"q": q, "unit": unit}
-    return GridFilter(params, queryset=selectors.grids_for_user(scope_of(request))).qs.order_by(
-        "code"
-    )
+@router.get(
+    "/grids", response=list[GridOut], summary="网格列表", openapi_extra=filter_doc(GridFilter)
+)
+@paginate(Paged)
+def list_grids(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = selectors.grids_for_user(scope_of(request))
+    return filtered(GridFilter, request, qs).order_by("code")
 
 
 @router.get("/grids/{grid_id}", response=GridDetailOut, summary="网格详情（含边界）")
@@ -41,12 +46,16 @@ def get_grid(request: HttpRequest, grid_id: int):  # type: ignore[no-untyped-def
     return grid
 
 
-@router.get("/people", response=list[PersonOut], summary="人员列表（手机号脱敏）")
-@paginate(LimitOffsetPagination)
-def list_people(request: HttpRequest, q: str = "", role: str = "", unit: int | None = None):  # type: ignore[no-untyped-def]
-    params = {"q": q, "role": role, "unit": unit}
+@router.get(
+    "/people",
+    response=list[PersonOut],
+    summary="人员列表（手机号脱敏）",
+    openapi_extra=filter_doc(PersonFilter),
+)
+@paginate(Paged)
+def list_people(request: HttpRequest):  # type: ignore[no-untyped-def]
     qs = selectors.people_for_user(scope_of(request)).prefetch_related("memberships")
-    return PersonFilter(params, queryset=qs).qs.order_by("name", "pk")
+    return filtered(PersonFilter, request, qs).order_by("name", "pk")
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情")
@@ -55,8 +64,8 @@ def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped
 
 
 class LocateQuery(Schema):
-    lon: float
-    lat: float
+    lon: Lon
+    lat: Lat
     crs: str = "wgs84"
 
 

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.filtering import IdFilter
+
 from .choices import Axis, Role, UnitKind
 from .models import Grid, Person, Unit
 
@@ -26,7 +28,7 @@ class PersonFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         choices=Role.choices, field_name="memberships__role", label=_("角色"), distinct=True
     )
-    unit = django_filters.NumberFilter(method="in_unit", label=_("单位（含下级）"))
+    unit = IdFilter(method="in_unit", label=_("单位（含下级）"))
 
     class Meta:
         model = Person
@@ -44,7 +46,7 @@ class PersonFilter(django_filters.FilterSet):
 
 class GridFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("网格编码/名称"))
-    unit = django_filters.NumberFilter(method="in_unit", label=_("单位（含下级）"))
+    unit = IdFilter(method="in_unit", label=_("单位（含下级）"))
 
     class Meta:
         model = Grid

@@ -1,8 +1,10 @@
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangwen.api.auth import scope_of
+from chuangwen.core.filtering import filter_doc, filtered
+from chuangwen.core.schemas import Paged
 
 from . import selectors
 from .filters import SiteFilter
@@ -11,18 +13,13 @@ from .schemas import AssignmentOut, SiteDetailOut, SiteOut
 router = Router(tags=["点位"])
 
 
-@router.get("/sites", response=list[SiteOut], summary="点位列表")
-@paginate(LimitOffsetPagination)
-def list_sites(  # type: ignore[no-untyped-def]
-    request: HttpRequest,
-    q: str = "",
-    site_type: int | None = None,
-    district: int | None = None,
-    unit: int | None = None,
-):
-    params = {"q": q, "site_type": site_type, "district": district, "unit": unit}
+@router.get(
+    "/sites", response=list[SiteOut], summary="点位列表", openapi_extra=filter_doc(SiteFilter)
+)
+@paginate(Paged)
+def list_sites(request: HttpRequest):  # type: ignore[no-untyped-def]
     qs = selectors.sites_for_user(scope_of(request))
-    return SiteFilter(params, queryset=qs).qs.order_by("code")
+    return filtered(SiteFilter, request, qs).order_by("code")
 
 
 @router.get("/sites/{site_id}", response=SiteDetailOut, summary="点位详情（含几何与包保单位）")

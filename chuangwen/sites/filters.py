@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.filtering import IdFilter
 from chuangwen.org.models import Unit
 
 from .choices import GeometryKind
@@ -12,10 +13,10 @@ from .models import Site, SiteAssignment
 
 class SiteFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("编码/名称/地址"))
-    site_type = django_filters.NumberFilter(field_name="site_type_id", label=_("点位类型"))
+    site_type = IdFilter(field_name="site_type_id", label=_("点位类型"))
     geometry_kind = django_filters.ChoiceFilter(choices=GeometryKind.choices, label=_("几何"))
-    district = django_filters.NumberFilter(field_name="district_id", label=_("区县"))
-    unit = django_filters.NumberFilter(method="in_unit", label=_("单位（属地/责任/包保）"))
+    district = IdFilter(field_name="district_id", label=_("区县"))
+    unit = IdFilter(method="in_unit", label=_("单位（属地/责任/包保）"))
     active = django_filters.BooleanFilter(label=_("有效"))
 
     class Meta:

@@ -1,10 +1,12 @@
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangwen.api.auth import scope_of
 from chuangwen.core.errors import PermissionDenied
+from chuangwen.core.filtering import filter_doc, filtered
+from chuangwen.core.schemas import Paged
 
 from . import selectors, services
 from .filters import TaskFilter
@@ -16,46 +18,33 @@ from .schemas import (
     FormulaIn,
     FormulaOut,
     MetricOut,
-    ReportOut,
     ReviewIn,
     TaskOut,
+    TaskReportOut,
 )
 
 router = Router(tags=["任务分解"])
 
 
-def _params(**kw: object) -> dict:
-    return {k: v for k, v in kw.items() if v not in (None, "")}
+@router.get(
+    "/",
+    response=list[TaskOut],
+    summary="任务列表（牵头或配合，含下级单位）",
+    openapi_extra=filter_doc(TaskFilter),
+)
+@paginate(Paged)
+def list_tasks(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return filtered(TaskFilter, request, selectors.task_list_qs(scope_of(request)))
 
 
-@router.get("/", response=list[TaskOut], summary="任务列表（牵头或配合，含下级单位）")
-@paginate(LimitOffsetPagination)
-def list_tasks(  # type: ignore[no-untyped-def]
-    request: HttpRequest,
-    q: str = "",
-    indicator: str = "",
-    unit: int | None = None,
-    status: str = "",
-    due_after: str = "",
-    due_before: str = "",
-):
-    params = _params(
-        q=q,
-        indicator=indicator,
-        unit=unit,
-        status=status,
-        due_after=due_after,
-        due_before=due_before,
-    )
-    return TaskFilter(params, queryset=selectors.task_list_qs(scope_of(request))).qs
-
-
-@router.get("/battle-map", response=BattleMapOut, summary="作战图：按时限排列的任务与状态统计")
-def battle_map(  # type: ignore[no-untyped-def]
-    request: HttpRequest, indicator: str = "", unit: int | None = None, status: str = ""
-):
-    params = _params(indicator=indicator, unit=unit, status=status)
-    qs = TaskFilter(params, queryset=selectors.tasks_for_user(scope_of(request))).qs
+@router.get(
+    "/battle-map",
+    response=BattleMapOut,
+    summary="作战图：按时限排列的任务与状态统计",
+    openapi_extra=filter_doc(TaskFilter),
+)
+def battle_map(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = filtered(TaskFilter, request, selectors.tasks_for_user(scope_of(request)))
     items = [
         BattleMapItem(
             id=pk,
@@ -129,13 +118,13 @@ def get_task(request: HttpRequest, task_id: int):  # type: ignore[no-untyped-def
     return selectors.get_task_for_user(scope_of(request), task_id)
 
 
-@router.get("/{task_id}/reports", response=list[ReportOut], summary="任务的进展报送")
+@router.get("/{task_id}/reports", response=list[TaskReportOut], summary="任务的进展报送")
 def list_reports(request: HttpRequest, task_id: int):  # type: ignore[no-untyped-def]
     task = selectors.get_task_for_user(scope_of(request), task_id)
     return selectors.task_reports(task)
 
 
-@router.post("/{task_id}/reports", response={201: ReportOut}, summary="报送进展（可附文件）")
+@router.post("/{task_id}/reports", response={201: TaskReportOut}, summary="报送进展（可附文件）")
 def create_report(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     task_id: int,
@@ -154,7 +143,7 @@ def create_report(  # type: ignore[no-untyped-def]
     return Status(201, report)
 
 
-@router.post("/reports/{report_id}/review", response=ReportOut, summary="审核进展（通过/退回）")
+@router.post("/reports/{report_id}/review", response=TaskReportOut, summary="审核进展（通过/退回）")
 def review_report(request: HttpRequest, report_id: int, payload: ReviewIn):  # type: ignore[no-untyped-def]
     report = selectors.get_report_for_user(scope_of(request), report_id)
     return services.review_report(

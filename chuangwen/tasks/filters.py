@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.filtering import IdFilter
 from chuangwen.org.models import Unit
 
 from .choices import OVERDUE, STATUS_FILTER_CHOICES
@@ -15,7 +16,7 @@ from .selectors import overdue_q, unit_tasks_q
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("指标编号/名称"))
     indicator = django_filters.CharFilter(method="by_indicator", label=_("指标编号（含下级）"))
-    unit = django_filters.NumberFilter(method="by_unit", label=_("单位（牵头或配合，含下级）"))
+    unit = IdFilter(method="by_unit", label=_("单位（牵头或配合，含下级）"))
     status = django_filters.ChoiceFilter(
         choices=STATUS_FILTER_CHOICES, method="by_status", label=_("状态")
     )

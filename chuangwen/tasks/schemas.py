@@ -1,7 +1,8 @@
 from datetime import date, datetime
-from decimal import Decimal
 
 from ninja import Schema
+
+from chuangwen.core.schemas import In, Number
 
 
 class UnitRef(Schema):
@@ -49,7 +50,7 @@ class EvidenceOut(Schema):
     sha256: str
 
 
-class ReportOut(Schema):
+class TaskReportOut(Schema):
     id: int
     task_id: int
     unit_id: int
@@ -65,7 +66,7 @@ class ReportOut(Schema):
         return list(obj.files.all())
 
 
-class ReviewIn(Schema):
+class ReviewIn(In):
     accept: bool
     comment: str = ""
 
@@ -89,17 +90,17 @@ class MetricOut(Schema):
     name: str
     formula: str
     unit_label: str
-    target: Decimal | None
-    value: Decimal | None = None
+    target: Number | None
+    value: Number | None = None
     error: str = ""
     at: datetime | None = None
 
 
-class FormulaIn(Schema):
+class FormulaIn(In):
     formula: str
 
 
 class FormulaOut(Schema):
     valid: bool
     message: str = ""
-    value: Decimal | None = None
+    value: Number | None = None

@@ -14,6 +14,8 @@ DEMO_APPS = [
     "chuangwen.inspections",
     "chuangwen.assessment",
 ]
+# --small: what each app makes less of (a demo city that builds in seconds, e.g. for `make fuzz`)
+SMALL = {"chuangwen.cases": {"reports": 400}}
 
 
 class Command(BaseCommand):
@@ -25,6 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="已有演示城市时跳过")
+        parser.add_argument("--small", action="store_true", help="小规模演示数据（生成更快）")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         if City.objects.filter(code=DEMO_CITY_CODE).exists():
@@ -42,4 +45,5 @@ class Command(BaseCommand):
                 module = import_module(f"{app}.demo")
             except ModuleNotFoundError:
                 continue
-            module.build_demo(s.city, opts["seed"], self.stdout.write)
+            extra = SMALL.get(app, {}) if opts["small"] else {}
+            module.build_demo(s.city, opts["seed"], self.stdout.write, **extra)
