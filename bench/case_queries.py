@@ -38,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, parser, setup_django
 from intake import _ensure_pg_database
 
+from chuangwen.org.actors import SYSTEM
+
 STATES = [
     ("closed", 45), ("rated", 36), ("rejected", 4), ("reported", 1), ("registered", 1),
     ("dispatched", 3), ("in_progress", 5), ("handled", 2), ("verified", 1.5),
@@ -74,11 +76,20 @@ def main() -> None:
 
     def generate():  # type: ignore[no-untyped-def]
         code = f"q{int(time.time())}"
-        city = org.create_city(code=code, name="查询基准市", center=(113.0, 28.0))
-        hq = org.create_unit(city, code=f"{code}-hq", name="指挥部", kind=UnitKind.HQ)
+        city = org.create_city(
+            code=code, name="查询基准市", center=(113.0, 28.0), acting_user=SYSTEM
+        )
+        hq = org.create_unit(
+            city, code=f"{code}-hq", name="指挥部", kind=UnitKind.HQ, acting_user=SYSTEM
+        )
         departments = [
             org.create_unit(
-                city, code=f"{code}-dp{i}", name=f"部门{i}", kind=UnitKind.DEPARTMENT, parent=hq
+                city,
+                code=f"{code}-dp{i}",
+                name=f"部门{i}",
+                kind=UnitKind.DEPARTMENT,
+                parent=hq,
+                acting_user=SYSTEM,
             )
             for i in range(20)
         ]
@@ -86,7 +97,12 @@ def main() -> None:
         districts = []
         for d in range(6):
             du = org.create_unit(
-                city, code=f"{code}-d{d}", name=f"区{d}", kind=UnitKind.DISTRICT, parent=hq
+                city,
+                code=f"{code}-d{d}",
+                name=f"区{d}",
+                kind=UnitKind.DISTRICT,
+                parent=hq,
+                acting_user=SYSTEM,
             )
             districts.append(du)
             for s in range(8):
@@ -96,6 +112,7 @@ def main() -> None:
                     name=f"街道{d}-{s}",
                     kind=UnitKind.STREET,
                     parent=du,
+                    acting_user=SYSTEM,
                 )
                 for c in range(6):
                     communities.append(
@@ -105,6 +122,7 @@ def main() -> None:
                             name=f"社区{d}-{s}-{c}",
                             kind=UnitKind.COMMUNITY,
                             parent=su,
+                            acting_user=SYSTEM,
                         )
                     )
         square = {
@@ -123,13 +141,18 @@ def main() -> None:
         cats = list(Category.objects.filter(city=city).values_list("pk", flat=True))
         paths = dict(Unit.objects.filter(city=city).values_list("pk", "path"))
         office = org.create_person(
-            city, name="办", username=f"{code}-office", memberships=[(hq, Role.OFFICE_ADMIN)]
+            city,
+            name="办",
+            username=f"{code}-office",
+            memberships=[(hq, Role.OFFICE_ADMIN)],
+            acting_user=SYSTEM,
         )
         liaison = org.create_person(
             city,
             name="联",
             username=f"{code}-liaison",
             memberships=[(districts[0], Role.UNIT_LIAISON)],
+            acting_user=SYSTEM,
         )
 
         now = timezone.now()
@@ -241,6 +264,7 @@ def main() -> None:
             memberships=[
                 (Unit.objects.filter(city=city, kind=UnitKind.STREET)[0], Role.UNIT_LIAISON)
             ],
+            acting_user=SYSTEM,
         )
     )
     co, cl, cs = client(office), client(liaison), client(street_liaison)

@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, parser, setup_django
 
+from chuangwen.org.actors import SYSTEM
+
 BATCH = 2000
 
 
@@ -56,11 +58,18 @@ def main() -> None:
     vendor = connection.vendor
     print(f"database: {vendor} ({url.split('@')[-1]})")
     code = f"bench{int(time.time())}"
-    city = org.create_city(code=code, name="基准市", center=(113.01, 28.01))
-    district = org.create_unit(city, code=f"{code}-d", name="基准区", kind=UnitKind.DISTRICT)
+    city = org.create_city(code=code, name="基准市", center=(113.01, 28.01), acting_user=SYSTEM)
+    district = org.create_unit(
+        city, code=f"{code}-d", name="基准区", kind=UnitKind.DISTRICT, acting_user=SYSTEM
+    )
     communities = [
         org.create_unit(
-            city, code=f"{code}-c{i}", name=f"社区{i}", kind=UnitKind.COMMUNITY, parent=district
+            city,
+            code=f"{code}-c{i}",
+            name=f"社区{i}",
+            kind=UnitKind.COMMUNITY,
+            parent=district,
+            acting_user=SYSTEM,
         )
         for i in range(40)
     ]
@@ -79,6 +88,7 @@ def main() -> None:
                 code=f"G{gx:02d}{gy:02d}",
                 unit=communities[(gx // 5) * 10 + gy // 2],
                 geometry={"type": "Polygon", "coordinates": [ring]},
+                acting_user=SYSTEM,
             )
     services.load_categories(city)
     codes = list(Category.objects.filter(city=city).values_list("code", flat=True))

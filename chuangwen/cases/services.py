@@ -37,9 +37,10 @@ from chuangwen.core.geo import Coordinate, distance_m, to_wgs84
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.text import is_mobile
 from chuangwen.core.xlsx import ErrorCollector, read_rows
+from chuangwen.org.actors import actor_scope, actor_user
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Grid, Membership, Person, Unit
-from chuangwen.org.scope import Scope, scope_for_user
+from chuangwen.org.scope import Scope
 from chuangwen.org.services import locate_points
 
 from . import dedupe
@@ -96,11 +97,11 @@ def new_tracking_code() -> str:
 
 
 def _scope(acting_user: Any) -> Scope | None:
-    return None if acting_user is None else scope_for_user(acting_user)
+    return None if acting_user is None else actor_scope(acting_user)
 
 
 def _user(acting_user: Any) -> Any:
-    return acting_user if acting_user is not None and acting_user.is_authenticated else None
+    return None if acting_user is None else actor_user(acting_user)
 
 
 def _paths_for_roles(scope: Scope, roles: set[str]) -> list[str]:

@@ -12,7 +12,7 @@ from .models import ApiToken, Notification
 
 
 @transaction.atomic
-def issue_api_token(user: Any, *, name: str, acting_user: Any = None) -> tuple[ApiToken, str]:
+def issue_api_token(user: Any, *, name: str, acting_user: Any) -> tuple[ApiToken, str]:
     """Create a token for ``user``; the raw token is returned once and never stored."""
     name = (name or "").strip()
     if not name:
@@ -31,7 +31,7 @@ def issue_api_token(user: Any, *, name: str, acting_user: Any = None) -> tuple[A
 
 
 @transaction.atomic
-def revoke_api_token(token: ApiToken, *, acting_user: Any = None) -> ApiToken:
+def revoke_api_token(token: ApiToken, *, acting_user: Any) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

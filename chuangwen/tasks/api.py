@@ -4,7 +4,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangwen.api.auth import scope_of
-from chuangwen.core.errors import PermissionDenied
+from chuangwen.org.actors import require_office
 
 from . import selectors, services
 from .filters import TaskFilter
@@ -115,8 +115,7 @@ def list_metrics(request: HttpRequest):  # type: ignore[no-untyped-def]
 @router.post("/formula/check", response=FormulaOut, summary="校验并试算量化公式")
 def check_formula(request: HttpRequest, payload: FormulaIn):  # type: ignore[no-untyped-def]
     scope = scope_of(request)
-    if not scope.is_office:
-        raise PermissionDenied()
+    require_office(request.auth, scope.city_id)  # type: ignore[attr-defined]
     try:
         value = evaluate_formula(payload.formula, scope.city_id)
     except FormulaError as exc:

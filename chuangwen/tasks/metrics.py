@@ -35,13 +35,14 @@ from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
 from chuangwen.indicators.choices import SystemStatus
 from chuangwen.indicators.models import Indicator, Metric
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
 
 from . import formula
 from .choices import TaskStatus
 from .formula import FormulaError, Quantity
 from .models import MetricValue, Task
-from .services import require_office
+from .services import OFFICE_TASKS
 
 # case states, by name (cases.choices is not imported: apps depend downwards only)
 CASE_FINISHED = ("closed", "rated", "rejected")
@@ -242,9 +243,9 @@ def create_metric(
     formula_text: str,
     unit_label: str = "",
     target: Decimal | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Metric:
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     if indicator.system.city_id != city.pk:
         raise InvalidInput("指标不属于本城市", code="bad_indicator")
     name = (name or "").strip()
@@ -270,9 +271,9 @@ def create_metric(
 
 
 @transaction.atomic
-def update_metric(metric: Metric, *, acting_user: Any = None, **changes: Any) -> Metric:
+def update_metric(metric: Metric, *, acting_user: Any, **changes: Any) -> Metric:
     metric = Metric.objects.select_for_update().get(pk=metric.pk)
-    require_office(acting_user, metric.city_id)
+    require_office(acting_user, metric.city_id, OFFICE_TASKS)
     if "formula" in changes:
         changes["formula"] = (changes["formula"] or "").strip()
         validate_formula(changes["formula"])

@@ -11,6 +11,7 @@ from chuangwen.core.errors import InvalidInput, PermissionDenied
 from chuangwen.inspections import services
 from chuangwen.inspections.choices import PlanKind, PlanStatus
 from chuangwen.inspections.models import CheckPhoto, CheckResult
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
 from tests import factories
 from tests.cases.conftest import jpeg
@@ -117,6 +118,7 @@ def test_item_of_another_type_and_actor_checks(ic, plan):
                 check_item_id=ic.items["ZD-1"].pk,
                 passed=True,
             ),
+            acting_user=SYSTEM,
         )
     with pytest.raises(PermissionDenied):
         services.submit_check(

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from chuangwen.core.models import ApiToken, AuditEvent
 from chuangwen.core.services import issue_api_token, revoke_api_token
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.models import Unit
 from tests.org.test_services import UNIT_HEADERS, xlsx
 
@@ -158,14 +159,14 @@ def test_locate_endpoint(small_city, client_for):
 
 
 def test_api_token_auth(small_city):
-    token, raw = issue_api_token(small_city.liaison_a.user, name="网格员APP")
+    token, raw = issue_api_token(small_city.liaison_a.user, name="网格员APP", acting_user=SYSTEM)
     assert ApiToken.objects.get().digest != raw  # only the hash is stored
     client = Client()
     ok = client.get("/api/org/units", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert ok.status_code == 200
     assert {u["name"] for u in ok.json()["items"]} == {"甲区", "甲街道", "甲社区"}
     assert client.get("/api/org/units", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
-    revoke_api_token(token)
+    revoke_api_token(token, acting_user=SYSTEM)
     assert client.get("/api/org/units", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
     assert AuditEvent.objects.filter(code="core.api_token.revoked").exists()
 

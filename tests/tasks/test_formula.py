@@ -6,6 +6,7 @@ from chuangwen.cases import services as case_services
 from chuangwen.cases.choices import Source
 from chuangwen.core.models import AuditEvent
 from chuangwen.indicators.models import Metric, SiteType
+from chuangwen.org.actors import SYSTEM
 from chuangwen.sites import services as site_services
 from chuangwen.tasks import formula, metrics
 from chuangwen.tasks.formula import FormulaError, Quantity
@@ -118,6 +119,7 @@ def metric_city(tc):
                 geometry={"type": "Point", "coordinates": [113.015, 28.005]},
             ),
         ],
+        acting_user=SYSTEM,
     )
     return tc
 
@@ -184,7 +186,11 @@ def test_metric_saved_only_with_a_valid_formula_and_recomputed(metric_city):
     )
     Metric.objects.create(city=tc.city, indicator=std, name="只有目标", target=Decimal(1))
     broken = metrics.create_metric(
-        tc.city, indicator=std, name="无学校", formula_text='10 / sites.count("学校周边")'
+        tc.city,
+        indicator=std,
+        name="无学校",
+        formula_text='10 / sites.count("学校周边")',
+        acting_user=SYSTEM,
     )
     assert AuditEvent.objects.filter(code="tasks.metric.created").count() == 2
     result = metrics.recompute_metrics(tc.city)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition
 from chuangwen.core.xlsx import Sheet, write_workbook
+from chuangwen.org.actors import require_office
 
 from ..choices import SYSTEM_TRANSITIONS, ChangeKind, MatchKind, SystemStatus
 from ..models import (
@@ -29,7 +30,6 @@ from ..models import (
     NegativeListItem,
 )
 from ..registry import indicator_references
-from .common import require_office
 
 SIMILARITY_THRESHOLD = 0.6
 _MAP_FIELDS = ("id", "code", "title", "text", "clauses", "parent_id", "points", "weight", "level")
@@ -123,7 +123,7 @@ def build_mapping(system: EvaluationSystem, threshold: float = SIMILARITY_THRESH
 
 @transaction.atomic
 def set_mapping(
-    mapping: IndicatorMapping, new: Indicator | None, *, acting_user: Any = None
+    mapping: IndicatorMapping, new: Indicator | None, *, acting_user: Any
 ) -> IndicatorMapping:
     """The office's correction: map the old indicator to ``new`` (or to nothing)."""
     mapping = (
@@ -278,7 +278,7 @@ def _transition(system: EvaluationSystem, to: str) -> None:
 
 
 @transaction.atomic
-def adopt_system(system: EvaluationSystem, *, acting_user: Any = None) -> AdoptionResult:
+def adopt_system(system: EvaluationSystem, *, acting_user: Any) -> AdoptionResult:
     """Activate a draft version: archive the active one and move everything attached."""
     system = EvaluationSystem.objects.select_for_update().select_related("city").get(pk=system.pk)
     require_office(acting_user, system.city)
@@ -328,7 +328,7 @@ def adopt_system(system: EvaluationSystem, *, acting_user: Any = None) -> Adopti
 
 
 def move_attached(
-    system: EvaluationSystem, *, acting_user: Any = None, _record: bool = True
+    system: EvaluationSystem, *, acting_user: Any, _record: bool = True
 ) -> AdoptionResult:
     """Re-point every registered reference to an indicator of ``system.previous`` that has a
     mapped node; the rest are listed (with how many objects hang on each) for a decision."""

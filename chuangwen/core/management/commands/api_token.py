@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from chuangwen.core.services import issue_api_token
+from chuangwen.org.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -15,5 +16,5 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=opts["user"]).first()
         if user is None:
             raise CommandError(f"用户「{opts['user']}」不存在")
-        _, raw = issue_api_token(user, name=opts["name"])
+        _, raw = issue_api_token(user, name=opts["name"], acting_user=SYSTEM)
         self.stdout.write(raw)

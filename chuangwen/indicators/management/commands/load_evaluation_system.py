@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chuangwen.core.errors import ImportFailed
 from chuangwen.indicators.services import SEED_PATH, load_evaluation_system
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.models import City
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 activate=opts["activate"],
                 name=opts["name"],
                 version_year=opts["year"],
+                acting_user=SYSTEM,
             )
         except ImportFailed as exc:
             for error in exc.errors:

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from chuangwen.core.errors import ServiceError
 from chuangwen.org import services
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role, UnitKind
 
 
@@ -44,9 +45,15 @@ class Command(BaseCommand):
         password = opts["password"] or _password()
         try:
             with transaction.atomic():
-                city = services.create_city(code=opts["code"], name=opts["name"], center=center)
+                city = services.create_city(
+                    code=opts["code"], name=opts["name"], center=center, acting_user=SYSTEM
+                )
                 hq = services.create_unit(
-                    city, code=f"{city.code}-hq", name=opts["hq_name"], kind=UnitKind.HQ
+                    city,
+                    code=f"{city.code}-hq",
+                    name=opts["hq_name"],
+                    kind=UnitKind.HQ,
+                    acting_user=SYSTEM,
                 )
                 services.create_person(
                     city,
@@ -54,6 +61,7 @@ class Command(BaseCommand):
                     username=opts["admin_username"],
                     password=password,
                     memberships=[(hq, Role.OFFICE_ADMIN)],
+                    acting_user=SYSTEM,
                 )
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
