@@ -3,26 +3,19 @@ from typing import Any
 from django.contrib import admin
 
 from chuangwen.core import audit
+from chuangwen.core.admin import ReadOnlyAdmin
 
 from .models import Open311Client, Open311Submission, ServiceAttribute
 from .open311.services import ATTRIBUTE_FIELDS, record_attribute_change
 
 
 @admin.register(Open311Client)
-class Open311ClientAdmin(admin.ModelAdmin):
-    """Keys are issued with ``manage.py open311_key --create``; here they are seen and
-    deactivated."""
+class Open311ClientAdmin(ReadOnlyAdmin):
+    """Keys are issued and revoked with ``manage.py open311_key``; here they are seen."""
 
     list_display = ["name", "city", "active", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["active", "city"]
     search_fields = ["name"]
-    readonly_fields = ["city", "name", "digest", "created_at", "last_used_at", "revoked_at"]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ServiceAttribute)
@@ -45,21 +38,6 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Open311Submission)
-class Open311SubmissionAdmin(admin.ModelAdmin):
+class Open311SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["report", "client", "media_url", "created_at"]
     list_filter = ["client"]
-    readonly_fields = [
-        "report",
-        "client",
-        "attributes",
-        "media_url",
-        "address_id",
-        "device_id",
-        "account_id",
-    ]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
