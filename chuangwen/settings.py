@@ -78,7 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "chuangwen.core.middleware.ScopeMiddleware",
+    "chuangwen.org.middleware.ScopeMiddleware",
+    "chuangwen.core.middleware.ServiceErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

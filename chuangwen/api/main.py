@@ -5,7 +5,6 @@ from ninja import NinjaAPI
 
 from chuangwen.assessment.api import router as assessment_router
 from chuangwen.cases.api import router as cases_router
-from chuangwen.core.api import router as core_router
 from chuangwen.core.errors import ServiceError
 from chuangwen.indicators.api import router as indicators_router
 from chuangwen.inspections.api import router as inspections_router
@@ -14,6 +13,7 @@ from chuangwen.sites.api import router as sites_router
 from chuangwen.tasks.api import router as tasks_router
 
 from .auth import SessionWithCsrf, TokenAuth
+from .jobs import router as jobs_router
 
 api = NinjaAPI(
     title="创文平台 API",
@@ -29,7 +29,7 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
-api.add_router("/jobs", core_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("/org", org_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/cases", cases_router)

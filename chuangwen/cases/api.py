@@ -9,10 +9,10 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.org.models import City, Unit
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .choices import State

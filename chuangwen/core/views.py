@@ -27,22 +27,6 @@ def list_template(request: HttpRequest, full: str, partial: str) -> str:
     return partial if getattr(request, "htmx", False) else full
 
 
-@member_required
-def home(request: HttpRequest) -> HttpResponse:
-    from chuangwen.org.selectors import grids_for_user, people_for_user, units_for_user
-
-    scope = request.scope  # type: ignore[attr-defined]
-    counts = {
-        "units": units_for_user(scope).count(),
-        "grids": grids_for_user(scope).count(),
-        "people": people_for_user(scope).count(),
-    }
-    recent = AuditEvent.objects.filter(
-        city_id=scope.city_id, actor_id=request.user.pk
-    ).select_related("actor")[:8]
-    return render(request, "core/home.html", {"counts": counts, "recent": recent})
-
-
 class AuditFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(lookup_expr="startswith", label=_("事件代码"))
     object_type = django_filters.CharFilter(label=_("对象类型"))

@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core.errors import NotFound
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .filters import IndicatorFilter

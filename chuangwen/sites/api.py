@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chuangwen.api.auth import scope_of
+from chuangwen.org.scope import scope_of
 
 from . import selectors
 from .filters import SiteFilter

@@ -3,8 +3,8 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.org.actors import require_office
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .filters import TaskFilter

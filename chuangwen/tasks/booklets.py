@@ -25,10 +25,11 @@ from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
 
 from .choices import TaskStatus
-from .jobs import PLEDGE_JOB
 from .models import MetricValue, Pledge, Task
 from .services import OFFICE_TASKS
 
+# the background job generating every unit's pledge (handler in ``jobs``, registered in apps)
+PLEDGE_JOB = "tasks.generate_pledges"
 PLEDGE_KINDS = {"pledge": "目标责任书", "oath": "军令状"}
 
 

@@ -13,6 +13,8 @@ from chuangwen.core.jobs import Progress
 from chuangwen.core.models import Job
 from chuangwen.org.models import City
 
+from .booklets import generate_pledges
+
 
 @shared_task(name="tasks.send_reminders")
 def send_reminders(city_id: int | None = None) -> dict[str, Any]:
@@ -40,14 +42,9 @@ def recompute_metrics(city_id: int | None = None) -> dict[str, int]:
     return {"computed": computed, "failed": failed}
 
 
-PLEDGE_JOB = "tasks.generate_pledges"
-
-
 def generate_pledges_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Handler of ``tasks.generate_pledges`` jobs (params ``{year, kind}``): every unit's
     pledge, generated as the submitting user, whose office role is checked again here."""
-    from .booklets import generate_pledges
-
     if job.created_by is None:  # never run as the system: the submitter is checked again
         raise PermissionDenied("生成责任书需要提交人")
     try:

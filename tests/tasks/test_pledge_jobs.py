@@ -12,7 +12,7 @@ from chuangwen.core.models import Job
 from chuangwen.org import services as org
 from chuangwen.org.actors import SYSTEM
 from chuangwen.tasks import booklets
-from chuangwen.tasks.jobs import PLEDGE_JOB
+from chuangwen.tasks.booklets import PLEDGE_JOB
 from chuangwen.tasks.models import Pledge
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,13 @@
-"""Platform API: follow a background job (status, progress, result) from a script."""
+"""Platform API: follow a background job (status, progress, result) from a script.
+
+The jobs are core's; the router lives here because reading them needs the caller's scope (org)."""
 
 from django.http import HttpRequest
 from ninja import Router
 
-from chuangwen.api.auth import scope_of
-
-from . import selectors
-from .schemas import JobOut
+from chuangwen.core import selectors
+from chuangwen.core.schemas import JobOut
+from chuangwen.org.scope import scope_of
 
 router = Router(tags=["后台任务"])
 
