@@ -74,7 +74,7 @@ def main() -> None:
     vendor = connection.vendor
     print(f"database: {vendor} ({url.split('@')[-1]}), n = {args.n:,}")
 
-    def generate():  # type: ignore[no-untyped-def]
+    def generate():
         code = f"q{int(time.time())}"
         city = org.create_city(
             code=code, name="查询基准市", center=(113.0, 28.0), acting_user=SYSTEM
@@ -166,7 +166,7 @@ def main() -> None:
         ]  # fmt: skip
         sources = ["patrol", "citizen", "hotline", "inspection", "media", "evaluation"]
 
-        def rows():  # type: ignore[no-untyped-def]
+        def rows():
             for i in range(args.n):
                 g = grids[rng.randrange(len(grids))]
                 area = g.unit_id
@@ -233,7 +233,7 @@ def main() -> None:
         gen_s = time.perf_counter() - t0
         return city, office, liaison, gen_s
 
-    def latest():  # type: ignore[no-untyped-def]
+    def latest():
         from chuangwen.org.models import City, Person
 
         for city in City.objects.filter(name="查询基准市").order_by("-id")[:1]:
@@ -248,7 +248,7 @@ def main() -> None:
     total = Case.objects.filter(city=city).count()
     print(f"{'reused' if found else 'generated'} {total:,} cases in {gen_s:.1f} s")
 
-    def client(person):  # type: ignore[no-untyped-def]
+    def client(person):
         c = Client()
         c.force_login(person.user)
         return c
@@ -269,7 +269,7 @@ def main() -> None:
     )
     co, cl, cs = client(office), client(liaison), client(street_liaison)
 
-    def timed(fn):  # type: ignore[no-untyped-def]
+    def timed(fn):
         for _ in range(WARM):
             fn()
         xs = []
@@ -280,14 +280,14 @@ def main() -> None:
         xs.sort()
         return statistics.median(xs), xs[int(len(xs) * 0.95) - 1]
 
-    def get(c, url):  # type: ignore[no-untyped-def]
-        def run():  # type: ignore[no-untyped-def]
+    def get(c, url):
+        def run():
             r = c.get(url)
             assert r.status_code == 200, (url, r.status_code)
 
         return run
 
-    def group_by():  # type: ignore[no-untyped-def]
+    def group_by():
         from django.db.models import Count
 
         list(

@@ -164,7 +164,7 @@ def main() -> None:
     new_file = write_workbook([Sheet("测评体系", NODE_COLUMNS, new_rows)])
     figures: dict[str, Any] = {"n": len(old_rows), "engine": engine}
 
-    def step(name: str, fn):  # type: ignore[no-untyped-def]
+    def step(name: str, fn):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             result = fn()

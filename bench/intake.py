@@ -223,7 +223,7 @@ def main() -> None:
     )
 
 
-def _json(value):  # type: ignore[no-untyped-def]
+def _json(value):
     import json
 
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value

@@ -13,5 +13,5 @@ router = Router(tags=["后台任务"])
 
 
 @router.get("/{job_id}", response=JobOut, summary="后台任务的状态、进度和结果")
-def get_job(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+def get_job(request: HttpRequest, job_id: int):
     return selectors.get_job_for_user(scope_of(request), job_id)

@@ -204,9 +204,9 @@ def update_round_inputs(
         rnd.materials = clean
         fields.append("materials")
     if minors_input is not False:
-        if minors_input is not None and not 0 <= float(minors_input) <= 100:  # type: ignore[arg-type]
+        if minors_input is not None and not 0 <= float(minors_input) <= 100:
             raise InvalidInput("未成年人测评得分须在 0–100 之间", code="bad_value")
-        rnd.minors_input = minors_input  # type: ignore[assignment]
+        rnd.minors_input = minors_input
         fields.append("minors_input")
     if prior_scores is not None:
         try:
@@ -719,7 +719,7 @@ def points_at_risk(rnd: MockEvaluation, limit: int | None = 200) -> list[RiskIte
         if pk in by_case:
             gain = by_case[pk]
         elif indicator_id in stds:
-            gain = fp * f_share.get(indicator_id, 0.0) / (n_obs_std[indicator_id] + 1)  # type: ignore[index]
+            gain = fp * f_share.get(indicator_id, 0.0) / (n_obs_std[indicator_id] + 1)
         else:
             continue
         if gain <= 0:

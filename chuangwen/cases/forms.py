@@ -15,7 +15,7 @@ class MultiPhotoInput(forms.ClearableFileInput):
 class MultiPhotoField(forms.FileField):
     widget = MultiPhotoInput(attrs={"accept": "image/*", "capture": "environment"})
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > MAX_PHOTOS:
             raise forms.ValidationError(_("最多上传 6 张照片"))
@@ -32,7 +32,7 @@ class CoordinatesMixin(forms.Form):
     )
     address = forms.CharField(label=_("地址"), max_length=300, required=False)
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean() or {}
         if (data.get("lon") is None) != (data.get("lat") is None):
             raise forms.ValidationError(_("经纬度不完整"))
@@ -54,7 +54,7 @@ class CaseIntakeForm(CoordinatesMixin):
     )
     photos = MultiPhotoField(label=_("现场照片"), required=False)
 
-    def __init__(self, *args, categories=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("（由创建办判定）"))] + [
             (c.code, f"{c.get_family_display()} · {c.major_name} · {c.name}") for c in categories
@@ -79,7 +79,7 @@ class PublicReportForm(CoordinatesMixin):
     photos = MultiPhotoField(label=_("照片"), required=False)
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
 
-    def clean_website(self):  # type: ignore[no-untyped-def]
+    def clean_website(self):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError("bot")
         return ""
@@ -122,7 +122,7 @@ class ActionForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("12345 工单 Excel 文件（.xlsx）"))
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("需要 .xlsx 文件"))

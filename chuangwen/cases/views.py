@@ -42,7 +42,7 @@ class CappedPaginator(Paginator):
             self.__dict__["count"] = count
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return selectors.capped_count(self.object_list, LIST_CAP)  # type: ignore[arg-type]
 
 

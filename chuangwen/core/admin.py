@@ -27,11 +27,11 @@ class _ReadOnly:
         return False
 
 
-class ReadOnlyAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[misc]
+class ReadOnlyAdmin(_ReadOnly, admin.ModelAdmin):
     """A domain model in the admin: list, search and view; writes go through the services."""
 
 
-class ReadOnlyInline(_ReadOnly, admin.TabularInline):  # type: ignore[misc]
+class ReadOnlyInline(_ReadOnly, admin.TabularInline):
     """Related rows shown on a read-only page."""
 
     extra = 0

@@ -29,7 +29,7 @@ class LoginRequiredMiddleware(BaseLoginRequired):
 
     exempt_prefixes = ("/api/", "/open311/", "/static/", "/media/public/")
 
-    def process_view(self, request, view_func, view_args, view_kwargs):  # type: ignore[no-untyped-def]
+    def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith(self.exempt_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -18,7 +18,7 @@ from .permissions import member_required, office_required
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE):  # type: ignore[no-untyped-def]
+def paginate(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE):
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 

@@ -24,7 +24,7 @@ from .schemas import (
 router = Router(tags=["测评体系"])
 
 
-def _system(scope: Any, system: int | None):  # type: ignore[no-untyped-def]
+def _system(scope: Any, system: int | None):
     found = selectors.current_system(scope, system)
     if found is None:
         raise NotFound("尚未导入测评体系")
@@ -32,18 +32,18 @@ def _system(scope: Any, system: int | None):  # type: ignore[no-untyped-def]
 
 
 @router.get("/systems", response=list[SystemOut], summary="测评体系版本列表")
-def list_systems(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_systems(request: HttpRequest):
     return list(selectors.systems_for_user(scope_of(request)))
 
 
 @router.get("/systems/{system_id}", response=SystemOut, summary="版本详情")
-def get_system(request: HttpRequest, system_id: int):  # type: ignore[no-untyped-def]
+def get_system(request: HttpRequest, system_id: int):
     return selectors.get_system_for_user(scope_of(request), system_id)
 
 
 @router.get("/tree", response=list[IndicatorOut], summary="指标树（按路径排序，可筛选）")
 @paginate(LimitOffsetPagination)
-def tree(  # type: ignore[no-untyped-def]
+def tree(
     request: HttpRequest,
     system: int | None = None,
     q: str = "",
@@ -62,12 +62,12 @@ def tree(  # type: ignore[no-untyped-def]
 
 
 @router.get("/nodes/{node_id}", response=IndicatorOut, summary="指标详情")
-def get_node(request: HttpRequest, node_id: int):  # type: ignore[no-untyped-def]
+def get_node(request: HttpRequest, node_id: int):
     return selectors.get_indicator_for_user(scope_of(request), node_id)
 
 
 @router.get("/checklists", response=list[ChecklistOut], summary="点位类型及其检查清单")
-def checklists(request: HttpRequest, system: int | None = None):  # type: ignore[no-untyped-def]
+def checklists(request: HttpRequest, system: int | None = None):
     scope = scope_of(request)
     found = _system(scope, system)
     items = (
@@ -82,17 +82,17 @@ def checklists(request: HttpRequest, system: int | None = None):  # type: ignore
 
 
 @router.get("/site-types", response=list[SiteTypeOut], summary="点位类型")
-def site_types(request: HttpRequest):  # type: ignore[no-untyped-def]
+def site_types(request: HttpRequest):
     return list(selectors.site_types_for_user(scope_of(request)))
 
 
 @router.get("/negative-list", response=list[NegativeItemOut], summary="负面清单")
-def negative_list(request: HttpRequest, system: int | None = None):  # type: ignore[no-untyped-def]
+def negative_list(request: HttpRequest, system: int | None = None):
     return list(selectors.negative_list(_system(scope_of(request), system)))
 
 
 @router.get("/systems/{system_id}/diff", response=DiffOut, summary="与上一版本的差异")
-def diff(request: HttpRequest, system_id: int):  # type: ignore[no-untyped-def]
+def diff(request: HttpRequest, system_id: int):
     found = selectors.get_system_for_user(scope_of(request), system_id)
     report = services.diff_report(found)
     rows = [

@@ -22,7 +22,7 @@ router = Router(tags=["督查检查"])
 
 @router.get("/plans", response=list[PlanOut], summary="督查计划列表")
 @paginate(LimitOffsetPagination)
-def list_plans(request: HttpRequest, q: str = "", kind: str = "", status: str = ""):  # type: ignore[no-untyped-def]
+def list_plans(request: HttpRequest, q: str = "", kind: str = "", status: str = ""):
     params = {"q": q, "kind": kind, "status": status}
     return PlanFilter(params, queryset=selectors.plans_for_user(scope_of(request))).qs.order_by(
         "-id"
@@ -30,13 +30,13 @@ def list_plans(request: HttpRequest, q: str = "", kind: str = "", status: str = 
 
 
 @router.get("/plans/{plan_id}", response=PlanDetailOut, summary="督查计划详情（含抽样记录）")
-def get_plan(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
+def get_plan(request: HttpRequest, plan_id: int):
     return selectors.get_plan_for_user(scope_of(request), plan_id)
 
 
 @router.get("/plans/{plan_id}/samples", response=list[SampleOut], summary="抽样点位")
 @paginate(LimitOffsetPagination)
-def list_samples(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
+def list_samples(request: HttpRequest, plan_id: int):
     plan = selectors.get_plan_for_user(scope_of(request), plan_id)
     return plan.samples.order_by("site_type__sort", "rank")
 
@@ -46,7 +46,7 @@ def list_samples(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped
     response=list[CheckItemOut],
     summary="抽样点位的检查项",
 )
-def get_checklist(request: HttpRequest, plan_id: int, sample_id: int):  # type: ignore[no-untyped-def]
+def get_checklist(request: HttpRequest, plan_id: int, sample_id: int):
     scope = scope_of(request)
     plan = selectors.get_plan_for_user(scope, plan_id)
     return services.checklist(plan, selectors.get_sample_for_user(scope, plan, sample_id))
@@ -57,7 +57,7 @@ def get_checklist(request: HttpRequest, plan_id: int, sample_id: int):  # type: 
     response={200: ResultOut, 201: ResultOut},
     summary="提交检查结果（按 uuid 幂等：重复提交返回已存的结果）",
 )
-def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):  # type: ignore[no-untyped-def]
+def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):
     plan = selectors.get_plan_for_user(scope_of(request), plan_id)
     data = services.CheckData(
         **payload.dict(exclude={"photos"}),
@@ -73,21 +73,21 @@ def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):  # typ
 
 @router.get("/notices", response=list[NoticeOut], summary="督查通知书")
 @paginate(LimitOffsetPagination)
-def list_notices(request: HttpRequest, q: str = "", status: str = "", year: int | None = None):  # type: ignore[no-untyped-def]
+def list_notices(request: HttpRequest, q: str = "", status: str = "", year: int | None = None):
     params = {"q": q, "status": status, "year": year}
     qs = selectors.notices_for_user(scope_of(request))
     return NoticeFilter(params, queryset=qs).qs.order_by("-id")
 
 
 @router.post("/notices/{notice_id}/acknowledge", response=NoticeOut, summary="签收通知书")
-def acknowledge(request: HttpRequest, notice_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(request: HttpRequest, notice_id: int):
     notice = selectors.get_notice_for_user(scope_of(request), notice_id)
     return services.acknowledge_notice(notice, acting_user=request.auth)  # type: ignore[attr-defined]
 
 
 @router.get("/actions", response=list[ActionOut], summary="议定事项")
 @paginate(LimitOffsetPagination)
-def list_actions(request: HttpRequest, q: str = "", status: str = "", overdue: bool | None = None):  # type: ignore[no-untyped-def]
+def list_actions(request: HttpRequest, q: str = "", status: str = "", overdue: bool | None = None):
     params = {"q": q, "status": status, "overdue": overdue}
     qs = selectors.actions_for_user(scope_of(request))
     return ActionFilter(params, queryset=qs).qs.order_by("deadline", "id")

@@ -240,7 +240,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     f = NoticeFilter(request.GET, queryset=selectors.notice_rows(_scope(request)))
     page = paginate(request, f.qs)
     for notice in page:
-        notice.late = selectors.is_late(notice)  # type: ignore[attr-defined]
+        notice.late = selectors.is_late(notice)
     template = list_template(
         request, "inspections/notice_list.html", "inspections/_notice_rows.html"
     )

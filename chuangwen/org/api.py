@@ -13,7 +13,7 @@ router = Router(tags=["组织架构"])
 
 @router.get("/units", response=list[UnitOut], summary="单位列表（本单位及下级）")
 @paginate(LimitOffsetPagination)
-def list_units(request: HttpRequest, q: str = "", kind: str = "", axis: str = ""):  # type: ignore[no-untyped-def]
+def list_units(request: HttpRequest, q: str = "", kind: str = "", axis: str = ""):
     params = {"q": q, "kind": kind, "axis": axis}
     return UnitFilter(params, queryset=selectors.units_for_user(scope_of(request))).qs.order_by(
         "path"
@@ -21,13 +21,13 @@ def list_units(request: HttpRequest, q: str = "", kind: str = "", axis: str = ""
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
-def get_unit(request: HttpRequest, unit_id: int):  # type: ignore[no-untyped-def]
+def get_unit(request: HttpRequest, unit_id: int):
     return selectors.get_unit_for_user(scope_of(request), unit_id)
 
 
 @router.get("/grids", response=list[GridOut], summary="网格列表")
 @paginate(LimitOffsetPagination)
-def list_grids(request: HttpRequest, q: str = "", unit: int | None = None):  # type: ignore[no-untyped-def]
+def list_grids(request: HttpRequest, q: str = "", unit: int | None = None):
     params = {"q": q, "unit": unit}
     return GridFilter(params, queryset=selectors.grids_for_user(scope_of(request))).qs.order_by(
         "code"
@@ -35,7 +35,7 @@ def list_grids(request: HttpRequest, q: str = "", unit: int | None = None):  # t
 
 
 @router.get("/grids/{grid_id}", response=GridDetailOut, summary="网格详情（含边界）")
-def get_grid(request: HttpRequest, grid_id: int):  # type: ignore[no-untyped-def]
+def get_grid(request: HttpRequest, grid_id: int):
     grid = selectors.get_grid_for_user(scope_of(request), grid_id)
     grid.worker_ids = list(grid.workers.values_list("pk", flat=True))  # type: ignore[attr-defined]
     return grid
@@ -43,14 +43,14 @@ def get_grid(request: HttpRequest, grid_id: int):  # type: ignore[no-untyped-def
 
 @router.get("/people", response=list[PersonOut], summary="人员列表（手机号脱敏）")
 @paginate(LimitOffsetPagination)
-def list_people(request: HttpRequest, q: str = "", role: str = "", unit: int | None = None):  # type: ignore[no-untyped-def]
+def list_people(request: HttpRequest, q: str = "", role: str = "", unit: int | None = None):
     params = {"q": q, "role": role, "unit": unit}
     qs = selectors.people_for_user(scope_of(request)).prefetch_related("memberships")
     return PersonFilter(params, queryset=qs).qs.order_by("name", "pk")
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情")
-def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def get_person(request: HttpRequest, person_id: int):
     return selectors.get_person_for_user(scope_of(request), person_id)
 
 
@@ -61,7 +61,7 @@ class LocateQuery(Schema):
 
 
 @router.get("/locate", response=LocateOut, summary="坐标定位网格（支持 WGS-84 / GCJ-02）")
-def locate(request: HttpRequest, query: Query[LocateQuery]):  # type: ignore[no-untyped-def]
+def locate(request: HttpRequest, query: Query[LocateQuery]):
     scope = scope_of(request)
     if scope.city_id is None:
         return LocateOut(found=False, message="账号未关联城市")

@@ -13,7 +13,7 @@ router = Router(tags=["点位"])
 
 @router.get("/sites", response=list[SiteOut], summary="点位列表")
 @paginate(LimitOffsetPagination)
-def list_sites(  # type: ignore[no-untyped-def]
+def list_sites(
     request: HttpRequest,
     q: str = "",
     site_type: int | None = None,
@@ -26,7 +26,7 @@ def list_sites(  # type: ignore[no-untyped-def]
 
 
 @router.get("/sites/{site_id}", response=SiteDetailOut, summary="点位详情（含几何与包保单位）")
-def get_site(request: HttpRequest, site_id: int):  # type: ignore[no-untyped-def]
+def get_site(request: HttpRequest, site_id: int):
     site = selectors.get_site_for_user(scope_of(request), site_id)
     site.assignments_list = list(site.assignments.all())  # type: ignore[attr-defined]
     return SiteDetailOut(

@@ -333,9 +333,9 @@ def pocket_book_pdf(unit: Unit) -> bytes:
     data = pocket_book_data(unit)
     for s in data["sections"]:
         for e in s.entries:
-            e.requirement = _requirement(e.indicator)  # type: ignore[attr-defined]
-            e.method_text = _method_text(e.indicator)  # type: ignore[attr-defined]
-            e.metric_rows = [  # type: ignore[attr-defined]
+            e.requirement = _requirement(e.indicator)
+            e.method_text = _method_text(e.indicator)
+            e.metric_rows = [
                 (m.name, _number(m.target), m.unit_label, _number(v)) for m, v in e.metrics
             ]
     html = render_to_string("tasks/pocket_book_pdf.html", data)

@@ -315,7 +315,7 @@ def file_request(client: Open311Client, form: Any) -> Filed:
         if category is None:
             errors.append(f"service_code「{service_code}」不存在")
         else:
-            definitions = list(category.open311_attributes.all())  # type: ignore[attr-defined]
+            definitions = list(category.open311_attributes.all())
     lat = _coordinate(form, "lat", errors)
     lon = _coordinate(form, "long", errors)
     if (lat is None) != (lon is None) and not any(e.startswith(("lat", "long")) for e in errors):

@@ -8,11 +8,11 @@ from chuangwen.org.actors import SYSTEM
 class Command(BaseCommand):
     help = "为用户签发 API 令牌（设备和外部系统使用），最后一行输出令牌本身"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="登录名")
         parser.add_argument("--name", required=True, help="令牌名称，如“网格员APP-张三”")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         user = get_user_model().objects.filter(username=opts["user"]).first()
         if user is None:
             raise CommandError(f"用户「{opts['user']}」不存在")

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         "未给密码时生成一个，最后一行输出。全部成功或全部不做。"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("code", help="城市代码（如行政区划代码）")
         parser.add_argument("name", help="城市名称")
         parser.add_argument("--lon", type=float, help="地图中心经度（WGS-84）")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", required=True, help="创建办管理员姓名")
         parser.add_argument("--password", help="管理员密码（不给则生成）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         if (opts["lon"] is None) != (opts["lat"] is None):
             raise CommandError("经度和纬度要同时给出")
         center = (opts["lon"], opts["lat"]) if opts["lon"] is not None else None
