@@ -38,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, parser, setup_django
 from intake import _ensure_pg_database
 
+from chuangwen.org.actors import SYSTEM
+
 STATES = [
     ("closed", 45), ("rated", 36), ("rejected", 4), ("reported", 1), ("registered", 1),
     ("dispatched", 3), ("in_progress", 5), ("handled", 2), ("verified", 1.5),
@@ -65,7 +67,6 @@ def main() -> None:
     from chuangwen.cases import services
     from chuangwen.cases.models import Case, Category
     from chuangwen.org import services as org
-    from chuangwen.org.actors import SYSTEM
     from chuangwen.org.choices import Role, UnitKind
     from chuangwen.org.models import Grid, Unit
 
@@ -73,13 +74,22 @@ def main() -> None:
     vendor = connection.vendor
     print(f"database: {vendor} ({url.split('@')[-1]}), n = {args.n:,}")
 
-    def generate():  # type: ignore[no-untyped-def]
+    def generate():
         code = f"q{int(time.time())}"
-        city = org.create_city(code=code, name="查询基准市", center=(113.0, 28.0))
-        hq = org.create_unit(city, code=f"{code}-hq", name="指挥部", kind=UnitKind.HQ)
+        city = org.create_city(
+            code=code, name="查询基准市", center=(113.0, 28.0), acting_user=SYSTEM
+        )
+        hq = org.create_unit(
+            city, code=f"{code}-hq", name="指挥部", kind=UnitKind.HQ, acting_user=SYSTEM
+        )
         departments = [
             org.create_unit(
-                city, code=f"{code}-dp{i}", name=f"部门{i}", kind=UnitKind.DEPARTMENT, parent=hq
+                city,
+                code=f"{code}-dp{i}",
+                name=f"部门{i}",
+                kind=UnitKind.DEPARTMENT,
+                parent=hq,
+                acting_user=SYSTEM,
             )
             for i in range(20)
         ]
@@ -87,7 +97,12 @@ def main() -> None:
         districts = []
         for d in range(6):
             du = org.create_unit(
-                city, code=f"{code}-d{d}", name=f"区{d}", kind=UnitKind.DISTRICT, parent=hq
+                city,
+                code=f"{code}-d{d}",
+                name=f"区{d}",
+                kind=UnitKind.DISTRICT,
+                parent=hq,
+                acting_user=SYSTEM,
             )
             districts.append(du)
             for s in range(8):
@@ -97,6 +112,7 @@ def main() -> None:
                     name=f"街道{d}-{s}",
                     kind=UnitKind.STREET,
                     parent=du,
+                    acting_user=SYSTEM,
                 )
                 for c in range(6):
                     communities.append(
@@ -106,6 +122,7 @@ def main() -> None:
                             name=f"社区{d}-{s}-{c}",
                             kind=UnitKind.COMMUNITY,
                             parent=su,
+                            acting_user=SYSTEM,
                         )
                     )
         square = {
@@ -124,13 +141,18 @@ def main() -> None:
         cats = list(Category.objects.filter(city=city).values_list("pk", flat=True))
         paths = dict(Unit.objects.filter(city=city).values_list("pk", "path"))
         office = org.create_person(
-            city, name="办", username=f"{code}-office", memberships=[(hq, Role.OFFICE_ADMIN)]
+            city,
+            name="办",
+            username=f"{code}-office",
+            memberships=[(hq, Role.OFFICE_ADMIN)],
+            acting_user=SYSTEM,
         )
         liaison = org.create_person(
             city,
             name="联",
             username=f"{code}-liaison",
             memberships=[(districts[0], Role.UNIT_LIAISON)],
+            acting_user=SYSTEM,
         )
 
         now = timezone.now()
@@ -144,7 +166,7 @@ def main() -> None:
         ]  # fmt: skip
         sources = ["patrol", "citizen", "hotline", "inspection", "media", "evaluation"]
 
-        def rows():  # type: ignore[no-untyped-def]
+        def rows():
             for i in range(args.n):
                 g = grids[rng.randrange(len(grids))]
                 area = g.unit_id
@@ -211,7 +233,7 @@ def main() -> None:
         gen_s = time.perf_counter() - t0
         return city, office, liaison, gen_s
 
-    def latest():  # type: ignore[no-untyped-def]
+    def latest():
         from chuangwen.org.models import City, Person
 
         for city in City.objects.filter(name="查询基准市").order_by("-id")[:1]:
@@ -226,7 +248,7 @@ def main() -> None:
     total = Case.objects.filter(city=city).count()
     print(f"{'reused' if found else 'generated'} {total:,} cases in {gen_s:.1f} s")
 
-    def client(person):  # type: ignore[no-untyped-def]
+    def client(person):
         c = Client()
         c.force_login(person.user)
         return c
@@ -242,11 +264,12 @@ def main() -> None:
             memberships=[
                 (Unit.objects.filter(city=city, kind=UnitKind.STREET)[0], Role.UNIT_LIAISON)
             ],
+            acting_user=SYSTEM,
         )
     )
     co, cl, cs = client(office), client(liaison), client(street_liaison)
 
-    def timed(fn):  # type: ignore[no-untyped-def]
+    def timed(fn):
         for _ in range(WARM):
             fn()
         xs = []
@@ -257,14 +280,14 @@ def main() -> None:
         xs.sort()
         return statistics.median(xs), xs[int(len(xs) * 0.95) - 1]
 
-    def get(c, url):  # type: ignore[no-untyped-def]
-        def run():  # type: ignore[no-untyped-def]
+    def get(c, url):
+        def run():
             r = c.get(url)
             assert r.status_code == 200, (url, r.status_code)
 
         return run
 
-    def group_by():  # type: ignore[no-untyped-def]
+    def group_by():
         from django.db.models import Count
 
         list(

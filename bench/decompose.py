@@ -20,6 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, parser, setup_django
 
+from chuangwen.org.actors import SYSTEM
+
 
 def main() -> None:
     p = parser(__doc__.splitlines()[0], 300)
@@ -44,7 +46,7 @@ def main() -> None:
     from chuangwen.tasks.models import Task, TaskSupport
 
     city = build_demo_city(seed=2026).city
-    system = load_evaluation_system(city, activate=True)
+    system = load_evaluation_system(city, activate=True, acting_user=SYSTEM)
     build_sites(city, 2026, lambda _msg: None)
     departments = list(Unit.objects.filter(city=city, kind=UnitKind.DEPARTMENT).order_by("code"))
     communities = list(Unit.objects.filter(city=city, kind=UnitKind.COMMUNITY).order_by("code"))
@@ -63,6 +65,7 @@ def main() -> None:
                 lead_unit=dept,
                 supporting_units=others,
                 deadline=deadline,
+                acting_user=SYSTEM,
             )
         )
     rules.append(
@@ -73,6 +76,7 @@ def main() -> None:
             lead_mode=LeadMode.EACH_OF_KIND,
             lead_kind=UnitKind.COMMUNITY,
             deadline=deadline,
+            acting_user=SYSTEM,
         )
     )
     standards = Indicator.objects.filter(system=system, level=Level.STANDARD).count()
@@ -83,7 +87,7 @@ def main() -> None:
 
     with CaptureQueriesContext(connection) as first_q:
         t = time.perf_counter()
-        first = decomposition.apply_rules(system)
+        first = decomposition.apply_rules(system, acting_user=SYSTEM)
         first_s = time.perf_counter() - t
     if "--show-queries" in sys.argv:
         from collections import Counter
@@ -91,7 +95,7 @@ def main() -> None:
         print(Counter(q["sql"][:60] for q in first_q.captured_queries).most_common(8))
     with CaptureQueriesContext(connection) as again_q:
         t = time.perf_counter()
-        again = decomposition.apply_rules(system)
+        again = decomposition.apply_rules(system, acting_user=SYSTEM)
         again_s = time.perf_counter() - t
     assert again.created == 0 and again.existing == first.created
     n_tasks = Task.objects.filter(city=city).count()
@@ -115,7 +119,11 @@ def main() -> None:
         with transaction.atomic():
             for ind, lead in sample:
                 services.create_task(
-                    city, indicator=indicators[ind], lead_unit=units[lead], deadline=deadline
+                    city,
+                    indicator=indicators[ind],
+                    lead_unit=units[lead],
+                    deadline=deadline,
+                    acting_user=SYSTEM,
                 )
             base_s = time.perf_counter() - t
             transaction.set_rollback(True)

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from chuangwen.org.actors import SYSTEM
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
@@ -155,14 +157,14 @@ def main() -> None:
     registry._references[:] = [r for r in registry._references if r.model._meta.db_table in tables]
 
     rng = random.Random(args.seed)
-    city = org.create_city(code=f"bench{os.getpid()}", name="基准测试市")
+    city = org.create_city(code=f"bench{os.getpid()}", name="基准测试市", acting_user=SYSTEM)
     old_rows = generate(args.n, rng)
     new_rows = revise(old_rows, rng)
     old_file = write_workbook([Sheet("测评体系", NODE_COLUMNS, old_rows)])
     new_file = write_workbook([Sheet("测评体系", NODE_COLUMNS, new_rows)])
     figures: dict[str, Any] = {"n": len(old_rows), "engine": engine}
 
-    def step(name: str, fn):  # type: ignore[no-untyped-def]
+    def step(name: str, fn):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             result = fn()
@@ -175,9 +177,11 @@ def main() -> None:
     parsed = step("parse", lambda: services.validate(services.parse_file(old_file, "xlsx"), city))
     old = step(
         "import",
-        lambda: services.import_evaluation_system(city, old_file, name="旧版", version_year=2018),
+        lambda: services.import_evaluation_system(
+            city, old_file, name="旧版", version_year=2018, acting_user=SYSTEM
+        ),
     )
-    step("adopt_first", lambda: services.adopt_system(old))
+    step("adopt_first", lambda: services.adopt_system(old, acting_user=SYSTEM))
     standards = list(
         Indicator.objects.filter(system=old, level="standard").values_list("pk", flat=True)
     )
@@ -186,11 +190,13 @@ def main() -> None:
     )
     new = step(
         "import_mapped",
-        lambda: services.import_evaluation_system(city, new_file, name="新版", version_year=2021),
+        lambda: services.import_evaluation_system(
+            city, new_file, name="新版", version_year=2021, acting_user=SYSTEM
+        ),
     )
     report = step("diff", lambda: services.diff_report(new))
     step("diff_xlsx", lambda: services.diff_xlsx(report))
-    result = step("adopt", lambda: services.adopt_system(new))
+    result = step("adopt", lambda: services.adopt_system(new, acting_user=SYSTEM))
     step("export_xlsx", lambda: services.export_system_xlsx(new))
 
     figures["nodes_parsed"] = len(parsed)

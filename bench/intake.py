@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, parser, setup_django
 
+from chuangwen.org.actors import SYSTEM
+
 BATCH = 2000
 
 
@@ -51,17 +53,23 @@ def main() -> None:
     from chuangwen.cases.models import Case, CaseEvent, Category, Report
     from chuangwen.core.models import AuditEvent
     from chuangwen.org import services as org
-    from chuangwen.org.actors import SYSTEM
     from chuangwen.org.choices import UnitKind
 
     vendor = connection.vendor
     print(f"database: {vendor} ({url.split('@')[-1]})")
     code = f"bench{int(time.time())}"
-    city = org.create_city(code=code, name="基准市", center=(113.01, 28.01))
-    district = org.create_unit(city, code=f"{code}-d", name="基准区", kind=UnitKind.DISTRICT)
+    city = org.create_city(code=code, name="基准市", center=(113.01, 28.01), acting_user=SYSTEM)
+    district = org.create_unit(
+        city, code=f"{code}-d", name="基准区", kind=UnitKind.DISTRICT, acting_user=SYSTEM
+    )
     communities = [
         org.create_unit(
-            city, code=f"{code}-c{i}", name=f"社区{i}", kind=UnitKind.COMMUNITY, parent=district
+            city,
+            code=f"{code}-c{i}",
+            name=f"社区{i}",
+            kind=UnitKind.COMMUNITY,
+            parent=district,
+            acting_user=SYSTEM,
         )
         for i in range(40)
     ]
@@ -80,6 +88,7 @@ def main() -> None:
                 code=f"G{gx:02d}{gy:02d}",
                 unit=communities[(gx // 5) * 10 + gy // 2],
                 geometry={"type": "Polygon", "coordinates": [ring]},
+                acting_user=SYSTEM,
             )
     services.load_categories(city, acting_user=SYSTEM)
     codes = list(Category.objects.filter(city=city).values_list("code", flat=True))
@@ -215,7 +224,7 @@ def main() -> None:
     )
 
 
-def _json(value):  # type: ignore[no-untyped-def]
+def _json(value):
     import json
 
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value

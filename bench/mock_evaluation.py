@@ -24,6 +24,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, parser, pin_one_core, setup_django
 
+from chuangwen.org.actors import SYSTEM
+
 
 def main() -> None:
     args = parser(__doc__.splitlines()[0], 50_000).parse_args()
@@ -43,14 +45,13 @@ def main() -> None:
     from chuangwen.inspections.choices import PlanKind
     from chuangwen.inspections.models import CheckResult
     from chuangwen.inspections.scoring import score_observation
-    from chuangwen.org.actors import SYSTEM
     from chuangwen.org.demo import build_demo_city
     from chuangwen.sites.demo import build_demo as build_sites
     from chuangwen.sites.models import Site
 
     t0 = time.perf_counter()
     city = build_demo_city(seed=2026).city
-    system = load_evaluation_system(city, activate=True)
+    system = load_evaluation_system(city, activate=True, acting_user=SYSTEM)
     build_sites(city, 2026, lambda s: None)
     counts = dict.fromkeys(
         CheckItem.objects.filter(system=system).values_list("site_type__code", flat=True), 0
@@ -59,9 +60,14 @@ def main() -> None:
         if code in counts:
             counts[code] += 1
     plan = inspections.create_plan(
-        city, kind=PlanKind.MOCK, title="基准：模拟测评", seed=1, sample_sizes=counts
+        city,
+        kind=PlanKind.MOCK,
+        title="基准：模拟测评",
+        seed=1,
+        sample_sizes=counts,
+        acting_user=SYSTEM,
     )
-    samples = inspections.sample_plan(plan)
+    samples = inspections.sample_plan(plan, acting_user=SYSTEM)
     items_by_type: dict[int, list] = {}
     for item in CheckItem.objects.filter(system=system).prefetch_related("standards"):
         items_by_type.setdefault(item.site_type_id, []).append(item)
@@ -120,13 +126,13 @@ def main() -> None:
     for r, res in zip(failed, intake, strict=True):
         r.case_id = res.case.pk
     CheckResult.objects.bulk_update(failed, ["case"], batch_size=2000)
-    rnd = assessment.create_round(city, title="基准轮次", plans=[plan])
+    rnd = assessment.create_round(city, title="基准轮次", plans=[plan], acting_user=SYSTEM)
     SurveyResult.objects.create(
         round=rnd, awareness=91.0, support=94.0, satisfaction=85.0, respondents=3000
     )
     leaves = Indicator.objects.filter(system=system, children__isnull=True)
     assessment.update_round_inputs(
-        rnd, materials={c: 0.8 for c in leaves.values_list("code", flat=True)}
+        rnd, materials={c: 0.8 for c in leaves.values_list("code", flat=True)}, acting_user=SYSTEM
     )
     setup_s = time.perf_counter() - t0
     print(
@@ -135,7 +141,7 @@ def main() -> None:
     )
 
     t = time.perf_counter()
-    rnd = assessment.compute_round(rnd)
+    rnd = assessment.compute_round(rnd, acting_user=SYSTEM)
     assert rnd.field_ratio is not None and rnd.overall_score is not None
     compute_s = time.perf_counter() - t
 

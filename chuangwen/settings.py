@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "chuangwen.core.middleware.ScopeMiddleware",
+    "chuangwen.org.middleware.ScopeMiddleware",
+    "chuangwen.core.middleware.ServiceErrorMiddleware",
     "chuangwen.core.busy.BusyMiddleware",  # DB locked/unreachable → 503 + Retry-After
     "axes.middleware.AxesMiddleware",
     "chuangwen.core.idempotency.IdempotencyMiddleware",  # Idempotency-Key on API/Open311 POSTs

@@ -4,6 +4,7 @@ import itertools
 from typing import Any
 
 from chuangwen.org import services as org
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role, UnitKind
 from chuangwen.org.models import City, Grid, Person, Unit
 
@@ -19,7 +20,9 @@ def square(x0: float, y0: float, size: float = 0.01) -> dict[str, Any]:
 
 def city(code: str | None = None, name: str = "测试市") -> City:
     n = next(_seq)
-    return org.create_city(code=code or f"c{n}", name=name, center=(113.0, 28.0))
+    return org.create_city(
+        code=code or f"c{n}", name=name, center=(113.0, 28.0), acting_user=SYSTEM
+    )
 
 
 def unit(
@@ -31,7 +34,12 @@ def unit(
 ) -> Unit:
     n = next(_seq)
     return org.create_unit(
-        city, code=code or f"U{n}", name=name or f"单位{n}", kind=kind, parent=parent
+        city,
+        code=code or f"U{n}",
+        name=name or f"单位{n}",
+        kind=kind,
+        parent=parent,
+        acting_user=SYSTEM,
     )
 
 
@@ -51,6 +59,7 @@ def person(
         phone=f"138{n:08d}",
         password=PASSWORD,
         memberships=memberships,
+        acting_user=SYSTEM,
     )
 
 
@@ -63,7 +72,9 @@ def grid(
     code: str | None = None,
 ) -> Grid:
     n = next(_seq)
-    return org.create_grid(city, code=code or f"G{n}", unit=unit, geometry=square(x0, y0, size))
+    return org.create_grid(
+        city, code=code or f"G{n}", unit=unit, geometry=square(x0, y0, size), acting_user=SYSTEM
+    )
 
 
 class SmallCity:

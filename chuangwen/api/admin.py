@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangwen.cases.choices import Source
 from chuangwen.core import audit
+from chuangwen.core.admin import ReadOnlyAdmin
 
 from .models import (
     DEFAULT_PUBLIC_SOURCES,
@@ -19,20 +20,12 @@ from .open311.services import ATTRIBUTE_FIELDS, record_attribute_change, set_pub
 
 
 @admin.register(Open311Client)
-class Open311ClientAdmin(admin.ModelAdmin):
-    """Keys are issued with ``manage.py open311_key --create``; here they are seen and
-    deactivated."""
+class Open311ClientAdmin(ReadOnlyAdmin):
+    """Keys are issued and revoked with ``manage.py open311_key``; here they are seen."""
 
     list_display = ["name", "city", "active", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["active", "city"]
     search_fields = ["name"]
-    readonly_fields = ["city", "name", "digest", "created_at", "last_used_at", "revoked_at"]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ServiceAttribute)
@@ -55,7 +48,7 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Open311Submission)
-class Open311SubmissionAdmin(admin.ModelAdmin):
+class Open311SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["report", "client", "media_url", "created_at"]
     list_filter = ["client"]
     readonly_fields = [
@@ -116,7 +109,7 @@ class Open311SettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Open311Update)
-class Open311UpdateAdmin(admin.ModelAdmin):
+class Open311UpdateAdmin(ReadOnlyAdmin):
     """Citizens' updates posted by clients: read here, kept as evidence."""
 
     list_display = ["service_request_id", "client", "status", "created_at"]

@@ -45,9 +45,3 @@ class TokenAuth(HttpBearer):
 
 class SessionWithCsrf(SessionAuth):
     """The logged-in browser session (CSRF checked on writes by ninja)."""
-
-
-def scope_of(request: HttpRequest) -> Any:
-    from chuangwen.org.scope import scope_for_user
-
-    return scope_for_user(request.auth)  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 
 from chuangwen.assessment.api import router as assessment_router
 from chuangwen.cases.api import router as cases_router
-from chuangwen.core.api import router as core_router
 from chuangwen.indicators.api import router as indicators_router
 from chuangwen.inspections.api import router as inspections_router
 from chuangwen.org.api import router as org_router
@@ -19,6 +18,7 @@ from chuangwen.tasks.api import router as tasks_router
 
 from .auth import SessionWithCsrf, TokenAuth
 from .base import ChuangwenAPI
+from .jobs import router as jobs_router
 
 
 def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -44,7 +44,7 @@ api = ChuangwenAPI(
 )
 
 
-api.add_router("/jobs", core_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("/org", org_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/cases", cases_router)

@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router
 from ninja.pagination import paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core.errors import InvalidParameters
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import DB_INT_MAX, Paged, PageLimit
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .choices import ScoreLevel
@@ -33,7 +33,7 @@ def list_rounds(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/rounds/{round_id}", response=RoundOut, summary="模拟测评结果（预测得分）")
-def get_round(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+def get_round(request: HttpRequest, round_id: int):
     return selectors.get_round_for_user(scope_of(request), round_id)
 
 

@@ -2,8 +2,8 @@
 negative-list findings, and the computation of the predicted score, per-unit indices and the
 points at risk.
 
-Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
-means the system itself.
+Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
+``chuangwen.org.actors.SYSTEM`` for the system itself).
 """
 
 import copy
@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from chuangwen.core import audit
-from chuangwen.core.errors import InvalidInput, PermissionDenied
+from chuangwen.core.errors import InvalidInput
 from chuangwen.core.xlsx import ErrorCollector, read_rows
 from chuangwen.indicators.choices import METHOD_FAMILY, Method, Sanction, SystemKind, SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator, NegativeListItem
+from chuangwen.org.actors import actor_user, require_office
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Unit
-from chuangwen.org.scope import scope_for_user
 
 from . import rollup
 from .choices import COMPONENT_NAMES, DEFAULT_WEIGHTS, RiskKind, RoundStatus, ScoreLevel
@@ -49,18 +49,6 @@ SCORE_FIELDS = [
     "eligible",
 ]
 DOCUMENT_METHODS = {Method.DOCUMENT, Method.ONLINE_FILING}
-
-
-def require_office(acting_user: Any, city_id: int) -> None:
-    if acting_user is None:
-        return
-    scope = scope_for_user(acting_user)
-    if not (scope.write_all and scope.city_id == city_id):
-        raise PermissionDenied("只有创建办管理员可以执行此操作")
-
-
-def _user(acting_user: Any) -> Any:
-    return acting_user if acting_user is not None and acting_user.is_authenticated else None
 
 
 # --- weights ---------------------------------------------------------------------------------
@@ -136,7 +124,7 @@ def create_round(
     plans: Iterable[Any] = (),
     window_days: int = 120,
     weights: dict[str, Any] | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> MockEvaluation:
     require_office(acting_user, city.pk)
     title = (title or "").strip()
@@ -167,7 +155,7 @@ def create_round(
         minors_system=minors_system,
         window_days=max(1, int(window_days)),
         weights=clean_weights(weights) if weights is not None else weights_from_system(system),
-        created_by=_user(acting_user),
+        created_by=actor_user(acting_user),
     )
     rnd.plans.set(plans)
     audit.record(
@@ -188,7 +176,7 @@ def update_round_inputs(
     materials: dict[str, Any] | None = None,
     minors_input: float | bool | None = False,
     prior_scores: dict[str, Any] | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> MockEvaluation:
     """Change what the office controls: the weights (when the central office changes them),
     manual materials ratios, the minors' score, earlier years' scores."""
@@ -216,9 +204,9 @@ def update_round_inputs(
         rnd.materials = clean
         fields.append("materials")
     if minors_input is not False:
-        if minors_input is not None and not 0 <= float(minors_input) <= 100:  # type: ignore[arg-type]
+        if minors_input is not None and not 0 <= float(minors_input) <= 100:
             raise InvalidInput("未成年人测评得分须在 0–100 之间", code="bad_value")
-        rnd.minors_input = minors_input  # type: ignore[assignment]
+        rnd.minors_input = minors_input
         fields.append("minors_input")
     if prior_scores is not None:
         try:
@@ -247,7 +235,7 @@ def _percent(value: Any) -> float | None:
 
 
 @transaction.atomic
-def import_survey(rnd: MockEvaluation, file: IO[bytes] | bytes, *, acting_user: Any = None) -> int:
+def import_survey(rnd: MockEvaluation, file: IO[bytes] | bytes, *, acting_user: Any) -> int:
     """问卷调查 results from Excel: 区县编码 (empty = the whole city), 知晓率, 支持率, 满意率
     (percent, or 0–1 fractions), 样本量. Replaces the round's survey rows; all or nothing."""
     require_office(acting_user, rnd.city_id)
@@ -313,7 +301,7 @@ def add_negative_finding(
     *,
     points: float | None = None,
     note: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> NegativeFinding:
     require_office(acting_user, rnd.city_id)
     if item.system_id != rnd.system_id:
@@ -508,7 +496,7 @@ def _unit_memberships(city_id: int, site_ids: set[int]) -> dict[int, list[tuple[
 
 
 @transaction.atomic
-def compute_round(rnd: MockEvaluation, *, acting_user: Any = None) -> MockEvaluation:
+def compute_round(rnd: MockEvaluation, *, acting_user: Any) -> MockEvaluation:
     """The predicted score: field 40 × root ratio of the observations, materials 40 × root
     ratio of the ledger review, survey 20 × the three rates; negative list deducted; minors'
     precondition and share; cycle over three years; and the per-unit indices and rankings."""
@@ -731,7 +719,7 @@ def points_at_risk(rnd: MockEvaluation, limit: int | None = 200) -> list[RiskIte
         if pk in by_case:
             gain = by_case[pk]
         elif indicator_id in stds:
-            gain = fp * f_share.get(indicator_id, 0.0) / (n_obs_std[indicator_id] + 1)  # type: ignore[index]
+            gain = fp * f_share.get(indicator_id, 0.0) / (n_obs_std[indicator_id] + 1)
         else:
             continue
         if gain <= 0:

@@ -5,11 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound, PermissionDenied
+from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template, paginate
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.inspections.models import InspectionPlan
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
 
 from . import selectors, services
@@ -31,8 +32,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     plans = InspectionPlan.objects.filter(city_id=scope.city_id).order_by("-id")[:50]
     form = RoundForm(request.POST or None, plans=plans)
     if request.method == "POST":
-        if not scope.is_office:
-            raise PermissionDenied("只有创建办可以新建模拟测评")
+        require_office(request.user, scope.city_id, "只有创建办可以新建模拟测评")
         if form.is_valid():
             rnd = services.create_round(
                 City.objects.get(pk=scope.city_id),

@@ -9,12 +9,12 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Lat, Lon, Paged
 from chuangwen.org.models import City, Unit
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .choices import State
@@ -68,7 +68,7 @@ def list_cases(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/", response={201: IntakeOut}, summary="上报问题（案件受理）")
-def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+def create_case(request: HttpRequest, payload: CaseIn):
     scope = scope_of(request)
     if scope.city_id is None:
         raise NotFound()
@@ -90,13 +90,13 @@ def create_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
 
 
 @router.get("/inbox", response=InboxOut, summary="我的待办数量")
-def inbox(request: HttpRequest):  # type: ignore[no-untyped-def]
+def inbox(request: HttpRequest):
     counts = selectors.inbox_for_user(scope_of(request)).counts()
     return InboxOut(**counts, unread=core_selectors.unread_count(request.auth))  # type: ignore[attr-defined]
 
 
 @router.get("/summary/units", response=list[UnitStateOut], summary="各责任单位分状态案件数")
-def summary_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+def summary_units(request: HttpRequest):
     rows = selectors.state_counts_by_unit(scope_of(request))
     return [
         UnitStateOut(
@@ -110,17 +110,17 @@ def summary_units(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/categories", response=list[CategoryOut], summary="案件类别")
-def categories(request: HttpRequest):  # type: ignore[no-untyped-def]
+def categories(request: HttpRequest):
     return selectors.categories_for_city(scope_of(request).city_id)
 
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="案件详情（含处理过程）")
-def get_case(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
+def get_case(request: HttpRequest, case_id: int):
     return _case(request, case_id)
 
 
 @router.post("/{case_id}/register", response=CaseOut, summary="立案")
-def register(request: HttpRequest, case_id: int, payload: RegisterIn):  # type: ignore[no-untyped-def]
+def register(request: HttpRequest, case_id: int, payload: RegisterIn):
     case = _case(request, case_id)
     return services.register_case(
         case,
@@ -131,7 +131,7 @@ def register(request: HttpRequest, case_id: int, payload: RegisterIn):  # type: 
 
 
 @router.post("/{case_id}/reject", response=CaseOut, summary="不予立案（含重复）")
-def reject(request: HttpRequest, case_id: int, payload: RejectIn):  # type: ignore[no-untyped-def]
+def reject(request: HttpRequest, case_id: int, payload: RejectIn):
     case = _case(request, case_id)
     dup = _case(request, payload.duplicate_of) if payload.duplicate_of else None
     return services.reject_case(
@@ -143,7 +143,7 @@ def reject(request: HttpRequest, case_id: int, payload: RejectIn):  # type: igno
 
 
 @router.post("/{case_id}/dispatch", response=CaseOut, summary="派遣 / 改派")
-def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn):  # type: ignore[no-untyped-def]
+def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn):
     case = _case(request, case_id)
     unit = None
     if payload.unit_id:
@@ -161,7 +161,7 @@ def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn):  # type: 
 
 
 @router.post("/{case_id}/return", response=CaseOut, summary="退回")
-def return_(request: HttpRequest, case_id: int, payload: ReasonIn):  # type: ignore[no-untyped-def]
+def return_(request: HttpRequest, case_id: int, payload: ReasonIn):
     return services.return_case(
         _case(request, case_id),
         reason=payload.reason,
@@ -170,7 +170,7 @@ def return_(request: HttpRequest, case_id: int, payload: ReasonIn):  # type: ign
 
 
 @router.post("/{case_id}/accept", response=CaseOut, summary="签收")
-def accept(request: HttpRequest, case_id: int, payload: NoteIn):  # type: ignore[no-untyped-def]
+def accept(request: HttpRequest, case_id: int, payload: NoteIn):
     return services.accept_case(
         _case(request, case_id),
         note=payload.note,
@@ -179,7 +179,7 @@ def accept(request: HttpRequest, case_id: int, payload: NoteIn):  # type: ignore
 
 
 @router.post("/{case_id}/handle", response=CaseOut, summary="处置反馈（multipart，可带处置后照片）")
-def handle(  # type: ignore[no-untyped-def]
+def handle(
     request: HttpRequest,
     case_id: int,
     note: Form[str],
@@ -194,7 +194,7 @@ def handle(  # type: ignore[no-untyped-def]
 
 
 @router.post("/{case_id}/verify", response=CaseOut, summary="核查（multipart，须带现场照片）")
-def verify(  # type: ignore[no-untyped-def]
+def verify(
     request: HttpRequest,
     case_id: int,
     passed: Form[bool],
@@ -217,7 +217,7 @@ def verify(  # type: ignore[no-untyped-def]
 
 
 @router.post("/{case_id}/close", response=CaseOut, summary="结案")
-def close(request: HttpRequest, case_id: int, payload: CloseIn):  # type: ignore[no-untyped-def]
+def close(request: HttpRequest, case_id: int, payload: CloseIn):
     return services.close_case(
         _case(request, case_id),
         resolution=payload.resolution,
@@ -227,13 +227,13 @@ def close(request: HttpRequest, case_id: int, payload: CloseIn):  # type: ignore
 
 
 @router.post("/{case_id}/photos", response=list[int], summary="补充照片（multipart）")
-def photos(request: HttpRequest, case_id: int, files: File[list[UploadedFile]]):  # type: ignore[no-untyped-def]
+def photos(request: HttpRequest, case_id: int, files: File[list[UploadedFile]]):
     rows = services.add_photos(_case(request, case_id), files, acting_user=request.auth)  # type: ignore[attr-defined]
     return [r.pk for r in rows]
 
 
 @router.post("/{case_id}/extensions", response=ExtensionOut, summary="申请延期")
-def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn):  # type: ignore[no-untyped-def]
+def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn):
     return services.request_extension(
         _case(request, case_id),
         until=payload.until,
@@ -243,7 +243,7 @@ def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn):
 
 
 @router.post("/extensions/{extension_id}/decide", response=ExtensionOut, summary="审批延期")
-def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn):  # type: ignore[no-untyped-def]
+def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn):
     ext = get_object_or_404(Extension, pk=extension_id)
     _case(request, ext.case_id)  # 404 alike when out of scope
     return services.decide_extension(
@@ -256,7 +256,7 @@ def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn)
 
 
 @router.post("/reports/{report_id}/rate", response=dict, summary="满意度评价（上报人本人）")
-def rate(request: HttpRequest, report_id: int, payload: RateIn):  # type: ignore[no-untyped-def]
+def rate(request: HttpRequest, report_id: int, payload: RateIn):
     report = Report.objects.filter(pk=report_id).first()
     if report is None:
         raise NotFound()

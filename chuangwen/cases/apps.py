@@ -11,10 +11,11 @@ class CasesConfig(AppConfig):
         from chuangwen.org.registry import register_unit_path_copy
 
         from .jobs import EXPORT_JOB, export_cases_job
-        from .models import Case
+        from .models import Case, Category
 
         register_job(EXPORT_JOB, export_cases_job)
         register_indicator_reference(Case, "indicator")
+        register_indicator_reference(Category, "indicators")  # failed checks keep their category
         # the scope filters read these copies; moving a unit rewrites them
         register_unit_path_copy(Case, "unit_path")
         register_unit_path_copy(Case, "area_path")

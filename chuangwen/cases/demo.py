@@ -167,7 +167,7 @@ def build_demo(
 
 
 @transaction.atomic
-def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:  # type: ignore[no-untyped-def]
+def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:
     cal = WorkCalendar.for_city(city.pk)
     office = (
         Membership.objects.filter(unit__city=city, role=Role.OFFICE_ADMIN)
@@ -190,7 +190,7 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:  
         "handled_by", "verified_at", "closed_at", "rework_count", "unit", "unit_path",
     ]  # fmt: skip
 
-    def ev(case: Case, at, action: str, frm: str, to: str, actor, note: str = "") -> None:  # type: ignore[no-untyped-def]
+    def ev(case: Case, at, action: str, frm: str, to: str, actor, note: str = "") -> None:
         if at <= now:
             events.append(
                 CaseEvent(
@@ -259,9 +259,9 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:  
             continue
         case.state = State.IN_PROGRESS
         ev(case, t, Action.ACCEPT, State.DISPATCHED, State.IN_PROGRESS, liaison)
-        span = (case.deadline - case.dispatched_at).total_seconds()  # type: ignore[operator]
+        span = (case.deadline - case.dispatched_at).total_seconds()
         if rng.random() < 0.04:  # an approved extension
-            new = case.deadline + timedelta(days=rng.randint(2, 7))  # type: ignore[operator]
+            new = case.deadline + timedelta(days=rng.randint(2, 7))
             at = t + timedelta(seconds=span * 0.3)
             extensions.append(
                 Extension(
@@ -287,7 +287,7 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:  
             case.deadline = new
             span = (case.deadline - case.dispatched_at).total_seconds()
         late = rng.random() < 0.14
-        t = case.dispatched_at + timedelta(  # type: ignore[operator]
+        t = case.dispatched_at + timedelta(
             seconds=span * (rng.uniform(1.05, 2.5) if late else rng.uniform(0.15, 0.95))
         )
         if t > now:

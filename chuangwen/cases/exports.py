@@ -37,7 +37,7 @@ HEADERS = [
 ]
 
 
-def _t(value):  # type: ignore[no-untyped-def]
+def _t(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 

@@ -15,7 +15,7 @@ class MultiPhotoInput(forms.ClearableFileInput):
 class MultiPhotoField(forms.FileField):
     widget = MultiPhotoInput(attrs={"accept": "image/*", "capture": "environment"})
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > MAX_PHOTOS:
             raise forms.ValidationError(_("最多上传 6 张照片"))
@@ -32,7 +32,7 @@ class CoordinatesMixin(forms.Form):
     )
     address = forms.CharField(label=_("地址"), max_length=300, required=False)
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean() or {}
         if (data.get("lon") is None) != (data.get("lat") is None):
             raise forms.ValidationError(_("经纬度不完整"))
@@ -79,7 +79,7 @@ class PublicReportForm(CoordinatesMixin):
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
     token = forms.CharField(required=False, widget=forms.HiddenInput)  # one-time, see views
 
-    def clean_website(self):  # type: ignore[no-untyped-def]
+    def clean_website(self):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError("bot")
         return ""
@@ -134,7 +134,7 @@ class CaseSettingsForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("12345 工单 Excel 文件（.xlsx）"))
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("需要 .xlsx 文件"))

@@ -55,7 +55,7 @@ def export_cases_job(job: Job, progress: Progress) -> dict[str, Any]:
     qs = f.qs[: exports.MAX_EXPORT_ROWS]
     total = qs.count()
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows():
         for i, case in enumerate(qs.iterator(chunk_size=2000), start=1):
             if i % PROGRESS_EVERY == 0:
                 progress(i, total)

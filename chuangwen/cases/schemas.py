@@ -29,7 +29,7 @@ class CaseOut(Schema):
     rating: int | None
 
     @staticmethod
-    def resolve_category_code(obj) -> str | None:  # type: ignore[no-untyped-def]
+    def resolve_category_code(obj) -> str | None:
         return obj.category.code if obj.category_id else None
 
 

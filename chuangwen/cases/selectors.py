@@ -222,9 +222,7 @@ def summary_rows(qs: QuerySet[Case], group: str = "unit", limit: int = 200) -> l
         return out
     key, label = GROUPS[group]
     assert key is not None and label is not None
-    rows = (
-        qs.values(key, label).annotate(**standard_counts()).order_by("-reported")[:limit]  # type: ignore[misc]
-    )
+    rows = qs.values(key, label).annotate(**standard_counts()).order_by("-reported")[:limit]
     return [with_rates({**r, "key": r[key], "label": r[label] or "—"}) for r in rows]
 
 

@@ -50,7 +50,7 @@ class CappedPaginator(Paginator):
             self.__dict__["count"] = count
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return selectors.capped_count(self.object_list, LIST_CAP)  # type: ignore[arg-type]
 
 
@@ -102,7 +102,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     case = selectors.get_case_for_user(scope, pk)
     reports = list(case.reports.all())
-    actions = services.allowed_actions(case, request.user)
+    actions = services.allowed_actions(case, acting_user=request.user)
     context = {
         "case": case,
         "events": selectors.case_timeline(case),
@@ -210,7 +210,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         categories=categories,
-        sources=services.allowed_sources(request.user),
+        sources=services.allowed_sources(acting_user=request.user),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

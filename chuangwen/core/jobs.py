@@ -7,8 +7,9 @@ An app registers a handler per job kind in its ``AppConfig.ready``::
 ``handler(job, progress)`` does the work and returns the result (a JSON dict, e.g.
 ``{"message": "已生成 360 份责任书", "url": "/tasks/pledges/?year=2026"}``); it calls
 ``progress(done, total)`` as it goes and re-checks permissions with ``job.created_by`` (the
-submitting user; ``None`` is the system itself). A ``ServiceError`` fails the job with its
-Chinese message, any other exception with a generic one (and the traceback in the log).
+submitting user; a handler that must act as the submitter fails the job when there is none).
+A ``ServiceError`` fails the job with its Chinese message, any other exception with a generic
+one (and the traceback in the log).
 
 ``submit_job`` writes the row and queues ``core.run_job`` when the transaction commits: a
 worker runs it in production, in-process (eager) in the embedded default.
@@ -66,7 +67,7 @@ def submit_job(
     *,
     title: str,
     params: dict[str, Any] | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Job:
     """Queue a job of a registered ``kind``: the row (queued), its audit row, and the run once
     the transaction commits. The caller checks that ``acting_user`` may submit it."""

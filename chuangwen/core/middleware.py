@@ -3,22 +3,18 @@ from collections.abc import Callable
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequired
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.functional import SimpleLazyObject
 
 from .errors import ServiceError
 
 
-class ScopeMiddleware:
-    """Attach ``request.scope`` (what the user may see and do), computed on first use, and
-    answer ServiceErrors raised by views as their status with the Chinese message."""
+class ServiceErrorMiddleware:
+    """Answer ServiceErrors raised by page views as their status with the Chinese message
+    (the API answers them itself, as JSON)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from chuangwen.org.scope import scope_for_user
-
-        request.scope = SimpleLazyObject(lambda: scope_for_user(request.user))  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -33,7 +29,7 @@ class LoginRequiredMiddleware(BaseLoginRequired):
 
     exempt_prefixes = ("/api/", "/open311/", "/static/", "/media/public/")
 
-    def process_view(self, request, view_func, view_args, view_kwargs):  # type: ignore[no-untyped-def]
+    def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith(self.exempt_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

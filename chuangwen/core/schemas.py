@@ -26,7 +26,7 @@ class JobOut(Schema):
     finished_at: datetime | None
 
     @staticmethod
-    def resolve_status_label(obj) -> str:  # type: ignore[no-untyped-def]
+    def resolve_status_label(obj) -> str:
         return str(obj.get_status_display())
 
 

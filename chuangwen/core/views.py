@@ -25,29 +25,13 @@ from .permissions import member_required, office_required
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE):  # type: ignore[no-untyped-def]
+def paginate(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE):
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
 def list_template(request: HttpRequest, full: str, partial: str) -> str:
     """htmx requests get only the list partial of the same view."""
     return partial if getattr(request, "htmx", False) else full
-
-
-@member_required
-def home(request: HttpRequest) -> HttpResponse:
-    from chuangwen.org.selectors import grids_for_user, people_for_user, units_for_user
-
-    scope = request.scope  # type: ignore[attr-defined]
-    counts = {
-        "units": units_for_user(scope).count(),
-        "grids": grids_for_user(scope).count(),
-        "people": people_for_user(scope).count(),
-    }
-    recent = AuditEvent.objects.filter(
-        city_id=scope.city_id, actor_id=request.user.pk
-    ).select_related("actor")[:8]
-    return render(request, "core/home.html", {"counts": counts, "recent": recent})
 
 
 class AuditFilter(django_filters.FilterSet):

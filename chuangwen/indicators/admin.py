@@ -1,16 +1,18 @@
 from django.contrib import admin
 
+from chuangwen.core.admin import ReadOnlyAdmin
+
 from .models import CheckItem, EvaluationSystem, Indicator, NegativeListItem, SiteType
 
 
 @admin.register(EvaluationSystem)
-class EvaluationSystemAdmin(admin.ModelAdmin):
+class EvaluationSystemAdmin(ReadOnlyAdmin):
     list_display = ["name", "city", "kind", "version_year", "status", "unofficial"]
     list_filter = ["kind", "status"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "system", "level", "retired"]
     list_filter = ["level", "retired"]
     search_fields = ["code", "title"]
@@ -19,16 +21,16 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteType)
-class SiteTypeAdmin(admin.ModelAdmin):
+class SiteTypeAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "city", "active"]
 
 
 @admin.register(CheckItem)
-class CheckItemAdmin(admin.ModelAdmin):
+class CheckItemAdmin(ReadOnlyAdmin):
     list_display = ["code", "site_type", "system", "rule"]
     raw_id_fields = ["standards"]
 
 
 @admin.register(NegativeListItem)
-class NegativeListItemAdmin(admin.ModelAdmin):
+class NegativeListItemAdmin(ReadOnlyAdmin):
     list_display = ["code", "text", "sanction", "system"]

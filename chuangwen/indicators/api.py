@@ -5,10 +5,10 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core.errors import NotFound
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import DbId, Paged
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .filters import IndicatorFilter
@@ -26,7 +26,7 @@ from .schemas import (
 router = Router(tags=["测评体系"])
 
 
-def _system(scope: Any, system: int | None):  # type: ignore[no-untyped-def]
+def _system(scope: Any, system: int | None):
     found = selectors.current_system(scope, system)
     if found is None:
         raise NotFound("尚未导入测评体系")
@@ -34,12 +34,12 @@ def _system(scope: Any, system: int | None):  # type: ignore[no-untyped-def]
 
 
 @router.get("/systems", response=list[SystemOut], summary="测评体系版本列表")
-def list_systems(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_systems(request: HttpRequest):
     return list(selectors.systems_for_user(scope_of(request)))
 
 
 @router.get("/systems/{system_id}", response=SystemOut, summary="版本详情")
-def get_system(request: HttpRequest, system_id: int):  # type: ignore[no-untyped-def]
+def get_system(request: HttpRequest, system_id: int):
     return selectors.get_system_for_user(scope_of(request), system_id)
 
 
@@ -57,7 +57,7 @@ def tree(request: HttpRequest, system: DbId | None = None):  # type: ignore[no-u
 
 
 @router.get("/nodes/{node_id}", response=IndicatorOut, summary="指标详情")
-def get_node(request: HttpRequest, node_id: int):  # type: ignore[no-untyped-def]
+def get_node(request: HttpRequest, node_id: int):
     return selectors.get_indicator_for_user(scope_of(request), node_id)
 
 
@@ -77,7 +77,7 @@ def checklists(request: HttpRequest, system: DbId | None = None):  # type: ignor
 
 
 @router.get("/site-types", response=list[SiteTypeOut], summary="点位类型")
-def site_types(request: HttpRequest):  # type: ignore[no-untyped-def]
+def site_types(request: HttpRequest):
     return list(selectors.site_types_for_user(scope_of(request)))
 
 
@@ -87,7 +87,7 @@ def negative_list(request: HttpRequest, system: DbId | None = None):  # type: ig
 
 
 @router.get("/systems/{system_id}/diff", response=DiffOut, summary="与上一版本的差异")
-def diff(request: HttpRequest, system_id: int):  # type: ignore[no-untyped-def]
+def diff(request: HttpRequest, system_id: int):
     found = selectors.get_system_for_user(scope_of(request), system_id)
     report = services.diff_report(found)
     rows = [

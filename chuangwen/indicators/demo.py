@@ -3,12 +3,14 @@
 from collections.abc import Callable
 from typing import Any
 
+from chuangwen.org.actors import SYSTEM
+
 from .models import EvaluationSystem, Metric
 from .services import load_evaluation_system
 
 
 def build_demo(city: Any, seed: int, log: Callable[[str], Any]) -> EvaluationSystem:
-    system = load_evaluation_system(city, activate=True)
+    system = load_evaluation_system(city, activate=True, acting_user=SYSTEM)
     # a few quantified targets, so adoption of a later version has something to move
     targets = [
         ("2.3.1", "注册志愿者占常住人口比例", "%", 13),

@@ -19,7 +19,7 @@ class ImportForm(forms.Form):
         label=_("来源说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件超过 20 MB 上限"))

@@ -16,12 +16,14 @@ An app registers its references once, in its ``AppConfig.ready``::
             from .models import Case
             register_indicator_reference(Case, "indicator")
 
-The field must be a ``ForeignKey`` (nullable or not) to ``indicators.Indicator``. Registering
-the same pair twice is harmless. Tests may register a model temporarily with
-``unregister_indicator_reference``.
+The field must be a ``ForeignKey`` (nullable or not) or a ``ManyToManyField`` to
+``indicators.Indicator`` (e.g. ``Category.indicators``: each link is moved along the mapping,
+links that would repeat are merged). Registering the same pair twice is harmless. Tests may
+register a model temporarily with ``unregister_indicator_reference``.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 
@@ -39,6 +41,19 @@ class IndicatorReference:
     def attname(self) -> str:
         return self.model._meta.get_field(self.field).attname  # type: ignore[union-attr]
 
+    @property
+    def many(self) -> bool:
+        return isinstance(self.model._meta.get_field(self.field), models.ManyToManyField)
+
+    def links(self) -> tuple[type[models.Model], Any, Any]:
+        """For a many-to-many reference: the through model and its two foreign keys (to the
+        referring object, to the indicator)."""
+        field: Any = self.model._meta.get_field(self.field)
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name())
+        target = through._meta.get_field(field.m2m_reverse_field_name())
+        return through, source, target
+
 
 _references: list[IndicatorReference] = []
 
@@ -47,11 +62,11 @@ def register_indicator_reference(model: type[models.Model], field: str) -> None:
     target = model._meta.get_field(field)
     related = getattr(target, "related_model", None)
     if (
-        not isinstance(target, models.ForeignKey)
+        not isinstance(target, models.ForeignKey | models.ManyToManyField)
         or related is None
         or (related._meta.label_lower != "indicators.indicator")
     ):
-        raise ValueError(f"{model._meta.label}.{field} 不是指向测评指标的外键")
+        raise ValueError(f"{model._meta.label}.{field} 不是指向测评指标的外键或多对多字段")
     ref = IndicatorReference(model, field)
     if ref not in _references:
         _references.append(ref)

@@ -2,9 +2,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .filters import ActionFilter, NoticeFilter, PlanFilter
@@ -32,7 +32,7 @@ def list_plans(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/plans/{plan_id}", response=PlanDetailOut, summary="督查计划详情（含抽样记录）")
-def get_plan(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
+def get_plan(request: HttpRequest, plan_id: int):
     return selectors.get_plan_for_user(scope_of(request), plan_id)
 
 
@@ -48,7 +48,7 @@ def list_samples(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped
     response=list[InspectionCheckItemOut],
     summary="抽样点位的检查项",
 )
-def get_checklist(request: HttpRequest, plan_id: int, sample_id: int):  # type: ignore[no-untyped-def]
+def get_checklist(request: HttpRequest, plan_id: int, sample_id: int):
     scope = scope_of(request)
     plan = selectors.get_plan_for_user(scope, plan_id)
     return services.checklist(plan, selectors.get_sample_for_user(scope, plan, sample_id))
@@ -59,7 +59,7 @@ def get_checklist(request: HttpRequest, plan_id: int, sample_id: int):  # type: 
     response={200: ResultOut, 201: ResultOut},
     summary="提交检查结果（按 uuid 幂等：重复提交返回已存的结果）",
 )
-def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):  # type: ignore[no-untyped-def]
+def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):
     plan = selectors.get_plan_for_user(scope_of(request), plan_id)
     data = services.CheckData(
         **payload.dict(exclude={"photos"}),
@@ -86,7 +86,7 @@ def list_notices(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/notices/{notice_id}/acknowledge", response=NoticeOut, summary="签收通知书")
-def acknowledge(request: HttpRequest, notice_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(request: HttpRequest, notice_id: int):
     notice = selectors.get_notice_for_user(scope_of(request), notice_id)
     return services.acknowledge_notice(notice, acting_user=request.auth)  # type: ignore[attr-defined]
 

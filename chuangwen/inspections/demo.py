@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from chuangwen.indicators.choices import ScoringRule
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Person, Unit
 
@@ -71,8 +72,9 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
         seed=seed,
         sample_sizes=sizes,
         note="演示数据",
+        acting_user=SYSTEM,
     )
-    samples = services.sample_plan(plan)
+    samples = services.sample_plan(plan, acting_user=SYSTEM)
     now = timezone.now()
     n = failed = 0
     for sample in samples:
@@ -93,7 +95,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
             n += 1
             failed += int(out.result.failed)
     notices = services.issue_notices_for_plan(
-        plan, deadline=timezone.localdate() + timedelta(days=7)
+        plan, deadline=timezone.localdate() + timedelta(days=7), acting_user=SYSTEM
     )
     # a dispatch meeting with decisions for the three districts that fared worst
     districts = list(Unit.objects.filter(city=city, kind=UnitKind.DISTRICT).order_by("code")[:3])
@@ -107,14 +109,18 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
         agenda="一、通报模拟测评情况\n二、各区汇报整改进展\n三、部署下阶段工作",
         attendees=office,
         attendee_units=districts,
+        acting_user=SYSTEM,
     )
-    services.record_minutes(meeting, "会议通报了模拟测评发现的问题，要求各区限期整改到位。")
+    services.record_minutes(
+        meeting, "会议通报了模拟测评发现的问题，要求各区限期整改到位。", acting_user=SYSTEM
+    )
     for k, unit in enumerate(districts):
         services.add_action_item(
             meeting,
             text=f"{unit.name}完成模拟测评问题整改并报送整改台账",
             unit=unit,
             deadline=timezone.localdate() + timedelta(days=3 * (k - 1)),
+            acting_user=SYSTEM,
         )
     log(
         f"督查：计划 1 个，抽样点位 {len(samples)} 个，检查结果 {n} 条（不合格 {failed} 条，"

@@ -63,7 +63,7 @@ def score_observation(
         if value in (None, ""):
             raise InvalidInput("请填写 0–1 之间的比例值", code="answer_required")
         try:
-            v = float(value)  # type: ignore[arg-type]
+            v = float(value)
         except (TypeError, ValueError) as exc:
             raise InvalidInput("比例值必须是数字", code="bad_value") from exc
         if not 0 <= v <= 1:

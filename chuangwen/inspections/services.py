@@ -1,8 +1,8 @@
 """Every write of inspections: plans and their recorded sampling, check results (idempotent by
 the phone's UUID; a failed check becomes a case), notices, meetings and action items.
 
-Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
-means the system itself (management commands, the demo builder).
+Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
+``chuangwen.org.actors.SYSTEM`` for management commands and the demo builder).
 """
 
 import base64
@@ -31,10 +31,9 @@ from chuangwen.core.errors import (
 from chuangwen.core.geo import to_wgs84
 from chuangwen.indicators.choices import SystemKind, SystemStatus
 from chuangwen.indicators.models import CheckItem, EvaluationSystem
-from chuangwen.org.actors import SYSTEM
+from chuangwen.org.actors import SYSTEM, SystemActor, actor_scope, actor_user, require_office
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Person, Unit
-from chuangwen.org.scope import Scope, scope_for_user
 
 from . import sampling
 from .choices import (
@@ -62,20 +61,6 @@ from .scoring import score_observation
 PLAN_FIELDS = ["kind", "title", "status", "seed", "sample_sizes", "stratify", "system"]
 MAX_PHOTOS = 6
 CHECK_ROLES = {Role.OFFICE_ADMIN, Role.INSPECTOR}
-
-
-def _scope(acting_user: Any) -> Scope | None:
-    return None if acting_user is None else scope_for_user(acting_user)
-
-
-def _user(acting_user: Any) -> Any:
-    return acting_user if acting_user is not None and acting_user.is_authenticated else None
-
-
-def require_office(acting_user: Any, city_id: int) -> None:
-    scope = _scope(acting_user)
-    if scope is not None and not (scope.write_all and scope.city_id == city_id):
-        raise PermissionDenied("只有创建办管理员可以执行此操作")
 
 
 def _transition(plan: InspectionPlan, to: str) -> None:
@@ -135,7 +120,7 @@ def create_plan(
     rectify_days: int = 7,
     inspectors: Iterable[Person] = (),
     note: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> InspectionPlan:
     require_office(acting_user, city.pk)
     if kind not in PlanKind.values:
@@ -161,7 +146,7 @@ def create_plan(
         auto_dispatch=auto_dispatch,
         rectify_days=max(1, int(rectify_days)),
         note=note,
-        created_by=_user(acting_user),
+        created_by=actor_user(acting_user),
     )
     plan.inspectors.set(list(inspectors))
     audit.record(
@@ -175,7 +160,7 @@ def create_plan(
 
 
 @transaction.atomic
-def sample_plan(plan: InspectionPlan, *, acting_user: Any = None) -> list[PlanSample]:
+def sample_plan(plan: InspectionPlan, *, acting_user: Any) -> list[PlanSample]:
     """Draw the plan's sites (stratified, from its seed) and record the draw. A plan may be
     re-drawn until the first check result arrives."""
     plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
@@ -226,7 +211,7 @@ def verify_sampling(plan: InspectionPlan) -> bool:
 
 
 @transaction.atomic
-def close_plan(plan: InspectionPlan, *, acting_user: Any = None) -> InspectionPlan:
+def close_plan(plan: InspectionPlan, *, acting_user: Any) -> InspectionPlan:
     plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
     require_office(acting_user, plan.city_id)
     _transition(plan, PlanStatus.CLOSED)
@@ -321,7 +306,7 @@ def _category_for(city_id: int, item: CheckItem, standard_id: int | None) -> Cat
     )
 
 
-def submit_check(plan: InspectionPlan, data: CheckData, *, acting_user: Any = None) -> SubmitResult:
+def submit_check(plan: InspectionPlan, data: CheckData, *, acting_user: Any) -> SubmitResult:
     """Store one observation once (by its UUID); a failed check becomes a case (source 督查,
     the standard, the site, the photos) registered and dispatched by the case rules."""
     uid = _parse_uuid(data.uuid)
@@ -330,7 +315,7 @@ def submit_check(plan: InspectionPlan, data: CheckData, *, acting_user: Any = No
         return SubmitResult(found, False)
     try:
         with transaction.atomic():
-            return SubmitResult(_submit(plan, uid, data, acting_user), True)
+            return SubmitResult(_submit(plan, uid, data, acting_user=acting_user), True)
     except IntegrityError:
         # the same UUID arrived twice at once: the other request stored it
         found = _existing(uid, plan.city_id)
@@ -340,10 +325,10 @@ def submit_check(plan: InspectionPlan, data: CheckData, *, acting_user: Any = No
 
 
 def _submit(
-    plan: InspectionPlan, uid: uuidlib.UUID, data: CheckData, acting_user: Any
+    plan: InspectionPlan, uid: uuidlib.UUID, data: CheckData, *, acting_user: Any
 ) -> CheckResult:
     plan = InspectionPlan.objects.select_related("city").get(pk=plan.pk)
-    scope = _scope(acting_user)
+    scope = actor_scope(acting_user)
     if scope is not None:
         if scope.city_id != plan.city_id:
             raise NotFound()
@@ -413,7 +398,7 @@ def _submit(
         lon=lon,
         lat=lat,
         note=(data.note or "").strip()[:2000],
-        created_by=_user(acting_user),
+        created_by=actor_user(acting_user),
     )
     for photo in checked:
         row = CheckPhoto(result=result, exif_lon=photo.lon, exif_lat=photo.lat)
@@ -425,7 +410,7 @@ def _submit(
             status=PlanStatus.IN_PROGRESS, updated_at=now
         )
     if scored.failed and data.raise_case:
-        result.case = _raise_case(plan, result, item, data, acting_user)
+        result.case = _raise_case(plan, result, item, data, acting_user=acting_user)
         result.save(update_fields=["case", "updated_at"])
     audit.record(
         "inspections.check.submitted",
@@ -448,6 +433,7 @@ def _raise_case(
     result: CheckResult,
     item: CheckItem,
     data: CheckData,
+    *,
     acting_user: Any,
 ) -> Case:
     site = result.site
@@ -484,7 +470,8 @@ def _raise_case(
         # the inspector found it on the spot: the system registers it and dispatches it by the
         # case rules (grid → 块 unit, or the category's department); the site's owner is the
         # fallback when the rules name no unit
-        case = case_services.register_case(case, acting_user=SYSTEM)
+        system = SystemActor("inspections.auto_dispatch")
+        case = case_services.register_case(case, acting_user=system)
         unit = None
         if case.unit_id is None:
             unit = site.owner
@@ -498,7 +485,7 @@ def _raise_case(
             unit=unit,
             deadline=deadline,
             note=f"督查发现：{plan.title}",
-            acting_user=SYSTEM,
+            acting_user=system,
         )
     return case
 
@@ -531,7 +518,7 @@ def issue_notice(
     title: str = "",
     body: str = "",
     issuer: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Notice:
     """督查通知书 to a unit listing its cases, numbered 〔year〕N号 per prefix and year."""
     require_office(acting_user, city.pk)
@@ -565,7 +552,7 @@ def issue_notice(
         ),
         issuer=(issuer or f"{city.name}创建全国文明城市工作指挥部办公室")[:100],
         deadline=deadline,
-        issued_by=_user(acting_user),
+        issued_by=actor_user(acting_user),
     )
     notice.cases.set(list(cases))
     audit.record(
@@ -579,7 +566,7 @@ def issue_notice(
 
 
 def issue_notices_for_plan(
-    plan: InspectionPlan, *, deadline: date, acting_user: Any = None
+    plan: InspectionPlan, *, deadline: date, acting_user: Any
 ) -> list[Notice]:
     """One notice per responsible unit for the plan's open cases not yet in a notice."""
     require_office(acting_user, plan.city_id)
@@ -611,10 +598,10 @@ def issue_notices_for_plan(
 
 
 @transaction.atomic
-def acknowledge_notice(notice: Notice, *, acting_user: Any = None) -> Notice:
+def acknowledge_notice(notice: Notice, *, acting_user: Any) -> Notice:
     """签收: a liaison of the notice's unit (or above), or the office."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    scope = _scope(acting_user)
+    scope = actor_scope(acting_user)
     if scope is not None:
         if scope.city_id != notice.city_id or not (
             scope.see_all or scope.covers_path(notice.unit_path)
@@ -625,7 +612,7 @@ def acknowledge_notice(notice: Notice, *, acting_user: Any = None) -> Notice:
     if notice.status != NoticeStatus.ISSUED:
         raise InvalidTransition("通知书已签收")
     notice.status = NoticeStatus.ACKNOWLEDGED
-    notice.acknowledged_at, notice.acknowledged_by = timezone.now(), _user(acting_user)
+    notice.acknowledged_at, notice.acknowledged_by = timezone.now(), actor_user(acting_user)
     notice.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
     audit.record(
         "inspections.notice.acknowledged",
@@ -653,7 +640,7 @@ def create_meeting(
     chair: Person | None = None,
     attendees: Iterable[Person] = (),
     attendee_units: Iterable[Unit] = (),
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Meeting:
     require_office(acting_user, city.pk)
     if kind not in MeetingKind.values:
@@ -672,7 +659,7 @@ def create_meeting(
         location=location,
         agenda=agenda,
         chair=chair,
-        created_by=_user(acting_user),
+        created_by=actor_user(acting_user),
     )
     meeting.attendees.set(people)
     meeting.attendee_units.set(units)
@@ -693,7 +680,7 @@ def create_meeting(
 
 
 @transaction.atomic
-def record_minutes(meeting: Meeting, minutes: str, *, acting_user: Any = None) -> Meeting:
+def record_minutes(meeting: Meeting, minutes: str, *, acting_user: Any) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     require_office(acting_user, meeting.city_id)
     before = meeting.minutes
@@ -718,7 +705,7 @@ def add_action_item(
     unit: Unit,
     deadline: date,
     owner: Person | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> ActionItem:
     """A decision of the meeting → an action item with an owner unit (person) and a deadline."""
     require_office(acting_user, meeting.city_id)
@@ -752,12 +739,12 @@ def update_action_item(
     *,
     status: str | None = None,
     progress: str | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> ActionItem:
     """Report progress (the owner unit's liaison) or change the status (done / reopened by the
     unit or the office; cancelled by the office only)."""
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
-    scope = _scope(acting_user)
+    scope = actor_scope(acting_user)
     if scope is not None:
         if scope.city_id != item.city_id or not (
             scope.see_all or scope.covers_path(item.unit_path)
@@ -765,8 +752,8 @@ def update_action_item(
             raise NotFound()
         if not (scope.write_all or scope.covers_path(item.unit_path)):
             raise PermissionDenied("只有责任单位或创建办可以办理议定事项")
-        if status == ActionStatus.CANCELLED and not scope.write_all:
-            raise PermissionDenied("只有创建办可以取消议定事项")
+        if status == ActionStatus.CANCELLED:
+            require_office(acting_user, item.city_id, "只有创建办可以取消议定事项")
     before = audit.snapshot(item, ["status", "progress"])
     fields = ["updated_at"]
     if status is not None and status != item.status:

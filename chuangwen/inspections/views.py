@@ -9,10 +9,11 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from chuangwen.cases.selectors import categories_for_city
-from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
+from chuangwen.core.errors import InvalidInput, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template, paginate
 from chuangwen.indicators.models import CheckItem, SiteType
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
 
 from . import documents, selectors, services
@@ -239,7 +240,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     f = NoticeFilter(request.GET, queryset=selectors.notice_rows(_scope(request)))
     page = paginate(request, f.qs)
     for notice in page:
-        notice.late = selectors.is_late(notice)  # type: ignore[attr-defined]
+        notice.late = selectors.is_late(notice)
     template = list_template(
         request, "inspections/notice_list.html", "inspections/_notice_rows.html"
     )
@@ -298,8 +299,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     meeting = selectors.get_meeting_for_user(scope, pk)
     if request.method == "POST":
-        if not scope.is_office:
-            raise PermissionDenied("只有创建办可以修改会议")
+        require_office(request.user, meeting.city_id, "只有创建办可以修改会议")
         if "minutes" in request.POST:
             form = MinutesForm(request.POST)
             if form.is_valid():

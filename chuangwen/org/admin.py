@@ -1,29 +1,31 @@
 from django.contrib import admin
 
+from chuangwen.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import City, Grid, Membership, Pair, Person, Unit
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "level"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "kind", "axis", "parent", "active"]
     list_filter = ["kind", "axis", "active"]
     search_fields = ["name", "code"]
     readonly_fields = ["path", "depth"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
     extra = 0
     raw_id_fields = ["unit"]
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "title", "active"]
     search_fields = ["name", "user__username"]
     inlines = [MembershipInline]
@@ -31,13 +33,13 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "unit", "area_m2"]
     search_fields = ["code", "name"]
     raw_id_fields = ["unit", "workers"]
 
 
 @admin.register(Pair)
-class PairAdmin(admin.ModelAdmin):
+class PairAdmin(ReadOnlyAdmin):
     list_display = ["unit", "community", "started_on"]
     raw_id_fields = ["unit", "community"]

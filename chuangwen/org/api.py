@@ -2,9 +2,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Lat, Lon, Paged
+from chuangwen.org.scope import scope_of
 
 from . import selectors, services
 from .filters import GridFilter, PersonFilter, UnitFilter
@@ -26,7 +26,7 @@ def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
-def get_unit(request: HttpRequest, unit_id: int):  # type: ignore[no-untyped-def]
+def get_unit(request: HttpRequest, unit_id: int):
     return selectors.get_unit_for_user(scope_of(request), unit_id)
 
 
@@ -40,7 +40,7 @@ def list_grids(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/grids/{grid_id}", response=GridDetailOut, summary="网格详情（含边界）")
-def get_grid(request: HttpRequest, grid_id: int):  # type: ignore[no-untyped-def]
+def get_grid(request: HttpRequest, grid_id: int):
     grid = selectors.get_grid_for_user(scope_of(request), grid_id)
     grid.worker_ids = list(grid.workers.values_list("pk", flat=True))  # type: ignore[attr-defined]
     return grid
@@ -59,7 +59,7 @@ def list_people(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情")
-def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def get_person(request: HttpRequest, person_id: int):
     return selectors.get_person_for_user(scope_of(request), person_id)
 
 
@@ -70,7 +70,7 @@ class LocateQuery(Schema):
 
 
 @router.get("/locate", response=LocateOut, summary="坐标定位网格（支持 WGS-84 / GCJ-02）")
-def locate(request: HttpRequest, query: Query[LocateQuery]):  # type: ignore[no-untyped-def]
+def locate(request: HttpRequest, query: Query[LocateQuery]):
     scope = scope_of(request)
     if scope.city_id is None:
         return LocateOut(found=False, message="账号未关联城市")

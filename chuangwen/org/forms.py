@@ -14,13 +14,13 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入内容"), choices=IMPORT_KINDS)
     file = forms.FileField(label=_("文件"))
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件超过 20 MB 上限"))
         return f
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean() or {}
         f, kind = data.get("file"), data.get("kind")
         if f and kind:

@@ -117,3 +117,8 @@ def scope_for_user(user: Any) -> Scope:
         write_all=write_all,
         memberships=tuple((u, r) for u, _, r in rows),
     )
+
+
+def scope_of(request: Any) -> Scope:
+    """The scope of an API caller: ``request.auth`` is the user the API's auth classes found."""
+    return scope_for_user(getattr(request, "auth", None))

@@ -1,7 +1,7 @@
 """Every write of the organisation: units, people, grids, pairs, imports; and point → grid.
 
-Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
-means the system itself (management commands, the demo builder).
+Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
+``chuangwen.org.actors.SYSTEM`` for management commands and the demo builder).
 """
 
 import json
@@ -34,25 +34,16 @@ from chuangwen.core.text import is_mobile
 from chuangwen.core.tree import child_path, move_subtree, rebase_paths
 from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 
+from .actors import is_system, require_office
 from .choices import DEFAULT_AXIS, Axis, Mechanism, Role, UnitKind
 from .models import City, Grid, Membership, Pair, Person, Unit
 from .registry import unit_path_copies
-from .scope import scope_for_user
 
 User = get_user_model()
 
 UNIT_FIELDS = ["code", "name", "kind", "axis", "parent", "active"]
 PERSON_FIELDS = ["name", "phone", "title", "active"]
 GRID_FIELDS = ["code", "name", "unit", "area_m2"]
-
-
-def require_office(acting_user: Any, city: City) -> None:
-    """Organisation changes are the office's; the system (acting_user=None) may do them."""
-    if acting_user is None:
-        return
-    scope = scope_for_user(acting_user)
-    if not (scope.write_all and scope.city_id == city.pk):
-        raise PermissionDenied("只有创建办管理员可以修改组织架构")
 
 
 # --- city and units ---------------------------------------------------------------------
@@ -65,9 +56,9 @@ def create_city(
     name: str,
     level: str = "prefecture",
     center: tuple[float, float] | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> City:
-    if acting_user is not None and not acting_user.is_superuser:
+    if not is_system(acting_user) and not acting_user.is_superuser:
         raise PermissionDenied("只有平台超级管理员可以新建城市")
     if City.objects.filter(code=code).exists():
         raise InvalidInput(f"城市代码「{code}」已存在", code="duplicate_code")
@@ -107,7 +98,7 @@ def create_unit(
     kind: str,
     parent: Unit | None = None,
     axis: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Unit:
     require_office(acting_user, city)
     code, name = (code or "").strip(), (name or "").strip()
@@ -142,7 +133,7 @@ def create_unit(
 
 
 @transaction.atomic
-def update_unit(unit: Unit, *, acting_user: Any = None, **changes: Any) -> Unit:
+def update_unit(unit: Unit, *, acting_user: Any, **changes: Any) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     require_office(acting_user, unit.city)
     allowed = {"code", "name", "kind", "axis", "active"}
@@ -167,7 +158,7 @@ def update_unit(unit: Unit, *, acting_user: Any = None, **changes: Any) -> Unit:
 
 
 @transaction.atomic
-def move_unit(unit: Unit, new_parent: Unit | None, *, acting_user: Any = None) -> Unit:
+def move_unit(unit: Unit, new_parent: Unit | None, *, acting_user: Any) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     require_office(acting_user, unit.city)
     if new_parent is not None:
@@ -226,7 +217,7 @@ def create_person(
     title: str = "",
     password: str | None = None,
     memberships: Sequence[tuple[Unit, str]] = (),
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Person:
     require_office(acting_user, city)
     name, username = (name or "").strip(), (username or "").strip()
@@ -272,7 +263,7 @@ def _add_membership(person: Person, unit: Unit, role: str) -> Membership:
 
 
 @transaction.atomic
-def add_membership(person: Person, unit: Unit, role: str, *, acting_user: Any = None) -> Membership:
+def add_membership(person: Person, unit: Unit, role: str, *, acting_user: Any) -> Membership:
     require_office(acting_user, person.city)
     membership = _add_membership(person, unit, role)
     audit.record(
@@ -286,7 +277,7 @@ def add_membership(person: Person, unit: Unit, role: str, *, acting_user: Any = 
 
 
 @transaction.atomic
-def remove_membership(membership: Membership, *, acting_user: Any = None) -> None:
+def remove_membership(membership: Membership, *, acting_user: Any) -> None:
     person = membership.person
     require_office(acting_user, person.city)
     before = {"unit": membership.unit_id, "role": membership.role}
@@ -297,7 +288,7 @@ def remove_membership(membership: Membership, *, acting_user: Any = None) -> Non
 
 
 @transaction.atomic
-def update_person(person: Person, *, acting_user: Any = None, **changes: Any) -> Person:
+def update_person(person: Person, *, acting_user: Any, **changes: Any) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     require_office(acting_user, person.city)
     unknown = set(changes) - set(PERSON_FIELDS)
@@ -352,7 +343,7 @@ def create_grid(
     geometry: dict,
     name: str = "",
     workers: Iterable[Person] = (),
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Grid:
     require_office(acting_user, city)
     code = (code or "").strip()
@@ -389,7 +380,7 @@ def create_grid(
 def update_grid(
     grid: Grid,
     *,
-    acting_user: Any = None,
+    acting_user: Any,
     geometry: dict | None = None,
     unit: Unit | None = None,
     name: str | None = None,
@@ -507,7 +498,7 @@ def create_pair(
     mechanisms: Sequence[str],
     started_on: Any = None,
     note: str = "",
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Pair:
     require_office(acting_user, city)
     if unit.city_id != city.pk or community.city_id != city.pk:
@@ -553,7 +544,7 @@ def _choice_lookup(choices: Any) -> dict[str, str]:
 
 
 @transaction.atomic
-def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None) -> int:
+def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> int:
     """Create or update units from Excel. Parents may appear anywhere in the file."""
     require_office(acting_user, city)
     errors = ErrorCollector("单位")
@@ -623,7 +614,7 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None
                     kind=row["类型"],
                     axis=row["条块"],
                     parent=parent_unit,
-                    acting_user=None,
+                    acting_user=acting_user,
                 )
             else:
                 update_unit(
@@ -631,10 +622,10 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None
                     name=row["单位名称"],
                     kind=row["类型"],
                     axis=row["条块"] or unit.axis,
-                    acting_user=None,
+                    acting_user=acting_user,
                 )
                 if unit.parent_id != (parent_unit.pk if parent_unit else None):
-                    unit = move_unit(unit, parent_unit, acting_user=None)
+                    unit = move_unit(unit, parent_unit, acting_user=acting_user)
             done[code] = unit
             del pending[code]
             count += 1
@@ -653,7 +644,7 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None
 
 
 @transaction.atomic
-def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any = None) -> int:
+def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> int:
     """Create people (one row per membership; repeat the 登录名 for more roles)."""
     require_office(acting_user, city)
     errors = ErrorCollector("人员")
@@ -717,7 +708,7 @@ def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any = Non
             phone=entry["phone"],
             title=str(entry["title"]),
             memberships=entry["memberships"],
-            acting_user=None,
+            acting_user=acting_user,
         )
     audit.record(
         "org.people.imported",
@@ -842,7 +833,7 @@ def _check_grid_geometries(
 
 @transaction.atomic
 def import_grids(
-    city: City, file: IO[bytes] | bytes, *, fmt: str = "xlsx", acting_user: Any = None
+    city: City, file: IO[bytes] | bytes, *, fmt: str = "xlsx", acting_user: Any
 ) -> int:
     """Create or update grids from Excel (boundary as GeoJSON text) or a GeoJSON file.
 
@@ -928,7 +919,7 @@ def import_grids(
                 unit=item["unit"],
                 name=str(item["name"]),
                 workers=workers,
-                acting_user=None,
+                acting_user=acting_user,
             )
         else:
             create_grid(
@@ -938,7 +929,7 @@ def import_grids(
                 geometry=item["geometry"],
                 name=str(item["name"]),
                 workers=workers,
-                acting_user=None,
+                acting_user=acting_user,
             )
     audit.record(
         "org.grids.imported",

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from chuangwen.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Site, SiteAssignment
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyInline):
     model = SiteAssignment
     extra = 0
     raw_id_fields = ["unit"]
@@ -11,7 +13,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "site_type", "district", "owner", "active"]
     list_filter = ["site_type", "active"]
     search_fields = ["code", "name"]

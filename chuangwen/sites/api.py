@@ -2,9 +2,9 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from chuangwen.api.auth import scope_of
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
+from chuangwen.org.scope import scope_of
 
 from . import selectors
 from .filters import SiteFilter
@@ -23,7 +23,7 @@ def list_sites(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/sites/{site_id}", response=SiteDetailOut, summary="点位详情（含几何与包保单位）")
-def get_site(request: HttpRequest, site_id: int):  # type: ignore[no-untyped-def]
+def get_site(request: HttpRequest, site_id: int):
     site = selectors.get_site_for_user(scope_of(request), site_id)
     site.assignments_list = list(site.assignments.all())  # type: ignore[attr-defined]
     return SiteDetailOut(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chuangwen.indicators.models import EvaluationSystem, SiteType
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Grid, Unit
 
@@ -44,7 +45,7 @@ def ensure_site_types(city: City, log: Callable[[str], Any]) -> None:
     from chuangwen.indicators.services import load_evaluation_system
 
     if not EvaluationSystem.objects.filter(city=city).exists():
-        load_evaluation_system(city, activate=True)
+        load_evaluation_system(city, activate=True, acting_user=SYSTEM)
         log("点位：未找到测评体系，已载入内置种子版本。")
 
 
@@ -148,6 +149,6 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> int:
                     attributes={"来源": "演示数据"},
                 )
             )
-    sites = create_sites(city, specs, acting_user=None)
+    sites = create_sites(city, specs, acting_user=SYSTEM)
     log(f"点位：已生成 {len(sites)} 个点位（{len(types)} 类）。")
     return len(sites)

@@ -1,7 +1,8 @@
 """Every write of the site registry: create, update, 包保, imports (Excel / GeoJSON).
 
-Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
-means the system itself (management commands, the demo builder). Only the office writes.
+Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
+``chuangwen.org.actors.SYSTEM`` for management commands and the demo builder). Only the office
+writes.
 """
 
 import itertools
@@ -21,9 +22,10 @@ from chuangwen.core.geo import area_m2, distance_m, invalid_reason, json_error
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 from chuangwen.indicators.models import SiteType
+from chuangwen.org.actors import actor_user, require_office
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Unit
-from chuangwen.org.services import locate_points, require_office
+from chuangwen.org.services import locate_points
 
 from .choices import GEOJSON_KIND, AssignmentRole, GeometryKind
 from .models import Site, SiteAssignment
@@ -189,7 +191,7 @@ def _check_spec(city: City, spec: SiteSpec) -> Measured:
 
 
 @transaction.atomic
-def create_sites(city: City, specs: Sequence[SiteSpec], *, acting_user: Any = None) -> list[Site]:
+def create_sites(city: City, specs: Sequence[SiteSpec], *, acting_user: Any) -> list[Site]:
     """Create many sites at once (import, demo): validated, placed, one audit row each."""
     require_office(acting_user, city)
     measured = [_check_spec(city, s) for s in specs]
@@ -232,7 +234,7 @@ def create_sites(city: City, specs: Sequence[SiteSpec], *, acting_user: Any = No
         ],
         batch_size=500,
     )
-    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    user = actor_user(acting_user)
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -254,7 +256,7 @@ def create_sites(city: City, specs: Sequence[SiteSpec], *, acting_user: Any = No
     return sites
 
 
-def create_site(city: City, spec: SiteSpec, *, acting_user: Any = None) -> Site:
+def create_site(city: City, spec: SiteSpec, *, acting_user: Any) -> Site:
     return create_sites(city, [spec], acting_user=acting_user)[0]
 
 
@@ -262,7 +264,7 @@ def create_site(city: City, spec: SiteSpec, *, acting_user: Any = None) -> Site:
 def update_site(
     site: Site,
     *,
-    acting_user: Any = None,
+    acting_user: Any,
     name: str | None = None,
     site_type: SiteType | None = None,
     geometry: dict | None = None,
@@ -320,7 +322,7 @@ def update_site(
 
 @transaction.atomic
 def set_assignments(
-    site: Site, assignments: Iterable[tuple[Unit, str]], *, acting_user: Any = None
+    site: Site, assignments: Iterable[tuple[Unit, str]], *, acting_user: Any
 ) -> list[SiteAssignment]:
     """Replace the 包保 units of a site."""
     site = Site.objects.select_for_update().get(pk=site.pk)
@@ -415,7 +417,7 @@ def _geometry_of(row: dict[str, Any], number: int, errors: ErrorCollector) -> An
 
 @transaction.atomic
 def import_sites(
-    city: City, file: IO[bytes] | bytes, *, fmt: str = "xlsx", acting_user: Any = None
+    city: City, file: IO[bytes] | bytes, *, fmt: str = "xlsx", acting_user: Any
 ) -> int:
     """Create or update sites (by 点位编码) from Excel or a GeoJSON FeatureCollection.
 
@@ -509,7 +511,7 @@ def import_sites(
         errors.add(None, "", "文件中没有点位")
     errors.raise_if_any()
     if creates:
-        create_sites(city, creates, acting_user=None)
+        create_sites(city, creates, acting_user=acting_user)
     for site, spec in updates:
         update_site(
             site,
@@ -519,10 +521,10 @@ def import_sites(
             owner=spec.owner,
             address=spec.address,
             attributes=spec.attributes or site.attributes,
-            acting_user=None,
+            acting_user=acting_user,
         )
         if spec.baobao:
-            set_assignments(site, spec.baobao, acting_user=None)
+            set_assignments(site, spec.baobao, acting_user=acting_user)
     n = len(creates) + len(updates)
     audit.record(
         "sites.sites.imported",

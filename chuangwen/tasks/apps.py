@@ -9,7 +9,8 @@ class TasksConfig(AppConfig):
         from chuangwen.core.jobs import register_job
         from chuangwen.indicators.registry import register_indicator_reference
 
-        from .jobs import PLEDGE_JOB, generate_pledges_job
+        from .booklets import PLEDGE_JOB
+        from .jobs import generate_pledges_job
         from .models import Evidence, Task
 
         # adoption of a new evaluation-system version moves tasks and their evidence

@@ -21,13 +21,15 @@ from chuangwen.core.jobs import submit_job
 from chuangwen.core.models import Job
 from chuangwen.indicators.choices import SystemStatus
 from chuangwen.indicators.models import Indicator, Metric
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
 
 from .choices import TaskStatus
-from .jobs import PLEDGE_JOB
 from .models import MetricValue, Pledge, Task
-from .services import require_office
+from .services import OFFICE_TASKS
 
+# the background job generating every unit's pledge (handler in ``jobs``, registered in apps)
+PLEDGE_JOB = "tasks.generate_pledges"
 PLEDGE_KINDS = {"pledge": "目标责任书", "oath": "军令状"}
 
 
@@ -183,7 +185,7 @@ def generate_pledges(
     *,
     units: list[Unit] | None = None,
     kind: str = "pledge",
-    acting_user: Any = None,
+    acting_user: Any,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Pledge]:
     """Generate (or regenerate) the pledge of each unit with tasks — a signed scan stays.
@@ -191,7 +193,7 @@ def generate_pledges(
     The documents are rendered and stored first (the slow part: ``progress(done, total)`` is
     called after each unit), then the rows are written in one short transaction, so a long
     run holds no lock and a background job's progress can be seen while it runs."""
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     if units is None:
         ids = set(
             Task.objects.filter(city=city, indicator__system__status=SystemStatus.ACTIVE)
@@ -253,7 +255,7 @@ def _save_pledges(
 def submit_pledge_generation(city: City, year: int, *, kind: str, acting_user: Any) -> Job:
     """Queue the generation of every unit's pledge for ``year`` as a background job (the
     office only; the job checks again when it runs, as the submitting user)."""
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     label = PLEDGE_KINDS.get(kind)
     if label is None:
         raise InvalidInput("责任书类型无效", code="bad_kind")
@@ -331,9 +333,9 @@ def pocket_book_pdf(unit: Unit) -> bytes:
     data = pocket_book_data(unit)
     for s in data["sections"]:
         for e in s.entries:
-            e.requirement = _requirement(e.indicator)  # type: ignore[attr-defined]
-            e.method_text = _method_text(e.indicator)  # type: ignore[attr-defined]
-            e.metric_rows = [  # type: ignore[attr-defined]
+            e.requirement = _requirement(e.indicator)
+            e.method_text = _method_text(e.indicator)
+            e.metric_rows = [
                 (m.name, _number(m.target), m.unit_label, _number(v)) for m, v in e.metrics
             ]
     html = render_to_string("tasks/pocket_book_pdf.html", data)

@@ -26,12 +26,13 @@ from chuangwen.core.errors import InvalidInput
 from chuangwen.core.xlsx import ErrorCollector, Sheet, read_rows, write_workbook
 from chuangwen.indicators.choices import Level, Method, SystemStatus
 from chuangwen.indicators.models import CheckItem, EvaluationSystem, Indicator, SiteType
+from chuangwen.org.actors import require_office
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Unit
 
 from .choices import LeadMode, SupportFromSites, TaskSource, TaskStatus
 from .models import DecompositionRule, Task, TaskSupport
-from .services import require_office
+from .services import OFFICE_TASKS
 
 RULE_FIELDS = [
     "name",
@@ -101,9 +102,9 @@ def create_rule(
     target: str = "",
     deadline: dt.date | None = None,
     sort: int = 0,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> DecompositionRule:
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     rule = DecompositionRule(
         city=city,
         name=name,
@@ -135,12 +136,12 @@ def create_rule(
 def update_rule(
     rule: DecompositionRule,
     *,
-    acting_user: Any = None,
+    acting_user: Any,
     supporting_units: Sequence[Unit] | None = None,
     **changes: Any,
 ) -> DecompositionRule:
     rule = DecompositionRule.objects.select_for_update().select_related("city").get(pk=rule.pk)
-    require_office(acting_user, rule.city)
+    require_office(acting_user, rule.city, OFFICE_TASKS)
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
@@ -224,11 +225,11 @@ def apply_rules(
     system: EvaluationSystem,
     *,
     rules: Sequence[DecompositionRule] | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> DecompositionResult:
     """Apply the active rules of the city (or ``rules``) to every standard of ``system``."""
     city = system.city
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     check_active(system)
     result = DecompositionResult(system)
     with transaction.atomic():
@@ -410,12 +411,12 @@ def _find_unit(
 
 
 def import_decomposition(
-    system: EvaluationSystem, file: IO[bytes] | bytes, *, acting_user: Any = None
+    system: EvaluationSystem, file: IO[bytes] | bytes, *, acting_user: Any
 ) -> int:
     """Create or update tasks from the decomposition table; nothing changes unless every row
     is valid. Returns the number of rows written."""
     city = system.city
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     check_active(system)
     errors = ErrorCollector("任务分解")
     standards = {

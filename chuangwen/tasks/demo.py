@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chuangwen.indicators.choices import Level, SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator, SiteType
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Unit
 
@@ -72,6 +73,7 @@ def create_demo_rules(city: City, deadline: dt.date) -> list[DecompositionRule]:
                 target="点位检查项全部达标",
                 deadline=deadline,
                 sort=sort,
+                acting_user=SYSTEM,
             )
         )
     if "SQ" in types:
@@ -85,6 +87,7 @@ def create_demo_rules(city: City, deadline: dt.date) -> list[DecompositionRule]:
                 content="按社区检查项落实，每月自查",
                 deadline=deadline,
                 sort=200,
+                acting_user=SYSTEM,
             )
         )
     for prefix, lead in PREFIX_RULES.items():
@@ -98,6 +101,7 @@ def create_demo_rules(city: City, deadline: dt.date) -> list[DecompositionRule]:
                     content="按测评标准建立工作机制并留存材料",
                     deadline=deadline,
                     sort=300,
+                    acting_user=SYSTEM,
                 )
             )
     return rules
@@ -111,11 +115,11 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
     if system is None:
         from chuangwen.indicators.services import load_evaluation_system
 
-        system = load_evaluation_system(city, activate=True)
+        system = load_evaluation_system(city, activate=True, acting_user=SYSTEM)
         log("任务：未找到启用的测评体系，已载入内置种子版本。")
     today = timezone.localdate()
     rules = create_demo_rules(city, dt.date(today.year, 12, 31))
-    result = decomposition.apply_rules(system)
+    result = decomposition.apply_rules(system, acting_user=SYSTEM)
     # spread the deadlines over the year: some past (overdue), most ahead
     tasks = list(Task.objects.filter(city=city, indicator__system=system).order_by("pk"))
     for task in tasks:
@@ -131,11 +135,14 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
             ),
             files=[("现场照片.png", png), ("工作方案.pdf", PDF)],
             complete=rng.random() < 0.4,
+            acting_user=SYSTEM,
         )
         if rng.random() < 0.8:
-            services.review_report(report, accept=True, comment="材料齐全")
+            services.review_report(report, accept=True, comment="材料齐全", acting_user=SYSTEM)
         else:
-            services.review_report(report, accept=False, comment="请补充整改前后对比照片")
+            services.review_report(
+                report, accept=False, comment="请补充整改前后对比照片", acting_user=SYSTEM
+            )
     # metrics on standards, computed once (the nightly job keeps the trend)
     std = {i.code: i for i in Indicator.objects.filter(system=system, level=Level.STANDARD)}
     specs = [
@@ -165,6 +172,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
                 formula_text=formula_text,
                 unit_label=unit_label,
                 target=Decimal(target),
+                acting_user=SYSTEM,
             )
     metrics.recompute_metrics(city)
     # pledges of the departments that lead something (a handful, to keep the demo quick)
@@ -173,7 +181,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
         .distinct()
         .order_by("path")[:8]
     )
-    booklets.generate_pledges(city, today.year, units=leads)
+    booklets.generate_pledges(city, today.year, units=leads, acting_user=SYSTEM)
     n_reports = ProgressReport.objects.filter(city=city).count()
     log(
         f"任务：{len(rules)} 条分解规则，{result.created} 项任务，{n_reports} 份进展报送，"

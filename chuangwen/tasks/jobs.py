@@ -8,10 +8,12 @@ from typing import Any
 from celery import shared_task
 from django.urls import reverse
 
-from chuangwen.core.errors import InvalidInput
+from chuangwen.core.errors import InvalidInput, PermissionDenied
 from chuangwen.core.jobs import Progress
 from chuangwen.core.models import Job
 from chuangwen.org.models import City
+
+from .booklets import generate_pledges
 
 
 @shared_task(name="tasks.send_reminders")
@@ -40,14 +42,11 @@ def recompute_metrics(city_id: int | None = None) -> dict[str, int]:
     return {"computed": computed, "failed": failed}
 
 
-PLEDGE_JOB = "tasks.generate_pledges"
-
-
 def generate_pledges_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Handler of ``tasks.generate_pledges`` jobs (params ``{year, kind}``): every unit's
     pledge, generated as the submitting user, whose office role is checked again here."""
-    from .booklets import generate_pledges
-
+    if job.created_by is None:  # never run as the system: the submitter is checked again
+        raise PermissionDenied("生成责任书需要提交人")
     try:
         year = int(job.params["year"])
     except (KeyError, TypeError, ValueError) as exc:

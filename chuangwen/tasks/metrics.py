@@ -8,6 +8,7 @@ The vocabulary (every quantity counts the city's own rows)::
     sites.sum(type, field)            sum over those sites of "length_m", "length_km",
                                       "area_m2" or a numeric attribute (e.g. "摊位数")
     sites.without_open_cases(type)    sites of the type with no open case in their grid
+                                      (a case carries its grid, not a site)
     cases.count(...)                  cases; keywords narrow them:
     cases.open(...)                     indicator="6.1" (code or prefix), category="SJ01"
     cases.closed(...)                   (code or prefix), source="citizen", days=30
@@ -16,8 +17,8 @@ The vocabulary (every quantity counts the city's own rows)::
     tasks.done_ratio(indicator)       done / all tasks (0–1) of a standard or subtree
     tasks.overdue(indicator)          unfinished tasks past their deadline
 
-Other apps' models are read through ``django.apps.apps.get_model`` (tasks does not import
-the sites or cases modules); a quantity whose app is not installed answers a Chinese error.
+Sites and cases are below tasks in the layering, so their models, states and the overdue
+rule are imported from those apps (``cases.choices``, ``cases.selectors``), never copied.
 """
 
 import datetime as dt
@@ -26,27 +27,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from chuangwen.cases.choices import FINISHED, OPEN, State
+from chuangwen.cases.models import Case
+from chuangwen.cases.selectors import open_overdue_q
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
 from chuangwen.indicators.choices import SystemStatus
-from chuangwen.indicators.models import Indicator, Metric
+from chuangwen.indicators.models import Indicator, Metric, SiteType
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
+from chuangwen.sites.models import Site
 
 from . import formula
 from .choices import TaskStatus
 from .formula import FormulaError, Quantity
 from .models import MetricValue, Task
-from .services import require_office
+from .services import OFFICE_TASKS
 
-# case states, by name (cases.choices is not imported: apps depend downwards only)
-CASE_FINISHED = ("closed", "rated", "rejected")
-CASE_CLOSED = ("closed", "rated")
-CASE_WITH_UNIT = ("dispatched", "in_progress", "rework")
+CASE_CLOSED = frozenset({State.CLOSED, State.RATED})  # 结案 (rejected ones never were cases)
 SITE_NUMBER_FIELDS = {
     "length_m": ("length_m", 1),
     "length_km": ("length_m", 1000),
@@ -59,18 +61,9 @@ class MetricContext:
     city_id: int
 
 
-def _model(app: str, name: str, label: str) -> Any:
-    try:
-        return apps.get_model(app, name)
-    except LookupError as exc:
-        raise FormulaError(f"{label}尚未启用，无法计算该数量") from exc
-
-
 def _site_qs(ctx: MetricContext, site_type: str = "") -> QuerySet:
-    Site = _model("sites", "Site", "点位库（sites）")
-    qs = Site._default_manager.filter(city_id=ctx.city_id, active=True)
+    qs = Site.objects.filter(city_id=ctx.city_id, active=True)
     if site_type:
-        SiteType = apps.get_model("indicators", "SiteType")
         type_ids = list(
             SiteType.objects.filter(city_id=ctx.city_id)
             .filter(Q(name=site_type) | Q(code=site_type))
@@ -107,12 +100,8 @@ def sites_sum(ctx: MetricContext, site_type: str, field: str) -> Decimal:
 
 def sites_without_open_cases(ctx: MetricContext, site_type: str) -> Decimal:
     qs = _site_qs(ctx, str(site_type))
-    Case = _model("cases", "Case", "案件（cases）")
-    open_cases = Case._default_manager.exclude(state__in=CASE_FINISHED)
-    if any(f.name == "site" for f in Case._meta.get_fields()):
-        problem = open_cases.filter(site_id=OuterRef("pk"))
-    else:  # cases carry a grid: a case in the site's grid is a problem of the site
-        problem = open_cases.filter(city_id=ctx.city_id, grid_id=OuterRef("grid_id"))
+    # a case carries its grid: an open case in the site's grid is a problem of the site
+    problem = Case.objects.filter(city_id=ctx.city_id, state__in=OPEN, grid_id=OuterRef("grid_id"))
     return Decimal(qs.filter(~Exists(problem)).count())
 
 
@@ -123,8 +112,7 @@ def _case_qs(
     source: str = "",
     days: Any = None,
 ) -> QuerySet:
-    Case = _model("cases", "Case", "案件（cases）")
-    qs = Case._default_manager.filter(city_id=ctx.city_id)
+    qs = Case.objects.filter(city_id=ctx.city_id)
     if indicator:
         code = str(indicator).rstrip(".")
         qs = qs.filter(Q(indicator__code=code) | Q(indicator__code__startswith=code + "."))
@@ -142,7 +130,7 @@ def cases_count(ctx: MetricContext, **kw: Any) -> Decimal:
 
 
 def cases_open(ctx: MetricContext, **kw: Any) -> Decimal:
-    return Decimal(_case_qs(ctx, **kw).exclude(state__in=CASE_FINISHED).count())
+    return Decimal(_case_qs(ctx, **kw).exclude(state__in=FINISHED).count())
 
 
 def cases_closed(ctx: MetricContext, **kw: Any) -> Decimal:
@@ -150,8 +138,7 @@ def cases_closed(ctx: MetricContext, **kw: Any) -> Decimal:
 
 
 def cases_overdue(ctx: MetricContext, **kw: Any) -> Decimal:
-    qs = _case_qs(ctx, **kw).filter(state__in=CASE_WITH_UNIT, deadline__lt=timezone.now())
-    return Decimal(qs.count())
+    return Decimal(_case_qs(ctx, **kw).filter(open_overdue_q()).count())
 
 
 def _task_qs(ctx: MetricContext, indicator: str = "") -> QuerySet:
@@ -242,9 +229,9 @@ def create_metric(
     formula_text: str,
     unit_label: str = "",
     target: Decimal | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Metric:
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     if indicator.system.city_id != city.pk:
         raise InvalidInput("指标不属于本城市", code="bad_indicator")
     name = (name or "").strip()
@@ -270,9 +257,9 @@ def create_metric(
 
 
 @transaction.atomic
-def update_metric(metric: Metric, *, acting_user: Any = None, **changes: Any) -> Metric:
+def update_metric(metric: Metric, *, acting_user: Any, **changes: Any) -> Metric:
     metric = Metric.objects.select_for_update().get(pk=metric.pk)
-    require_office(acting_user, metric.city_id)
+    require_office(acting_user, metric.city_id, OFFICE_TASKS)
     if "formula" in changes:
         changes["formula"] = (changes["formula"] or "").strip()
         validate_formula(changes["formula"])

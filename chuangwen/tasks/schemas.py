@@ -26,19 +26,19 @@ class TaskOut(Schema):
     source: str
 
     @staticmethod
-    def resolve_indicator_code(obj) -> str:  # type: ignore[no-untyped-def]
+    def resolve_indicator_code(obj) -> str:
         return obj.indicator.code
 
     @staticmethod
-    def resolve_indicator_title(obj) -> str:  # type: ignore[no-untyped-def]
+    def resolve_indicator_title(obj) -> str:
         return obj.indicator.title
 
     @staticmethod
-    def resolve_supporting_units(obj) -> list:  # type: ignore[no-untyped-def]
+    def resolve_supporting_units(obj) -> list:
         return list(obj.supporting_units.all())
 
     @staticmethod
-    def resolve_overdue(obj) -> bool:  # type: ignore[no-untyped-def]
+    def resolve_overdue(obj) -> bool:
         return obj.is_overdue
 
 
@@ -62,7 +62,7 @@ class TaskReportOut(Schema):
     files: list[EvidenceOut]
 
     @staticmethod
-    def resolve_files(obj) -> list:  # type: ignore[no-untyped-def]
+    def resolve_files(obj) -> list:
         return list(obj.files.all())
 
 

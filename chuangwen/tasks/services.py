@@ -1,9 +1,9 @@
 """Every write of tasks: create, assign, progress reports with evidence, review, close; pledges'
 signed scans; webhooks. Decomposition (rules, Excel import) lives in ``decomposition.py``.
 
-Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
-means the system itself (management commands, scheduled jobs, the demo builder). The office
-(``scope.write_all``) creates and reviews; a unit reports on tasks it leads or supports
+Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
+``chuangwen.org.actors.SYSTEM`` for management commands, scheduled jobs and the demo builder).
+The office (``scope.write_all``) creates and reviews; a unit reports on tasks it leads or supports
 (its subtree); leaders read only.
 """
 
@@ -21,8 +21,9 @@ from chuangwen.core.errors import InvalidInput, InvalidTransition, PermissionDen
 from chuangwen.core.services import notify
 from chuangwen.indicators.choices import Level, SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator
+from chuangwen.org.actors import actor_scope, actor_user, require_office, require_unit
 from chuangwen.org.models import City, Unit
-from chuangwen.org.scope import Scope, scope_for_user
+from chuangwen.org.scope import Scope
 
 from .choices import (
     REPORT_TRANSITIONS,
@@ -46,13 +47,7 @@ from .models import (
 TASK_FIELDS = ["indicator", "lead_unit", "content", "target", "deadline", "status"]
 
 
-def require_office(acting_user: Any, city: City | int) -> None:
-    """Creating, assigning and reviewing tasks is the office's; the system may do them."""
-    if acting_user is None:
-        return
-    scope = scope_for_user(acting_user)
-    if not (scope.write_all and scope.city_id == getattr(city, "pk", city)):
-        raise PermissionDenied("只有创建办管理员可以分解、分派和审核任务")
+OFFICE_TASKS = "只有创建办管理员可以分解、分派和审核任务"
 
 
 def task_unit_paths(task: Task) -> list[str]:
@@ -133,9 +128,9 @@ def create_task(
     deadline: date | None = None,
     source: str = TaskSource.MANUAL,
     rule: DecompositionRule | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Task:
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     _check_indicator(city, indicator)
     supporting = _check_units(city, lead_unit, supporting_units)
     task = Task.objects.create(
@@ -163,13 +158,13 @@ def create_task(
 def update_task(
     task: Task,
     *,
-    acting_user: Any = None,
+    acting_user: Any,
     supporting_units: Sequence[Unit] | None = None,
     **changes: Any,
 ) -> Task:
     """Assign (lead, supporting units), move to another standard, change target or deadline."""
     task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
-    require_office(acting_user, task.city_id)
+    require_office(acting_user, task.city_id, OFFICE_TASKS)
     allowed = {"indicator", "lead_unit", "content", "target", "deadline"}
     unknown = set(changes) - allowed
     if unknown:
@@ -197,10 +192,10 @@ def update_task(
 
 
 @transaction.atomic
-def close_task(task: Task, *, reason: str, acting_user: Any = None) -> Task:
+def close_task(task: Task, *, reason: str, acting_user: Any) -> Task:
     """撤销: a task no longer needed (e.g. its standard vanished from the new version)."""
     task = Task.objects.select_for_update().get(pk=task.pk)
-    require_office(acting_user, task.city_id)
+    require_office(acting_user, task.city_id, OFFICE_TASKS)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请填写撤销原因", code="reason_required")
@@ -220,9 +215,9 @@ def close_task(task: Task, *, reason: str, acting_user: Any = None) -> Task:
 
 
 @transaction.atomic
-def reopen_task(task: Task, *, reason: str = "", acting_user: Any = None) -> Task:
+def reopen_task(task: Task, *, reason: str = "", acting_user: Any) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
-    require_office(acting_user, task.city_id)
+    require_office(acting_user, task.city_id, OFFICE_TASKS)
     _transition(task, TaskStatus.IN_PROGRESS)
     before = task.status
     task.status = TaskStatus.IN_PROGRESS
@@ -241,13 +236,13 @@ def reopen_task(task: Task, *, reason: str = "", acting_user: Any = None) -> Tas
 # --- progress and evidence --------------------------------------------------------------
 
 
-def _reporting_unit(scope: Scope | None, task: Task, unit: Unit | None) -> Unit:
+def _reporting_unit(task: Task, unit: Unit | None, *, acting_user: Any) -> Unit:
+    scope = actor_scope(acting_user)
     units = [task.lead_unit, *Unit.objects.filter(task_supports__task=task)]
     if unit is not None:
         if unit.pk not in {u.pk for u in units}:
             raise InvalidInput(f"「{unit.name}」不是该任务的牵头或配合单位", code="bad_unit")
-        if scope is not None and not scope.write_all and not scope.covers_path(unit.path):
-            raise PermissionDenied("只能以本单位（或下级单位）名义报送")
+        require_unit(acting_user, unit, "只能以本单位（或下级单位）名义报送")
         return unit
     if scope is None or scope.write_all:
         return task.lead_unit
@@ -258,7 +253,7 @@ def _reporting_unit(scope: Scope | None, task: Task, unit: Unit | None) -> Unit:
 
 
 def _store_evidence(
-    report: ProgressReport, task: Task, checked: CheckedFile, acting_user: Any
+    report: ProgressReport, task: Task, checked: CheckedFile, *, acting_user: Any
 ) -> Evidence:
     evidence = Evidence(
         report=report,
@@ -268,7 +263,7 @@ def _store_evidence(
         kind=checked.kind,
         size=len(checked.data),
         sha256=checked.sha256,
-        uploaded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        uploaded_by=actor_user(acting_user),
     )
     evidence.file.save(checked.stored_name, ContentFile(checked.data), save=False)
     evidence.save()
@@ -294,11 +289,11 @@ def report_progress(
     files: Sequence[Any] = (),
     complete: bool = False,
     unit: Unit | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> ProgressReport:
     """A unit reports progress (with files: ``UploadedFile`` or ``(name, bytes)``)."""
     task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
-    scope = scope_for_user(acting_user) if acting_user is not None else None
+    scope = actor_scope(acting_user)
     if scope is not None and not can_act_on(scope, task):
         raise PermissionDenied("只有牵头单位、配合单位可以报送该任务的进展")
     if task.status in (TaskStatus.CLOSED, TaskStatus.DONE):
@@ -309,17 +304,17 @@ def report_progress(
     if len(files) > MAX_FILES_PER_REPORT:
         raise InvalidInput(f"每次最多上传 {MAX_FILES_PER_REPORT} 个文件", code="too_many_files")
     checked = [check_file(*_read_file(f)) for f in files]  # all validated before any write
-    reporting_unit = _reporting_unit(scope, task, unit)
+    reporting_unit = _reporting_unit(task, unit, acting_user=acting_user)
     report = ProgressReport.objects.create(
         city_id=task.city_id,
         task=task,
         unit=reporting_unit,
         text=text,
         complete=bool(complete),
-        submitted_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        submitted_by=actor_user(acting_user),
     )
     for item in checked:
-        _store_evidence(report, task, item, acting_user)
+        _store_evidence(report, task, item, acting_user=acting_user)
     if task.status == TaskStatus.NOT_STARTED:
         task.status = TaskStatus.IN_PROGRESS
         task.save(update_fields=["status", "updated_at"])
@@ -341,12 +336,12 @@ def report_progress(
 
 @transaction.atomic
 def review_report(
-    report: ProgressReport, *, accept: bool, comment: str = "", acting_user: Any = None
+    report: ProgressReport, *, accept: bool, comment: str = "", acting_user: Any
 ) -> ProgressReport:
     """The office accepts a report (a completion request then finishes the task) or returns it
     with a comment."""
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
-    require_office(acting_user, report.city_id)
+    require_office(acting_user, report.city_id, OFFICE_TASKS)
     to = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     if to not in REPORT_TRANSITIONS[ReportStatus(report.status)]:
         raise InvalidTransition(f"该报送已{report.get_status_display()}，不能重复审核")
@@ -356,7 +351,7 @@ def review_report(
     report.status = to
     report.review_comment = comment[:500]
     report.reviewed_at = timezone.now()
-    report.reviewed_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    report.reviewed_by = actor_user(acting_user)
     report.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
     task = Task.objects.select_for_update().get(pk=report.task_id)
     if accept and report.complete and task.status != TaskStatus.DONE:
@@ -391,21 +386,16 @@ def review_report(
 
 
 @transaction.atomic
-def upload_signed_pledge(
-    pledge: Pledge, *, name: str, data: bytes, acting_user: Any = None
-) -> Pledge:
+def upload_signed_pledge(pledge: Pledge, *, name: str, data: bytes, acting_user: Any) -> Pledge:
     """The signed scan (PDF or photo) of a generated pledge, uploaded by the unit or the office."""
     pledge = Pledge.objects.select_for_update().select_related("unit").get(pk=pledge.pk)
-    if acting_user is not None:
-        scope = scope_for_user(acting_user)
-        if not scope.can_write_unit(pledge.unit):
-            raise PermissionDenied("只能上传本单位的责任书")
+    require_unit(acting_user, pledge.unit, "只能上传本单位的责任书")
     checked = check_file(name, data)
     if checked.kind not in ("pdf", "jpeg", "png"):
         raise InvalidInput("签署扫描件须为 PDF 或 JPEG / PNG 图片", code="bad_file_type")
     pledge.signed_scan.save(f"signed-{checked.stored_name}", ContentFile(data), save=False)
     pledge.signed_at = timezone.now()
-    pledge.signed_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    pledge.signed_by = actor_user(acting_user)
     pledge.save(update_fields=["signed_scan", "signed_at", "signed_by", "updated_at"])
     audit.record(
         "tasks.pledge.signed",
@@ -428,9 +418,9 @@ def create_webhook(
     kind: str,
     url: str,
     unit: Unit | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> Webhook:
-    require_office(acting_user, city)
+    require_office(acting_user, city, OFFICE_TASKS)
     if kind not in WebhookKind.values:
         raise InvalidInput(f"未知的机器人格式「{kind}」", code="bad_kind")
     url = (url or "").strip()

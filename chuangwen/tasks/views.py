@@ -226,7 +226,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 # --- battle map ------------------------------------------------------------------------------
 
 
-def _battle_map(request: HttpRequest, unit=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _battle_map(request: HttpRequest, unit=None) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     params = request.GET.copy()
     if unit is not None:

@@ -28,7 +28,7 @@ class Open311City:
         cases.load_categories(sc.city, acting_user=SYSTEM)
         self.garbage = Category.objects.get(city=sc.city, code="SJ0102")  # 暴露垃圾
         self.ads = Category.objects.get(city=sc.city, code="SJ0201")  # 非法小广告
-        self.client, self.key = o311.create_client(sc.city, "12345 热线平台")
+        self.client, self.key = o311.create_client(sc.city, "12345 热线平台", acting_user=SYSTEM)
         o311.define_attribute(
             self.garbage,
             code="volume",
@@ -48,10 +48,17 @@ class Open311City:
                 {"key": "construction", "name": "建筑垃圾"},
                 {"key": "bulky", "name": "大件垃圾"},
             ],
+            acting_user=SYSTEM,
         )
-        o311.define_attribute(self.garbage, code="bags", description="袋数", datatype="number")
         o311.define_attribute(
-            self.garbage, code="seen_at", description="发现时间", datatype="datetime"
+            self.garbage, code="bags", description="袋数", datatype="number", acting_user=SYSTEM
+        )
+        o311.define_attribute(
+            self.garbage,
+            code="seen_at",
+            description="发现时间",
+            datatype="datetime",
+            acting_user=SYSTEM,
         )
 
     def __getattr__(self, name):

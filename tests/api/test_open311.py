@@ -226,7 +226,7 @@ def test_post_needs_a_valid_key(oc):
     assert root.tag == "errors" and root.findtext("error/code") == "403"
     from chuangwen.api.open311.services import revoke_client
 
-    revoke_client(oc.client)
+    revoke_client(oc.client, acting_user=SYSTEM)
     assert post(oc).status_code == 403
     assert not Case.objects.exists()
 
@@ -552,7 +552,7 @@ def test_each_key_files_in_its_own_city(oc):
 
     other = factories.city(code="yy", name="乙市")
     cases.load_categories(other, acting_user=SYSTEM)
-    _client, key_b = create_client(other, "乙市 12345")
+    _client, key_b = create_client(other, "乙市 12345", acting_user=SYSTEM)
     body = payload(
         oc,
         api_key=key_b,

@@ -5,6 +5,7 @@ import pytest
 from chuangwen.assessment import services
 from chuangwen.assessment.choices import RiskKind
 from chuangwen.indicators.models import Indicator
+from chuangwen.org.actors import SYSTEM
 from chuangwen.tasks import services as tasks
 from tests.cases.conftest import jpeg
 
@@ -13,14 +14,20 @@ pytestmark = pytest.mark.django_db
 
 def test_materials_follow_accepted_evidence(ic):
     std = Indicator.objects.get(system=ic.system, code="1.2.1")
-    done = tasks.create_task(ic.city, indicator=std, lead_unit=ic.district_a, target="制度上墙")
-    todo = tasks.create_task(ic.city, indicator=std, lead_unit=ic.district_b, target="补齐制度")
+    done = tasks.create_task(
+        ic.city, indicator=std, lead_unit=ic.district_a, target="制度上墙", acting_user=SYSTEM
+    )
+    todo = tasks.create_task(
+        ic.city, indicator=std, lead_unit=ic.district_b, target="补齐制度", acting_user=SYSTEM
+    )
     report = tasks.report_progress(
         done, text="已完成", files=[("制度.jpg", jpeg())], acting_user=ic.liaison_a.user
     )
     tasks.review_report(report, accept=True, acting_user=ic.office.user)
 
-    rnd = services.compute_round(services.create_round(ic.city, title="台账"))
+    rnd = services.compute_round(
+        services.create_round(ic.city, title="台账", acting_user=SYSTEM), acting_user=SYSTEM
+    )
     # 1.2.1: 1 of 2 tasks with accepted evidence → 0.5; 2.2.1: no tasks → 0
     # materials = 40 × (60 × 0.5 + 40 × 0) / 100 = 12
     assert rnd.materials_score == pytest.approx(12.0)

@@ -20,6 +20,7 @@ from chuangwen.core.xlsx import Sheet, write_workbook
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.inspections import services as insp
 from chuangwen.inspections.choices import PlanKind
+from chuangwen.org.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +40,14 @@ OBSERVATIONS = [
 
 def run_plan(ic, observations, title="模拟测评一"):
     plan = insp.create_plan(
-        ic.city, kind=PlanKind.MOCK, title=title, seed=11, sample_sizes={"ZD": 2, "SC": 3}
+        ic.city,
+        kind=PlanKind.MOCK,
+        title=title,
+        seed=11,
+        sample_sizes={"ZD": 2, "SC": 3},
+        acting_user=SYSTEM,
     )
-    insp.sample_plan(plan)
+    insp.sample_plan(plan, acting_user=SYSTEM)
     for site, item, answer in observations:
         insp.submit_check(
             plan,
@@ -51,6 +57,7 @@ def run_plan(ic, observations, title="模拟测评一"):
                 check_item_id=ic.items[item].pk,
                 **answer,
             ),
+            acting_user=SYSTEM,
         )
     return plan
 
@@ -71,8 +78,10 @@ def scored(ic):
         prior_scores={str(year - 2): 60, str(year - 1): 65},
         acting_user=ic.office.user,
     )
-    services.import_survey(rnd, survey_file([[None, 80, 90, "70%", 1200]]))
-    services.add_negative_finding(rnd, NegativeListItem.objects.get(system=ic.system, code="F1"))
+    services.import_survey(rnd, survey_file([[None, 80, 90, "70%", 1200]]), acting_user=SYSTEM)
+    services.add_negative_finding(
+        rnd, NegativeListItem.objects.get(system=ic.system, code="F1"), acting_user=SYSTEM
+    )
     return plan, services.compute_round(rnd, acting_user=ic.office.user)
 
 
@@ -158,7 +167,9 @@ def test_weights_are_data_the_office_changes(ic, scored):
     with pytest.raises(PermissionDenied):
         services.update_round_inputs(rnd, weights={}, acting_user=ic.liaison_a.user)
     with pytest.raises(InvalidInput):
-        services.update_round_inputs(rnd, weights={"cycle_year_weights": [1, 2]})
+        services.update_round_inputs(
+            rnd, weights={"cycle_year_weights": [1, 2]}, acting_user=SYSTEM
+        )
     services.update_round_inputs(
         rnd,
         weights={
@@ -169,7 +180,7 @@ def test_weights_are_data_the_office_changes(ic, scored):
         },
         acting_user=ic.office.user,
     )
-    rnd = services.compute_round(rnd)
+    rnd = services.compute_round(rnd, acting_user=SYSTEM)
     field_ratio = (60 * 0.4 + 40 * (2 / 3)) / 100
     annual = 50 * field_ratio + 30 * 0.7 + 16 - 2
     assert rnd.annual_score == pytest.approx(annual)
@@ -179,7 +190,7 @@ def test_weights_are_data_the_office_changes(ic, scored):
 
 
 def test_weights_default_from_the_evaluation_system(ic):
-    rnd = services.create_round(ic.city, title="默认权重")
+    rnd = services.create_round(ic.city, title="默认权重", acting_user=SYSTEM)
     assert rnd.weights["components"] == {"materials": 40.0, "field": 40.0, "survey": 20.0}
     assert rnd.weights["cycle_year_weights"] == [15, 25, 60]
     assert rnd.weights["minors_threshold"] == 85
@@ -187,11 +198,13 @@ def test_weights_default_from_the_evaluation_system(ic):
 
 def test_veto_sanction_and_survey_errors(ic, scored):
     _plan, rnd = scored
-    services.add_negative_finding(rnd, NegativeListItem.objects.get(system=ic.system, code="F2"))
-    rnd = services.compute_round(rnd)
+    services.add_negative_finding(
+        rnd, NegativeListItem.objects.get(system=ic.system, code="F2"), acting_user=SYSTEM
+    )
+    rnd = services.compute_round(rnd, acting_user=SYSTEM)
     assert rnd.eligible is False and rnd.detail["sanctions"][0]["code"] == "F2"
     with pytest.raises(ImportFailed) as err:
-        services.import_survey(rnd, survey_file([["NOPE", 120, 90, 70, 10]]))
+        services.import_survey(rnd, survey_file([["NOPE", 120, 90, 70, 10]]), acting_user=SYSTEM)
     assert {(e.row, e.column) for e in err.value.errors} == {(2, "区县编码"), (2, "知晓率")}
     assert rnd.surveys.count() == 1  # unchanged
 
@@ -209,7 +222,10 @@ def test_compare_rounds(ic, scored):
         for s, i, a in OBSERVATIONS
     ]
     plan2 = run_plan(ic, better, title="模拟测评二")
-    second = services.compute_round(services.create_round(ic.city, title="第二轮", plans=[plan2]))
+    second = services.compute_round(
+        services.create_round(ic.city, title="第二轮", plans=[plan2], acting_user=SYSTEM),
+        acting_user=SYSTEM,
+    )
     assert second.field_ratio == pytest.approx(1.0)
     table = services.compare_rounds([first, second], by="indicator")
     row = next(r for r in table["rows"] if r["key"] == "1.1.1")

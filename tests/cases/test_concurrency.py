@@ -72,7 +72,7 @@ def _parallel(n, work):
 def _open311_city():
     sc = factories.SmallCity()
     services.load_categories(sc.city, acting_user=SYSTEM)
-    _client, key = o311.create_client(sc.city, "12345 热线平台")
+    _client, key = o311.create_client(sc.city, "12345 热线平台", acting_user=SYSTEM)
     return sc, key
 
 

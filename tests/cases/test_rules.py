@@ -155,7 +155,7 @@ def test_offered_actions_succeed_and_the_others_are_refused(cc):
     for person in people:
         for case in cases:
             case = Case.objects.get(pk=case.pk)
-            offered = services.allowed_actions(case, person.user)
+            offered = services.allowed_actions(case, acting_user=person.user)
             offered_total += len(offered)
             for action in services.workflow.ROLE_CHECKS:
                 try:
@@ -175,15 +175,15 @@ def test_offered_actions_succeed_and_the_others_are_refused(cc):
 def test_inspector_is_not_offered_verification_outside_their_area(cc, client_for):
     inspector_b = factories.person(cc.city, cc.district_b, Role.INSPECTOR, name="乙区督查员")
     case = cc.handled()
-    assert Action.VERIFY not in services.allowed_actions(case, inspector_b.user)
-    assert Action.VERIFY in services.allowed_actions(case, cc.grid_worker_a.user)
+    assert Action.VERIFY not in services.allowed_actions(case, acting_user=inspector_b.user)
+    assert Action.VERIFY in services.allowed_actions(case, acting_user=cc.grid_worker_a.user)
     body = client_for(cc.grid_worker_a).get(reverse("cases:detail", args=[case.pk])).content
     assert reverse("cases:action", args=[case.pk, "verify"]).encode() in body
     # the handler never verifies their own work, even as the office
     office_handled = cc.dispatched(text="另一个问题需要处理")
     services.accept_case(office_handled, acting_user=cc.office.user)
     services.handle_case(office_handled, note="办公室自己处理", acting_user=cc.office.user)
-    assert Action.VERIFY not in services.allowed_actions(office_handled, cc.office.user)
+    assert Action.VERIFY not in services.allowed_actions(office_handled, acting_user=cc.office.user)
 
 
 # --- source and external id follow from channel and role -----------------------------------
@@ -222,11 +222,11 @@ def test_sources_by_token_and_role(cc):
     body = {"description": "井盖破损", "lon": IN_A[0], "lat": IN_A[1]}
     assert _post(device, {**body, "source": "inspection"}).status_code == 400
     assert _post(device, {**body, "source": "patrol"}).status_code == 201
-    assert services.allowed_sources(cc.grid_worker_a.user) == (Source.PATROL,)
-    assert services.allowed_sources(cc.citizen.user) == (Source.CITIZEN,)
-    assert Source.MEDIA in services.allowed_sources(cc.office.user)
-    assert Source.HOTLINE not in services.allowed_sources(cc.office.user)
-    assert services.allowed_sources(cc.leader.user) == ()
+    assert services.allowed_sources(acting_user=cc.grid_worker_a.user) == (Source.PATROL,)
+    assert services.allowed_sources(acting_user=cc.citizen.user) == (Source.CITIZEN,)
+    assert Source.MEDIA in services.allowed_sources(acting_user=cc.office.user)
+    assert Source.HOTLINE not in services.allowed_sources(acting_user=cc.office.user)
+    assert services.allowed_sources(acting_user=cc.leader.user) == ()
     # 12345 and external ids come only through the importer's channel
     data = services.IntakeData(
         source=Source.HOTLINE, description="x问题", lon=IN_A[0], lat=IN_A[1], external_id="E-9"

@@ -146,7 +146,7 @@ def test_beyond_the_busy_timeout_503_with_retry_after_then_the_same_form_works(f
 def test_open311_and_api_beyond_the_busy_timeout_answer_503_in_their_format(file_db):
     sc = factories.SmallCity()
     cases.load_categories(sc.city, acting_user=SYSTEM)
-    _client, key = o311.create_client(sc.city, "12345 热线平台")
+    _client, key = o311.create_client(sc.city, "12345 热线平台", acting_user=SYSTEM)
     _token, raw = issue_api_token(sc.office.user, name="t", acting_user=SYSTEM)
     form = urlencode(
         {

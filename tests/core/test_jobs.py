@@ -10,6 +10,7 @@ from chuangwen.core import jobs, selectors
 from chuangwen.core.choices import JobStatus
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.core.models import AuditEvent, Job
+from chuangwen.org.actors import SYSTEM
 from tests import factories
 from tests.conftest import login
 
@@ -113,7 +114,7 @@ def test_a_job_runs_once(submit, handlers):
 
 def test_unknown_kind_is_refused_at_submit(small_city, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(InvalidInput):
-        jobs.submit_job(small_city.city, "tests.nothing", title="x", acting_user=None)
+        jobs.submit_job(small_city.city, "tests.nothing", title="x", acting_user=SYSTEM)
     assert callbacks == [] and not Job.objects.exists()
 
 
@@ -249,9 +250,9 @@ def test_stale_jobs_are_swept_fresh_and_finished_ones_kept(
 
     done = submit()
     with django_capture_on_commit_callbacks(execute=False):
-        queued = jobs.submit_job(small_city.city, "tests.count", title="排队", acting_user=None)
-        running = jobs.submit_job(small_city.city, "tests.count", title="运行", acting_user=None)
-        fresh = jobs.submit_job(small_city.city, "tests.count", title="刚提交", acting_user=None)
+        queued = jobs.submit_job(small_city.city, "tests.count", title="排队", acting_user=SYSTEM)
+        running = jobs.submit_job(small_city.city, "tests.count", title="运行", acting_user=SYSTEM)
+        fresh = jobs.submit_job(small_city.city, "tests.count", title="刚提交", acting_user=SYSTEM)
     old = timezone.now() - jobs.STALE_AFTER - timedelta(minutes=1)
     Job.objects.filter(pk__in=[queued.pk, done.pk]).update(updated_at=old)
     Job.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING, updated_at=old)

@@ -15,6 +15,7 @@ from chuangwen.indicators.models import (
     SiteType,
 )
 from chuangwen.indicators.services.parsing import CHECK_COLUMNS, NEG_COLUMNS, TYPE_COLUMNS
+from chuangwen.org.actors import SYSTEM
 
 from .helpers import manual_docx, node_row, signature, xlsx
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 def _import(city, data, fmt="xlsx", **kw):
     kw.setdefault("name", "测试版")
     kw.setdefault("version_year", 2024)
+    kw.setdefault("acting_user", SYSTEM)
     return services.import_evaluation_system(city, data, fmt=fmt, **kw)
 
 
@@ -35,7 +37,7 @@ def _errors(exc: pytest.ExceptionInfo) -> list[tuple]:
 
 
 def test_seed_loads_and_is_labelled_unofficial(small_city):
-    system = services.load_evaluation_system(small_city.city, activate=True)
+    system = services.load_evaluation_system(small_city.city, activate=True, acting_user=SYSTEM)
     assert system.status == SystemStatus.ACTIVE
     assert system.unofficial
     assert "非官方" in system.name
@@ -60,7 +62,7 @@ def test_seed_loads_and_is_labelled_unofficial(small_city):
 
 
 def test_seed_round_trips_through_excel(small_city):
-    seed = services.load_evaluation_system(small_city.city)
+    seed = services.load_evaluation_system(small_city.city, acting_user=SYSTEM)
     data = services.export_system_xlsx(seed)
     copy = _import(small_city.city, data, compare=False)
     assert signature(copy) == signature(seed)

@@ -20,6 +20,7 @@ from chuangwen.indicators.registry import (
     register_indicator_reference,
 )
 from chuangwen.indicators.services.parsing import CHECK_COLUMNS, TYPE_COLUMNS
+from chuangwen.org.actors import SYSTEM
 
 from .helpers import node_row, xlsx
 
@@ -85,9 +86,13 @@ def _only_metrics(monkeypatch):
 @pytest.fixture
 def versions(small_city):
     city = small_city.city
-    old = services.import_evaluation_system(city, xlsx(OLD, CHECKS), name="旧版", version_year=2018)
-    services.adopt_system(old)
-    new = services.import_evaluation_system(city, xlsx(NEW), name="新版", version_year=2021)
+    old = services.import_evaluation_system(
+        city, xlsx(OLD, CHECKS), name="旧版", version_year=2018, acting_user=SYSTEM
+    )
+    services.adopt_system(old, acting_user=SYSTEM)
+    new = services.import_evaluation_system(
+        city, xlsx(NEW), name="新版", version_year=2021, acting_user=SYSTEM
+    )
     return small_city, EvaluationSystem.objects.get(pk=old.pk), new
 
 
@@ -204,7 +209,7 @@ def test_adoption_moves_attached_objects_and_lists_the_unmapped(versions):
     assert m_lost.indicator == _node(new, "A.2.1")
     assert again.moved == {"indicators.metric": 1} and again.unmapped == []
     with pytest.raises(InvalidTransition):
-        services.adopt_system(new)
+        services.adopt_system(new, acting_user=SYSTEM)
 
 
 def test_registry_accepts_only_foreign_keys_to_indicators():
@@ -216,7 +221,9 @@ def test_registry_accepts_only_foreign_keys_to_indicators():
 
 def test_city_additions_to_the_catalogue_are_marked_and_audited(small_city):
     city = small_city.city
-    system = services.import_evaluation_system(city, xlsx(OLD), name="旧版", version_year=2018)
+    system = services.import_evaluation_system(
+        city, xlsx(OLD), name="旧版", version_year=2018, acting_user=SYSTEM
+    )
     with pytest.raises(PermissionDenied):
         services.create_site_type(city, code="YS", name="夜市", acting_user=small_city.leader.user)
     night = services.create_site_type(
@@ -239,5 +246,7 @@ def test_city_additions_to_the_catalogue_are_marked_and_audited(small_city):
     from chuangwen.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
-        services.create_check_item(system, night, code="YS-2", text="x", rule="deduct")
+        services.create_check_item(
+            system, night, code="YS-2", text="x", rule="deduct", acting_user=SYSTEM
+        )
     assert AuditEvent.objects.filter(code="indicators.check_item.created").count() == 1

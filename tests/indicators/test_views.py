@@ -8,6 +8,7 @@ from chuangwen.core.models import AuditEvent
 from chuangwen.indicators import services
 from chuangwen.indicators.choices import SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator, IndicatorMapping, SiteType
+from chuangwen.org.actors import SYSTEM
 
 from .helpers import manual_docx, node_row, xlsx
 from .test_import import MANUAL
@@ -28,7 +29,7 @@ def _only_metrics(monkeypatch):
 
 @pytest.fixture
 def seeded(small_city):
-    system = services.load_evaluation_system(small_city.city, activate=True)
+    system = services.load_evaluation_system(small_city.city, activate=True, acting_user=SYSTEM)
     return small_city, system
 
 
@@ -64,7 +65,9 @@ def test_tree_search_and_filters(seeded, client_for, django_assert_max_num_queri
     assert "2.1.1" in body and "6.1.1" in body and "5.2.2" not in body
     body = client.get(url, {"level": "item"}).content.decode()
     assert body.count('href="/indicators/nodes/') == 7
-    services.update_indicator(Indicator.objects.get(system=system, code="6.4.1"), veto=True)
+    services.update_indicator(
+        Indicator.objects.get(system=system, code="6.4.1"), veto=True, acting_user=SYSTEM
+    )
     body = client.get(url, {"negative": "true"}).content.decode()
     assert body.count('href="/indicators/nodes/') == 1 and "6.4.1" in body
     partial = client.get(url, {"q": "路灯"}, HTTP_HX_REQUEST="true").content.decode()
@@ -82,7 +85,9 @@ def test_node_detail_site_types_and_negative_list(seeded, client_for):
     assert "背街小巷" in body and "每缺 1 处扣 2 分" in body
     body = client.get(reverse("indicators:negative_list")).content.decode()
     assert "不得申报（一票否决）" in body
-    other = services.load_evaluation_system(__import__("tests.factories", fromlist=["city"]).city())
+    other = services.load_evaluation_system(
+        __import__("tests.factories", fromlist=["city"]).city(), acting_user=SYSTEM
+    )
     foreign = other.indicators.first()
     assert client.get(reverse("indicators:node", args=[foreign.pk])).status_code == 404
 
@@ -176,9 +181,13 @@ def test_import_page_reports_errors_and_imports_word(small_city, client_for):
 
 def test_diff_mapping_and_adoption_pages(small_city, client_for):
     city = small_city.city
-    old = services.import_evaluation_system(city, xlsx(OLD), name="旧版", version_year=2018)
-    services.adopt_system(old)
-    new = services.import_evaluation_system(city, xlsx(NEW), name="新版", version_year=2021)
+    old = services.import_evaluation_system(
+        city, xlsx(OLD), name="旧版", version_year=2018, acting_user=SYSTEM
+    )
+    services.adopt_system(old, acting_user=SYSTEM)
+    new = services.import_evaluation_system(
+        city, xlsx(NEW), name="新版", version_year=2021, acting_user=SYSTEM
+    )
     client = client_for(small_city.office)
     body = client.get(reverse("indicators:system", args=[new.pk])).content.decode()
     assert "新增：<strong>1</strong>" in body and "删除：<strong>1</strong>" in body
@@ -244,9 +253,13 @@ def test_api_tree_node_checklists_diff(seeded, client_for, django_assert_max_num
 
 def test_api_diff_of_two_versions(small_city, client_for):
     city = small_city.city
-    old = services.import_evaluation_system(city, xlsx(OLD), name="旧版", version_year=2018)
-    services.adopt_system(old)
-    new = services.import_evaluation_system(city, xlsx(NEW), name="新版", version_year=2021)
+    old = services.import_evaluation_system(
+        city, xlsx(OLD), name="旧版", version_year=2018, acting_user=SYSTEM
+    )
+    services.adopt_system(old, acting_user=SYSTEM)
+    new = services.import_evaluation_system(
+        city, xlsx(NEW), name="新版", version_year=2021, acting_user=SYSTEM
+    )
     office = client_for(small_city.office)
     data = office.get(f"/api/indicators/systems/{new.pk}/diff").json()
     assert data["counts"] == {"added": 1, "removed": 1, "reworded": 1, "moved": 1, "points": 1}

@@ -5,6 +5,7 @@ import json
 
 from chuangwen.indicators.models import CheckItem, EvaluationSystem, SiteType
 from chuangwen.indicators.services import adopt_system, import_evaluation_system
+from chuangwen.org.actors import SYSTEM
 from chuangwen.sites.choices import AssignmentRole
 from chuangwen.sites.services import SiteSpec, create_sites
 
@@ -145,8 +146,10 @@ IN_B = (113.015, 28.005)  # grid_b (乙社区)
 
 
 def mini_system(city) -> EvaluationSystem:
-    system = import_evaluation_system(city, json.dumps(MINI).encode(), fmt="json")
-    adopt_system(system)
+    system = import_evaluation_system(
+        city, json.dumps(MINI).encode(), fmt="json", acting_user=SYSTEM
+    )
+    adopt_system(system, acting_user=SYSTEM)
     system.refresh_from_db()
     return system
 
@@ -179,7 +182,7 @@ class InspectionCity:
             SiteSpec("SC002", "甲市场二", self.sc_type, point(113.006, 28.006), owner=sc.street_a),
             SiteSpec("SC003", "乙市场", self.sc_type, point(113.016, 28.006), owner=sc.street_b),
         ]
-        self.sites = {s.code: s for s in create_sites(sc.city, specs)}
+        self.sites = {s.code: s for s in create_sites(sc.city, specs, acting_user=SYSTEM)}
 
     def __getattr__(self, name):
         return getattr(self.sc, name)

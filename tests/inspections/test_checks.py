@@ -118,6 +118,7 @@ def test_item_of_another_type_and_actor_checks(ic, plan):
                 check_item_id=ic.items["ZD-1"].pk,
                 passed=True,
             ),
+            acting_user=SYSTEM,
         )
     with pytest.raises(PermissionDenied):
         services.submit_check(

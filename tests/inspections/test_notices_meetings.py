@@ -11,6 +11,7 @@ from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, Per
 from chuangwen.inspections import documents, selectors, services
 from chuangwen.inspections.choices import ActionStatus, MeetingKind, NoticeStatus, PlanKind
 from chuangwen.inspections.models import Notice
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.scope import scope_for_user
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,9 @@ def found(ic):
         title="市容专项督查",
         seed=3,
         sample_sizes={"ZD": 2, "SC": 3},
+        acting_user=SYSTEM,
     )
-    services.sample_plan(plan)
+    services.sample_plan(plan, acting_user=SYSTEM)
     for code, item in (("ZD001", "ZD-1"), ("SC001", "SC-1"), ("ZD002", "ZD-1")):
         services.submit_check(
             plan,
@@ -37,6 +39,7 @@ def found(ic):
                 passed=False,
                 note=f"{code} 问题",
             ),
+            acting_user=SYSTEM,
         )
     return plan
 
@@ -50,7 +53,7 @@ def test_notices_per_unit_numbered_and_documented(ic, found):
     a = next(n for n in notices if n.unit_id == ic.community_a.pk)
     assert a.cases.count() == 2
     # a second call finds nothing new
-    assert services.issue_notices_for_plan(found, deadline=deadline) == []
+    assert services.issue_notices_for_plan(found, deadline=deadline, acting_user=SYSTEM) == []
 
     doc = Document(io.BytesIO(documents.notice_docx(a)))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -71,7 +74,7 @@ def test_notices_per_unit_numbered_and_documented(ic, found):
 
 def test_acknowledge_and_who_is_late(ic, found, client_for):
     deadline = timezone.localdate() + timedelta(days=3)
-    notices = services.issue_notices_for_plan(found, deadline=deadline)
+    notices = services.issue_notices_for_plan(found, deadline=deadline, acting_user=SYSTEM)
     a = next(n for n in notices if n.unit_id == ic.community_a.pk)
     b = next(n for n in notices if n.unit_id == ic.community_b.pk)
     with pytest.raises(NotFound):
@@ -111,7 +114,11 @@ def test_notice_checks(ic, found):
     case_b = Case.objects.get(unit=ic.community_b)
     with pytest.raises(InvalidInput):  # a case of another unit
         services.issue_notice(
-            ic.city, unit=ic.community_a, cases=[case_b], deadline=timezone.localdate()
+            ic.city,
+            unit=ic.community_a,
+            cases=[case_b],
+            deadline=timezone.localdate(),
+            acting_user=SYSTEM,
         )
     with pytest.raises(PermissionDenied):
         services.issue_notice(

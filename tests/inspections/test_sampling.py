@@ -4,6 +4,7 @@ from chuangwen.core.errors import InvalidTransition
 from chuangwen.inspections import sampling, services
 from chuangwen.inspections.choices import PlanKind
 from chuangwen.inspections.models import PlanSample
+from chuangwen.org.actors import SYSTEM
 from chuangwen.sites.services import SiteSpec, create_sites
 from tests.inspections.helpers import point
 
@@ -28,7 +29,7 @@ def many(ic):
         SiteSpec(f"SCB{k:02d}", f"乙区市场{k}", ic.sc_type, point(113.011 + k * 0.0004, 28.002))
         for k in range(20)
     ]
-    create_sites(ic.city, specs)
+    create_sites(ic.city, specs, acting_user=SYSTEM)
     return ic
 
 
@@ -69,10 +70,10 @@ def test_sampling_is_stratified_reproducible_and_recorded(many):
 
     # the same seed in another plan draws the same sites; another seed draws others
     same = _plan(ic, 20260101)
-    services.sample_plan(same)
+    services.sample_plan(same, acting_user=SYSTEM)
     assert _drawn(same) == _drawn(plan)
     other = _plan(ic, 7)
-    services.sample_plan(other)
+    services.sample_plan(other, acting_user=SYSTEM)
     assert _drawn(other) != _drawn(plan)
 
     # re-drawing the same plan gives the same rows again
@@ -84,14 +85,18 @@ def test_sampling_is_stratified_reproducible_and_recorded(many):
 def test_changed_population_is_detected(many):
     ic = many
     plan = _plan(ic, 99)
-    services.sample_plan(plan)
-    create_sites(ic.city, [SiteSpec("SCA99", "新市场", ic.sc_type, point(113.0015, 28.0015))])
+    services.sample_plan(plan, acting_user=SYSTEM)
+    create_sites(
+        ic.city,
+        [SiteSpec("SCA99", "新市场", ic.sc_type, point(113.0015, 28.0015))],
+        acting_user=SYSTEM,
+    )
     assert not services.verify_sampling(plan)
 
 
 def test_no_resampling_after_results(ic):
     plan = _plan(ic, 5, {"SC": 3})
-    services.sample_plan(plan)
+    services.sample_plan(plan, acting_user=SYSTEM)
     sample = plan.samples.first()
     services.submit_check(
         plan,
@@ -104,7 +109,7 @@ def test_no_resampling_after_results(ic):
         acting_user=ic.office.user,
     )
     with pytest.raises(InvalidTransition):
-        services.sample_plan(plan)
+        services.sample_plan(plan, acting_user=SYSTEM)
 
 
 def test_unknown_type_and_missing_sizes_refused(ic):

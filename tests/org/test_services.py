@@ -8,6 +8,7 @@ from chuangwen.core.errors import ImportFailed, InvalidInput, PermissionDenied
 from chuangwen.core.geo import wgs84_to_gcj02
 from chuangwen.core.models import AuditEvent
 from chuangwen.org import services
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role, UnitKind
 from chuangwen.org.models import Grid, Person, Unit
 from chuangwen.org.scope import scope_for_user
@@ -89,7 +90,9 @@ def test_scope_follows_the_unit_tree(small_city):
 def test_grid_must_belong_to_a_block_unit(small_city):
     c = small_city
     with pytest.raises(InvalidInput, match="块"):
-        services.create_grid(c.city, code="GX", unit=c.dept, geometry=square(114, 28))
+        services.create_grid(
+            c.city, code="GX", unit=c.dept, geometry=square(114, 28), acting_user=SYSTEM
+        )
 
 
 def test_locate_point_wgs84_gcj02_and_outside(small_city):
@@ -275,13 +278,19 @@ def test_import_grids_errors_change_nothing(small_city):
 def test_create_person_validates(small_city):
     c = small_city
     with pytest.raises(InvalidInput, match="已被使用"):
-        services.create_person(c.city, name="x", username=c.office.user.username)
+        services.create_person(
+            c.city, name="x", username=c.office.user.username, acting_user=SYSTEM
+        )
     with pytest.raises(InvalidInput, match="手机号"):
-        services.create_person(c.city, name="x", username="x1", phone="123")
+        services.create_person(c.city, name="x", username="x1", phone="123", acting_user=SYSTEM)
     with pytest.raises(InvalidInput):
-        services.create_person(c.city, name="x", username="x2", password="short")
+        services.create_person(
+            c.city, name="x", username="x2", password="short", acting_user=SYSTEM
+        )
     with pytest.raises(InvalidInput, match="角色"):
-        services.create_person(c.city, name="x", username="x3", memberships=[(c.dept, "king")])
+        services.create_person(
+            c.city, name="x", username="x3", memberships=[(c.dept, "king")], acting_user=SYSTEM
+        )
     assert not Person.objects.filter(user__username__in=["x1", "x2", "x3"]).exists()
 
 

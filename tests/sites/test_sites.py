@@ -7,6 +7,7 @@ from chuangwen.core.errors import ImportFailed, InvalidInput, PermissionDenied
 from chuangwen.core.geo import distance_m
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.xlsx import Sheet, write_workbook
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.scope import scope_for_user
 from chuangwen.sites import services
 from chuangwen.sites.choices import AssignmentRole, GeometryKind
@@ -36,6 +37,7 @@ def test_line_length_and_polygon_area(ic):
     line = services.create_site(
         ic.city,
         services.SiteSpec("ZD010", "长路", ic.zd, {"type": "LineString", "coordinates": coords}),
+        acting_user=SYSTEM,
     )
     expected = distance_m(113.001, 28.001, 113.004, 28.001) + distance_m(
         113.004, 28.001, 113.004, 28.003
@@ -57,6 +59,7 @@ def test_line_length_and_polygon_area(ic):
         services.SiteSpec(
             "SC010", "新市场", ic.sc_type, {"type": "Polygon", "coordinates": [ring]}
         ),
+        acting_user=SYSTEM,
     )
     assert market.geometry_kind == GeometryKind.POLYGON
     assert market.area_m2 == pytest.approx(98.2 * 111.2, rel=0.02)  # ~98 m × ~111 m
@@ -65,10 +68,14 @@ def test_line_length_and_polygon_area(ic):
 
 def test_bad_geometry_and_duplicate_code_are_refused(ic):
     with pytest.raises(InvalidInput) as err:
-        services.create_site(ic.city, services.SiteSpec("X1", "坏", ic.zd, {"type": "Circle"}))
+        services.create_site(
+            ic.city, services.SiteSpec("X1", "坏", ic.zd, {"type": "Circle"}), acting_user=SYSTEM
+        )
     assert err.value.code == "bad_geometry"
     with pytest.raises(InvalidInput) as err:
-        services.create_site(ic.city, services.SiteSpec("ZD001", "重复", ic.zd, point(*IN_A)))
+        services.create_site(
+            ic.city, services.SiteSpec("ZD001", "重复", ic.zd, point(*IN_A)), acting_user=SYSTEM
+        )
     assert err.value.code == "duplicate_code"
 
 
@@ -167,7 +174,7 @@ def test_import_geojson(ic):
             }
         ],
     }
-    n = services.import_sites(ic.city, json.dumps(doc).encode(), fmt="geojson")
+    n = services.import_sites(ic.city, json.dumps(doc).encode(), fmt="geojson", acting_user=SYSTEM)
     assert n == 1
     site = Site.objects.get(city=ic.city, code="ZD040")
     assert site.attributes["lanes"] == 6 and site.length_m > 190

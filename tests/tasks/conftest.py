@@ -7,6 +7,7 @@ from PIL import Image
 
 from chuangwen.indicators.models import Indicator
 from chuangwen.indicators.services import load_evaluation_system
+from chuangwen.org.actors import SYSTEM
 from chuangwen.tasks import services
 
 
@@ -47,7 +48,7 @@ class TaskCity:
 
     def __init__(self, sc) -> None:
         self.sc = sc
-        self.system = load_evaluation_system(sc.city, activate=True)
+        self.system = load_evaluation_system(sc.city, activate=True, acting_user=SYSTEM)
         self.standards = list(
             Indicator.objects.filter(system=self.system, level="standard").order_by("path")
         )

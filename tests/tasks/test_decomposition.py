@@ -7,6 +7,7 @@ from chuangwen.core.models import AuditEvent
 from chuangwen.core.xlsx import Sheet, write_workbook
 from chuangwen.indicators import services as ind_services
 from chuangwen.indicators.models import CheckItem, EvaluationSystem, IndicatorMove, SiteType
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.scope import scope_for_user
 from chuangwen.sites import services as site_services
@@ -43,6 +44,7 @@ def test_rules_over_the_full_shipped_system(tc):
             site_type=market,
             geometry={"type": "Point", "coordinates": [113.005, 28.005]},
         ),
+        acting_user=SYSTEM,
     )
     r_market = decomposition.create_rule(
         tc.city,
@@ -118,24 +120,26 @@ def test_rule_application_query_count_does_not_grow(tc, django_assert_max_num_qu
         lead_mode=LeadMode.EACH_OF_KIND,
         lead_kind=UnitKind.COMMUNITY,
         supporting_units=[tc.dept, tc.street_a],
-        acting_user=None,
+        acting_user=SYSTEM,
     )
     with django_assert_max_num_queries(20):
-        result = decomposition.apply_rules(tc.system)
+        result = decomposition.apply_rules(tc.system, acting_user=SYSTEM)
     assert result.created == 8 * result.matched[next(iter(result.matched))] > 0
     assert TaskSupport.objects.count() == 2 * result.created
 
 
 def test_rule_validation(tc):
     with pytest.raises(InvalidInput) as exc:
-        decomposition.create_rule(tc.city, name="无条件", lead_unit=tc.dept)
+        decomposition.create_rule(tc.city, name="无条件", lead_unit=tc.dept, acting_user=SYSTEM)
     assert exc.value.code == "no_criteria"
     with pytest.raises(InvalidInput):
         decomposition.create_rule(
-            tc.city, name="x", code_prefix="6", lead_mode=LeadMode.EACH_OF_KIND
+            tc.city, name="x", code_prefix="6", lead_mode=LeadMode.EACH_OF_KIND, acting_user=SYSTEM
         )
     with pytest.raises(InvalidInput):
-        decomposition.create_rule(tc.city, name="x", method="magic", lead_unit=tc.dept)
+        decomposition.create_rule(
+            tc.city, name="x", method="magic", lead_unit=tc.dept, acting_user=SYSTEM
+        )
     with pytest.raises(PermissionDenied):
         decomposition.create_rule(
             tc.city, name="x", code_prefix="6", lead_unit=tc.dept, acting_user=tc.liaison_a.user
@@ -174,7 +178,7 @@ def test_import_table_creates_and_updates(tc):
     assert not t.supporting_units.exists()
     # export has the import's columns: round trip
     out = decomposition.export_decomposition(Task.objects.all())
-    assert decomposition.import_decomposition(tc.system, out, acting_user=None) == 2
+    assert decomposition.import_decomposition(tc.system, out, acting_user=SYSTEM) == 2
 
 
 def test_import_errors_in_chinese_and_nothing_written(tc):
@@ -226,17 +230,21 @@ NEW = [
 
 def test_adoption_moves_tasks_and_lists_the_stranded(small_city):
     sc = small_city
-    old = ind_services.import_evaluation_system(sc.city, xlsx(OLD), name="旧版", version_year=2018)
-    ind_services.adopt_system(old)
+    old = ind_services.import_evaluation_system(
+        sc.city, xlsx(OLD), name="旧版", version_year=2018, acting_user=SYSTEM
+    )
+    ind_services.adopt_system(old, acting_user=SYSTEM)
     moved = services.create_task(
-        sc.city, indicator=old.indicators.get(code="A.1.1"), lead_unit=sc.dept
+        sc.city, indicator=old.indicators.get(code="A.1.1"), lead_unit=sc.dept, acting_user=SYSTEM
     )
     gone = services.create_task(
-        sc.city, indicator=old.indicators.get(code="A.1.2"), lead_unit=sc.dept
+        sc.city, indicator=old.indicators.get(code="A.1.2"), lead_unit=sc.dept, acting_user=SYSTEM
     )
-    services.report_progress(moved, text="进展", files=[("a.pdf", PDF_BYTES)])
-    new = ind_services.import_evaluation_system(sc.city, xlsx(NEW), name="新版", version_year=2021)
-    result = ind_services.adopt_system(new)
+    services.report_progress(moved, text="进展", files=[("a.pdf", PDF_BYTES)], acting_user=SYSTEM)
+    new = ind_services.import_evaluation_system(
+        sc.city, xlsx(NEW), name="新版", version_year=2021, acting_user=SYSTEM
+    )
+    result = ind_services.adopt_system(new, acting_user=SYSTEM)
     assert result.moved["tasks.task"] == 1 and result.moved["tasks.evidence"] == 1
     moved.refresh_from_db()
     gone.refresh_from_db()
@@ -248,12 +256,19 @@ def test_adoption_moves_tasks_and_lists_the_stranded(small_city):
     assert stranded == [gone]
     # nothing new is decomposed onto the archived version
     with pytest.raises(InvalidInput) as exc:
-        services.create_task(sc.city, indicator=old.indicators.get(code="A.1.2"), lead_unit=sc.dept)
+        services.create_task(
+            sc.city,
+            indicator=old.indicators.get(code="A.1.2"),
+            lead_unit=sc.dept,
+            acting_user=SYSTEM,
+        )
     assert exc.value.code == "inactive_system"
     with pytest.raises(InvalidInput):
-        decomposition.apply_rules(EvaluationSystem.objects.get(pk=old.pk))
+        decomposition.apply_rules(EvaluationSystem.objects.get(pk=old.pk), acting_user=SYSTEM)
     # the office moves it by hand (its evidence follows), or closes it; it leaves the list
-    services.report_progress(gone, text="x", files=[("b.pdf", PDF_BYTES + b"% y\n")])
+    services.report_progress(
+        gone, text="x", files=[("b.pdf", PDF_BYTES + b"% y\n")], acting_user=SYSTEM
+    )
     services.update_task(
         gone, indicator=new.indicators.get(code="A.1.9"), acting_user=sc.office.user
     )

@@ -7,6 +7,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from chuangwen.core.errors import InvalidInput, PermissionDenied
+from chuangwen.org.actors import SYSTEM
 from chuangwen.tasks import booklets, metrics, services
 from chuangwen.tasks.models import Pledge
 
@@ -41,6 +42,7 @@ def unit_tasks(tc):
         formula_text="96.5",
         unit_label="%",
         target=Decimal(95),
+        acting_user=SYSTEM,
     )
     metrics.recompute_metrics(tc.city)
     return tc
@@ -107,7 +109,7 @@ def test_signed_scans_are_tracked(unit_tasks):
         tc.street_a,
     }
     # regenerating keeps the signed scan
-    booklets.generate_pledges(tc.city, 2026, units=[tc.dept])
+    booklets.generate_pledges(tc.city, 2026, units=[tc.dept], acting_user=SYSTEM)
     dept_pledge.refresh_from_db()
     assert dept_pledge.is_signed
 

@@ -119,6 +119,7 @@ def metric_city(tc):
                 geometry={"type": "Point", "coordinates": [113.015, 28.005]},
             ),
         ],
+        acting_user=SYSTEM,
     )
     return tc
 
@@ -186,7 +187,11 @@ def test_metric_saved_only_with_a_valid_formula_and_recomputed(metric_city):
     )
     Metric.objects.create(city=tc.city, indicator=std, name="只有目标", target=Decimal(1))
     broken = metrics.create_metric(
-        tc.city, indicator=std, name="无学校", formula_text='10 / sites.count("学校周边")'
+        tc.city,
+        indicator=std,
+        name="无学校",
+        formula_text='10 / sites.count("学校周边")',
+        acting_user=SYSTEM,
     )
     assert AuditEvent.objects.filter(code="tasks.metric.created").count() == 2
     result = metrics.recompute_metrics(tc.city)

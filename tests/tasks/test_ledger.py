@@ -4,6 +4,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.scope import scope_for_user
 from chuangwen.tasks import ledger, selectors, services
 
@@ -59,8 +60,10 @@ def test_evidence_review_ratios_for_the_mock_evaluation(tc):
     t1 = tc.task("6.1.1", lead=tc.dept)
     tc.task("6.1.1", lead=tc.district_a)
     t3 = tc.task("4.2.1", lead=tc.dept)
-    r1 = services.report_progress(t1, text="x", files=[("a.pdf", PDF_BYTES)])
-    services.review_report(r1, accept=True)
-    services.report_progress(t3, text="x", files=[("a.pdf", PDF_BYTES)])  # not reviewed yet
+    r1 = services.report_progress(t1, text="x", files=[("a.pdf", PDF_BYTES)], acting_user=SYSTEM)
+    services.review_report(r1, accept=True, acting_user=SYSTEM)
+    services.report_progress(
+        t3, text="x", files=[("a.pdf", PDF_BYTES)], acting_user=SYSTEM
+    )  # not reviewed yet
     ratios = selectors.evidence_review_ratios(tc.system)
     assert ratios == {tc.std["6.1.1"].pk: 0.5, tc.std["4.2.1"].pk: 0.0}

@@ -10,8 +10,9 @@ from chuangwen.core.choices import JobStatus
 from chuangwen.core.errors import InvalidInput, PermissionDenied
 from chuangwen.core.models import Job
 from chuangwen.org import services as org
+from chuangwen.org.actors import SYSTEM
 from chuangwen.tasks import booklets
-from chuangwen.tasks.jobs import PLEDGE_JOB
+from chuangwen.tasks.booklets import PLEDGE_JOB
 from chuangwen.tasks.models import Pledge
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_the_job_checks_the_submitter_again_when_it_runs(tasks, django_capture_o
             tasks.city, YEAR, kind="pledge", acting_user=tasks.office.user
         )
     # the office role is withdrawn before a worker picks the job up
-    org.remove_membership(tasks.office.memberships.get())
+    org.remove_membership(tasks.office.memberships.get(), acting_user=SYSTEM)
     callbacks[0]()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from chuangwen.core.models import Notification
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
 from chuangwen.tasks import reminders, services
 from chuangwen.tasks.models import Webhook
@@ -83,9 +84,14 @@ def test_notifications_and_webhooks_in_both_formats(tc):
             kind="wecom",
             url=wecom.url + "/cgi-bin/webhook/send?key=k",
             unit=tc.dept,
+            acting_user=SYSTEM,
         )
         services.create_webhook(
-            tc.city, name="全市群", kind="dingtalk", url=ding.url + "/robot/send?access_token=t"
+            tc.city,
+            name="全市群",
+            kind="dingtalk",
+            url=ding.url + "/robot/send?access_token=t",
+            acting_user=SYSTEM,
         )
         hook = Webhook.objects.get(name="全市群")
         hook.secret = "SEC123"
@@ -129,8 +135,12 @@ def test_notifications_and_webhooks_in_both_formats(tc):
 def test_robot_errors_are_recorded_not_raised(tc):
     tc.task("6.1.1", lead=tc.dept, deadline=TODAY)
     with Robot(answer={"errcode": 93000, "errmsg": "invalid webhook url"}) as bad:
-        services.create_webhook(tc.city, name="坏群", kind="wecom", url=bad.url, unit=tc.dept)
-        services.create_webhook(tc.city, name="断网", kind="dingtalk", url="http://127.0.0.1:9/x")
+        services.create_webhook(
+            tc.city, name="坏群", kind="wecom", url=bad.url, unit=tc.dept, acting_user=SYSTEM
+        )
+        services.create_webhook(
+            tc.city, name="断网", kind="dingtalk", url="http://127.0.0.1:9/x", acting_user=SYSTEM
+        )
         result = reminders.send_task_reminders(tc.city.pk, today=TODAY)
     assert result.webhooks_failed == 2 and sorted(result.errors) == ["坏群", "断网"]
     assert (
@@ -144,9 +154,13 @@ def test_webhook_validation(tc):
     from chuangwen.core.errors import InvalidInput, PermissionDenied
 
     with pytest.raises(InvalidInput):
-        services.create_webhook(tc.city, name="x", kind="slack", url="http://127.0.0.1/")
+        services.create_webhook(
+            tc.city, name="x", kind="slack", url="http://127.0.0.1/", acting_user=SYSTEM
+        )
     with pytest.raises(InvalidInput):
-        services.create_webhook(tc.city, name="x", kind="wecom", url="file:///etc/passwd")
+        services.create_webhook(
+            tc.city, name="x", kind="wecom", url="file:///etc/passwd", acting_user=SYSTEM
+        )
     with pytest.raises(PermissionDenied):
         services.create_webhook(
             tc.city, name="x", kind="wecom", url="http://a/", acting_user=tc.liaison_a.user

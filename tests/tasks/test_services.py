@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from chuangwen.core.models import AuditEvent, Notification
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.scope import scope_for_user
 from chuangwen.tasks import selectors, services
 from chuangwen.tasks.choices import ReportStatus, TaskStatus
@@ -26,7 +27,7 @@ def test_create_task_writes_audit_and_supports(tc):
 def test_only_standards_and_only_office(tc):
     item = tc.system.indicators.get(code="6")
     with pytest.raises(InvalidInput) as exc:
-        services.create_task(tc.city, indicator=item, lead_unit=tc.dept, acting_user=None)
+        services.create_task(tc.city, indicator=item, lead_unit=tc.dept, acting_user=SYSTEM)
     assert "不是测评标准" in str(exc.value.message)
     with pytest.raises(PermissionDenied):
         tc.task(acting_user=tc.liaison_a.user)

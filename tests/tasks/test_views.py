@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
 from chuangwen.core.xlsx import Sheet, write_workbook
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import UnitKind
 from chuangwen.tasks import decomposition, metrics, services
 from chuangwen.tasks.choices import LeadMode, ReportStatus, TaskStatus
@@ -31,8 +32,9 @@ def many(tc):
         lead_kind=UnitKind.STREET,
         supporting_units=[tc.dept, tc.district_a],
         deadline=TODAY + dt.timedelta(days=20),
+        acting_user=SYSTEM,
     )
-    decomposition.apply_rules(tc.system)
+    decomposition.apply_rules(tc.system, acting_user=SYSTEM)
     late = tc.task("1.1.1", lead=tc.district_a, deadline=TODAY - dt.timedelta(days=2))
     tc.late = late
     return tc
@@ -217,6 +219,7 @@ def test_ledger_download_and_metrics_page(many, client_for):
         name="完成率",
         formula_text='tasks.done_ratio("6") * 100',
         unit_label="%",
+        acting_user=SYSTEM,
     )
     metrics.recompute_metrics(tc.city)
     r = client_for(tc.leader).get("/tasks/metrics/")

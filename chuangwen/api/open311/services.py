@@ -70,7 +70,7 @@ class Open311Error(Exception):
 
 
 @transaction.atomic
-def create_client(city: City, name: str, *, acting_user: Any = None) -> tuple[Open311Client, str]:
+def create_client(city: City, name: str, *, acting_user: Any) -> tuple[Open311Client, str]:
     """A new key for a system of ``city``; the raw key is returned once and never stored."""
     require_office(acting_user, city)
     name = (name or "").strip()
@@ -92,7 +92,7 @@ def create_client(city: City, name: str, *, acting_user: Any = None) -> tuple[Op
 
 
 @transaction.atomic
-def revoke_client(client: Open311Client, *, acting_user: Any = None) -> Open311Client:
+def revoke_client(client: Open311Client, *, acting_user: Any) -> Open311Client:
     client = Open311Client.objects.select_for_update().get(pk=client.pk)
     require_office(acting_user, client.city)
     if client.active:
@@ -142,7 +142,7 @@ def define_attribute(
     datatype_description: str = "",
     order: int | None = None,
     values: Iterable[Mapping[str, Any]] = (),
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> ServiceAttribute:
     """Add (or redefine) one Open311 attribute of a category."""
     require_office(acting_user, category.city)
@@ -181,7 +181,7 @@ def define_attribute(
 
 
 def record_attribute_change(
-    row: ServiceAttribute, before: dict[str, Any] | None, *, acting_user: Any = None
+    row: ServiceAttribute, before: dict[str, Any] | None, *, acting_user: Any
 ) -> None:
     """The audit row of an attribute change (also written by the admin)."""
     after = audit.snapshot(row, ATTRIBUTE_FIELDS)

@@ -167,7 +167,7 @@ def suggest_unit(
     return None, None
 
 
-def allowed_sources(acting_user: Any, channel: str = Channel.FORM) -> tuple[str, ...]:
+def allowed_sources(*, acting_user: Any, channel: str = Channel.FORM) -> tuple[str, ...]:
     """The sources ``acting_user`` may file through ``channel``, the default first (the staff
     form offers these). The system may file any source through the form channel."""
     if channel not in Channel.values:
@@ -240,7 +240,7 @@ def intake_cases(
     ``intake_case`` for many reports at once (imports, Open311 bulk, the benchmark)."""
     scope = actor_scope(acting_user)
     _check_intake_actor(acting_user, scope, city, channel)
-    sources = allowed_sources(acting_user, channel)
+    sources = allowed_sources(acting_user=acting_user, channel=channel)
     user = actor_user(acting_user)
     user_id = user.pk if user is not None else None
     reporter_person = None

@@ -169,7 +169,7 @@ def _allowed(case: Case, action: str, acting_user: Any, scope: Scope | None) -> 
     return _state_allows(case, action)
 
 
-def allowed_actions(case: Case, acting_user: Any) -> set[str]:
+def allowed_actions(case: Case, *, acting_user: Any) -> set[str]:
     """The actions ``acting_user`` may take on ``case`` now: exactly those whose service would
     pass its role, state and precondition checks (the page offers these and no others). Input
     the actor still has to give (a reason, a photo, a place) is checked when they give it."""

@@ -1,13 +1,13 @@
 """Every write of the evaluation system: import (Excel / Word / seed), export, editing the tree,
 the version mapping and diff, and adoption of a new version.
 
-Services take explicit arguments and a keyword-only ``acting_user``; ``acting_user=None``
-means the system itself (management commands, the demo builder). Only the office
+Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
+``chuangwen.org.actors.SYSTEM`` for management commands and the demo builder). Only the office
 (``scope.write_all``) may write.
 """
 
 from .catalogue import create_check_item, create_site_type
-from .common import require_office, split_clauses
+from .common import split_clauses
 from .exporting import export_system_xlsx
 from .importing import (
     SEED_PATH,
@@ -54,7 +54,6 @@ __all__ = [
     "move_indicator",
     "parse_file",
     "pending_references",
-    "require_office",
     "retire_indicator",
     "set_mapping",
     "similarity",

@@ -7,18 +7,19 @@ from django.db import transaction
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
 
 from ..choices import ScoringRule, SystemStatus
 from ..models import CheckItem, EvaluationSystem, Indicator, SiteType
-from .common import parse_decimal, require_office
+from .common import parse_decimal
 
 CHECK_FIELDS = ["code", "site_type", "text", "rule", "points", "deduct", "cap", "unit_label"]
 
 
 @transaction.atomic
 def create_site_type(
-    city: City, *, code: str, name: str, description: str = "", acting_user: Any = None
+    city: City, *, code: str, name: str, description: str = "", acting_user: Any
 ) -> SiteType:
     require_office(acting_user, city)
     code, name = (code or "").strip(), (name or "").strip()
@@ -52,7 +53,7 @@ def create_check_item(
     cap: Decimal | str | None = None,
     unit_label: str = "",
     standards: list[Indicator] | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> CheckItem:
     system = EvaluationSystem.objects.select_for_update().get(pk=system.pk)
     require_office(acting_user, system.city_id)

@@ -1,11 +1,8 @@
-"""Helpers shared by the indicator services: the office check, method and number parsing."""
+"""Helpers shared by the indicator services: method and number parsing."""
 
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from chuangwen.core.errors import PermissionDenied
-from chuangwen.org.scope import scope_for_user
 
 from ..choices import METHOD_FAMILY, METHOD_SYNONYMS, Method
 
@@ -25,15 +22,6 @@ INDICATOR_FIELDS = [
     "veto",
     "retired",
 ]
-
-
-def require_office(acting_user: Any, city: Any) -> None:
-    """The evaluation system is the office's; the system (acting_user=None) may change it."""
-    if acting_user is None:
-        return
-    scope = scope_for_user(acting_user)
-    if not (scope.write_all and scope.city_id == getattr(city, "pk", city)):
-        raise PermissionDenied("只有创建办管理员可以修改测评体系")
 
 
 # --- methods --------------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, RowError
 from chuangwen.core.tree import child_path
 from chuangwen.core.xlsx import max_lengths
+from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
 
 from ..choices import Level, SystemKind, SystemStatus
 from ..models import CheckItem, EvaluationSystem, Indicator, NegativeListItem, SiteType
-from .common import method_tags, require_office, search_text
+from .common import method_tags, search_text
 from .parsing import (
     CHECK_SHEET,
     NEG_SHEET,
@@ -285,7 +286,7 @@ def import_evaluation_system(
     kind: str = "",
     source: str = "",
     compare: bool = True,
-    acting_user: Any = None,
+    acting_user: Any,
 ) -> EvaluationSystem:
     """Import a new version as a draft next to the active one (and map old → new).
 
@@ -362,7 +363,7 @@ def load_evaluation_system(
     path: str | Path | None = None,
     *,
     activate: bool = False,
-    acting_user: Any = None,
+    acting_user: Any,
     **meta: Any,
 ) -> EvaluationSystem:
     """Load the shipped seed (default) or a file (.xlsx / .docx / .json) into ``city``."""

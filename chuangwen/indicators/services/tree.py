@@ -7,6 +7,7 @@ from django.db import transaction
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition
 from chuangwen.core.tree import child_path, move_subtree
+from chuangwen.org.actors import require_office
 
 from ..choices import Level, SystemStatus
 from ..models import EvaluationSystem, Indicator
@@ -15,7 +16,6 @@ from .common import (
     canonical_methods,
     method_tags,
     parse_decimal,
-    require_office,
     search_text,
 )
 
@@ -60,7 +60,7 @@ def create_indicator(
     title: str,
     level: str = Level.STANDARD,
     parent: Indicator | None = None,
-    acting_user: Any = None,
+    acting_user: Any,
     **fields: Any,
 ) -> Indicator:
     """Add a node (a per-city addition, marked 本市增补)."""
@@ -99,7 +99,7 @@ def create_indicator(
 
 
 @transaction.atomic
-def update_indicator(node: Indicator, *, acting_user: Any = None, **changes: Any) -> Indicator:
+def update_indicator(node: Indicator, *, acting_user: Any, **changes: Any) -> Indicator:
     node = Indicator.objects.select_for_update().select_related("system").get(pk=node.pk)
     require_office(acting_user, node.system.city_id)
     _check_open(node.system)
@@ -127,9 +127,7 @@ def update_indicator(node: Indicator, *, acting_user: Any = None, **changes: Any
 
 
 @transaction.atomic
-def move_indicator(
-    node: Indicator, new_parent: Indicator | None, *, acting_user: Any = None
-) -> Indicator:
+def move_indicator(node: Indicator, new_parent: Indicator | None, *, acting_user: Any) -> Indicator:
     node = Indicator.objects.select_for_update().select_related("system").get(pk=node.pk)
     require_office(acting_user, node.system.city_id)
     _check_open(node.system)
@@ -155,7 +153,7 @@ def move_indicator(
 
 @transaction.atomic
 def retire_indicator(
-    node: Indicator, *, reason: str = "", retired: bool = True, acting_user: Any = None
+    node: Indicator, *, reason: str = "", retired: bool = True, acting_user: Any
 ) -> Indicator:
     """Retire a node and its subtree (soft: rows stay for history); ``retired=False`` restores."""
     node = Indicator.objects.select_for_update().select_related("system").get(pk=node.pk)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition
 from chuangwen.core.xlsx import Sheet, write_workbook
+from chuangwen.org.actors import require_office
 
 from ..choices import SYSTEM_TRANSITIONS, ChangeKind, MatchKind, SystemStatus
 from ..models import (
@@ -28,8 +29,7 @@ from ..models import (
     IndicatorMove,
     NegativeListItem,
 )
-from ..registry import indicator_references
-from .common import require_office
+from ..registry import IndicatorReference, indicator_references
 
 SIMILARITY_THRESHOLD = 0.6
 _MAP_FIELDS = ("id", "code", "title", "text", "clauses", "parent_id", "points", "weight", "level")
@@ -123,7 +123,7 @@ def build_mapping(system: EvaluationSystem, threshold: float = SIMILARITY_THRESH
 
 @transaction.atomic
 def set_mapping(
-    mapping: IndicatorMapping, new: Indicator | None, *, acting_user: Any = None
+    mapping: IndicatorMapping, new: Indicator | None, *, acting_user: Any
 ) -> IndicatorMapping:
     """The office's correction: map the old indicator to ``new`` (or to nothing)."""
     mapping = (
@@ -278,7 +278,7 @@ def _transition(system: EvaluationSystem, to: str) -> None:
 
 
 @transaction.atomic
-def adopt_system(system: EvaluationSystem, *, acting_user: Any = None) -> AdoptionResult:
+def adopt_system(system: EvaluationSystem, *, acting_user: Any) -> AdoptionResult:
     """Activate a draft version: archive the active one and move everything attached."""
     system = EvaluationSystem.objects.select_for_update().select_related("city").get(pk=system.pk)
     require_office(acting_user, system.city)
@@ -328,7 +328,7 @@ def adopt_system(system: EvaluationSystem, *, acting_user: Any = None) -> Adopti
 
 
 def move_attached(
-    system: EvaluationSystem, *, acting_user: Any = None, _record: bool = True
+    system: EvaluationSystem, *, acting_user: Any, _record: bool = True
 ) -> AdoptionResult:
     """Re-point every registered reference to an indicator of ``system.previous`` that has a
     mapped node; the rest are listed (with how many objects hang on each) for a decision."""
@@ -344,35 +344,9 @@ def move_attached(
         stranded: dict[int, dict[str, int]] = defaultdict(dict)
         history: list[IndicatorMove] = []
         for ref in indicator_references():
-            attname = ref.attname
-            rows = list(
-                ref.model._default_manager.filter(**{f"{ref.field}__system_id": system.previous_id})
-                .order_by()
-                .values_list("pk", attname)
-            )
-            changed = []
-            for pk, old_id in rows:
-                new_id = mapping.get(old_id)
-                if new_id is None:
-                    stranded[old_id][ref.label] = stranded[old_id].get(ref.label, 0) + 1
-                    continue
-                obj = ref.model(pk=pk)
-                setattr(obj, attname, new_id)
-                changed.append(obj)
-                history.append(
-                    IndicatorMove(
-                        city_id=system.city_id,
-                        system=system,
-                        object_type=ref.label,
-                        object_id=str(pk),
-                        field=ref.field,
-                        old_id=old_id,
-                        new_id=new_id,
-                    )
-                )
-            if changed:
-                ref.model._default_manager.bulk_update(changed, [ref.field], batch_size=500)
-                result.moved[ref.label] = len(changed)
+            moved = _move_reference(ref, system, mapping, stranded, history)
+            if moved:
+                result.moved[ref.label] = moved
         IndicatorMove.objects.bulk_create(history, batch_size=500)
         olds = Indicator.objects.in_bulk(list(stranded))
         result.unmapped = [
@@ -390,6 +364,82 @@ def move_attached(
     return result
 
 
+def _reference_rows(ref: IndicatorReference, previous_id: int) -> list[tuple[int, int, int]]:
+    """(row, referring object, old indicator) of each reference into the ``previous`` version:
+    for a foreign key the row is the object; for a many-to-many field, the link row."""
+    if ref.many:
+        through, source, target = ref.links()
+        return list(
+            through._default_manager.filter(**{f"{target.name}__system_id": previous_id})
+            .order_by()
+            .values_list("pk", source.attname, target.attname)
+        )
+    return [
+        (pk, pk, old_id)
+        for pk, old_id in ref.model._default_manager.filter(
+            **{f"{ref.field}__system_id": previous_id}
+        )
+        .order_by()
+        .values_list("pk", ref.attname)
+    ]
+
+
+def _move_reference(
+    ref: IndicatorReference,
+    system: EvaluationSystem,
+    mapping: dict[int, int],
+    stranded: dict[int, dict[str, int]],
+    history: list[IndicatorMove],
+) -> int:
+    """Re-point one registered reference along ``mapping``; returns how many were moved. A
+    many-to-many link is replaced by the link to the new node (merged when the object already
+    has it, e.g. two old indicators mapped to one new)."""
+    assert system.previous_id is not None
+    moved: list[tuple[int, int, int, int]] = []  # row, object, old, new
+    for row, obj, old_id in _reference_rows(ref, system.previous_id):
+        new_id = mapping.get(old_id)
+        if new_id is None:
+            stranded[old_id][ref.label] = stranded[old_id].get(ref.label, 0) + 1
+        else:
+            moved.append((row, obj, old_id, new_id))
+    if not moved:
+        return 0
+    if ref.many:
+        through, source, target = ref.links()
+        linked = set(
+            through._default_manager.filter(
+                **{f"{source.attname}__in": {obj for _r, obj, _o, _n in moved}}
+            ).values_list(source.attname, target.attname)
+        )
+        new_links = []
+        for _row, obj, _old, new_id in moved:
+            if (obj, new_id) not in linked:
+                linked.add((obj, new_id))
+                new_links.append(through(**{source.attname: obj, target.attname: new_id}))
+        through._default_manager.filter(pk__in=[row for row, *_ in moved]).delete()
+        through._default_manager.bulk_create(new_links, batch_size=500)
+    else:
+        changed = []
+        for row, _obj, _old, new_id in moved:
+            instance = ref.model(pk=row)
+            setattr(instance, ref.attname, new_id)
+            changed.append(instance)
+        ref.model._default_manager.bulk_update(changed, [ref.field], batch_size=500)
+    history.extend(
+        IndicatorMove(
+            city_id=system.city_id,
+            system=system,
+            object_type=ref.label,
+            object_id=str(obj),
+            field=ref.field,
+            old_id=old_id,
+            new_id=new_id,
+        )
+        for _row, obj, old_id, new_id in moved
+    )
+    return len(moved)
+
+
 def pending_references(system: EvaluationSystem) -> list[tuple[Indicator, dict[str, int]]]:
     """Old indicators that still carry attached objects but have no mapped node (read-only)."""
     if system.previous_id is None:
@@ -397,12 +447,7 @@ def pending_references(system: EvaluationSystem) -> list[tuple[Indicator, dict[s
     mapping = dict(IndicatorMapping.objects.filter(system=system).values_list("old_id", "new_id"))
     stranded: dict[int, dict[str, int]] = defaultdict(dict)
     for ref in indicator_references():
-        rows = (
-            ref.model._default_manager.filter(**{f"{ref.field}__system_id": system.previous_id})
-            .order_by()
-            .values_list(ref.attname, flat=True)
-        )
-        for old_id in rows:
+        for _row, _obj, old_id in _reference_rows(ref, system.previous_id):
             if mapping.get(old_id) is None:
                 stranded[old_id][ref.label] = stranded[old_id].get(ref.label, 0) + 1
     olds = Indicator.objects.in_bulk(list(stranded))

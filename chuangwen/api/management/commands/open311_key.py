@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from chuangwen.api.models import Open311Client
 from chuangwen.api.open311.services import create_client, revoke_client
 from chuangwen.core.errors import ServiceError
+from chuangwen.org.actors import SystemActor
 from chuangwen.org.models import City
 
 
@@ -36,10 +37,12 @@ class Command(BaseCommand):
                 client = Open311Client.objects.filter(name=opts["revoke"]).first()
                 if client is None:
                     raise CommandError(f"接入方「{opts['revoke']}」不存在")
-                revoke_client(client)
+                revoke_client(client, acting_user=SystemActor("open311_key"))
                 self.stdout.write(f"已吊销：{client.name}")
                 return
-            _client, raw = create_client(self._city(opts.get("city")), opts["create"])
+            _client, raw = create_client(
+                self._city(opts.get("city")), opts["create"], acting_user=SystemActor("open311_key")
+            )
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
         self.stdout.write(

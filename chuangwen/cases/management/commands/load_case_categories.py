@@ -8,11 +8,11 @@ from chuangwen.org.models import City
 class Command(BaseCommand):
     help = "载入数字城管案件类别（部件/事件大类、小类，默认时限与责任部门）；已存在的类别保持不变"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("city", help="城市代码")
         parser.add_argument("--file", default=str(CATEGORIES_FILE), help="类别 JSON 文件")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         city = City.objects.filter(code=opts["city"]).first()
         if city is None:
             raise CommandError(f"城市「{opts['city']}」不存在")

@@ -24,12 +24,12 @@ class Command(BaseCommand):
         "及各模块的演示数据"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="已有演示城市时跳过")
         parser.add_argument("--small", action="store_true", help="小规模演示数据（生成更快）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         if City.objects.filter(code=DEMO_CITY_CODE).exists():
             if opts["if_empty"]:
                 self.stdout.write("演示城市已存在，跳过生成。")

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from chuangwen.core.errors import ServiceError
 from chuangwen.org import services
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role, UnitKind
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         "未给密码时生成一个，最后一行输出。全部成功或全部不做。"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("code", help="城市代码（如行政区划代码）")
         parser.add_argument("name", help="城市名称")
         parser.add_argument("--lon", type=float, help="地图中心经度（WGS-84）")
@@ -37,16 +38,22 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", required=True, help="创建办管理员姓名")
         parser.add_argument("--password", help="管理员密码（不给则生成）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         if (opts["lon"] is None) != (opts["lat"] is None):
             raise CommandError("经度和纬度要同时给出")
         center = (opts["lon"], opts["lat"]) if opts["lon"] is not None else None
         password = opts["password"] or _password()
         try:
             with transaction.atomic():
-                city = services.create_city(code=opts["code"], name=opts["name"], center=center)
+                city = services.create_city(
+                    code=opts["code"], name=opts["name"], center=center, acting_user=SYSTEM
+                )
                 hq = services.create_unit(
-                    city, code=f"{city.code}-hq", name=opts["hq_name"], kind=UnitKind.HQ
+                    city,
+                    code=f"{city.code}-hq",
+                    name=opts["hq_name"],
+                    kind=UnitKind.HQ,
+                    acting_user=SYSTEM,
                 )
                 services.create_person(
                     city,
@@ -54,6 +61,7 @@ class Command(BaseCommand):
                     username=opts["admin_username"],
                     password=password,
                     memberships=[(hq, Role.OFFICE_ADMIN)],
+                    acting_user=SYSTEM,
                 )
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc

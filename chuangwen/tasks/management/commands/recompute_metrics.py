@@ -7,10 +7,10 @@ from chuangwen.tasks.metrics import recompute_metrics
 class Command(BaseCommand):
     help = "重新计算量化指标（记录当前值，形成趋势；建议每晚运行）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--city", help="城市代码（默认全部城市）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         cities = City.objects.all()
         if opts["city"]:
             cities = cities.filter(code=opts["city"])

@@ -10,10 +10,10 @@ class Command(BaseCommand):
         "（每日运行）"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--city", help="城市代码（默认全部城市）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         city_id = None
         if opts["city"]:
             city_id = City.objects.filter(code=opts["city"]).values_list("pk", flat=True).first()
