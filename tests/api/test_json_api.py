@@ -13,6 +13,7 @@ from chuangwen.cases.models import Category
 from chuangwen.indicators.filters import IndicatorFilter
 from chuangwen.indicators.services import load_evaluation_system
 from chuangwen.inspections.filters import ActionFilter, NoticeFilter, PlanFilter
+from chuangwen.org.actors import SYSTEM
 from chuangwen.org.filters import GridFilter, PersonFilter, UnitFilter
 from chuangwen.sites.filters import SiteFilter
 from chuangwen.tasks.filters import TaskFilter
@@ -37,8 +38,8 @@ LISTS = {
 
 @pytest.fixture
 def city(small_city):
-    load_evaluation_system(small_city.city, activate=True)
-    cases.load_categories(small_city.city)
+    load_evaluation_system(small_city.city, activate=True, acting_user=SYSTEM)
+    cases.load_categories(small_city.city, acting_user=SYSTEM)
     return small_city
 
 

@@ -72,7 +72,9 @@ def test_site_import_checks_lengths_and_deep_json(ic):
     } <= found
     assert not Site.objects.filter(code__in=["ZD1", "ZD2", "ZD3"]).exists()
     deep_doc = ('{"type": "FeatureCollection", "features": ' + DEEP + "}").encode()
-    errors = _errors(lambda: sites.import_sites(ic.city, deep_doc, fmt="geojson"))
+    errors = _errors(
+        lambda: sites.import_sites(ic.city, deep_doc, fmt="geojson", acting_user=ic.office.user)
+    )
     assert "嵌套" in errors[0][2]
 
 
@@ -106,7 +108,12 @@ def test_evaluation_system_catalogue_lengths_and_deep_json(small_city):
 
     def load(data, fmt="xlsx"):
         return indicators.import_evaluation_system(
-            small_city.city, data, fmt=fmt, name="测试版", version_year=2024
+            small_city.city,
+            data,
+            fmt=fmt,
+            name="测试版",
+            version_year=2024,
+            acting_user=small_city.office.user,
         )
 
     with pytest.raises(ImportFailed) as info:

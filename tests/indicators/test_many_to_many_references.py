@@ -14,6 +14,7 @@ from chuangwen.indicators.models import (
     IndicatorMove,
 )
 from chuangwen.indicators.registry import indicator_references
+from chuangwen.org.actors import SYSTEM
 
 from .helpers import xlsx
 from .test_versions import CHECKS, NEW, OLD
@@ -33,7 +34,7 @@ def adopted_old(small_city):
         city, xlsx(OLD, CHECKS), name="旧版", version_year=2018, acting_user=office
     )
     services.adopt_system(old, acting_user=office)
-    case_services.load_categories(city)
+    case_services.load_categories(city, acting_user=SYSTEM)
     return small_city, EvaluationSystem.objects.get(pk=old.pk)
 
 
