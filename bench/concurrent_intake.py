@@ -99,18 +99,25 @@ def run_one(args: Any) -> None:
     from chuangwen.cases import services
     from chuangwen.cases.models import Case, Report
     from chuangwen.org import services as org
+    from chuangwen.org.actors import SYSTEM
     from chuangwen.org.choices import UnitKind
 
     code = f"cc{int(time.time() * 1000) % 10**10}"
-    city = org.create_city(code=code, name="并发基准市", center=POINT)
-    community = org.create_unit(city, code=f"{code}-c", name="基准社区", kind=UnitKind.COMMUNITY)
+    city = org.create_city(code=code, name="并发基准市", center=POINT, acting_user=SYSTEM)
+    community = org.create_unit(
+        city, code=f"{code}-c", name="基准社区", kind=UnitKind.COMMUNITY, acting_user=SYSTEM
+    )
     x0, y0 = 113.0, 28.0
     ring = [[x0, y0], [x0 + 0.01, y0], [x0 + 0.01, y0 + 0.01], [x0, y0 + 0.01], [x0, y0]]
     org.create_grid(
-        city, code="G1", unit=community, geometry={"type": "Polygon", "coordinates": [ring]}
+        city,
+        code="G1",
+        unit=community,
+        geometry={"type": "Polygon", "coordinates": [ring]},
+        acting_user=SYSTEM,
     )
-    services.load_categories(city)
-    _client, key = o311.create_client(city, f"并发基准 {code}")
+    services.load_categories(city, acting_user=SYSTEM)
+    _client, key = o311.create_client(city, f"并发基准 {code}", acting_user=SYSTEM)
     cache.clear()
     from django.db import connections
 

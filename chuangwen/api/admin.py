@@ -63,12 +63,6 @@ class Open311SubmissionAdmin(ReadOnlyAdmin):
         "account_id",
     ]
 
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 class Open311SettingsForm(forms.ModelForm):
     public_sources = forms.MultipleChoiceField(
@@ -130,9 +124,3 @@ class Open311UpdateAdmin(ReadOnlyAdmin):
         "attributes",
         "updated_at_client",
     ]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

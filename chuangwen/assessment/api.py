@@ -27,7 +27,7 @@ router = Router(tags=["考核评价"])
     openapi_extra=filter_doc(RoundFilter),
 )
 @paginate(Paged)
-def list_rounds(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_rounds(request: HttpRequest):
     qs = selectors.rounds_for_user(scope_of(request))
     return filtered(RoundFilter, request, qs).order_by("-as_of", "-id")
 
@@ -40,21 +40,21 @@ def get_round(request: HttpRequest, round_id: int):
 @router.get(
     "/rounds/{round_id}/risks", response=list[RiskOut], summary="失分风险：按可挽回分值排序"
 )
-def list_risks(request: HttpRequest, round_id: int, limit: PageLimit = 100):  # type: ignore[no-untyped-def]
+def list_risks(request: HttpRequest, round_id: int, limit: PageLimit = 100):
     rnd = selectors.get_round_for_user(scope_of(request), round_id)
     return services.points_at_risk(rnd, limit=limit)
 
 
 @router.get("/rounds/{round_id}/indicators", response=list[IndicatorScoreOut], summary="各指标得分")
 @paginate(Paged)
-def list_indicator_scores(request: HttpRequest, round_id: int):  # type: ignore[no-untyped-def]
+def list_indicator_scores(request: HttpRequest, round_id: int):
     rnd = selectors.get_round_for_user(scope_of(request), round_id)
     return rnd.scores.order_by("indicator__path")
 
 
 @router.get("/rounds/{round_id}/units", response=list[UnitScoreOut], summary="文明程度指数与排名")
 @paginate(Paged)
-def list_unit_scores(request: HttpRequest, round_id: int, level: ScoreLevel = ScoreLevel.DISTRICT):  # type: ignore[no-untyped-def]
+def list_unit_scores(request: HttpRequest, round_id: int, level: ScoreLevel = ScoreLevel.DISTRICT):
     rnd = selectors.get_round_for_user(scope_of(request), round_id)
     return rnd.unit_scores.filter(level=level).order_by("rank")
 
@@ -77,7 +77,7 @@ def _round_ids(rounds: str) -> list[int]:
     response=CompareOut,
     summary="多轮对比（indicator / district / street / responsible / site_type）",
 )
-def compare(  # type: ignore[no-untyped-def]
+def compare(
     request: HttpRequest,
     rounds: Annotated[str, Field(pattern=r"^\d+(,\d+)*$", description="轮次编号，逗号分隔")],
     by: Literal["indicator", "district", "street", "responsible", "site_type"] = "indicator",

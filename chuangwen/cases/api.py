@@ -63,7 +63,7 @@ def _category(case_or_city_id: int, code: str | None) -> Category | None:
     openapi_extra=filter_doc(CaseFilter),
 )
 @paginate(Paged)
-def list_cases(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_cases(request: HttpRequest):
     return filtered(CaseFilter, request, selectors.case_list_qs(scope_of(request)))
 
 

@@ -72,4 +72,4 @@ class CaseFilter(django_filters.FilterSet):
 def checked_filter(data: Any, queryset: QuerySet) -> CaseFilter:
     """The case filter over ``data``, refusing bad values (each field's message) instead of
     quietly ignoring them: for the API and the background export."""
-    return checked(CaseFilter, data, queryset)  # type: ignore[return-value]
+    return checked(CaseFilter, data, queryset)

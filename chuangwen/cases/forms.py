@@ -51,7 +51,7 @@ class CaseIntakeForm(CoordinatesMixin):
     )
     photos = MultiPhotoField(label=_("现场照片"), required=False)
 
-    def __init__(self, *args, categories=(), sources=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, categories=(), sources=(), **kwargs):
         """``sources``: what the intake service lets this actor claim (the default first)."""
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [(s, Source(s).label) for s in sources]  # type: ignore[attr-defined]

@@ -228,7 +228,7 @@ def _add_file(tar: tarfile.TarFile, path: Path, arcname: str) -> dict[str, Any]:
         info.uid = info.gid = 0
         info.uname = info.gname = ""
         reader = _HashingReader(fh)
-        tar.addfile(info, reader)  # type: ignore[arg-type]
+        tar.addfile(info, reader)
     return {"path": arcname, "size": info.size, "sha256": reader.digest.hexdigest()}
 
 
@@ -323,7 +323,7 @@ def create_backup(output_dir: Path | str | None = None, *, using: str = "default
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(data), int(created.timestamp()), 0o644
-            tar.addfile(info, _BytesReader(data))  # type: ignore[arg-type]
+            tar.addfile(info, _BytesReader(data))
         os.replace(partial, path)
     return BackupResult(path, manifest)
 

@@ -50,7 +50,7 @@ def get_system(request: HttpRequest, system_id: int):
     openapi_extra=filter_doc(IndicatorFilter),
 )
 @paginate(Paged)
-def tree(request: HttpRequest, system: DbId | None = None):  # type: ignore[no-untyped-def]
+def tree(request: HttpRequest, system: DbId | None = None):
     scope = scope_of(request)
     qs = selectors.indicators_for_user(scope, _system(scope, system))
     return filtered(IndicatorFilter, request, qs).order_by("path")
@@ -62,7 +62,7 @@ def get_node(request: HttpRequest, node_id: int):
 
 
 @router.get("/checklists", response=list[ChecklistOut], summary="点位类型及其检查清单")
-def checklists(request: HttpRequest, system: DbId | None = None):  # type: ignore[no-untyped-def]
+def checklists(request: HttpRequest, system: DbId | None = None):
     scope = scope_of(request)
     found = _system(scope, system)
     items = (
@@ -82,7 +82,7 @@ def site_types(request: HttpRequest):
 
 
 @router.get("/negative-list", response=list[NegativeItemOut], summary="负面清单")
-def negative_list(request: HttpRequest, system: DbId | None = None):  # type: ignore[no-untyped-def]
+def negative_list(request: HttpRequest, system: DbId | None = None):
     return list(selectors.negative_list(_system(scope_of(request), system)))
 
 

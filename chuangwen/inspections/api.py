@@ -26,7 +26,7 @@ router = Router(tags=["督查检查"])
     "/plans", response=list[PlanOut], summary="督查计划列表", openapi_extra=filter_doc(PlanFilter)
 )
 @paginate(Paged)
-def list_plans(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_plans(request: HttpRequest):
     qs = selectors.plans_for_user(scope_of(request))
     return filtered(PlanFilter, request, qs).order_by("-id")
 
@@ -38,7 +38,7 @@ def get_plan(request: HttpRequest, plan_id: int):
 
 @router.get("/plans/{plan_id}/samples", response=list[SampleOut], summary="抽样点位")
 @paginate(Paged)
-def list_samples(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
+def list_samples(request: HttpRequest, plan_id: int):
     plan = selectors.get_plan_for_user(scope_of(request), plan_id)
     return plan.samples.order_by("site_type__sort", "rank")
 
@@ -80,7 +80,7 @@ def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):
     openapi_extra=filter_doc(NoticeFilter),
 )
 @paginate(Paged)
-def list_notices(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_notices(request: HttpRequest):
     qs = selectors.notices_for_user(scope_of(request))
     return filtered(NoticeFilter, request, qs).order_by("-id")
 
@@ -95,6 +95,6 @@ def acknowledge(request: HttpRequest, notice_id: int):
     "/actions", response=list[ActionOut], summary="议定事项", openapi_extra=filter_doc(ActionFilter)
 )
 @paginate(Paged)
-def list_actions(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_actions(request: HttpRequest):
     qs = selectors.actions_for_user(scope_of(request))
     return filtered(ActionFilter, request, qs).order_by("deadline", "id")

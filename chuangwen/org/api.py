@@ -20,7 +20,7 @@ router = Router(tags=["组织架构"])
     openapi_extra=filter_doc(UnitFilter),
 )
 @paginate(Paged)
-def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_units(request: HttpRequest):
     qs = selectors.units_for_user(scope_of(request))
     return filtered(UnitFilter, request, qs).order_by("path")
 
@@ -34,7 +34,7 @@ def get_unit(request: HttpRequest, unit_id: int):
     "/grids", response=list[GridOut], summary="网格列表", openapi_extra=filter_doc(GridFilter)
 )
 @paginate(Paged)
-def list_grids(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_grids(request: HttpRequest):
     qs = selectors.grids_for_user(scope_of(request))
     return filtered(GridFilter, request, qs).order_by("code")
 
@@ -53,7 +53,7 @@ def get_grid(request: HttpRequest, grid_id: int):
     openapi_extra=filter_doc(PersonFilter),
 )
 @paginate(Paged)
-def list_people(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_people(request: HttpRequest):
     qs = selectors.people_for_user(scope_of(request)).prefetch_related("memberships")
     return filtered(PersonFilter, request, qs).order_by("name", "pk")
 

@@ -17,7 +17,7 @@ router = Router(tags=["点位"])
     "/sites", response=list[SiteOut], summary="点位列表", openapi_extra=filter_doc(SiteFilter)
 )
 @paginate(Paged)
-def list_sites(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_sites(request: HttpRequest):
     qs = selectors.sites_for_user(scope_of(request))
     return filtered(SiteFilter, request, qs).order_by("code")
 

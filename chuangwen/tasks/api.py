@@ -33,7 +33,7 @@ router = Router(tags=["任务分解"])
     openapi_extra=filter_doc(TaskFilter),
 )
 @paginate(Paged)
-def list_tasks(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_tasks(request: HttpRequest):
     return filtered(TaskFilter, request, selectors.task_list_qs(scope_of(request)))
 
 
@@ -43,7 +43,7 @@ def list_tasks(request: HttpRequest):  # type: ignore[no-untyped-def]
     summary="作战图：按时限排列的任务与状态统计",
     openapi_extra=filter_doc(TaskFilter),
 )
-def battle_map(request: HttpRequest):  # type: ignore[no-untyped-def]
+def battle_map(request: HttpRequest):
     qs = filtered(TaskFilter, request, selectors.tasks_for_user(scope_of(request)))
     items = [
         BattleMapItem(
@@ -119,13 +119,13 @@ def get_task(request: HttpRequest, task_id: int):
 
 
 @router.get("/{task_id}/reports", response=list[TaskReportOut], summary="任务的进展报送")
-def list_reports(request: HttpRequest, task_id: int):  # type: ignore[no-untyped-def]
+def list_reports(request: HttpRequest, task_id: int):
     task = selectors.get_task_for_user(scope_of(request), task_id)
     return selectors.task_reports(task)
 
 
 @router.post("/{task_id}/reports", response={201: TaskReportOut}, summary="报送进展（可附文件）")
-def create_report(  # type: ignore[no-untyped-def]
+def create_report(
     request: HttpRequest,
     task_id: int,
     text: Form[str],
@@ -144,7 +144,7 @@ def create_report(  # type: ignore[no-untyped-def]
 
 
 @router.post("/reports/{report_id}/review", response=TaskReportOut, summary="审核进展（通过/退回）")
-def review_report(request: HttpRequest, report_id: int, payload: ReviewIn):  # type: ignore[no-untyped-def]
+def review_report(request: HttpRequest, report_id: int, payload: ReviewIn):
     report = selectors.get_report_for_user(scope_of(request), report_id)
     return services.review_report(
         report,

@@ -351,7 +351,7 @@ def file_request(client: Open311Client, form: Any) -> Filed:
         category = Category.objects.filter(city=city, code=service_code, active=True).first()
         if category is None:
             raise Open311Error(404, f"service_code「{service_code}」不存在")
-        definitions = list(category.open311_attributes.all())  # type: ignore[attr-defined]
+        definitions = list(category.open311_attributes.all())
     lat = _coordinate(form, "lat", errors)
     lon = _coordinate(form, "long", errors)
     if (lat is None) != (lon is None) and not any(e.startswith(("lat", "long")) for e in errors):

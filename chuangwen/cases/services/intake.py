@@ -306,7 +306,7 @@ def intake_cases(
             rows = Case.objects.filter(
                 pairs, city_id=city.pk, reported_at__gte=since, state__in=MERGEABLE
             ).values_list("pk", "category_id", "lon", "lat", "description", "reported_at")
-            pool.extend(dedupe.Candidate(*row) for row in rows)  # type: ignore[arg-type,misc]
+            pool.extend(dedupe.Candidate(*row) for row in rows)  # type: ignore[arg-type]
 
     new_cases: list[Case] = []
     reports: list[Report] = []

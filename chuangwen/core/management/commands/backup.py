@@ -6,10 +6,10 @@ from chuangwen.core.backup import BackupError, _size, create_backup
 class Command(BaseCommand):
     help = "备份数据库和文件（MEDIA_ROOT）到一个带清单和校验值的归档 chuangwen-backup-时间.tar.gz"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--output", help="备份目录（默认 var/backups）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         try:
             result = create_backup(opts["output"])
         except BackupError as exc:

@@ -9,13 +9,13 @@ class Command(BaseCommand):
         "（否则加 --force），恢复后逐表核对行数、逐个核对文件"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("archive", help="备份文件 chuangwen-backup-….tar.gz")
         parser.add_argument(
             "--force", action="store_true", help="目标数据库已有数据时仍然用备份覆盖"
         )
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         try:
             result = restore_backup(opts["archive"], force=opts["force"])
         except BackupError as exc:
