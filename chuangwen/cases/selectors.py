@@ -7,14 +7,16 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.errors import NotFound
+from chuangwen.core.text import public_text
 from chuangwen.org.choices import Role
 from chuangwen.org.models import Unit
 from chuangwen.org.scope import Scope
 
-from .choices import FINISHED, TO_DISPATCH, WITH_UNIT, Resolution, State
-from .models import Case, Category, Extension, ExtensionStatus, Report, StateCount
+from .choices import FINISHED, TO_DISPATCH, WITH_UNIT, Action, Resolution, State
+from .models import Case, CaseEvent, Category, Extension, ExtensionStatus, Report, StateCount
 from .scope import case_q
 
 
@@ -80,6 +82,50 @@ def open_overdue_q(now: datetime | None = None) -> Q:
 
 def case_timeline(case: Case) -> QuerySet:
     return case.events.select_related("actor__person").order_by("at", "id")
+
+
+# The one public history of a case (the tracking page and the Open311 feed): which steps a
+# reporter sees, what each means in plain words, and whose note is shown (masked).
+PUBLIC_STEPS: dict[str, Any] = {
+    Action.INTAKE: _("您的反映已收到，等待创建办审核立案"),
+    Action.REGISTER: _("已立案，正在派遣到责任单位"),
+    Action.REJECT: _("经审核不予立案，原因见说明"),
+    Action.DISPATCH: _("已派遣给责任单位，按时限处置"),
+    Action.HANDLE: _("责任单位已处置，等待现场核查"),
+    Action.VERIFY: _("现场核查通过"),
+    Action.REWORK: _("现场核查未通过，责任单位重新处置"),
+    Action.CLOSE: _("已结案"),
+    Action.RATE: _("已评价，感谢您的参与"),
+}
+PUBLIC_ACTIONS = frozenset(PUBLIC_STEPS)
+PUBLIC_NOTES = frozenset({Action.REJECT, Action.CLOSE})
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    at: datetime
+    action: str
+    label: str
+    explanation: Any
+    note: str
+
+
+def public_note(event: CaseEvent) -> str:
+    """The event's note as the public may read it: only for public-note steps, and masked."""
+    return public_text(event.note) if event.action in PUBLIC_NOTES and event.note else ""
+
+
+def public_timeline(case: Case) -> list[PublicStep]:
+    return [
+        PublicStep(
+            at=e.at,
+            action=e.action,
+            label=str(Action(e.action).label),
+            explanation=PUBLIC_STEPS[e.action],
+            note=public_note(e),
+        )
+        for e in case.events.filter(action__in=PUBLIC_ACTIONS).order_by("at", "id")
+    ]
 
 
 def report_by_code(code: str) -> Report | None:

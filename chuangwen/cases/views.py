@@ -530,20 +530,10 @@ def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
             else:
                 messages.success(request, _("感谢您的评价"))
             return redirect("cases:track", code=report.tracking_code)
-    events, photos = [], []
+    events: list[selectors.PublicStep] = []
+    photos: list[CasePhoto] = []
     if report is not None:
-        public = {
-            Action.INTAKE,
-            Action.REGISTER,
-            Action.REJECT,
-            Action.DISPATCH,
-            Action.HANDLE,
-            Action.VERIFY,
-            Action.REWORK,
-            Action.CLOSE,
-            Action.RATE,
-        }
-        events = [e for e in report.case.events.order_by("at", "id") if e.action in public]
+        events = selectors.public_timeline(report.case)
         photos = list(report.case.photos.filter(kind__in=["before", "after"]).order_by("id"))
     return render(
         request,

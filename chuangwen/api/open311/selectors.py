@@ -34,7 +34,7 @@ from chuangwen.cases.choices import (
     State,
 )
 from chuangwen.cases.models import Case, CaseEvent, Category, Report
-from chuangwen.cases.selectors import categories_for_city
+from chuangwen.cases.selectors import PUBLIC_ACTIONS, categories_for_city, public_note
 from chuangwen.cases.workdays import WorkCalendar
 from chuangwen.core.text import public_text
 from chuangwen.org.models import City
@@ -45,19 +45,6 @@ from .services import Open311Error
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
 STATUSES = {"open": OPEN, "closed": FINISHED}
-# the events a reporter sees on the public tracking page, and whose note is public
-PUBLIC_ACTIONS = {
-    Action.INTAKE,
-    Action.REGISTER,
-    Action.REJECT,
-    Action.DISPATCH,
-    Action.HANDLE,
-    Action.VERIFY,
-    Action.REWORK,
-    Action.CLOSE,
-    Action.RATE,
-}
-PUBLIC_NOTES = {Action.REJECT, Action.CLOSE}
 # 案件编号 (yyyymmdd + case id) and the id of a merged Open311 report (R + yyyymmdd + report id)
 _NUMBER = re.compile(r"^(R?)(\d{8})(\d{7,})$")
 MAX_ID = 2**63 - 1
@@ -520,8 +507,8 @@ def update_rows(city: City, params: Any) -> list[dict[str, Any]]:
             text = f"并单：已并入案件 {e.case.number}"
         else:
             text = f"{Action(e.action).label}：{public_state(state)}"
-            if e.action in PUBLIC_NOTES and e.note:
-                text += f"。{public_text(e.note)}"
+            if note := public_note(e):
+                text += f"。{note}"
         for number, update_id in targets:
             if asked and number not in wanted:
                 continue
