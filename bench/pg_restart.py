@@ -196,7 +196,8 @@ def main() -> None:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(
             env, "create_city", CITY, "基准市", "--lon", "113.1", "--lat", "28.1",
-            "--admin-username", "bench-admin", "--admin-name", "基准", "--password", "Vq3!lantern-Ox9",
+            "--admin-username", "bench-admin", "--admin-name", "基准",
+            "--password", "Vq3!lantern-Ox9",
         )  # fmt: skip
         manage(env, "load_case_categories", CITY)
         api_key = manage(env, "open311_key", "--create", "基准客户端", "--city", CITY).split()[-1]
