@@ -21,6 +21,7 @@ from chuangwen.cases.choices import Channel, Source
 from chuangwen.cases.models import Case, Category, Report
 from chuangwen.org.actors import SYSTEM
 from tests import factories
+from tests.parallel import run_parallel
 
 from .conftest import IN_A
 
@@ -46,28 +47,6 @@ def test_a_big_batch_locks_whole_categories_not_thousands_of_cells():
     points = [(c, 113.0 + i * 0.01, 28.0) for c in (1, 2, 3) for i in range(40)]
     plan = dedupe.lock_plan(1, points, 50.0)
     assert plan.whole_categories and plan.cells == [] and len(plan.categories) == 3
-
-
-def _parallel(n, work):
-    """Run ``work(i)`` in n threads released together; each thread's connection is closed."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # reported by the assertions below
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _open311_city():
@@ -102,7 +81,7 @@ def test_twenty_parallel_identical_open311_posts_make_one_case():
         )
         return r.status_code, r.json()[0].get("service_request_id")
 
-    results = _parallel(20, post)
+    results = run_parallel(20, post)
     assert [r[0] for r in results] == [201] * 20, results
     assert Case.objects.filter(city=sc.city).count() == 1
     case = Case.objects.get(city=sc.city)
@@ -150,7 +129,7 @@ def test_parallel_batches_and_single_reports_merge_across_each_other():
             )
         return services.intake_case(sc.city, item(i), acting_user=SYSTEM, channel=Channel.HOTLINE)
 
-    results = _parallel(12, work)
+    results = run_parallel(12, work)
     assert not [r for r in results if isinstance(r, Exception)], results
     lamps = Case.objects.filter(city=sc.city, category__code="BJ0112")
     assert lamps.count() == 1 and lamps.get().report_count == 12

@@ -2,16 +2,16 @@
 or a resend files one report and answers with the same tracking code."""
 
 import re
-import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from chuangwen.cases.models import Case, Report
 from tests import factories
+from tests.parallel import run_parallel
 
 from .conftest import IN_A
 
@@ -119,21 +119,11 @@ def test_parallel_submits_of_one_form_file_once():
     cache.clear()
     url = reverse("cases:public_report", args=[sc.city.code])
     token = form_token(Client(), url)
-    barrier = threading.Barrier(6)
-    answers: list = []
 
-    def submit():
-        try:
-            barrier.wait()
-            r = Client().post(url, fields(token))
-            answers.append((r.status_code, r.get("Location")))
-        finally:
-            connections.close_all()
+    def submit(_i):
+        r = Client().post(url, fields(token))
+        return r.status_code, r.get("Location")
 
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = run_parallel(6, submit)
     report = Report.objects.get(city=sc.city)
     assert answers == [(302, f"/cases/track/{report.tracking_code}/")] * 6

@@ -1,7 +1,6 @@
 """Idempotency-Key on Open311 and API POSTs: a client that retries a request whose answer it
 never got (database restart, dropped connection) files its report exactly once."""
 
-import threading
 import uuid
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from chuangwen.cases import services as cases
 from chuangwen.cases.models import Case, Report
 from chuangwen.core.models import IdempotentRequest
 from tests.factories import SmallCity
+from tests.parallel import run_parallel
 
 FORM = "application/x-www-form-urlencoded"
 URL = "/open311/v2/requests.json"
@@ -138,20 +138,13 @@ def test_concurrent_requests_with_one_key_file_one_report():
     sc = SmallCity()
     cases.load_categories(sc.city, acting_user=sc.office.user)
     _client, api_key = o311.create_client(sc.city, "并发", acting_user=sc.office.user)
-    body, answers = form(api_key), []
+    body = form(api_key)
 
-    def send() -> None:
-        try:
-            r = post(body, "race-1")
-            answers.append((r.status_code, r.json()[0]["service_request_id"]))
-        finally:
-            connection.close()
+    def send(_i):
+        r = post(body, "race-1")
+        return r.status_code, r.json()[0]["service_request_id"]
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = run_parallel(4, send)
 
     assert len(answers) == 4 and {status for status, _n in answers} == {201}
     assert len({number for _s, number in answers}) == 1

@@ -1,14 +1,14 @@
 """Rate limits hold across worker processes: each process has its own cache connection, all
 share the store (the database cache here, Redis in production)."""
 
-import threading
 import time
 
 import pytest
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connection, connections
+from django.db import connection
 
 from chuangwen.core import ratelimit
+from tests.parallel import run_parallel
 
 
 def process_cache() -> DatabaseCache:
@@ -51,23 +51,10 @@ def test_every_key_must_have_room_and_a_refused_hit_counts_nothing():
 @pytest.mark.django_db(transaction=True)
 def test_parallel_processes_let_exactly_the_limit_through():
     now = time.time()
-    results: list[bool] = []
-    barrier = threading.Barrier(4)
 
-    def worker():
+    def worker(_i):
         store = process_cache()  # its own cache and, in this thread, its own connection
-        try:
-            barrier.wait()
-            mine = [
-                ratelimit.hit(["addr", "phone"], 10, 3600, store=store, now=now) for _ in range(10)
-            ]
-            results.extend(mine)
-        finally:
-            connections.close_all()
+        return [ratelimit.hit(["addr", "phone"], 10, 3600, store=store, now=now) for _ in range(10)]
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = [hit for mine in run_parallel(4, worker) for hit in mine]
     assert len(results) == 40 and sum(results) == 10
