@@ -219,6 +219,27 @@ def _single(form: Mapping[str, Any], name: str, limit: int = 300) -> str:
     return str(value or "").strip()[:limit]
 
 
+def _description(form: Mapping[str, Any], errors: list[str], *, required: bool) -> str:
+    """The ``description`` field, stripped; too long (or missing where required) is an error."""
+    description = str(form.get("description") or "").strip()
+    if required and not description:
+        errors.append("description 不能为空")
+    elif len(description) > cases.MAX_DESCRIPTION:
+        errors.append(f"description 不能超过 {cases.MAX_DESCRIPTION} 字")
+    return description
+
+
+def _email(form: Mapping[str, Any], errors: list[str]) -> str:
+    """The optional ``email`` field; a malformed address is an error."""
+    email = _single(form, "email", 100)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(f"email「{email}」格式不正确")
+    return email
+
+
 def _values(form: Any, name: str, limit: int) -> list[str]:
     """Every non-empty value of a repeatable field (``media_url`` sent once per photo)."""
     raw = form.getlist(name) if hasattr(form, "getlist") else [form.get(name)]
@@ -369,15 +390,8 @@ def file_request(client: Open311Client, form: Any) -> Filed:
             errors.append(f"address_id「{address_id}」不存在")
     if lat is None and lon is None and not address and not address_id:
         errors.append("必须提供位置：lat 和 long，或 address_string，或 address_id")
-    description = str(form.get("description") or "").strip()
-    if len(description) > cases.MAX_DESCRIPTION:
-        errors.append(f"description 不能超过 {cases.MAX_DESCRIPTION} 字")
-    email = _single(form, "email", 100)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(f"email「{email}」格式不正确")
+    description = _description(form, errors, required=False)
+    email = _email(form, errors)
     media_urls = _media_urls(form, errors)
     answers = attribute_answers(form)
     attributes: dict[str, Any] = {}
@@ -473,17 +487,8 @@ def post_update(client: Open311Client, form: Any) -> tuple[Open311Update, bool]:
     number = _single(form, "service_request_id", 40)
     if not number:
         errors.append("service_request_id 不能为空")
-    description = str(form.get("description") or "").strip()
-    if not description:
-        errors.append("description 不能为空")
-    elif len(description) > cases.MAX_DESCRIPTION:
-        errors.append(f"description 不能超过 {cases.MAX_DESCRIPTION} 字")
-    email = _single(form, "email", 100)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(f"email「{email}」格式不正确")
+    description = _description(form, errors, required=True)
+    email = _email(form, errors)
     raw_when = _single(form, "updated_datetime", 40)
     when = parse_iso(raw_when) if raw_when else None
     if raw_when and when is None:
