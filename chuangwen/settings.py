@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "chuangwen.inspections",
     "chuangwen.cases",
     "chuangwen.assessment",
+    "chuangwen.citizens",
+    "chuangwen.volunteers",
+    "chuangwen.dashboard",
     "chuangwen.api",
 ]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "chuangwen.dashboard"
+    verbose_name = "工作台"
