@@ -19,3 +19,4 @@ class CasesConfig(AppConfig):
         # the scope filters read these copies; moving a unit rewrites them
         register_unit_path_copy(Case, "unit_path")
         register_unit_path_copy(Case, "area_path")
+        register_unit_path_copy(Case, "handler_path")

@@ -91,6 +91,7 @@ class Action(models.TextChoices):
     REJECT = "reject", _("不予立案")
     DISPATCH = "dispatch", _("派遣")
     RETURN = "return", _("退回")
+    ASSIGN = "assign", _("下派")
     ACCEPT = "accept", _("签收")
     HANDLE = "handle", _("处置反馈")
     VERIFY = "verify", _("核查通过")
@@ -109,6 +110,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.REJECT: (frozenset({State.REPORTED, State.REGISTERED}), State.REJECTED),
     Action.DISPATCH: (frozenset({State.REGISTERED, State.RETURNED}), State.DISPATCHED),
     Action.RETURN: (frozenset({State.DISPATCHED}), State.RETURNED),
+    Action.ASSIGN: (frozenset({State.DISPATCHED, State.IN_PROGRESS, State.REWORK}), None),
     Action.ACCEPT: (frozenset({State.DISPATCHED}), State.IN_PROGRESS),
     Action.HANDLE: (frozenset({State.IN_PROGRESS, State.REWORK}), State.HANDLED),
     Action.VERIFY: (frozenset({State.HANDLED}), State.VERIFIED),

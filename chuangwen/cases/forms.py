@@ -105,7 +105,8 @@ class ActionForm(forms.Form):
     """All the transition forms of the detail page in one: each action reads what it needs."""
 
     note = forms.CharField(required=False, max_length=1000)
-    unit = forms.IntegerField(required=False)
+    unit = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    person = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     category = forms.CharField(required=False)
     deadline = forms.DateTimeField(required=False)
     resolution = forms.ChoiceField(required=False, choices=[("", ""), *Resolution.choices])

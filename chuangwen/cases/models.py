@@ -205,6 +205,25 @@ class Case(CityOwned):
         verbose_name=_("责任单位"),
     )
     unit_path = models.CharField(max_length=255, blank=True, editable=False)
+    # 下派: the responsible unit (a street) may pass the handling down to one of its units (a
+    # community) or to a grid worker; it stays responsible (counts, deadline, return)
+    handler_unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("承办单位"),
+    )
+    handler_path = models.CharField(max_length=255, blank=True, editable=False)
+    handler = models.ForeignKey(
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("承办人"),
+    )
     state = models.CharField(
         _("状态"), max_length=20, choices=State.choices, default=State.REPORTED
     )
@@ -256,6 +275,12 @@ class Case(CityOwned):
                 name="case_area_path_state",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
+            models.Index(
+                fields=["handler_path", "state"],
+                name="case_handler_path_state",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["handler", "state"], name="case_handler_state"),
             models.Index(fields=["city", "category", "cell", "reported_at"], name="case_dupe"),
             models.Index(fields=["city", "state", "deadline"], name="case_deadline"),
             models.Index(fields=["city", "reported_at"], name="case_reported_at"),

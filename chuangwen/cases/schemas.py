@@ -141,6 +141,7 @@ class InboxOut(Schema):
     to_dispatch: int
     to_handle: int
     to_verify: int
+    to_close: int
     overdue: int
     extensions: int
     unread: int

@@ -1,6 +1,6 @@
-"""Which cases a scope sees: a unit sees the cases whose responsible unit or whose grid's unit is
-in its subtree; the office and leaders see every case of the city; a citizen sees the cases of
-their own reports."""
+"""Which cases a scope sees: a unit sees the cases whose responsible unit, whose grid's unit or
+whose handling unit (下派) is in its subtree, and a person the cases passed down to them; the
+office and leaders see every case of the city; a citizen sees the cases of their own reports."""
 
 from functools import reduce
 from operator import or_
@@ -16,8 +16,12 @@ def case_q(scope: Scope) -> Q:
     q = Q(city_id=scope.city_id)
     if scope.see_all:
         return q
-    parts = [Q(unit_path__startswith=p) | Q(area_path__startswith=p) for p in scope.unit_paths]
+    parts = [
+        Q(unit_path__startswith=p) | Q(area_path__startswith=p) | Q(handler_path__startswith=p)
+        for p in scope.unit_paths
+    ]
     if scope.person_id is not None:
+        parts.append(Q(handler_id=scope.person_id))  # cases passed down to the person
         from .models import Report
 
         # the few cases of the person's own reports, as a list: an EXISTS per case row would
@@ -38,8 +42,10 @@ def can_see(scope: Scope, case: object) -> bool:
         return False
     if scope.see_all:
         return True
-    paths = [case.unit_path, case.area_path]  # type: ignore[attr-defined]
+    paths = [case.unit_path, case.area_path, case.handler_path]  # type: ignore[attr-defined]
     if any(p and scope.covers_path(p) for p in paths):
+        return True
+    if scope.person_id is not None and case.handler_id == scope.person_id:  # type: ignore[attr-defined]
         return True
     if scope.person_id is not None:
         from .models import Report

@@ -98,7 +98,7 @@ PUBLIC_STEPS: dict[str, Any] = {
     Action.RATE: _("已评价，感谢您的参与"),
 }
 PUBLIC_ACTIONS = frozenset(PUBLIC_STEPS)
-PUBLIC_NOTES = frozenset({Action.REJECT, Action.CLOSE})
+PUBLIC_NOTES = frozenset({Action.REJECT, Action.HANDLE, Action.CLOSE})
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,51 @@ def categories_for_city(city_id: int | None) -> QuerySet[Category]:
     )
 
 
+def categories_with_units(case: Case) -> list[Category]:
+    """The city's categories, each with ``unit_name``: the responsible unit the 条块 rule gives
+    the case under that category (the register and dispatch forms show a change of unit)."""
+    from .services.intake import suggest_unit
+
+    area_name = case.area_unit.name if case.area_unit_id else ""  # type: ignore[union-attr]
+    out = list(categories_for_city(case.city_id).select_related("department"))
+    for c in out:
+        unit_id, dept = suggest_unit(c, case.area_unit_id)
+        c.unit_name = (  # type: ignore[attr-defined]
+            dept.name if dept is not None else area_name if unit_id is not None else ""
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class PassDownTargets:
+    units: list[Unit]
+    workers: list[Any]
+
+
+def pass_down_targets(case: Case) -> PassDownTargets:
+    """下派: the responsible unit's own active units, and the grid workers in its area."""
+    from chuangwen.org.models import Person
+
+    if case.unit_id is None:
+        return PassDownTargets([], [])
+    units = list(
+        Unit.objects.filter(city_id=case.city_id, active=True, path__startswith=case.unit_path)
+        .exclude(pk=case.unit_id)
+        .order_by("path")[:500]
+    )
+    workers = list(
+        Person.objects.filter(
+            city_id=case.city_id,
+            active=True,
+            memberships__role=Role.GRID_WORKER,
+            memberships__unit__path__startswith=case.unit_path,
+        )
+        .distinct()
+        .order_by("name", "id")[:500]
+    )
+    return PassDownTargets(units, workers)
+
+
 def _role_paths(scope: Scope, roles: set[str]) -> list[str]:
     ids = [u for u, r in scope.memberships if r in roles]
     if not ids:
@@ -162,13 +207,14 @@ class Inbox:
     to_dispatch: QuerySet | None
     to_handle: QuerySet | None
     to_verify: QuerySet | None
+    to_close: QuerySet | None
     overdue: QuerySet
     extensions: QuerySet | None
 
     def counts(self, cap: int | None = None) -> dict[str, int]:
         """Per tab; with ``cap``, counting stops at cap + 1 (the page shows "cap+")."""
         out = {}
-        for key in ("to_dispatch", "to_handle", "to_verify", "overdue", "extensions"):
+        for key in ("to_dispatch", "to_handle", "to_verify", "to_close", "overdue", "extensions"):
             qs = getattr(self, key)
             out[key] = 0 if qs is None else qs.count() if cap is None else capped_count(qs, cap)
         return out
@@ -181,10 +227,13 @@ def inbox_for_user(scope: Scope) -> Inbox:
     office = scope.write_all
     to_dispatch = base.filter(state__in=TO_DISPATCH) if office else None
     liaison = _role_paths(scope, {Role.UNIT_LIAISON})
+    # the responsible unit's cases, those passed down (下派) to my units, and those passed to me
+    handling = _prefix_q("unit_path", liaison) | _prefix_q("handler_path", liaison)
+    passed_to_me = Role.GRID_WORKER in scope.roles and scope.person_id is not None
+    if passed_to_me:
+        handling |= Q(handler_id=scope.person_id)
     to_handle = (
-        base.filter(state__in=WITH_UNIT).filter(_prefix_q("unit_path", liaison))
-        if liaison
-        else None
+        base.filter(state__in=WITH_UNIT).filter(handling) if liaison or passed_to_me else None
     )
     if office:
         to_verify = base.filter(state=State.HANDLED)
@@ -198,9 +247,10 @@ def inbox_for_user(scope: Scope) -> Inbox:
             if inspectors or workers
             else None
         )
+    to_close = base.filter(state=State.VERIFIED) if office else None
     overdue: QuerySet
-    if liaison and not office:  # their own units' overdue cases (inside their scope)
-        overdue = base.filter(open_overdue_q()).filter(_prefix_q("unit_path", liaison))
+    if (liaison or passed_to_me) and not office:  # their own overdue cases (inside their scope)
+        overdue = base.filter(open_overdue_q()).filter(handling)
     else:
         overdue = cases_for_user(scope).filter(open_overdue_q())
     extensions = (
@@ -208,7 +258,7 @@ def inbox_for_user(scope: Scope) -> Inbox:
         if office
         else None
     )
-    return Inbox(to_dispatch, to_handle, to_verify, overdue, extensions)
+    return Inbox(to_dispatch, to_handle, to_verify, to_close, overdue, extensions)
 
 
 # --- summary (数字城管 standard counts) -----------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("import/", views.import_hotline, name="import"),
     path("settings/", views.case_settings, name="settings"),
     path("photos/<int:pk>/", views.photo, name="photo"),
+    path("reports/<int:pk>/phone/", views.reveal_phone, name="reveal_phone"),
     # public pages, no account
     path("report/<str:city_code>/", views.public_report, name="public_report"),
     path("track/", views.track, name="track_form"),

@@ -20,7 +20,7 @@ from chuangwen.core.errors import Busy, ImportFailed, InvalidInput, NotFound, Se
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template
 from chuangwen.org.actors import PUBLIC
-from chuangwen.org.models import City, Unit
+from chuangwen.org.models import City, Person, Unit
 
 from . import exports, selectors, services
 from . import jobs as case_jobs
@@ -34,7 +34,7 @@ from .forms import (
     PublicReportForm,
     RatingForm,
 )
-from .models import CasePhoto, Category
+from .models import CasePhoto, Category, Report
 
 LIST_CAP = 10_000
 PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
@@ -103,6 +103,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for_user(scope, pk)
     reports = list(case.reports.all())
     actions = services.allowed_actions(case, acting_user=request.user)
+    returned_by = case.unit if case.state == State.RETURNED else None
     context = {
         "case": case,
         "events": selectors.case_timeline(case),
@@ -110,18 +111,24 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reports": reports,
         "extensions": list(case.extensions.select_related("requested_by__person")),
         "actions": actions,
+        # re-dispatch after a return: the unit that returned it is not offered again
+        "returned_by": returned_by,
         "units": (
-            Unit.objects.filter(city_id=case.city_id, active=True).order_by("path")
+            Unit.objects.filter(city_id=case.city_id, active=True)
+            .exclude(pk=returned_by.pk if returned_by else None)
+            .order_by("path")
             if Action.DISPATCH in actions
             else []
         ),
         "categories": (
-            selectors.categories_for_city(case.city_id)
+            selectors.categories_with_units(case)
             if actions & {Action.DISPATCH, Action.REGISTER}
             else []
         ),
+        "handlers": (selectors.pass_down_targets(case) if Action.ASSIGN in actions else None),
         "public_state": PUBLIC_STATE.get(State(case.state)),
         "pending_extensions": ExtensionStatus.PENDING,
+        "can_reveal": scope.write_all,
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -143,7 +150,17 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if d.get("category"):
             category = Category.objects.filter(city_id=case.city_id, code=d["category"]).first()
         if action == "register":
-            services.register_case(case, category=category, note=d["note"], acting_user=user)
+            old_unit = case.unit
+            done = services.register_case(case, category=category, note=d["note"], acting_user=user)
+            if done.unit_id != (old_unit.pk if old_unit else None):
+                messages.info(
+                    request,
+                    _("类别已改，责任单位随之由「%(a)s」改为「%(b)s」，请在派遣前确认")
+                    % {
+                        "a": old_unit.name if old_unit else _("未定"),
+                        "b": done.unit.name if done.unit else _("未定"),
+                    },
+                )
         elif action == "reject":
             dup = None
             if d.get("duplicate_of"):
@@ -160,6 +177,17 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 deadline=d.get("deadline"),
                 note=d["note"],
                 acting_user=user,
+            )
+        elif action == "assign":
+            target_unit = person = None
+            if d.get("unit"):
+                target_unit = Unit.objects.filter(city_id=case.city_id, pk=d["unit"]).first()
+            if d.get("person"):
+                person = Person.objects.filter(city_id=case.city_id, pk=d["person"]).first()
+            if target_unit is None and person is None:
+                raise InvalidInput(_("请选择下派到的下级单位或网格员"), code="handler_required")
+            services.assign_case(
+                case, unit=target_unit, person=person, note=d["note"], acting_user=user
             )
         elif action == "return":
             services.return_case(case, reason=d["note"], acting_user=user)
@@ -200,6 +228,15 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("操作成功"))
     return redirect("cases:detail", pk=pk)
+
+
+@office_required
+@require_POST
+def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reporter's full number for a follow-up call; the service audits each reveal."""
+    report = get_object_or_404(Report, pk=pk, city_id=_scope(request).city_id)
+    phone = services.reveal_reporter_phone(report, acting_user=request.user)
+    return render(request, "cases/_phone.html", {"phone": phone})
 
 
 @member_required
@@ -249,6 +286,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ("to_dispatch", _("待立案/派遣"), box.to_dispatch),
         ("to_handle", _("待处置"), box.to_handle),
         ("to_verify", _("待核查"), box.to_verify),
+        ("to_close", _("待结案"), box.to_close),
         ("overdue", _("已超期"), box.overdue),
     ]
     tabs = [t for t in tabs if t[2] is not None]  # "overdue" is always there
@@ -257,7 +295,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         current = tabs[0][0]
     qs = next(q for key, _label, q in tabs if key == current)
     # oldest first, along the (city, state, id) index; the unit's lists by deadline
-    order = ("id",) if current == "to_dispatch" else ("deadline", "id")
+    order = {"to_dispatch": ("id",), "to_close": ("verified_at", "id")}.get(
+        current, ("deadline", "id")
+    )
     qs = qs.select_related("category", "unit", "grid").order_by(*order)  # type: ignore[union-attr]
     counts = box.counts(cap=LIST_CAP)
     page = _page(request, qs, 30, counts.get(current))

@@ -227,6 +227,10 @@ def check_submit(request: HttpRequest, pk: int) -> JsonResponse:
             "score": r.score,
             "failed": r.failed,
             "case": r.case_id,
+            "case_number": r.case.number if r.case_id else None,
+            "recorded": CheckResult.objects.filter(
+                sample_id=r.sample_id, check_item_id=r.check_item_id
+            ).count(),
         },
         status=201 if out.created else 200,
     )

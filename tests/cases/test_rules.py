@@ -68,6 +68,9 @@ def _perform(cc, action: str, case: Case, user) -> None:
         Action.REJECT: lambda: services.reject_case(case, reason="不属于问题", acting_user=user),
         Action.DISPATCH: lambda: services.dispatch_case(case, unit=cc.district_a, acting_user=user),
         Action.RETURN: lambda: services.return_case(case, reason="不归我们管", acting_user=user),
+        Action.ASSIGN: lambda: services.assign_case(
+            case, person=cc.grid_worker_a, acting_user=user
+        ),
         Action.ACCEPT: lambda: services.accept_case(case, acting_user=user),
         Action.HANDLE: lambda: services.handle_case(case, note="已清理", acting_user=user),
         Action.VERIFY: lambda: services.verify_case(case, passed=True, acting_user=user, **on_site),

@@ -131,7 +131,7 @@ def test_inbox_per_role_and_badge(
     with django_capture_on_commit_callbacks(execute=True):
         case = cc.dispatched(text="第二个问题完全不同", point=(IN_A[0] + 0.003, IN_A[1]))
     c = client_for(cc.office)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         body = c.get(reverse("cases:inbox")).content.decode()
     assert "待立案/派遣" in body and "待处置" not in body
     body = client_for(cc.liaison_a).get(reverse("cases:inbox")).content.decode()

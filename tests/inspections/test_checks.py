@@ -165,6 +165,11 @@ def test_offline_resend_is_stored_once_over_http(ic, plan, inspector, client_for
     assert CheckPhoto.objects.count() == 1
     # the case is dispatched by the rules: 乙路 lies in grid_b → 乙社区
     assert Case.objects.get(pk=body["case"]).unit_id == ic.community_b.pk
+    # the page updates the item from the answer: its new case number and how often it's recorded
+    assert body["case_number"] == Case.objects.get(pk=body["case"]).number
+    assert body["recorded"] == 1
+    second = client.post(url, _payload(plan, ic, uuid.uuid4()), content_type="application/json")
+    assert second.json()["recorded"] == 2
 
 
 def test_api_submit_is_idempotent_too(ic, plan, inspector, client_for):

@@ -13,12 +13,12 @@ from django.urls import reverse
 
 from chuangwen.core import services as core_services
 from chuangwen.org.choices import Role
-from chuangwen.org.models import City, Membership, Unit
+from chuangwen.org.models import City, Membership, Person, Unit
 from chuangwen.org.scope import Scope
 
 from ..models import Case, CasePhoto, Report, StateCount
 
-CASE_FIELDS = ["state", "category", "unit", "deadline", "resolution"]
+CASE_FIELDS = ["state", "category", "unit", "deadline", "resolution", "handler_unit", "handler"]
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -100,6 +100,15 @@ def _unit_users(unit_id: int | None, roles: Sequence[str]) -> list[int]:
         return []
     deepest = max(d for d, _u in rows)
     return sorted({u for d, u in rows if d == deepest})
+
+
+def _grid_worker_users(case: Case) -> list[int]:
+    """The grid workers of the case's grid (they verify handled cases on site)."""
+    if case.grid_id is None:
+        return []
+    return list(
+        Person.objects.filter(grids=case.grid_id, active=True).values_list("user_id", flat=True)
+    )
 
 
 def _office_users(city_id: int) -> list[int]:

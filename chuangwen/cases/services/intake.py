@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangwen.core.bulk import bulk_insert
-from chuangwen.core.errors import InvalidInput, PermissionDenied, ServiceError
+from chuangwen.core import audit
+from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.geo import Coordinate, to_wgs84
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.text import is_mobile
-from chuangwen.org.actors import actor_scope, actor_user, is_public
+from chuangwen.org.actors import actor_scope, actor_user, is_public, require_office
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Grid, Person, Unit
 from chuangwen.org.scope import Scope
@@ -450,3 +451,25 @@ def intake_cases(
 
 def target_unit(target: Any) -> int | None:
     return target.unit_id if isinstance(target, Case) else None
+
+
+@transaction.atomic
+def reveal_reporter_phone(report: Report | int, *, reason: str = "", acting_user: Any) -> str:
+    """The reporter's full phone number for a follow-up call (回访): the office only, and every
+    reveal is written to the audit trail (who, when, which report, why)."""
+    pk = report if isinstance(report, int) else report.pk
+    found = Report.objects.select_related("reporter", "case").filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    require_office(acting_user, found.city_id)
+    phone = found.reporter_phone or (found.reporter.phone if found.reporter else "")
+    if not phone:
+        raise InvalidInput(_("该上报没有留下联系电话"), code="no_phone")
+    audit.record(
+        "cases.report.reveal_phone",
+        found,
+        actor=acting_user,
+        after={"case": found.case_id, "reason": reason.strip()[:200]},
+        summary=_("查看上报人完整电话（案件 %(n)s）") % {"n": found.case.number},
+    )
+    return phone

@@ -17,7 +17,7 @@ from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, Per
 from chuangwen.core.geo import Coordinate, distance_m, to_wgs84
 from chuangwen.org.actors import actor_scope, actor_user, is_public, require_office
 from chuangwen.org.choices import Role
-from chuangwen.org.models import Unit
+from chuangwen.org.models import Membership, Person, Unit
 from chuangwen.org.scope import Scope
 
 from ..choices import (
@@ -39,6 +39,7 @@ from .common import (
     CASE_FIELDS,
     _bump_counts,
     _covers,
+    _grid_worker_users,
     _office_users,
     _paths_for_roles,
     _reporter_users,
@@ -91,6 +92,18 @@ def _unit(acting_user: Any, scope: Scope | None, case: Case) -> None:
         raise PermissionDenied(_("只有责任单位的联络员可以执行此操作"))
 
 
+def _handler(acting_user: Any, scope: Scope | None, case: Case) -> None:
+    """Handling (签收, 处置, 申请延期): the responsible unit's liaisons, or, once the case is
+    passed down (下派), the handling unit's liaisons or the grid worker it went to."""
+    if scope is None or (scope.write_all and scope.city_id == case.city_id):
+        return
+    if case.handler_id is not None and case.handler_id == scope.person_id:
+        return
+    liaisons = _paths_for_roles(scope, {Role.UNIT_LIAISON})
+    if not _covers(liaisons, case.unit_path, case.handler_path):
+        raise PermissionDenied(_("只有责任单位或承办单位的联络员可以执行此操作"))
+
+
 def _verifier(acting_user: Any, scope: Scope | None, case: Case) -> None:
     """Verification: the office, an inspector over the case, or a grid worker of its area —
     never the person who reported the handling."""
@@ -130,11 +143,12 @@ ROLE_CHECKS: dict[str, Callable[[Any, Scope | None, Case], None]] = {
     Action.DISPATCH: _office,
     Action.CLOSE: _office,
     Action.RETURN: _unit,
-    Action.ACCEPT: _unit,
-    Action.HANDLE: _unit,
+    Action.ASSIGN: _unit,
+    Action.ACCEPT: _handler,
+    Action.HANDLE: _handler,
     Action.VERIFY: _verifier,
     Action.REWORK: _verifier,
-    Action.EXTENSION_REQUEST: _unit,
+    Action.EXTENSION_REQUEST: _handler,
     Action.EXTENSION_APPROVE: _office,
     Action.EXTENSION_REFUSE: _office,
     Action.PHOTO: _photographer,
@@ -385,6 +399,7 @@ def dispatch_case(
     else:
         raise InvalidInput(_("请选择案件类别或指定处置时限"), code="deadline_required")
     case.unit, case.unit_path = unit, unit.path
+    case.handler_unit, case.handler_path, case.handler = None, "", None  # a new dispatch
     case.deadline, case.dispatched_at, case.state = deadline, now, target
     _finish(
         case,
@@ -395,6 +410,9 @@ def dispatch_case(
             "category",
             "unit",
             "unit_path",
+            "handler_unit",
+            "handler_path",
+            "handler",
             "deadline",
             "deadline_overridden",
             "dispatched_at",
@@ -437,6 +455,64 @@ def return_case(case: Case | int, *, reason: str, acting_user: Any) -> Case:
         _office_users(case.city_id),
         case,
         _("案件 %(n)s 被退回：%(r)s") % {"n": case.number, "r": reason},
+    )
+    return case
+
+
+@transaction.atomic
+def assign_case(
+    case: Case | int,
+    *,
+    unit: Unit | None = None,
+    person: Person | None = None,
+    note: str = "",
+    acting_user: Any,
+) -> Case:
+    """下派: the responsible unit passes the handling down to one of its own units (a
+    community) or to a grid worker in its area. It stays the responsible unit: the deadline,
+    the counts and a return stay with it; passing down again replaces the handler."""
+    case, scope, _action = _begin(case, Action.ASSIGN, acting_user)
+    _allowed(case, Action.ASSIGN, acting_user, scope)
+    if (unit is None) == (person is None):
+        raise InvalidInput(_("请选择下派到的下级单位或网格员（二选一）"), code="handler_required")
+    before, old_unit, from_state = audit.snapshot(case, CASE_FIELDS), case.unit_id, case.state
+    if unit is not None:
+        if (
+            unit.city_id != case.city_id
+            or not unit.active
+            or unit.pk == case.unit_id
+            or not unit.path.startswith(case.unit_path)
+        ):
+            raise InvalidInput(_("只能下派给责任单位的下级单位"), code="bad_unit")
+        case.handler_unit, case.handler_path, case.handler = unit, unit.path, None
+        recipients = _unit_users(unit.pk, [Role.UNIT_LIAISON])
+        label = unit.name
+    else:
+        assert person is not None
+        is_worker = Membership.objects.filter(
+            person=person, role=Role.GRID_WORKER, unit__path__startswith=case.unit_path
+        ).exists()
+        if person.city_id != case.city_id or not person.active or not is_worker:
+            raise InvalidInput(_("只能下派给责任单位辖区内的网格员"), code="bad_person")
+        case.handler_unit, case.handler_path, case.handler = None, "", person
+        recipients = [person.user_id]
+        label = person.name
+    _finish(
+        case,
+        Action.ASSIGN,
+        from_state,
+        ["handler_unit", "handler_path", "handler"],
+        acting_user=acting_user,
+        before=before,
+        old_unit_id=old_unit,
+        note=(f"{_('下派给')} {label}" + (f"：{note.strip()[:300]}" if note.strip() else "")),
+        data={"unit": unit.pk if unit else None, "person": person.pk if person else None},
+    )
+    deadline = f"{timezone.localtime(case.deadline):%m-%d %H:%M}" if case.deadline else "—"
+    notify(
+        recipients,
+        case,
+        _("案件 %(n)s 已下派给您处置，请在 %(d)s 前处置") % {"n": case.number, "d": deadline},
     )
     return case
 
@@ -489,7 +565,11 @@ def handle_case(
         note=note,
         data={"photos": len(checked), "on_time": not case.is_overdue},
     )
-    notify(_office_users(case.city_id), case, _("案件 %(n)s 已处置，待核查") % {"n": case.number})
+    notify(
+        sorted({*_office_users(case.city_id), *_grid_worker_users(case)}),
+        case,
+        _("案件 %(n)s 已处置，待核查") % {"n": case.number},
+    )
     return case
 
 
@@ -562,7 +642,13 @@ def verify_case(
         data=data,
         audit_extra={k: v for k, v in data.items() if k == "no_location_reason"},
     )
-    if not passed:
+    if passed:
+        notify(
+            _office_users(case.city_id),
+            case,
+            _("案件 %(n)s 已核查通过，待结案") % {"n": case.number},
+        )
+    else:
         notify(
             _unit_users(case.unit_id, [Role.UNIT_LIAISON]),
             case,

@@ -14,8 +14,22 @@
       }, (err) => { if (status) status.textContent = "定位失败：" + err.message + "，请填写地址"; },
       { enableHighAccuracy: true, timeout: 15000 });
     };
+    // the browser asks for the location only when the user taps the button
     const btn = form.querySelector(".cw-locate");
-    if (btn) btn.addEventListener("click", locate); else locate();
+    if (btn) btn.addEventListener("click", locate);
+  });
+  // --- register form: which unit the chosen category makes responsible ----------------------
+  document.querySelectorAll("select.cw-unit-hint").forEach((select) => {
+    const note = select.closest("form").querySelector(".cw-unit-note");
+    if (!note) return;
+    const show = () => {
+      const next = select.selectedOptions[0] ? select.selectedOptions[0].dataset.unit || "" : "";
+      const now = note.dataset.current || "";
+      note.textContent = next && next !== now ? `责任单位将由「${now || "未定"}」改为「${next}」` : `责任单位：${now || "未定"}`;
+      note.classList.toggle("text-danger", !!next && next !== now);
+    };
+    select.addEventListener("change", show);
+    show();
   });
   const tiles = (map, el) => {
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);

@@ -76,6 +76,11 @@
     var el = form.querySelector(".item-state");
     el.textContent = text; el.className = "small mt-1 item-state " + (cls || "");
   }
+  function itemCount(itemId, n) {
+    var form = app.querySelector('form[data-item="' + itemId + '"]');
+    var el = form && form.querySelector(".item-count");
+    if (el && typeof n === "number") { el.dataset.n = String(n); el.textContent = "已记录 " + n + " 次"; }
+  }
   function shrink(file) {
     /* a photo as a JPEG data URL, at most 1600 px on its longer side */
     return new Promise(function (resolve, reject) {
@@ -131,7 +136,8 @@
           if (!go || rec.error) return go;
           return send(rec).then(function (r) {
             if (r.status === 200 || r.status === 201) {
-              itemState(rec.check_item_id, r.data.failed ? "已发送，已生成问题案件" : "已发送", "text-success");
+              itemState(rec.check_item_id, r.data.case_number ? "已发送，已生成问题案件 " + r.data.case_number : (r.data.failed ? "已发送，未达标已记录" : "已发送"), "text-success");
+              itemCount(rec.check_item_id, r.data.recorded);
               return queue.remove(rec.uuid).then(function () { return true; });
             }
             if (r.status === 400 || r.status === 404 || r.status === 409) {
@@ -205,12 +211,16 @@
     }).then(flush);
   });
 
-  if (navigator.geolocation) {
+  /* the browser asks for the location only when the inspector taps the button */
+  var locateButton = document.getElementById("locate");
+  if (locateButton) locateButton.addEventListener("click", function () {
+    if (!navigator.geolocation) { setText("gps", "设备不支持定位（将使用点位坐标）"); return; }
+    setText("gps", "正在定位…");
     navigator.geolocation.watchPosition(function (p) {
       position = { lon: p.coords.longitude, lat: p.coords.latitude };
       setText("gps", "位置：" + position.lon.toFixed(6) + ", " + position.lat.toFixed(6) + "（±" + Math.round(p.coords.accuracy) + " 米）");
     }, function () { setText("gps", "无法获取位置（将使用点位坐标）"); }, { enableHighAccuracy: true, maximumAge: 30000 });
-  } else { setText("gps", "设备不支持定位（将使用点位坐标）"); }
+  });
 
   window.addEventListener("online", flush);
   window.addEventListener("offline", refreshCount);
