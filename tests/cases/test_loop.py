@@ -128,7 +128,7 @@ def test_passing_down_is_checked(cc, street):
 
 
 def test_a_redispatch_takes_the_case_back_from_its_handler(cc, street):
-    case, liaison, community = street
+    case, liaison, _community = street
     services.assign_case(case, unit=cc.community_a, acting_user=liaison.user)
     services.return_case(case, reason="属于区级职责", acting_user=liaison.user)
     case = services.dispatch_case(case, unit=cc.dept, acting_user=cc.office.user)

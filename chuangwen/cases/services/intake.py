@@ -13,8 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chuangwen.core.bulk import bulk_insert
 from chuangwen.core import audit
+from chuangwen.core.bulk import bulk_insert
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.geo import Coordinate, to_wgs84
 from chuangwen.core.models import AuditEvent
