@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
+from . import audit_words, selectors, services
 from .errors import NotFound
 from .lockout import account_locked, record_failed_password
 from .models import AuditEvent
@@ -35,7 +35,12 @@ def list_template(request: HttpRequest, full: str, partial: str) -> str:
 
 
 class AuditFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(lookup_expr="startswith", label=_("事件代码"))
+    code = django_filters.ChoiceFilter(
+        lookup_expr="startswith",
+        label=_("模块"),
+        choices=audit_words.app_choices,
+        empty_label=_("全部"),
+    )
     object_type = django_filters.CharFilter(label=_("对象类型"))
     actor = django_filters.CharFilter(field_name="actor__username", label=_("操作人登录名"))
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
@@ -48,11 +53,12 @@ class AuditFilter(django_filters.FilterSet):
 
 @office_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    qs = AuditEvent.objects.filter(city_id=request.scope.city_id).select_related("actor")  # type: ignore[attr-defined]
+    qs = AuditEvent.objects.filter(city_id=request.scope.city_id).select_related("actor__person")  # type: ignore[attr-defined]
     f = AuditFilter(request.GET, queryset=qs)
     page = paginate(request, f.qs)
     template = list_template(request, "core/audit_log.html", "core/_audit_rows.html")
-    return render(request, template, {"filter": f, "page": page})
+    rows = audit_words.describe(page.object_list)
+    return render(request, template, {"filter": f, "page": page, "rows": rows})
 
 
 @member_required
