@@ -106,7 +106,7 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
         return None
     try:
         field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - not a field of the model (a note, a count …)
+    except Exception:
         return None
     return field if isinstance(field, models.Field) else None
 
@@ -169,7 +169,9 @@ def describe(events: Iterable[AuditEvent]) -> list[EventRow]:
             changes.append(Change(label, old, new))
         noun = str(model._meta.verbose_name) if model is not None else e.object_type
         rows.append(
-            EventRow(e, event_label(e.code, e.object_type), f"{noun} {e.object_id}".strip(), changes)
+            EventRow(
+                e, event_label(e.code, e.object_type), f"{noun} {e.object_id}".strip(), changes
+            )
         )
     return rows
 

@@ -24,6 +24,25 @@ from .schemas import DB_INT_MAX, MAX_YEAR, MIN_YEAR
 BOOLEAN_VALUES = frozenset({"true", "false", "True", "False", "2", "3"})
 
 
+class AllYesNo(forms.NullBooleanSelect):
+    """全部 / 是 / 否 (Django's own select says 未知 for "no filter")."""
+
+    def __init__(self, attrs: Any = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+
+    def format_value(self, value: Any) -> str:
+        return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads 全部."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", AllYesNo)
+        super().__init__(*args, **kwargs)
+
+
 class IntFilter(django_filters.NumberFilter):
     """A whole number within bounds (a plain NumberFilter takes 1.5, 1e40 and ids past 2^63)."""
 

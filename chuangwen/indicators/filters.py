@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.filtering import IdFilter
+from chuangwen.core.filtering import BooleanFilter, IdFilter
 
 from .choices import Level, Method
 from .models import Indicator
@@ -17,9 +17,9 @@ class IndicatorFilter(django_filters.FilterSet):
     )
     site_type = IdFilter(method="by_site_type", label=_("点位类型"))
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
-    negative = django_filters.BooleanFilter(method="by_negative", label=_("负面清单相关"))
-    city_added = django_filters.BooleanFilter(label=_("本市增补"))
-    retired = django_filters.BooleanFilter(label=_("已停用"))
+    negative = BooleanFilter(method="by_negative", label=_("负面清单相关"))
+    city_added = BooleanFilter(label=_("本市增补"))
+    retired = BooleanFilter(label=_("已停用"))
 
     class Meta:
         model = Indicator

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.filtering import YearFilter
+from chuangwen.core.filtering import BooleanFilter, YearFilter
 
 from .choices import ActionStatus, MeetingKind, NoticeStatus, PlanKind, PlanStatus
 from .models import ActionItem, InspectionPlan, Meeting, Notice
@@ -45,7 +45,7 @@ class MeetingFilter(django_filters.FilterSet):
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", label=_("事项"))
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices, label=_("状态"))
-    overdue = django_filters.BooleanFilter(method="only_overdue", label=_("已逾期"))
+    overdue = BooleanFilter(method="only_overdue", label=_("已逾期"))
 
     class Meta:
         model = ActionItem

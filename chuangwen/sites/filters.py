@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.filtering import IdFilter
+from chuangwen.core.filtering import BooleanFilter, IdFilter
 from chuangwen.org.models import Unit
 
 from .choices import GeometryKind
@@ -17,7 +17,7 @@ class SiteFilter(django_filters.FilterSet):
     geometry_kind = django_filters.ChoiceFilter(choices=GeometryKind.choices, label=_("几何"))
     district = IdFilter(field_name="district_id", label=_("区县"))
     unit = IdFilter(method="in_unit", label=_("单位（属地/责任/包保）"))
-    active = django_filters.BooleanFilter(label=_("有效"))
+    active = BooleanFilter(label=_("有效"))
 
     class Meta:
         model = Site
