@@ -9,7 +9,6 @@ from chuangwen.core.xlsx import Sheet, write_workbook
 from .choices import Resolution, Source, State
 from .models import Case
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXPORT_ROWS = 50_000
 DIRECT_EXPORT_ROWS = 5_000  # more than this: a background job makes the file
 HEADERS = [
@@ -61,7 +60,7 @@ def case_rows(cases: Iterable[Case]) -> Iterable[list]:
             _t(c.deadline),
             _t(c.handled_at),
             _t(c.closed_at),
-            "是" if c.is_overdue else "",
+            "是" if c.is_overdue else "否",
             c.rework_count,
             c.report_count,
             str(results.get(c.resolution, "")) if c.resolution else "",

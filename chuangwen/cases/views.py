@@ -18,7 +18,7 @@ from chuangwen.core import ratelimit, submissions
 from chuangwen.core import selectors as core_selectors
 from chuangwen.core.errors import Busy, ImportFailed, InvalidInput, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template
+from chuangwen.core.views import download, list_template
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City, Person, Unit
 
@@ -92,9 +92,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("案件较多，已提交后台导出，完成后在本页下载"))
         return redirect("job", pk=job.pk)
     data = exports.cases_workbook(f.qs)
-    response = HttpResponse(data, content_type=exports.XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''cases.xlsx"
-    return response
+    return download(data, f"案件-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @member_required

@@ -34,6 +34,9 @@ TABLE_SIZE = Pt(12)  # 小四
 LINE_PITCH = Pt(28.95)  # 22 lines in the 225 mm text block
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def set_font(target: Any, name: str, size: Any = None, bold: bool | None = None) -> None:
     """Set the Latin and East Asian font of a run or a style (python-docx sets only Latin)."""
     font = target.font

@@ -100,6 +100,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_XLSX = "无法读取 Excel 文件（需要 .xlsx），文件已损坏或不是 Excel 2007 及以上格式"
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import download, list_template, paginate
 
 from . import selectors, services
 from .choices import SystemStatus
@@ -15,14 +15,7 @@ from .filters import IndicatorFilter
 from .forms import ImportForm, IndicatorForm, MoveForm, RetireForm
 from .models import EvaluationSystem, Indicator, IndicatorMapping
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTER_KEYS = ("q", "method", "site_type", "level", "negative", "city_added", "retired")
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _scope(request: HttpRequest) -> Any:
@@ -243,7 +236,7 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def system_export(request: HttpRequest, pk: int) -> HttpResponse:
     system = selectors.get_system_for_user(_scope(request), pk)
-    return _xlsx(services.export_system_xlsx(system), f"evaluation-system-{system.pk}.xlsx")
+    return download(services.export_system_xlsx(system), f"测评体系-{system.name}.xlsx")
 
 
 @office_required
@@ -301,7 +294,9 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def diff_export(request: HttpRequest, pk: int) -> HttpResponse:
     system = _draft_or_active(request, pk)
-    return _xlsx(services.diff_xlsx(services.diff_report(system)), f"diff-{system.pk}.xlsx")
+    return download(
+        services.diff_xlsx(services.diff_report(system)), f"版本差异-{system.name}.xlsx"
+    )
 
 
 @office_required

@@ -9,9 +9,10 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from chuangwen.cases.selectors import categories_for_city
+from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import InvalidInput, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import download, list_template, paginate
 from chuangwen.indicators.models import CheckItem, SiteType
 from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
@@ -27,8 +28,6 @@ from .forms import (
     PlanForm,
 )
 from .models import CheckResult
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _scope(request: HttpRequest) -> Any:
@@ -261,9 +260,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.get_notice_for_user(_scope(request), pk)
-    response = HttpResponse(documents.notice_docx(notice), content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''notice-{notice.pk}.docx"
-    return response
+    return download(documents.notice_docx(notice), f"督查通知书-{notice.number}.docx", DOCX)
 
 
 @member_required

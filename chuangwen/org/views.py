@@ -6,20 +6,12 @@ from django.views.decorators.http import require_GET
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.models import AuditEvent
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import download, list_template, paginate
 
 from . import exports, selectors, services
 from .filters import GridFilter, PersonFilter, UnitFilter
 from .forms import ImportForm
 from .models import City, Membership
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @member_required
@@ -167,12 +159,12 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         raise NotFound()
     if kind == "units":
         qs = UnitFilter(request.GET, queryset=selectors.units_for_user(scope)).qs
-        return _xlsx(exports.export_units(qs), "units.xlsx")
+        return download(exports.export_units(qs), "单位.xlsx")
     if kind == "people":
         qs = PersonFilter(request.GET, queryset=selectors.people_for_user(scope)).qs
-        return _xlsx(exports.export_people(qs), "people.xlsx")
+        return download(exports.export_people(qs), "人员.xlsx")
     qs = GridFilter(request.GET, queryset=selectors.grids_for_user(scope)).qs
-    return _xlsx(exports.export_grids(qs), "grids.xlsx")
+    return download(exports.export_grids(qs), "网格.xlsx")
 
 
 @member_required

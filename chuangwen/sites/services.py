@@ -58,6 +58,8 @@ SITE_COLUMNS = [
     "责任单位编码",
     "包保单位编码",
     "属性JSON",
+    "责任单位",  # the names, for reading (the import takes the codes)
+    "包保单位",
 ]
 
 
@@ -552,6 +554,8 @@ def export_sites(qs: Any) -> bytes:
             s.owner.code if s.owner else "",
             ",".join(a.unit.code for a in s.assignments.all()),
             json.dumps(s.attributes, ensure_ascii=False) if s.attributes else "",
+            s.owner.name if s.owner else "",
+            "、".join(a.unit.name for a in s.assignments.all()),
         ]
         for s in qs.select_related("site_type", "owner").prefetch_related("assignments__unit")
     )

@@ -5,15 +5,13 @@ from django.views.decorators.http import require_GET
 
 from chuangwen.core.errors import ImportFailed
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import download, list_template, paginate
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import City
 
 from . import selectors, services
 from .filters import SiteFilter
 from .forms import ImportForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filtered(request: HttpRequest) -> SiteFilter:
@@ -80,6 +78,4 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def export(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(services.export_sites(_filtered(request).qs), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''sites.xlsx"
-    return response
+    return download(services.export_sites(_filtered(request).qs), "点位.xlsx")

@@ -8,9 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate, stored_file
+from chuangwen.core.views import PDF, download, list_template, paginate, stored_file
+from chuangwen.core.xlsx import XLSX
 from chuangwen.indicators.selectors import active_system, get_indicator_for_user
 from chuangwen.org.models import City
 from chuangwen.org.selectors import get_unit_for_user, units_for_user
@@ -20,16 +22,6 @@ from .choices import TaskStatus
 from .filters import TaskFilter
 from .forms import RuleForm
 from .models import DecompositionRule, Webhook
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
 
 # --- tasks ------------------------------------------------------------------------------------
 
@@ -47,7 +39,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     qs = TaskFilter(request.GET, queryset=selectors.tasks_for_user(scope)).qs
-    return _download(decomposition.export_decomposition(qs), "任务分解.xlsx", XLSX)
+    return download(decomposition.export_decomposition(qs), "任务分解.xlsx", XLSX)
 
 
 @member_required
@@ -321,14 +313,14 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
 def pocket_book(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
     unit = get_unit_for_user(request.scope, unit_id)  # type: ignore[attr-defined]
     if fmt == "docx":
-        return _download(
+        return download(
             booklets.pocket_book_docx(unit), booklets.booklet_filename(unit, "docx"), DOCX
         )
     if fmt == "pdf":
-        return _download(
+        return download(
             booklets.pocket_book_pdf(unit),
             booklets.booklet_filename(unit, "pdf"),
-            "application/pdf",
+            PDF,
         )
     raise NotFound()
 

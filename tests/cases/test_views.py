@@ -11,6 +11,7 @@ from chuangwen.cases import services
 from chuangwen.cases.choices import State
 from chuangwen.cases.models import Case, Report
 from chuangwen.core.models import Notification
+from chuangwen.core.xlsx import XLSX
 
 from .conftest import IN_A, IN_B, jpeg
 
@@ -425,7 +426,7 @@ def test_a_big_export_runs_as_a_job_and_only_its_viewers_download_it(
     assert client_for(cc.office).get(job.result["url"]).status_code == 200
     # a small export is still a direct download
     r = liaison.get(reverse("cases:export"), {"q": "问题描述第0号"})
-    assert r.status_code == 200 and r["Content-Type"] == exports.XLSX
+    assert r.status_code == 200 and r["Content-Type"] == XLSX
     # bad filters are refused before anything is queued
     r = liaison.get(reverse("cases:export"), {"state": "nonsense"})
     assert r.status_code == 400 and Job.objects.count() == 1

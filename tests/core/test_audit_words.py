@@ -19,7 +19,11 @@ def test_events_and_changes_in_words(small_city, client_for, django_assert_max_n
     assert rows[dispatch.pk].label == "案件派遣"
     changes = {c.field: (c.old, c.new) for c in rows[dispatch.pk].changes}
     assert changes["状态"] == ("立案", "派遣")
-    assert changes["处置时限"][0] == "—" and changes["处置时限"][1][4] == "-" and "T" not in changes["处置时限"][1]
+    assert (
+        changes["处置时限"][0] == "—"
+        and changes["处置时限"][1][4] == "-"
+        and "T" not in changes["处置时限"][1]
+    )
     assert rows[renamed.pk].label == "修改单位"
     assert ("单位名称", "甲街道", "甲街道办") in {
         (c.field, c.old, c.new) for c in rows[renamed.pk].changes
