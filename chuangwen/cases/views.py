@@ -113,7 +113,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "returned_by": returned_by,
         "units": (
             Unit.objects.filter(city_id=case.city_id, active=True)
-            .exclude(pk=returned_by.pk if returned_by else None)
+            .exclude(pk=returned_by.pk if returned_by else 0)
             .order_by("path")
             if Action.DISPATCH in actions
             else []

@@ -141,7 +141,7 @@ def describe(events: Iterable[AuditEvent]) -> list[EventRow]:
             for key, value in data.items():
                 field = _field(model, key)
                 if isinstance(field, models.ForeignKey) and isinstance(value, int):
-                    wanted[field.related_model].add(value)  # type: ignore[index]
+                    wanted[field.related_model].add(value)
     names: dict[tuple[type[models.Model], Any], str] = {}
     for related, ids in wanted.items():
         for obj in related._default_manager.filter(pk__in=ids)[:1000]:
@@ -152,7 +152,7 @@ def describe(events: Iterable[AuditEvent]) -> list[EventRow]:
         if field is not None and field.choices and not isinstance(value, list | dict):
             return str(dict(field.flatchoices).get(value, _plain(value)))
         if isinstance(field, models.ForeignKey) and value is not None:
-            return names.get((field.related_model, value), f"#{value}")  # type: ignore[arg-type]
+            return names.get((field.related_model, value), f"#{value}")
         return _plain(value)
 
     rows = []

@@ -31,7 +31,7 @@ class AllYesNo(forms.NullBooleanSelect):
         super().__init__(attrs)
         self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
-    def format_value(self, value: Any) -> str:
+    def format_value(self, value: Any) -> Any:
         return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
 
 

@@ -226,7 +226,7 @@ def check_submit(request: HttpRequest, pk: int) -> JsonResponse:
             "score": r.score,
             "failed": r.failed,
             "case": r.case_id,
-            "case_number": r.case.number if r.case_id else None,
+            "case_number": r.case.number if r.case is not None else None,
             "recorded": CheckResult.objects.filter(
                 sample_id=r.sample_id, check_item_id=r.check_item_id
             ).count(),
