@@ -231,6 +231,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Map tiles: an XYZ URL template reachable from the users' network; empty = plain background.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# Fernet keys encrypting personal identifiers at rest (core.crypto), newest first; empty: a key
+# derived from SECRET_KEY (embedded trials only — production sets its own, kept apart from backups)
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 # /api/docs and /api/openapi.json: for logged-in users only, unless the office opens them
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 

@@ -20,6 +20,8 @@ PUBLIC = {
     "cases:track_form",
     "cases:track",
     "cases:public_photo",
+    # citizens register as volunteers on a phone page before they have an account
+    "volunteers:register",
     # Open311 GeoReport v2 is public by specification: any 311 client reads services and
     # requests without an account; POST requests authenticates with its api_key instead
     "open311:discovery",

@@ -32,6 +32,7 @@ DEMO_LOGINS = {
     "district": (Role.UNIT_LIAISON, "第一个区的联络员：本区及下属街道社区"),
     "street": (Role.UNIT_LIAISON, "第一个街道的联络员"),
     "grid": (Role.GRID_WORKER, "网格员：所属社区的网格"),
+    "volunteer": (Role.VOLUNTEER, "志愿者：我的志愿服务、报名、扫码签到签退、证明下载"),
 }
 
 COLS, ROWS = 60, 50  # grid cells: 60 × 50 = 3,000
@@ -383,6 +384,7 @@ def build_demo_city(seed: int = 2026) -> DemoSummary:
             "district": districts[0],
             "street": streets[0],
             "grid": communities[0],
+            "volunteer": communities[0],
         }.get(username, hq)
         plan.append((username, unit, role, "演示账号"))
     plan += [(f"office{k + 1:02d}", hq, Role.OFFICE_ADMIN, "创建办干部") for k in range(7)]

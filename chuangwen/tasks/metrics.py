@@ -17,6 +17,9 @@ The vocabulary (every quantity counts the city's own rows)::
     tasks.done_ratio(indicator)       done / all tasks (0–1) of a standard or subtree
     tasks.overdue(indicator)          unfinished tasks past their deadline
 
+Apps above tasks add their own namespaces with ``register_quantities`` (e.g. ``volunteers.*``,
+registered in ``VolunteersConfig.ready``).
+
 Sites and cases are below tasks in the layering, so their models, states and the overdue
 rule are imported from those apps (``cases.choices``, ``cases.selectors``), never copied.
 """
@@ -205,6 +208,16 @@ VOCABULARY: dict[str, dict[str, Quantity]] = {
         ),
     },
 }
+
+
+def register_quantities(namespace: str, quantities: dict[str, Quantity]) -> None:
+    """Add an app's quantities to the vocabulary under ``namespace`` (from the app's
+    ``AppConfig.ready``): apps above tasks (volunteers …) offer their counts to formulas this
+    way, without tasks importing them. Each function is called as ``func(ctx, *args)`` with a
+    ``MetricContext``; the built-in namespaces cannot be replaced."""
+    if namespace in {"sites", "cases", "tasks"}:
+        raise ValueError(f"namespace {namespace!r} is built in")
+    VOCABULARY.setdefault(namespace, {}).update(quantities)
 
 
 def validate_formula(source: str) -> formula.Formula:

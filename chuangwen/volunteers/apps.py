@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class VolunteersConfig(AppConfig):
     name = "chuangwen.volunteers"
     verbose_name = "志愿服务"
+
+    def ready(self) -> None:
+        # volunteers: the registered share and hours per volunteer for quantified targets
+        from chuangwen.tasks.metrics import register_quantities
+
+        from .metrics import QUANTITIES
+
+        register_quantities("volunteers", QUANTITIES)
