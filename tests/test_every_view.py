@@ -32,6 +32,13 @@ PUBLIC = {
     "open311:token",
     "open311:updates",
     "open311:unknown",
+    # the 好人榜 and a published good person's story and photo are for everyone; the 公示 page
+    # takes objections and the nomination page recommendations from citizens without an account
+    "volunteers:public_board",
+    "volunteers:public_honour",
+    "volunteers:public_honour_photo",
+    "volunteers:public_notice",
+    "volunteers:public_nominate",
 }
 SKIP_PREFIXES = ("admin/", "static/", "media/")
 

@@ -16,6 +16,7 @@ from chuangwen.org.api import router as org_router
 from chuangwen.sites.api import router as sites_router
 from chuangwen.tasks.api import router as tasks_router
 from chuangwen.volunteers.api import router as volunteers_router
+from chuangwen.volunteers.moral.api import router as moral_router
 
 from .auth import SessionWithCsrf, TokenAuth
 from .base import ChuangwenAPI
@@ -54,3 +55,4 @@ api.add_router("/tasks", tasks_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/volunteers", volunteers_router)
+api.add_router("/moral", moral_router)

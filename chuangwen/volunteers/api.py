@@ -64,9 +64,9 @@ def me(request: HttpRequest):
     volunteer = _me(request)
     conf = services.settings_for(volunteer.city_id)
     level = services.star_level(volunteer.total_minutes, conf.star_hours)
-    volunteer.star = level  # type: ignore[attr-defined]
-    volunteer.star_label = services.star_label(level)  # type: ignore[attr-defined]
-    volunteer.team_ids = list(volunteer.teams.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    volunteer.star = level
+    volunteer.star_label = services.star_label(level)
+    volunteer.team_ids = list(volunteer.teams.values_list("pk", flat=True))
     return volunteer
 
 
@@ -201,7 +201,7 @@ def confirm(request: HttpRequest, activity_id: int, payload: VolunteerConfirmIn)
 )
 def correct(request: HttpRequest, record_id: int, payload: VolunteerCorrectionIn):
     scope = scope_of(request)
-    record = ServiceRecord.objects.filter(city_id=scope.city_id, pk=record_id).first()
+    record = ServiceRecord.objects.filter(city_id=scope.city_id or 0, pk=record_id).first()
     if record is None or record.activity is None or not scope.can_write_unit(record.activity.unit):
         raise NotFound()
     row = services.correct_record(

@@ -12,3 +12,9 @@ class VolunteersConfig(AppConfig):
         from .metrics import QUANTITIES
 
         register_quantities("volunteers", QUANTITIES)
+
+        # the moral bank earns points from confirmed service hours
+        from .hooks import on_hours_confirmed
+        from .moral.services.bank import credit_confirmed_hours
+
+        on_hours_confirmed(credit_confirmed_hours)

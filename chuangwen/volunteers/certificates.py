@@ -20,7 +20,7 @@ def _seal_data_uri(cert: Certificate) -> str:
         return ""
     with seal.open("rb") as f:
         data = f.read()
-    mime = mimetypes.guess_type(seal.name)[0] or "image/png"
+    mime = mimetypes.guess_type(seal.name or "")[0] or "image/png"
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 

@@ -47,8 +47,8 @@ def _stamp(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def _place(unit: Unit, rng: random.Random) -> tuple[float, float]:
     grid = unit.grids.order_by("code").first()
-    lon = grid.centroid_lon if grid else unit.city.center_lon or 113.02
-    lat = grid.centroid_lat if grid else unit.city.center_lat or 28.19
+    lon = (grid.centroid_lon if grid else unit.city.center_lon) or 113.02
+    lat = (grid.centroid_lat if grid else unit.city.center_lat) or 28.19
     return lon + rng.uniform(-0.0003, 0.0003), lat + rng.uniform(-0.0003, 0.0003)
 
 

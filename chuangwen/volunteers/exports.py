@@ -3,6 +3,7 @@ volunteer's record (the five parts) for a consented third party."""
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -102,7 +103,7 @@ def hours_workbook(
 def record_workbook(volunteer: Volunteer) -> bytes:
     """The five parts of a volunteer's record, one sheet each."""
     p = volunteer.person
-    basic = [
+    basic: list[list[Any]] = [
         ["姓名", p.name],
         ["性别", volunteer.gender],
         ["出生日期", volunteer.birth_date.isoformat() if volunteer.birth_date else ""],

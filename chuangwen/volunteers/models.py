@@ -6,9 +6,12 @@ ledger (below); the moral bank, moral models and civility selections (their own 
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.text import mask_name
 
 from .choices import (
     DEFAULT_STAR_HOURS,
@@ -17,6 +20,24 @@ from .choices import (
     OrganiserKind,
     RecordKind,
     SignupStatus,
+)
+from .moral.choices import (
+    NON_NEGATIVE,
+    AccountKind,
+    DeedStatus,
+    HolderMode,
+    HonourCategory,
+    HonourKind,
+    HonourLevel,
+    HonourStatus,
+    NominatedBy,
+    ObjectionStatus,
+    ProposalStatus,
+    RevocationSource,
+    RuleKind,
+    SelectionCategory,
+    SelectionStatus,
+    TxnKind,
 )
 
 # ==== volunteers: volunteers, teams, activities, check-ins, service hours ====================
@@ -410,3 +431,582 @@ class Certificate(CityOwned):
 
 
 # ==== end of volunteers ======================================================================
+
+
+# ==== part B: moral bank (道德银行) ============================================================
+
+
+class MoralBankConfig(TimeStamped):
+    """The city's choices for all its moral banks: who holds an account, the earning rules of
+    volunteer hours and valid 随手拍 reports, the life of a holder's code, the 公示 period."""
+
+    city = models.OneToOneField("org.City", on_delete=models.CASCADE, related_name="+")
+    holder_mode = models.CharField(
+        _("开户方式"), max_length=10, choices=HolderMode.choices, default=HolderMode.PERSON
+    )
+    points_per_hour = models.DecimalField(
+        _("每小时志愿服务积分"), max_digits=6, decimal_places=2, default=1
+    )
+    points_per_report = models.PositiveIntegerField(_("每件有效随手拍积分"), default=1)
+    notice_days = models.PositiveSmallIntegerField(_("好人好事公示天数"), default=5)
+
+    class Meta:
+        verbose_name = _("道德银行设置")
+        verbose_name_plural = _("道德银行设置")
+
+    def __str__(self) -> str:
+        return str(self.city_id)
+
+
+class MoralBank(CityOwned):
+    """A community's moral bank: its accounts, council, outlets and ledger."""
+
+    community = models.OneToOneField(
+        "org.Unit", on_delete=models.PROTECT, related_name="moral_bank", verbose_name=_("社区")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("道德银行")
+        verbose_name_plural = _("道德银行")
+        ordering = ["community__path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankCouncilMember(TimeStamped):
+    """A member of the community's review council (道德评议会): reviews good deeds and
+    deductions of the bank."""
+
+    bank = models.ForeignKey(MoralBank, on_delete=models.CASCADE, related_name="council")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("评议会成员")
+        verbose_name_plural = _("评议会成员")
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "person"], name="moral_council_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_id}:{self.person_id}"
+
+
+class Household(CityOwned):
+    """A household of the bank's community (按家庭开户): its members share one account."""
+
+    bank = models.ForeignKey(MoralBank, on_delete=models.PROTECT, related_name="households")
+    name = models.CharField(_("户名"), max_length=100)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    members = models.ManyToManyField(
+        "org.Person", blank=True, related_name="households", verbose_name=_("家庭成员")
+    )
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outlet(CityOwned):
+    """A partner outlet (兑换点: a shop, a supermarket, a service point) where points are spent."""
+
+    bank = models.ForeignKey(
+        MoralBank, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("所属银行")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    active = models.BooleanField(_("有效"), default=True)
+    staff = models.ManyToManyField(
+        "org.Person",
+        through="OutletMember",
+        blank=True,
+        related_name="moral_outlets",
+        verbose_name=_("店员"),
+    )
+
+    class Meta:
+        verbose_name = _("兑换点")
+        verbose_name_plural = _("兑换点")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutletMember(TimeStamped):
+    """A person who redeems points for the outlet (scans holders' codes)."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("兑换点店员")
+        verbose_name_plural = _("兑换点店员")
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "person"], name="moral_outlet_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id}:{self.person_id}"
+
+
+class MoralRule(CityOwned):
+    """A published rule: points earned for a kind of good deed, or deducted for a kind of
+    uncivil conduct. The office writes them; the city's own rules, nothing official."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=RuleKind.choices)
+    code = models.CharField(_("编号"), max_length=20)
+    name = models.CharField(_("名称"), max_length=200)
+    points = models.PositiveIntegerField(_("分值"))
+    active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="moral_rule_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MoralAccount(CityOwned):
+    """An account of the ledger. ``balance`` is kept in step with the sum of its entries inside
+    the posting's transaction (the row is locked first), so reading it is one row; a check
+    constraint keeps holders' and outlets' balances from ever going below zero."""
+
+    bank = models.ForeignKey(MoralBank, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(_("类型"), max_length=10, choices=AccountKind.choices)
+    person = models.ForeignKey(
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moral_accounts",
+        verbose_name=_("持有人"),
+    )
+    household = models.OneToOneField(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+        verbose_name=_("家庭"),
+    )
+    outlet = models.OneToOneField(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    balance = models.BigIntegerField(_("余额"), default=0)
+    code_version = models.PositiveIntegerField(default=1, editable=False)
+    active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("积分账户")
+        verbose_name_plural = _("积分账户")
+        ordering = ["bank", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0) | ~Q(kind__in=NON_NEGATIVE),
+                name="moral_account_never_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "person"],
+                condition=Q(person__isnull=False),
+                name="moral_account_one_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "kind"],
+                condition=Q(kind__in=[AccountKind.ISSUE, AccountKind.PENALTY]),
+                name="moral_account_one_system_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.holder_name}"
+
+    @property
+    def number(self) -> str:
+        """账号: bank and account ids."""
+        return f"DY{self.bank_id:04d}{self.pk or 0:06d}"
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.person or self.household or self.outlet
+        return holder.name if holder is not None else str(AccountKind(self.kind).label)
+
+    @property
+    def masked_name(self) -> str:
+        if self.household is not None:
+            return mask_name(self.household.name)
+        return mask_name(self.holder_name)
+
+
+class MoralTransaction(CityOwned):
+    """One posting: points moved between two accounts (its entries sum to zero). ``key`` makes
+    every posting idempotent: the same key again answers the first posting."""
+
+    bank = models.ForeignKey(MoralBank, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(_("类型"), max_length=10, choices=TxnKind.choices)
+    key = models.CharField(_("幂等键"), max_length=150)
+    holder = models.ForeignKey(
+        MoralAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("持有人账户")
+    )
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    rule = models.ForeignKey(
+        MoralRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.PositiveBigIntegerField(_("积分"))
+    ref = models.CharField(_("来源"), max_length=100, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("积分交易")
+        verbose_name_plural = _("积分交易")
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["city", "key"], name="moral_txn_key_unique")]
+        indexes = [
+            models.Index(fields=["bank", "at"], name="moral_txn_bank_at"),
+            models.Index(fields=["holder", "at"], name="moral_txn_holder_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def kind_label(self) -> str:
+        return str(TxnKind(self.kind).label)
+
+    @property
+    def receipt_number(self) -> str:
+        return f"{timezone.localtime(self.at):%Y%m%d}{self.pk or 0:08d}"
+
+
+class MoralBankEntry(models.Model):
+    """One side of a posting: ``amount`` signed (credit positive). Append-only."""
+
+    txn = models.ForeignKey(MoralTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(MoralAccount, on_delete=models.PROTECT, related_name="entries")
+    amount = models.BigIntegerField(_("积分"))
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("积分分录")
+        verbose_name_plural = _("积分分录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["account", "at"], name="moral_entry_account_at")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount:+d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("MoralBankEntry is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("MoralBankEntry is append-only")
+
+
+class GoodDeed(CityOwned):
+    """A good deed nominated for points: reviewed by the bank's council, posted publicly (公示)
+    for the notice period, credited when the period has passed without an upheld objection."""
+
+    bank = models.ForeignKey(MoralBank, on_delete=models.PROTECT, related_name="deeds")
+    account = models.ForeignKey(
+        MoralAccount, on_delete=models.PROTECT, related_name="deeds", verbose_name=_("积分账户")
+    )
+    rule = models.ForeignKey(
+        MoralRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("积分规则")
+    )
+    title = models.CharField(_("事迹"), max_length=200)
+    description = models.TextField(_("详细说明"), blank=True)
+    points = models.PositiveIntegerField(_("积分"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeedStatus.choices, default=DeedStatus.NOMINATED
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.CharField(_("评议意见"), max_length=300, blank=True)
+    notice_until = models.DateField(_("公示截止"), null=True, blank=True)
+    txn = models.OneToOneField(
+        MoralTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("好人好事")
+        verbose_name_plural = _("好人好事")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "notice_until"], name="moral_deed_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# === part B: moral models and good people (道德模范, 身边好人) =================================
+
+
+class MoralModel(CityOwned):
+    """A nominee for 道德模范 or 身边好人: nominated by a unit or a citizen, screened, reviewed,
+    posted publicly (公示) for objections, then published on the 好人榜."""
+
+    kind = models.CharField(_("类别"), max_length=12, choices=HonourKind.choices)
+    category = models.CharField(_("类型"), max_length=12, choices=HonourCategory.choices)
+    level = models.CharField(
+        _("级别"), max_length=10, choices=HonourLevel.choices, default=HonourLevel.CITY
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所在单位或社区"),
+    )
+    title = models.CharField(_("事迹标题"), max_length=200)
+    story = models.TextField(_("事迹"))
+    photo = models.ImageField(_("照片"), upload_to="moral/models/%Y/", blank=True, max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=HonourStatus.choices, default=HonourStatus.NOMINATED
+    )
+    nominated_by = models.CharField(_("推荐方式"), max_length=10, choices=NominatedBy.choices)
+    nominator_unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("推荐单位"),
+    )
+    nominator_name = models.CharField(_("推荐人"), max_length=50, blank=True)
+    nominator_phone = models.CharField(_("推荐人电话"), max_length=20, blank=True)
+    review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    notice_starts = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_ends = models.DateField(_("公示截止"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("道德模范与身边好人")
+        verbose_name_plural = _("道德模范与身边好人")
+        ordering = ["-year", "-id"]
+        indexes = [models.Index(fields=["city", "status", "year"], name="moral_model_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublicObjection(CityOwned):
+    """An objection raised during a 公示 (against a moral model nominee, a good deed or a
+    civility selection); refused once the notice period has ended."""
+
+    honour = models.ForeignKey(
+        MoralModel, null=True, blank=True, on_delete=models.PROTECT, related_name="objections"
+    )
+    deed = models.ForeignKey(
+        GoodDeed, null=True, blank=True, on_delete=models.PROTECT, related_name="objections"
+    )
+    selection = models.ForeignKey(
+        "Selection", null=True, blank=True, on_delete=models.PROTECT, related_name="objections"
+    )
+    text = models.TextField(_("异议内容"))
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    status = models.CharField(
+        _("处理结果"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_note = models.CharField(_("处理意见"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+# === part B: civility selections (文明单位, 文明校园, 文明村镇, 文明社区, 文明家庭) ==============
+
+
+class SelectionKind(CityOwned):
+    """A kind of civility selection; it points at a site type whose checklist (indicators'
+    CheckItem rows of the active system) it is assessed against."""
+
+    category = models.CharField(_("类别"), max_length=10, choices=SelectionCategory.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    site_type = models.ForeignKey(
+        "indicators.SiteType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("测评清单（点位类型）"),
+    )
+    pass_score = models.DecimalField(_("合格分"), max_digits=5, decimal_places=2, default=80)
+    term_years = models.PositiveSmallIntegerField(_("复查周期（年）"), default=3)
+    notice_days = models.PositiveSmallIntegerField(_("公示天数"), default=7)
+    active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("评选类别")
+        verbose_name_plural = _("评选类别")
+        ordering = ["category", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Selection(CityOwned):
+    """One application for a civility title, through assessment, 公示 and award, then
+    re-examined every ``term_years`` and managed dynamically (revocation by decision)."""
+
+    kind = models.ForeignKey(
+        SelectionKind, on_delete=models.PROTECT, related_name="selections", verbose_name=_("类别")
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申报单位"),
+    )
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("家庭"),
+    )
+    family_name = models.CharField(_("家庭名称"), max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    level = models.CharField(
+        _("级别"), max_length=10, choices=HonourLevel.choices, default=HonourLevel.CITY
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=SelectionStatus.choices, default=SelectionStatus.APPLIED
+    )
+    statement = models.TextField(_("申报材料说明"), blank=True)
+    score = models.DecimalField(_("测评得分"), max_digits=6, decimal_places=2, null=True)
+    assessment = models.JSONField(_("测评明细"), default=dict, blank=True)
+    notice_starts = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_ends = models.DateField(_("公示截止"), null=True, blank=True)
+    awarded_on = models.DateField(_("授予日期"), null=True, blank=True)
+    next_review_on = models.DateField(_("下次复查"), null=True, blank=True)
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("文明创建评选")
+        verbose_name_plural = _("文明创建评选")
+        ordering = ["-year", "-id"]
+        indexes = [models.Index(fields=["city", "status", "year"], name="selection_status")]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} {self.kind.name}"
+
+    @property
+    def holder_name(self) -> str:
+        return self.unit.name if self.unit is not None else self.family_name
+
+
+class SelectionReview(TimeStamped):
+    """A re-examination (复查) of an awarded title."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField(_("复查日期"))
+    score = models.DecimalField(_("复查得分"), max_digits=6, decimal_places=2)
+    passed = models.BooleanField(_("复查合格"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("复查记录")
+        verbose_name_plural = _("复查记录")
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id} {self.reviewed_on}"
+
+
+class RevocationProposal(CityOwned):
+    """A proposal to revoke an awarded title (dynamic management): made by a scan or a finding,
+    decided by a person of the office. One per (selection, source, ref)."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="proposals")
+    source = models.CharField(_("来源"), max_length=20, choices=RevocationSource.choices)
+    ref = models.CharField(_("依据"), max_length=100)
+    reason = models.CharField(_("理由"), max_length=300)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_note = models.CharField(_("决定意见"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("撤销建议")
+        verbose_name_plural = _("撤销建议")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["selection", "source", "ref"], name="revocation_proposal_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id} {self.source} {self.ref}"
+
+
+__all__ = [
+    "BankCouncilMember",
+    "GoodDeed",
+    "Household",
+    "MoralAccount",
+    "MoralBank",
+    "MoralBankConfig",
+    "MoralBankEntry",
+    "MoralModel",
+    "MoralRule",
+    "MoralTransaction",
+    "Outlet",
+    "OutletMember",
+    "PublicObjection",
+    "RevocationProposal",
+    "Selection",
+    "SelectionKind",
+    "SelectionReview",
+]

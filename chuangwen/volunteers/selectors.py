@@ -24,7 +24,7 @@ from .models import Activity, Attendance, ServiceRecord, Team, Volunteer
 
 def volunteer_of(scope: Scope) -> Volunteer | None:
     """The logged-in person's own volunteer row, if they are a registered volunteer."""
-    if scope.person_id is None:
+    if scope.person_id is None or scope.city_id is None:
         return None
     return (
         Volunteer.objects.select_related("person", "area")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .moral.urls import urlpatterns as moral_urlpatterns
 
 app_name = "volunteers"
 urlpatterns = [
@@ -33,3 +34,5 @@ urlpatterns = [
     # public: self-registration on a phone, no account yet
     path("join/<str:city_code>/", views.register, name="register"),
 ]
+# part B: the moral bank (bank/), moral models (models/), civility selections (selections/)
+urlpatterns += moral_urlpatterns

@@ -545,7 +545,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, f.qs)
     conf = services.settings_for(scope.city_id)
     for v in page:
-        v.star = services.star_level(v.total_minutes, conf.star_hours)  # type: ignore[attr-defined]
+        v.star = services.star_level(v.total_minutes, conf.star_hours)
     template = list_template(
         request, "volunteers/volunteer_list.html", "volunteers/_volunteer_rows.html"
     )
@@ -780,7 +780,7 @@ def seal_image(request: HttpRequest) -> HttpResponse:
         raise Http404()
     with issuer.seal.open("rb") as f:
         data = f.read()
-    mime = mimetypes.guess_type(issuer.seal.name)[0] or "image/png"
+    mime = mimetypes.guess_type(issuer.seal.name or "")[0] or "image/png"
     response = HttpResponse(data, content_type=mime)
     response["X-Content-Type-Options"] = "nosniff"
     return response
