@@ -33,6 +33,7 @@ DEMO_LOGINS = {
     "street": (Role.UNIT_LIAISON, "第一个街道的联络员"),
     "grid": (Role.GRID_WORKER, "网格员：所属社区的网格"),
     "volunteer": (Role.VOLUNTEER, "志愿者：我的志愿服务、报名、扫码签到签退、证明下载"),
+    "shop": (Role.CITIZEN, "道德银行兑换点店员：扫持有人的积分码兑换"),
 }
 
 COLS, ROWS = 60, 50  # grid cells: 60 × 50 = 3,000
@@ -385,6 +386,7 @@ def build_demo_city(seed: int = 2026) -> DemoSummary:
             "street": streets[0],
             "grid": communities[0],
             "volunteer": communities[0],
+            "shop": communities[0],
         }.get(username, hq)
         plan.append((username, unit, role, "演示账号"))
     plan += [(f"office{k + 1:02d}", hq, Role.OFFICE_ADMIN, "创建办干部") for k in range(7)]
