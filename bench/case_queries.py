@@ -35,8 +35,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, parser, setup_django
-from intake import _ensure_pg_database
+from common import emit, ensure_pg_database, parser, setup_django
 
 from chuangwen.org.actors import SYSTEM
 
@@ -58,7 +57,7 @@ def main() -> None:
         " (after migrating it), instead of generating a new one",
     )
     args = p.parse_args()
-    _ensure_pg_database()
+    ensure_pg_database()
     url = setup_django("case_queries")
     from django.db import connection, transaction
     from django.test import Client

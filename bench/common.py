@@ -29,6 +29,19 @@ def setup_django(name: str) -> str:
     return os.environ["DATABASE_URL"]
 
 
+def ensure_pg_database() -> None:
+    """When DATABASE_URL names a PostgreSQL database that does not exist yet, create it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def parser(description: str, n: int) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--n", type=int, default=n, help=f"work size (default {n})")

@@ -85,9 +85,9 @@ def _prefix(db: str) -> str:
 def run_one(args: Any) -> None:
     if args.child == "postgres":
         os.environ["DATABASE_URL"] = args.pg_url
-        from intake import _ensure_pg_database
+        from common import ensure_pg_database
 
-        _ensure_pg_database()
+        ensure_pg_database()
     else:
         os.environ.pop("DATABASE_URL", None)
     from common import setup_django

@@ -21,30 +21,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, parser, setup_django
+from common import emit, ensure_pg_database, parser, setup_django
 
 from chuangwen.org.actors import SYSTEM
 
 BATCH = 2000
 
 
-def _ensure_pg_database() -> None:
-    import os
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     args = parser(__doc__.splitlines()[0], 100_000).parse_args()
-    _ensure_pg_database()
+    ensure_pg_database()
     url = setup_django("intake")
     from django.db import connection, transaction
 

@@ -225,6 +225,7 @@ CELERY_BEAT_SCHEDULE = {
     "task-reminders": {"task": "tasks.send_reminders", "schedule": 24 * 3600},
     "recompute-metrics": {"task": "tasks.recompute_metrics", "schedule": 24 * 3600},
     "sweep-stale-jobs": {"task": "core.sweep_stale_jobs", "schedule": 3600},
+    "moral-bank-daily": {"task": "volunteers.moral_bank_daily", "schedule": 24 * 3600},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -164,6 +164,13 @@ class MonthForm(forms.Form):
         widget=forms.DateInput({"type": "month", "class": "form-control"}, format="%Y-%m"),
     )  # fmt: skip
 
+    @classmethod
+    def of(cls, query: Any) -> "MonthForm":
+        """The month picker of a page: the month asked for, else this month shown filled in."""
+        if query.get("month"):
+            return cls(query)
+        return cls(initial={"month": timezone.localdate().replace(day=1)})
+
     def month_or_current(self) -> dt.date:
         if self.is_valid() and self.cleaned_data.get("month"):
             return self.cleaned_data["month"].replace(day=1)

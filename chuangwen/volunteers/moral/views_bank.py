@@ -214,7 +214,7 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
 def statement(request: HttpRequest, pk: int) -> HttpResponse:
     """The bank's monthly statement: one row per holder; ``?format=xlsx`` for Excel."""
     bank = selectors.get_bank_for_user(_scope(request), pk)
-    form = MonthForm(request.GET)
+    form = MonthForm.of(request.GET)
     month = form.month_or_current()
     rows = selectors.bank_statement(bank, month)
     if request.GET.get("format") == "xlsx":
@@ -315,7 +315,7 @@ def deed_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _code_context(account: MoralAccount) -> dict[str, Any]:
     code = codes.make_code(account.pk, account.code_version)
     # our own code (letters, digits, a dash) drawn by segno: markup with no user text in it
-    svg = segno.make(code, micro=False, error="m").svg_inline(scale=6, omitsize=True)
+    svg = segno.make(code, micro=False, error="m").svg_inline(scale=6)
     until = timezone.localtime(dt.datetime.fromtimestamp(codes.valid_until(), tz=dt.UTC))
     return {"account": account, "code": code, "qr": mark_safe(svg), "until": until}
 
@@ -326,7 +326,7 @@ def my_bank(request: HttpRequest) -> HttpResponse:
     """我的道德银行 (phone): balance, this month's entries, my code."""
     scope = _scope(request)
     accounts = selectors.my_accounts(scope)
-    form = MonthForm(request.GET)
+    form = MonthForm.of(request.GET)
     month = form.month_or_current()
     start, end = selectors._aware(month), selectors._aware(selectors.next_month(month))
     cards = []

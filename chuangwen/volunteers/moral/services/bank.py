@@ -467,7 +467,7 @@ def earn_points_for_hours(
         return None
     return _earn(
         holder, points, kind=TxnKind.HOURS, key=f"hours:{ref}", ref=ref,
-        note=_("志愿服务 %(h)s 小时") % {"h": Decimal(str(hours)).normalize()},
+        note=_("志愿服务 %(h)s 小时") % {"h": f"{Decimal(str(hours)).normalize():f}"},
         acting_user=acting_user,
     )  # fmt: skip
 
