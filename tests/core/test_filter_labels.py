@@ -19,8 +19,8 @@ def _filtersets():
     while todo:
         cls = todo.pop()
         todo += cls.__subclasses__()
-        if cls.__module__.startswith("chuangwen."):
-            seen.append(cls)
+        if cls.__module__.startswith("chuangwen.") and cls._meta.model is not None:
+            seen.append(cls)  # (a base without a model only styles its subclasses)
     return seen
 
 
