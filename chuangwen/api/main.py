@@ -15,6 +15,7 @@ from chuangwen.inspections.api import router as inspections_router
 from chuangwen.org.api import router as org_router
 from chuangwen.sites.api import router as sites_router
 from chuangwen.tasks.api import router as tasks_router
+from chuangwen.volunteers.pairs.api import router as pairs_router
 
 from .auth import SessionWithCsrf, TokenAuth
 from .base import ChuangwenAPI
@@ -52,3 +53,4 @@ api.add_router("/sites", sites_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
+api.add_router("/pairs", pairs_router)

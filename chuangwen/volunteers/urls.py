@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import include, path
+
+from .pairs import urls as pair_urls
 
 app_name = "volunteers"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("pairs/", include(pair_urls.urlpatterns)),
+]
