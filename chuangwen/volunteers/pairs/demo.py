@@ -16,7 +16,7 @@ from chuangwen.org.choices import Mechanism
 from chuangwen.org.models import City, Pair
 
 from .models import PairActivity
-from .selectors import inactive_cutoff
+from .selectors import inactive_cutoff, with_stats
 
 TITLES = {
     Mechanism.CIVILITY: ["文明实践进社区", "移风易俗宣讲", "文明交通劝导"],
@@ -47,15 +47,15 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
         pair.started_on = starts[pair.pk] = today - timedelta(days=rng.randint(300, 720))
     Pair.objects.bulk_update(pairs, ["started_on"])
     rows = []
-    n_quiet = 0
     for k, pair in enumerate(pairs):
         kinds = pair.mechanisms or list(Mechanism.values)
         quiet = k % 6 == 5  # no activity for more than three months → flagged
-        n_quiet += quiet
         latest = (cutoff - timedelta(days=rng.randint(5, 60))) if quiet else today
-        for _n in range(0 if k % 12 == 11 else rng.randint(2, 9)):
+        for n in range(0 if k % 12 == 11 else rng.randint(2, 9)):
             kind = rng.choice(kinds)
-            day = latest - timedelta(days=rng.randint(0, 240 if not quiet else 120))
+            # an active pair's latest activity lies within the last two months
+            spread = 60 if (n == 0 and not quiet) else (120 if quiet else 240)
+            day = latest - timedelta(days=rng.randint(0, spread))
             rows.append(
                 PairActivity(
                     city=city,
@@ -73,6 +73,8 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
         org_services.end_pair(
             pair, ended_on=today - timedelta(days=20), reason="单位职能调整", acting_user=SYSTEM
         )
+    stats = with_stats(Pair.objects.filter(city=city), inactive_cutoff(city.pk, today))
+    flagged = len([p for p in stats if getattr(p, "inactive", False)])
     audit.record(
         "volunteers.pair_activity.demo",
         city,
@@ -82,6 +84,6 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
         summary="生成六联活动演示数据",
     )
     log(
-        f"结对共建：六联活动 {len(rows)} 条，约 {n_quiet} 对长期无活动（已标注），"
+        f"结对共建：六联活动 {len(rows)} 条，{flagged} 对长期无活动（已标注），"
         f"{len(ended)} 对已结束。"
     )
