@@ -343,7 +343,7 @@ def test_api(pc, client_for):
     )
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
-    assert r.json()["inactive"] is True  # no start date and no activity
+    assert r.json()["inactive"] is False  # no start date, no activity: counts from today
     r = c.post(
         f"/api/pairs/{pid}/activities",
         {"kind": "civility", "held_on": TODAY.isoformat(), "title": "宣讲", "participants": 9},

@@ -35,7 +35,9 @@ class PairForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     started_on = BoundedDateField(
-        required=False, label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("开始日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     note = forms.CharField(
         required=False, max_length=2000, label=_("备注"), widget=forms.Textarea(attrs={"rows": 2})
@@ -58,7 +60,9 @@ class PairForm(forms.Form):
 
 class EndPairForm(forms.Form):
     ended_on = BoundedDateField(
-        required=False, label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("结束日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     reason = forms.CharField(max_length=300, label=_("结束原因"))
 
@@ -69,7 +73,9 @@ class ActivityForm(forms.Form):
         label=_("六联类别"),
         error_messages={"invalid_choice": _("未知的六联类别")},
     )
-    held_on = BoundedDateField(label=_("活动日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = BoundedDateField(
+        label=_("活动日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     title = forms.CharField(max_length=200, label=_("活动名称"))
     participants = forms.IntegerField(min_value=1, max_value=MAX_PARTICIPANTS, label=_("参与人数"))
     result = forms.CharField(

@@ -4,7 +4,7 @@ A unit sees the pairs where it, or a unit below it, is a party (the unit or the 
 village side); the office and leaders see every pair of the city. Out of scope answers 404
 like missing. A running pair is *inactive* when its last activity (or, without any, its start)
 lies more than the city's N months back (N = PairSettings.inactive_months, default 3); a pair
-with neither an activity nor a start date is inactive too.
+with neither an activity nor a start date counts from the day it was entered.
 """
 
 import calendar
@@ -68,7 +68,7 @@ def with_stats(qs: QuerySet[Pair], cutoff: date) -> QuerySet[Pair]:
     )
     stale = Q(ended_on__isnull=True) & (
         Q(last_activity__lt=cutoff)
-        | Q(last_activity__isnull=True, started_on__isnull=True)
+        | Q(last_activity__isnull=True, started_on__isnull=True, created_at__date__lt=cutoff)
         | Q(last_activity__isnull=True, started_on__lt=cutoff)
     )
     return qs.annotate(
