@@ -129,8 +129,11 @@ def create_link(request: HttpRequest, payload: LinkIn):
     return Status(201, selectors.get_link_for_user(scope, link.pk))
 
 
-@router.delete("/links/{link_id}", response={204: None}, summary="删除跨体系标准对应（创建办）")
+@router.delete(
+    "/links/{link_id}", response=LinkOut, summary="删除跨体系标准对应（创建办；返回被删除的对应）"
+)
 def delete_link(request: HttpRequest, link_id: int):
     link = selectors.get_link_for_user(scope_of(request), link_id)
+    out = LinkOut.from_orm(link)
     services.unlink_standards(link, acting_user=request.auth)  # type: ignore[attr-defined]
-    return Status(204, None)
+    return out
