@@ -17,6 +17,7 @@ from chuangwen.sites.api import router as sites_router
 from chuangwen.tasks.api import router as tasks_router
 from chuangwen.volunteers.api import router as volunteers_router
 from chuangwen.volunteers.moral.api import router as moral_router
+from chuangwen.volunteers.pairs.api import router as pairs_router
 
 from .auth import SessionWithCsrf, TokenAuth
 from .base import ChuangwenAPI
@@ -56,3 +57,4 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/moral", moral_router)
+api.add_router("/pairs", pairs_router)

@@ -19,7 +19,14 @@ from django.utils import timezone
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
 from chuangwen.core.xlsx import ErrorCollector, read_rows
-from chuangwen.indicators.choices import METHOD_FAMILY, Method, Sanction, SystemKind, SystemStatus
+from chuangwen.indicators.choices import (
+    METHOD_FAMILY,
+    CityTitle,
+    Method,
+    Sanction,
+    SystemKind,
+    SystemStatus,
+)
 from chuangwen.indicators.models import EvaluationSystem, Indicator, NegativeListItem
 from chuangwen.org.actors import actor_user, require_office
 from chuangwen.org.choices import UnitKind
@@ -133,14 +140,14 @@ def create_round(
     system = (
         system
         or EvaluationSystem.objects.filter(
-            city=city, kind=SystemKind.MAIN, status=SystemStatus.ACTIVE
+            city=city, kind=SystemKind.MAIN, title=CityTitle.CIVILIZED, status=SystemStatus.ACTIVE
         ).first()
     )
     if system is None or system.city_id != city.pk:
         raise InvalidInput("本市没有启用的测评体系", code="no_system")
     if minors_system is None:
         minors_system = EvaluationSystem.objects.filter(
-            city=city, kind=SystemKind.MINORS, status=SystemStatus.ACTIVE
+            city=city, kind=SystemKind.MINORS, title=CityTitle.CIVILIZED, status=SystemStatus.ACTIVE
         ).first()
     as_of = as_of or timezone.now()
     plans = list(plans)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from chuangwen.core.errors import NotFound
@@ -11,13 +11,15 @@ from chuangwen.core.schemas import DbId, Paged
 from chuangwen.org.scope import scope_of
 
 from . import selectors, services
-from .filters import IndicatorFilter
+from .filters import IndicatorFilter, LinkFilter
 from .models import CheckItem, Indicator
 from .schemas import (
     ChecklistOut,
     DiffOut,
     DiffRowOut,
     IndicatorOut,
+    LinkIn,
+    LinkOut,
     NegativeItemOut,
     SiteTypeOut,
     SystemOut,
@@ -105,3 +107,33 @@ def diff(request: HttpRequest, system_id: int):
     return DiffOut(
         system_id=found.pk, previous_id=found.previous_id, counts=report.counts, rows=rows
     )
+
+
+# --- 多城联创: standards linked across systems ------------------------------------------------
+
+
+@router.get(
+    "/links", response=list[LinkOut], summary="跨体系标准对应", openapi_extra=filter_doc(LinkFilter)
+)
+@paginate(Paged)
+def list_links(request: HttpRequest):
+    return filtered(LinkFilter, request, selectors.links_for_user(scope_of(request))).order_by("id")
+
+
+@router.post("/links", response={201: LinkOut}, summary="新建跨体系标准对应（创建办）")
+def create_link(request: HttpRequest, payload: LinkIn):
+    scope = scope_of(request)
+    a = selectors.get_indicator_for_user(scope, payload.a_id)
+    b = selectors.get_indicator_for_user(scope, payload.b_id)
+    link = services.link_standards(a, b, note=payload.note, acting_user=request.auth)  # type: ignore[attr-defined]
+    return Status(201, selectors.get_link_for_user(scope, link.pk))
+
+
+@router.delete(
+    "/links/{link_id}", response=LinkOut, summary="删除跨体系标准对应（创建办；返回被删除的对应）"
+)
+def delete_link(request: HttpRequest, link_id: int):
+    link = selectors.get_link_for_user(scope_of(request), link_id)
+    out = LinkOut.from_orm(link)
+    services.unlink_standards(link, acting_user=request.auth)  # type: ignore[attr-defined]
+    return out

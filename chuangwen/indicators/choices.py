@@ -21,6 +21,21 @@ class SystemKind(models.TextChoices):
     MINORS = "minors", _("未成年人思想道德建设测评体系")
 
 
+class CityTitle(models.TextChoices):
+    """创建称号: which title an evaluation system serves (多城联创). The office sets it on import;
+    the civilized-city system (and its minors' system) is 全国文明城市."""
+
+    CIVILIZED = "civilized", _("全国文明城市")
+    HYGIENIC = "hygienic", _("国家卫生城市")
+    GARDEN = "garden", _("国家园林城市")
+    FOREST = "forest", _("国家森林城市")
+    ECO_GARDEN = "eco_garden", _("国家生态园林城市")
+    FOOD_SAFETY = "food_safety", _("国家食品安全示范城市")
+    DOUBLE_SUPPORT = "double_support", _("全国双拥模范城")
+    ECO_CIVILIZATION = "eco_civilization", _("国家生态文明建设示范区")
+    OTHER = "other", _("其他")
+
+
 class CityLevel(models.TextChoices):
     PREFECTURE = "prefecture", _("地级及以上城市")
     COUNTY = "county", _("县级市")

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.filtering import BooleanFilter, IdFilter
 
-from .choices import Level, Method
-from .models import Indicator
+from .choices import CityTitle, Level, Method
+from .models import Indicator, StandardLink
 
 
 class IndicatorFilter(django_filters.FilterSet):
@@ -43,3 +43,31 @@ class IndicatorFilter(django_filters.FilterSet):
             return qs
         flagged = Q(negative=True) | Q(veto=True)
         return qs.filter(flagged) if value else qs.exclude(flagged)
+
+
+class LinkFilter(django_filters.FilterSet):
+    """跨体系标准对应: the page and the API share it."""
+
+    q = django_filters.CharFilter(method="search", max_length=50, label=_("编号/名称"))
+    system = IdFilter(method="by_system", label=_("测评体系"))
+    title = django_filters.ChoiceFilter(
+        choices=CityTitle.choices, method="by_title", label=_("创建称号"), empty_label=_("全部")
+    )
+
+    class Meta:
+        model = StandardLink
+        fields = ["q", "system", "title"]
+
+    def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(
+            Q(a__code__startswith=value)
+            | Q(b__code__startswith=value)
+            | Q(a__title__icontains=value)
+            | Q(b__title__icontains=value)
+        )
+
+    def by_system(self, qs: QuerySet, name: str, value: int) -> QuerySet:
+        return qs.filter(Q(a__system_id=value) | Q(b__system_id=value))
+
+    def by_title(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(Q(a__system__title=value) | Q(b__system__title=value))

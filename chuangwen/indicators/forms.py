@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CityLevel, Level, SystemKind
+from .choices import CityLevel, CityTitle, Level, SystemKind
 from .services.parsing import NodeRow, ParsedSystem, _clauses_and_methods
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -14,6 +14,16 @@ class ImportForm(forms.Form):
     name = forms.CharField(label=_("版本名称"), max_length=200)
     version_year = forms.IntegerField(label=_("版本年份"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("体系"), choices=SystemKind.choices)
+    title = forms.ChoiceField(
+        label=_("创建称号"),
+        choices=CityTitle.choices,
+        initial=CityTitle.CIVILIZED,
+        required=False,
+        help_text=_("不选则为全国文明城市"),
+    )
+    title_other = forms.CharField(
+        label=_("其他称号名称（称号选“其他”时填写）"), max_length=50, required=False
+    )
     city_level = forms.ChoiceField(label=_("适用城市层级"), choices=CityLevel.choices)
     source = forms.CharField(
         label=_("来源说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -78,3 +88,24 @@ class MoveForm(forms.Form):
 
 class RetireForm(forms.Form):
     reason = forms.CharField(label=_("停用原因"), max_length=300)
+
+
+class TitleForm(forms.Form):
+    title = forms.ChoiceField(label=_("创建称号"), choices=CityTitle.choices)
+    title_other = forms.CharField(label=_("其他称号名称"), max_length=50, required=False)
+
+
+class LinkForm(forms.Form):
+    """The two standards come from the search pickers (radio buttons named a and b)."""
+
+    a = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    b = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class PickForm(forms.Form):
+    q = forms.CharField(max_length=50, required=False)
+    name = forms.ChoiceField(choices=[("a", "a"), ("b", "b"), ("standards", "standards")])
+    system = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    exclude = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    multiple = forms.BooleanField(required=False)

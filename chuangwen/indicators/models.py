@@ -1,6 +1,7 @@
 """The evaluation system: versions, the indicator tree of any depth, its methods, the site-type
 checklists, the negative list, metrics, and the old → new mapping between versions."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from chuangwen.core.models import CityOwned, TimeStamped
 
 from .choices import (
     CityLevel,
+    CityTitle,
     Level,
     MatchKind,
     Method,
@@ -26,6 +28,12 @@ class EvaluationSystem(TimeStamped):
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(
         _("体系"), max_length=20, choices=SystemKind.choices, default=SystemKind.MAIN
+    )
+    title = models.CharField(
+        _("创建称号"), max_length=20, choices=CityTitle.choices, default=CityTitle.CIVILIZED
+    )
+    title_other = models.CharField(
+        _("其他称号名称"), max_length=50, blank=True, help_text=_("创建称号为“其他”时填写")
     )
     version_year = models.PositiveSmallIntegerField(_("版本年份"))
     city_level = models.CharField(
@@ -61,14 +69,20 @@ class EvaluationSystem(TimeStamped):
         ordering = ["-version_year", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["city", "kind"],
+                fields=["city", "title", "title_other", "kind"],
                 condition=Q(status="active"),
-                name="one_active_system_per_city_kind",
+                name="one_active_system_per_city_title_kind",
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def title_label(self) -> str:
+        if self.title == CityTitle.OTHER and self.title_other:
+            return self.title_other
+        return str(self.get_title_display())
 
 
 class Indicator(TimeStamped):
@@ -302,6 +316,45 @@ class IndicatorMapping(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.old_id} → {self.new_id}"
+
+
+class StandardLink(CityOwned):
+    """多城联创: a standard of one evaluation system that overlaps a standard of another (e.g. a
+    卫生城市 standard on markets and a 文明城市 one), so one piece of work serves both.
+
+    Stored once per pair with ``a_id < b_id``; not the version mapping (IndicatorMapping), which
+    follows one system from an old version to a new one."""
+
+    a = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="links_a", verbose_name=_("标准甲")
+    )
+    b = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="links_b", verbose_name=_("标准乙")
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+
+    class Meta:
+        verbose_name = _("跨体系标准对应")
+        verbose_name_plural = _("跨体系标准对应")
+        ordering = ["a__system_id", "a__path", "b__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["a", "b"], name="standard_link_unique"),
+            models.CheckConstraint(condition=Q(a__lt=models.F("b")), name="standard_link_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.a_id} ↔ {self.b_id}"
+
+    def other(self, indicator_id: int) -> Indicator:
+        return self.b if indicator_id == self.a_id else self.a
 
 
 class IndicatorMove(models.Model):

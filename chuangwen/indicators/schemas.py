@@ -1,6 +1,6 @@
-from ninja import Schema
+from ninja import Field, Schema
 
-from chuangwen.core.schemas import Number
+from chuangwen.core.schemas import DbId, In, Number
 
 
 class SystemOut(Schema):
@@ -10,6 +10,8 @@ class SystemOut(Schema):
     version_year: int
     city_level: str
     status: str
+    title: str
+    title_label: str
     unofficial: bool
     source: str
     level_names: list
@@ -100,3 +102,25 @@ class DiffOut(Schema):
     previous_id: int | None
     counts: dict[str, int]
     rows: list[DiffRowOut]
+
+
+class LinkedStandardOut(Schema):
+    id: int
+    code: str
+    title: str
+    system_id: int
+    system_name: str = Field(..., alias="system.name")
+    system_title: str = Field(..., alias="system.title")
+
+
+class LinkOut(Schema):
+    id: int
+    a: LinkedStandardOut
+    b: LinkedStandardOut
+    note: str
+
+
+class LinkIn(In):
+    a_id: DbId = Field(..., description="一个体系的测评标准编号")
+    b_id: DbId = Field(..., description="另一体系的测评标准编号")
+    note: str = Field("", max_length=300)

@@ -2,12 +2,12 @@
 versions; drafts (imported, not yet adopted) are the office's. Missing and out-of-scope answer
 alike (NotFound)."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from chuangwen.core.errors import NotFound
 from chuangwen.org.scope import Scope
 
-from .choices import SystemKind, SystemStatus
+from .choices import CityTitle, SystemKind, SystemStatus
 from .models import (
     CheckItem,
     EvaluationSystem,
@@ -16,6 +16,7 @@ from .models import (
     IndicatorMove,
     NegativeListItem,
     SiteType,
+    StandardLink,
 )
 
 
@@ -35,8 +36,12 @@ def get_system_for_user(scope: Scope, pk: int) -> EvaluationSystem:
     return system
 
 
-def active_system(scope: Scope, kind: str = SystemKind.MAIN) -> EvaluationSystem | None:
-    return systems_for_user(scope).filter(kind=kind, status=SystemStatus.ACTIVE).first()
+def active_system(
+    scope: Scope, kind: str = SystemKind.MAIN, title: str = CityTitle.CIVILIZED
+) -> EvaluationSystem | None:
+    """The city's active system of ``kind`` for a title (default: the civilized-city one)."""
+    qs = systems_for_user(scope).filter(kind=kind, title=title, status=SystemStatus.ACTIVE)
+    return qs.first()
 
 
 def current_system(scope: Scope, pk: int | str | None = None) -> EvaluationSystem | None:
@@ -124,3 +129,51 @@ def negative_list(system: EvaluationSystem) -> QuerySet[NegativeListItem]:
 
 def mappings(system: EvaluationSystem) -> QuerySet[IndicatorMapping]:
     return IndicatorMapping.objects.filter(system=system).select_related("old", "new")
+
+
+# --- 多城联创: standards linked across systems ------------------------------------------------
+
+
+def links_for_user(scope: Scope) -> QuerySet[StandardLink]:
+    """Links between standards of systems the user may read (drafts: the office only)."""
+    if scope.city_id is None:
+        return StandardLink.objects.none()
+    systems = systems_for_user(scope).values("pk")
+    return StandardLink.objects.filter(
+        city_id=scope.city_id, a__system__in=systems, b__system__in=systems
+    ).select_related("a__system", "b__system")
+
+
+def get_link_for_user(scope: Scope, pk: int) -> StandardLink:
+    link = links_for_user(scope).filter(pk=pk).first()
+    if link is None:
+        raise NotFound()
+    return link
+
+
+def linked_standards(indicator_id: int) -> QuerySet[Indicator]:
+    """The standards of other systems linked to this one (either side of a link)."""
+    a_side = StandardLink.objects.filter(b_id=indicator_id).values("a_id")
+    b_side = StandardLink.objects.filter(a_id=indicator_id).values("b_id")
+    return (
+        Indicator.objects.filter(Q(pk__in=a_side) | Q(pk__in=b_side))
+        .select_related("system")
+        .order_by("system_id", "path")
+    )
+
+
+def standards_to_pick(
+    scope: Scope, q: str, system_id: int | None = None, limit: int = 20
+) -> list[Indicator]:
+    """The search picker's answers: standards (leaves) whose code or title holds ``q``."""
+    q = (q or "").strip()[:50]
+    if not q:
+        return []
+    qs = indicators_for_user(scope).filter(
+        system__status__in=[SystemStatus.ACTIVE, SystemStatus.DRAFT]
+    )
+    if system_id:
+        qs = qs.filter(system_id=system_id)
+    qs = qs.filter(Q(code__startswith=q) | Q(title__icontains=q) | Q(text__icontains=q))
+    qs = qs.filter(Q(level="standard") | Q(children__isnull=True)).distinct()
+    return list(qs.select_related("system").order_by("system_id", "path")[:limit])

@@ -21,4 +21,9 @@ urlpatterns = [
     path("systems/<int:pk>/mapping/", views.mapping, name="mapping"),
     path("systems/<int:pk>/adopt/", views.adopt, name="adopt"),
     path("systems/<int:pk>/move-attached/", views.move_attached, name="move_attached"),
+    path("systems/<int:pk>/title/", views.system_title, name="system_title"),
+    path("links/", views.links, name="links"),
+    path("links/new/", views.link_create, name="link_create"),
+    path("links/<int:pk>/delete/", views.link_delete, name="link_delete"),
+    path("standards/pick/", views.standard_pick, name="standard_pick"),
 ]

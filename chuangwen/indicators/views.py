@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +12,8 @@ from chuangwen.core.views import download, list_template, paginate
 
 from . import selectors, services
 from .choices import SystemStatus
-from .filters import IndicatorFilter
-from .forms import ImportForm, IndicatorForm, MoveForm, RetireForm
+from .filters import IndicatorFilter, LinkFilter
+from .forms import ImportForm, IndicatorForm, LinkForm, MoveForm, PickForm, RetireForm, TitleForm
 from .models import EvaluationSystem, Indicator, IndicatorMapping
 
 FILTER_KEYS = ("q", "method", "site_type", "level", "negative", "city_added", "retired")
@@ -229,6 +230,9 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if system.status == SystemStatus.ACTIVE
             else [],
             "is_office": scope.write_all,
+            "title_form": TitleForm(
+                initial={"title": system.title, "title_other": system.title_other}
+            ),
         },
     )
 
@@ -256,6 +260,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 version_year=data["version_year"],
                 kind=data["kind"],
+                title=data["title"],
+                title_other=data["title_other"],
                 city_level=data["city_level"],
                 source=data["source"],
                 acting_user=request.user,
@@ -355,3 +361,81 @@ def move_attached(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"迁移关联对象 {result.moved_total} 个，仍未映射 {len(result.unmapped)} 个"
     )
     return redirect("indicators:system", pk=system.pk)
+
+
+# --- 多城联创: standards linked across systems, the title of a system --------------------------
+
+
+@office_required
+@require_POST
+def system_title(request: HttpRequest, pk: int) -> HttpResponse:
+    system = selectors.get_system_for_user(_scope(request), pk)
+    form = TitleForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput("请选择创建称号", code="bad_title")
+    services.set_system_title(
+        system,
+        title=form.cleaned_data["title"],
+        title_other=form.cleaned_data["title_other"],
+        acting_user=request.user,
+    )
+    messages.success(request, "已保存创建称号")
+    return redirect("indicators:system", pk=system.pk)
+
+
+@member_required
+def links(request: HttpRequest) -> HttpResponse:
+    """跨体系标准对应: the list (filtered by system) and, for the office, the link form."""
+    scope = _scope(request)
+    f = LinkFilter(request.GET, queryset=selectors.links_for_user(scope))
+    systems = selectors.systems_for_user(scope).exclude(status=SystemStatus.ARCHIVED)
+    f.form.fields["system"].widget = forms.Select(
+        choices=[("", "全部"), *((s.pk, s.name) for s in systems)]
+    )
+    page = paginate(request, f.qs)
+    template = list_template(request, "indicators/links.html", "indicators/_link_rows.html")
+    context = {"filter": f, "page": page, "form": LinkForm(), "systems": systems}
+    return render(request, template, context)
+
+
+@office_required
+@require_POST
+def link_create(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput("请分别搜索并选择两条测评标准", code="required")
+    a = selectors.get_indicator_for_user(scope, form.cleaned_data["a"])
+    b = selectors.get_indicator_for_user(scope, form.cleaned_data["b"])
+    services.link_standards(a, b, note=form.cleaned_data["note"], acting_user=request.user)
+    messages.success(request, f"已建立对应：{a.code} ↔ {b.code}")
+    return redirect("indicators:links")
+
+
+@office_required
+@require_POST
+def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    link = selectors.get_link_for_user(_scope(request), pk)
+    services.unlink_standards(link, acting_user=request.user)
+    messages.success(request, "已删除对应")
+    return redirect("indicators:links")
+
+
+@member_required
+def standard_pick(request: HttpRequest) -> HttpResponse:
+    """The standards search picker (htmx): matching standards as radio buttons or check boxes
+    named ``name``; ``system`` narrows to one system, ``exclude`` leaves one out."""
+    scope = _scope(request)
+    form = PickForm(request.GET)
+    if not form.is_valid():
+        raise InvalidInput("参数有误", code="bad_params")
+    d = form.cleaned_data
+    q = d["q"] or request.GET.get(f"q_{d['name']}", "")[:50]
+    rows = selectors.standards_to_pick(scope, q, d["system"])
+    if d["exclude"]:
+        rows = [r for r in rows if r.system_id != d["exclude"]]
+    return render(
+        request,
+        "indicators/_standard_choices.html",
+        {"rows": rows, "name": d["name"], "multiple": d["multiple"], "q": q},
+    )

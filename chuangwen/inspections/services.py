@@ -29,7 +29,7 @@ from chuangwen.core.errors import (
     PermissionDenied,
 )
 from chuangwen.core.geo import to_wgs84
-from chuangwen.indicators.choices import SystemKind, SystemStatus
+from chuangwen.indicators.choices import CityTitle, SystemKind, SystemStatus
 from chuangwen.indicators.models import CheckItem, EvaluationSystem
 from chuangwen.org.actors import SYSTEM, SystemActor, actor_scope, actor_user, require_office
 from chuangwen.org.choices import Role
@@ -76,7 +76,7 @@ def _transition(plan: InspectionPlan, to: str) -> None:
 def active_system(city: City | int, kind: str = SystemKind.MAIN) -> EvaluationSystem | None:
     city_id = city if isinstance(city, int) else city.pk
     return EvaluationSystem.objects.filter(
-        city_id=city_id, kind=kind, status=SystemStatus.ACTIVE
+        city_id=city_id, kind=kind, title=CityTitle.CIVILIZED, status=SystemStatus.ACTIVE
     ).first()
 
 

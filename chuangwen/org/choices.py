@@ -10,6 +10,7 @@ class UnitKind(models.TextChoices):
     DISTRICT = "district", _("区县")
     STREET = "street", _("街道")
     COMMUNITY = "community", _("社区")
+    VILLAGE = "village", _("行政村")
     COMPOUND = "compound", _("小区")
     SCHOOL = "school", _("学校")
     ENTERPRISE = "enterprise", _("企业")
@@ -27,6 +28,7 @@ DEFAULT_AXIS = {
     UnitKind.DISTRICT: Axis.BLOCK,
     UnitKind.STREET: Axis.BLOCK,
     UnitKind.COMMUNITY: Axis.BLOCK,
+    UnitKind.VILLAGE: Axis.BLOCK,
     UnitKind.COMPOUND: Axis.BLOCK,
 }
 
@@ -39,6 +41,10 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导（只读）")
     CITIZEN = "citizen", _("市民")
     VOLUNTEER = "volunteer", _("志愿者")
+
+
+# the 块 side of a 结对共建 pair: an urban community or a village
+PAIR_COMMUNITY_KINDS = (UnitKind.COMMUNITY, UnitKind.VILLAGE)
 
 
 class Mechanism(models.TextChoices):

@@ -140,20 +140,32 @@ class Pair(CityOwned):
         Unit, on_delete=models.PROTECT, related_name="pairs", verbose_name=_("共建单位")
     )
     community = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="paired_with", verbose_name=_("结对社区")
+        Unit, on_delete=models.PROTECT, related_name="paired_with", verbose_name=_("结对社区/村")
     )
     mechanisms = models.JSONField(_("六联机制"), default=list)
     started_on = models.DateField(_("开始日期"), null=True, blank=True)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=300, blank=True)
     note = models.TextField(_("备注"), blank=True)
 
     class Meta:
         verbose_name = _("结对共建")
         verbose_name_plural = _("结对共建")
-        constraints = [models.UniqueConstraint(fields=["unit", "community"], name="pair_unique")]
+        # one running pair per unit and community; an ended pair stays on record
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "community"],
+                condition=models.Q(ended_on__isnull=True),
+                name="pair_unique_running",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} ↔ {self.community}"
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_on is not None
 
     def mechanism_labels(self) -> list[str]:
         labels = dict(Mechanism.choices)

@@ -10,15 +10,24 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import IO, Any
 
 import shapely
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
-from chuangwen.core.errors import ImportFailed, InvalidInput, PermissionDenied, RowError
+from chuangwen.core.errors import (
+    ImportFailed,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+    RowError,
+)
 from chuangwen.core.geo import (
     Bounds,
     Coordinate,
@@ -35,7 +44,7 @@ from chuangwen.core.tree import child_path, move_subtree, rebase_paths
 from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 
 from .actors import is_system, require_office
-from .choices import DEFAULT_AXIS, Axis, Mechanism, Role, UnitKind
+from .choices import DEFAULT_AXIS, PAIR_COMMUNITY_KINDS, Axis, Mechanism, Role, UnitKind
 from .models import City, Grid, Membership, Pair, Person, Unit
 from .registry import unit_path_copies
 
@@ -258,7 +267,7 @@ def _add_membership(person: Person, unit: Unit, role: str) -> Membership:
         raise InvalidInput(f"角色「{role}」无效", code="bad_role")
     if unit.city_id != person.city_id:
         raise InvalidInput("单位不属于本城市", code="bad_unit")
-    membership, _ = Membership.objects.get_or_create(person=person, unit=unit, role=role)
+    membership, _created = Membership.objects.get_or_create(person=person, unit=unit, role=role)
     return membership
 
 
@@ -489,6 +498,36 @@ def locate_points(
 # --- pairs --------------------------------------------------------------------------------
 
 
+PAIR_FIELDS = ["unit", "community", "mechanisms", "started_on", "ended_on", "end_reason", "note"]
+
+
+def _clean_mechanisms(mechanisms: Sequence[str]) -> list[str]:
+    bad = [str(m) for m in mechanisms if m not in Mechanism.values]
+    if bad:
+        raise InvalidInput(
+            _("未知的六联机制：%(bad)s") % {"bad": "，".join(bad)}, code="bad_mechanism"
+        )
+    return list(dict.fromkeys(str(m) for m in mechanisms))
+
+
+def _check_pair_parties(city: City, unit: Unit, community: Unit) -> None:
+    if unit.city_id != city.pk or community.city_id != city.pk:
+        raise InvalidInput(_("结对双方必须属于本城市"), code="bad_unit")
+    if community.kind not in PAIR_COMMUNITY_KINDS:
+        raise InvalidInput(
+            _("「%(name)s」不是社区或行政村") % {"name": community.name}, code="bad_community"
+        )
+    if unit.pk == community.pk:
+        raise InvalidInput(_("共建单位不能与结对社区相同"), code="bad_unit")
+    if not unit.active or not community.active:
+        raise InvalidInput(_("不能与已停用的单位结对"), code="inactive_unit")
+
+
+def _check_pair_date(value: date | None, label: str) -> None:
+    if value is not None and value > timezone.localdate():
+        raise InvalidInput(_("%(label)s不能晚于今天") % {"label": label}, code="future_date")
+
+
 @transaction.atomic
 def create_pair(
     city: City,
@@ -496,33 +535,98 @@ def create_pair(
     unit: Unit,
     community: Unit,
     mechanisms: Sequence[str],
-    started_on: Any = None,
+    started_on: date | None = None,
     note: str = "",
     acting_user: Any,
 ) -> Pair:
+    """结对共建: a unit (机关、企业、学校 …) paired with a community or village."""
     require_office(acting_user, city)
-    if unit.city_id != city.pk or community.city_id != city.pk:
-        raise InvalidInput("结对双方必须属于本城市", code="bad_unit")
-    if community.kind != UnitKind.COMMUNITY:
-        raise InvalidInput(f"「{community.name}」不是社区", code="bad_community")
-    bad = [m for m in mechanisms if m not in Mechanism.values]
-    if bad:
-        raise InvalidInput(f"未知的六联机制：{', '.join(bad)}", code="bad_mechanism")
-    if Pair.objects.filter(unit=unit, community=community).exists():
-        raise InvalidInput("该单位与社区已结对", code="duplicate_pair")
+    _check_pair_parties(city, unit, community)
+    chosen = _clean_mechanisms(mechanisms)
+    _check_pair_date(started_on, _("开始日期"))
+    running = Pair.objects.select_for_update().filter(
+        unit=unit, community=community, ended_on__isnull=True
+    )
+    if running.exists():
+        raise InvalidInput(_("该单位与社区已结对"), code="duplicate_pair")
     pair = Pair.objects.create(
         city=city,
         unit=unit,
         community=community,
-        mechanisms=list(dict.fromkeys(mechanisms)),
+        mechanisms=chosen,
         started_on=started_on,
-        note=note,
+        note=(note or "").strip(),
     )
     audit.record(
         "org.pair.created",
         pair,
         actor=acting_user,
-        after={"unit": unit.pk, "community": community.pk, "mechanisms": pair.mechanisms},
+        after=audit.snapshot(pair, PAIR_FIELDS),
+        summary=str(pair),
+    )
+    return pair
+
+
+@transaction.atomic
+def update_pair(
+    pair: Pair,
+    *,
+    unit: Unit,
+    community: Unit,
+    mechanisms: Sequence[str],
+    started_on: date | None,
+    note: str,
+    acting_user: Any,
+) -> Pair:
+    """Edit a running pair (an ended one stays as it was ended)."""
+    pair = Pair.objects.select_for_update().select_related("city").get(pk=pair.pk)
+    require_office(acting_user, pair.city)
+    if pair.ended_on is not None:
+        raise InvalidTransition(_("结对已结束，不能修改"), code="pair_ended")
+    _check_pair_parties(pair.city, unit, community)
+    chosen = _clean_mechanisms(mechanisms)
+    _check_pair_date(started_on, _("开始日期"))
+    other = Pair.objects.filter(unit=unit, community=community, ended_on__isnull=True)
+    if other.exclude(pk=pair.pk).exists():
+        raise InvalidInput(_("该单位与社区已结对"), code="duplicate_pair")
+    before = audit.snapshot(pair, PAIR_FIELDS)
+    pair.unit, pair.community, pair.mechanisms = unit, community, chosen
+    pair.started_on, pair.note = started_on, (note or "").strip()
+    pair.save(update_fields=["unit", "community", "mechanisms", "started_on", "note", "updated_at"])
+    old, new = audit.changes(before, audit.snapshot(pair, PAIR_FIELDS))
+    if new:
+        audit.record(
+            "org.pair.updated", pair, actor=acting_user, before=old, after=new, summary=str(pair)
+        )
+    return pair
+
+
+@transaction.atomic
+def end_pair(pair: Pair, *, ended_on: date | None, reason: str, acting_user: Any) -> Pair:
+    """End a pair: it stays on record with its activities; the two may pair again later."""
+    pair = Pair.objects.select_for_update().select_related("city").get(pk=pair.pk)
+    require_office(acting_user, pair.city)
+    if pair.ended_on is not None:
+        raise InvalidTransition(
+            _("该结对已于 %(day)s 结束") % {"day": pair.ended_on.isoformat()}, code="pair_ended"
+        )
+    ended_on = ended_on or timezone.localdate()
+    _check_pair_date(ended_on, _("结束日期"))
+    if pair.started_on is not None and ended_on < pair.started_on:
+        raise InvalidInput(_("结束日期不能早于开始日期"), code="bad_date")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写结束原因"), code="reason_required")
+    if len(reason) > 300:
+        raise InvalidInput(_("结束原因不能超过 300 字"), code="reason_too_long")
+    pair.ended_on, pair.end_reason = ended_on, reason
+    pair.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    audit.record(
+        "org.pair.ended",
+        pair,
+        actor=acting_user,
+        before={"ended_on": None},
+        after={"ended_on": ended_on, "end_reason": reason},
         summary=str(pair),
     )
     return pair

@@ -3,8 +3,10 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from chuangwen.core.errors import InvalidInput
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
+from chuangwen.indicators.selectors import indicators_for_user
 from chuangwen.org.actors import require_office
 from chuangwen.org.scope import scope_of
 
@@ -21,6 +23,8 @@ from .schemas import (
     ReviewIn,
     TaskOut,
     TaskReportOut,
+    TaskStandardOut,
+    TaskStandardsIn,
 )
 
 router = Router(tags=["任务分解"])
@@ -152,3 +156,27 @@ def review_report(request: HttpRequest, report_id: int, payload: ReviewIn):
         comment=payload.comment,
         acting_user=request.auth,  # type: ignore[attr-defined]
     )
+
+
+@router.get(
+    "/{task_id}/standards", response=list[TaskStandardOut], summary="任务同时服务的其他体系标准"
+)
+def list_task_standards(request: HttpRequest, task_id: int):
+    task = selectors.get_task_for_user(scope_of(request), task_id)
+    return task.extra_standards.select_related("indicator__system").order_by("indicator_id")
+
+
+@router.put(
+    "/{task_id}/standards",
+    response=list[TaskStandardOut],
+    summary="设置任务同时服务的其他体系标准（创建办）",
+)
+def set_task_standards(request: HttpRequest, task_id: int, payload: TaskStandardsIn):
+    scope = scope_of(request)
+    task = selectors.get_task_for_user(scope, task_id)
+    ids = sorted(set(payload.indicator_ids))
+    found = list(indicators_for_user(scope).filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise InvalidInput("测评标准不存在", code="bad_indicator")
+    services.set_task_standards(task, indicators=found, acting_user=request.auth)  # type: ignore[attr-defined]
+    return task.extra_standards.select_related("indicator__system").order_by("indicator_id")

@@ -110,7 +110,7 @@ def create_demo_rules(city: City, deadline: dt.date) -> list[DecompositionRule]:
 def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
     rng = random.Random(f"tasks:{seed}")
     system = EvaluationSystem.objects.filter(
-        city=city, kind="main", status=SystemStatus.ACTIVE
+        city=city, kind="main", title="civilized", status=SystemStatus.ACTIVE
     ).first()
     if system is None:
         from chuangwen.indicators.services import load_evaluation_system
@@ -183,6 +183,10 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
     )
     booklets.generate_pledges(city, today.year, units=leads, acting_user=SYSTEM)
     n_reports = ProgressReport.objects.filter(city=city).count()
+    # 多城联创: tasks on standards linked to the sample system also serve it
+    n_extra = services.apply_links_to_tasks(city, acting_user=SYSTEM)
+    if n_extra:
+        log(f"任务：按跨体系对应，{n_extra} 项任务同时服务示例体系的标准。")
     log(
         f"任务：{len(rules)} 条分解规则，{result.created} 项任务，{n_reports} 份进展报送，"
         f"{len(specs)} 个量化指标，{len(leads)} 份责任书。"

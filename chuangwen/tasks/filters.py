@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.filtering import IdFilter
+from chuangwen.indicators.choices import CityTitle
 from chuangwen.org.models import Unit
 
 from .choices import OVERDUE, STATUS_FILTER_CHOICES
 from .models import Task
-from .selectors import overdue_q, unit_tasks_q
+from .selectors import overdue_q, title_q, unit_tasks_q
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -19,6 +20,9 @@ class TaskFilter(django_filters.FilterSet):
     unit = IdFilter(method="by_unit", label=_("单位（牵头或配合，含下级）"))
     status = django_filters.ChoiceFilter(
         choices=STATUS_FILTER_CHOICES, method="by_status", label=_("状态")
+    )
+    title = django_filters.ChoiceFilter(
+        choices=CityTitle.choices, method="by_title", label=_("创建称号"), empty_label=_("全部")
     )
     due_after = django_filters.DateFilter(
         field_name="deadline", lookup_expr="gte", label=_("时限不早于")
@@ -29,7 +33,7 @@ class TaskFilter(django_filters.FilterSet):
 
     class Meta:
         model = Task
-        fields = ["q", "indicator", "unit", "status", "due_after", "due_before"]
+        fields = ["q", "indicator", "unit", "status", "title", "due_after", "due_before"]
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(
@@ -52,3 +56,7 @@ class TaskFilter(django_filters.FilterSet):
         if value == OVERDUE:
             return qs.filter(overdue_q(timezone.localdate()))
         return qs.filter(status=value)
+
+    def by_title(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Tasks serving the title: by their own standard or one they also serve."""
+        return qs.filter(title_q(value))

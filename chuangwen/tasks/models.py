@@ -173,6 +173,30 @@ class TaskSupport(models.Model):
         return f"{self.task_id} ← {self.unit_id}"
 
 
+class TaskStandard(models.Model):
+    """多城联创: another system's standard the task also serves (its ``indicator`` stays the
+    primary link). Proposed from the standard links between systems, edited by the office."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extra_standards")
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        on_delete=models.CASCADE,
+        related_name="extra_tasks",
+        verbose_name=_("兼顾的测评标准"),
+    )
+    from_link = models.BooleanField(_("按对应关系自动关联"), default=False)
+
+    class Meta:
+        verbose_name = _("任务兼顾的标准")
+        verbose_name_plural = _("任务兼顾的标准")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "indicator"], name="task_standard_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} + {self.indicator_id}"
+
+
 class ProgressReport(CityOwned):
     """A unit's report of progress on a task, with files; the office accepts or returns it."""
 

@@ -1,8 +1,8 @@
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
-from chuangwen.core.schemas import In, Number
+from chuangwen.core.schemas import DbId, In, Number
 
 
 class UnitRef(Schema):
@@ -104,3 +104,18 @@ class FormulaOut(Schema):
     valid: bool
     message: str = ""
     value: Number | None = None
+
+
+class TaskStandardOut(Schema):
+    indicator_id: int
+    code: str = Field(..., alias="indicator.code")
+    title: str = Field(..., alias="indicator.title")
+    system_id: int = Field(..., alias="indicator.system_id")
+    system_title: str = Field(..., alias="indicator.system.title")
+    from_link: bool
+
+
+class TaskStandardsIn(In):
+    indicator_ids: list[DbId] = Field(
+        ..., max_length=50, description="同时服务的其他体系测评标准（整体替换）"
+    )

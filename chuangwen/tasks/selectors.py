@@ -12,13 +12,21 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from chuangwen.core.errors import NotFound
-from chuangwen.indicators.choices import SystemStatus
-from chuangwen.indicators.models import Metric
+from chuangwen.indicators.choices import CityTitle, SystemStatus
+from chuangwen.indicators.models import EvaluationSystem, Indicator, Metric, StandardLink
 from chuangwen.org.models import Unit
 from chuangwen.org.scope import Scope
 
 from .choices import OPEN_STATUSES, ReportStatus, TaskStatus
-from .models import Evidence, MetricValue, Pledge, ProgressReport, Task, TaskSupport
+from .models import (
+    Evidence,
+    MetricValue,
+    Pledge,
+    ProgressReport,
+    Task,
+    TaskStandard,
+    TaskSupport,
+)
 
 
 def unit_tasks_q(paths: list[str] | tuple[str, ...]) -> Q:
@@ -59,6 +67,13 @@ def get_task_for_user(scope: Scope, pk: int) -> Task:
     if task is None:
         raise NotFound()
     return task
+
+
+def title_q(title: str) -> Q:
+    """Tasks that serve a 创建称号: their own standard's system, or one of the other systems'
+    standards they also serve (多城联创)."""
+    extra = TaskStandard.objects.filter(indicator__system__title=title).values("task_id")
+    return Q(indicator__system__title=title) | Q(pk__in=extra)
 
 
 def overdue_q(today: date | None = None) -> Q:
@@ -238,3 +253,80 @@ def evidence_review_ratios(system: Any) -> dict[int, float]:
         with_evidence.values_list("task__indicator_id").annotate(n=Count("task_id", distinct=True))
     )
     return {ind: done.get(ind, 0) / n for ind, n in totals.items() if n}
+
+
+# --- 多城联创: the leader's overview by title ----------------------------------------------------
+
+
+@dataclass
+class TitleRow:
+    title: str
+    label: str
+    systems: list[Any]
+    standards: int
+    covered: int
+    linked: int
+    tasks: int
+    done: int
+    overdue: int
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.tasks) if self.tasks else 0
+
+    @property
+    def percent_covered(self) -> int:
+        return round(100 * self.covered / self.standards) if self.standards else 0
+
+
+def titles_overview(scope: Scope, title: str = "") -> list[TitleRow]:
+    """Per title with an active system: its standards, how many a task serves (its own or as an
+    extra standard), how many are linked to another system's, and the tasks' progress."""
+    if scope.city_id is None:
+        return []
+    systems = EvaluationSystem.objects.filter(
+        city_id=scope.city_id, status=SystemStatus.ACTIVE
+    ).order_by("id")
+    if title:
+        systems = systems.filter(title=title)
+    by_title: dict[str, list[EvaluationSystem]] = {}
+    for system in systems:
+        by_title.setdefault(system.title, []).append(system)
+    order = list(CityTitle.values)
+    tasks = tasks_for_user(scope)
+    today = timezone.localdate()
+    rows = []
+    for key in sorted(by_title, key=order.index):
+        members = by_title[key]
+        leaves = Indicator.objects.filter(system__in=members).filter(
+            Q(level="standard") | Q(children__isnull=True)
+        )
+        leaf_ids = set(leaves.values_list("pk", flat=True))
+        served = tasks.filter(title_q(key))
+        own = set(served.values_list("indicator_id", flat=True))
+        extra = set(
+            TaskStandard.objects.filter(task__in=served).values_list("indicator_id", flat=True)
+        )
+        linked_pairs = StandardLink.objects.filter(Q(a_id__in=leaf_ids) | Q(b_id__in=leaf_ids))
+        linked = {i for pair in linked_pairs.values_list("a_id", "b_id") for i in pair} & leaf_ids
+        counts = served.aggregate(
+            n=Count("id"),
+            done=Count("id", filter=Q(status=TaskStatus.DONE)),
+            overdue=Count("id", filter=overdue_q(today)),
+        )
+        rows.append(
+            TitleRow(
+                title=key,
+                label=members[0].title_label
+                if key == CityTitle.OTHER
+                else str(CityTitle(key).label),
+                systems=members,
+                standards=len(leaf_ids),
+                covered=len((own | extra) & leaf_ids),
+                linked=len(linked),
+                tasks=counts["n"],
+                done=counts["done"],
+                overdue=counts["overdue"],
+            )
+        )
+    return rows

@@ -20,7 +20,9 @@ from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from chuangwen.core.services import notify
 from chuangwen.indicators.choices import Level, SystemStatus
-from chuangwen.indicators.models import EvaluationSystem, Indicator
+from chuangwen.indicators.models import EvaluationSystem, Indicator, StandardLink
+from chuangwen.indicators.selectors import linked_standards
+from chuangwen.indicators.services import is_linkable
 from chuangwen.org.actors import actor_scope, actor_user, require_office, require_unit
 from chuangwen.org.models import City, Unit
 from chuangwen.org.scope import Scope
@@ -40,6 +42,7 @@ from .models import (
     Pledge,
     ProgressReport,
     Task,
+    TaskStandard,
     TaskSupport,
     Webhook,
 )
@@ -439,3 +442,106 @@ def create_webhook(
         summary=hook.name,
     )
     return hook
+
+
+# --- 多城联创: the other systems' standards a task also serves -----------------------------------
+
+MAX_EXTRA_STANDARDS = 50
+
+
+def proposed_standards(task: Task) -> list[Indicator]:
+    """Standards of other (not archived) systems linked to the task's standard and not yet
+    attached: what the office is offered to add."""
+    attached = set(task.extra_standards.values_list("indicator_id", flat=True))
+    return [
+        i
+        for i in linked_standards(task.indicator_id).exclude(system__status=SystemStatus.ARCHIVED)
+        if i.pk not in attached and i.system_id != task.indicator.system_id
+    ]
+
+
+@transaction.atomic
+def set_task_standards(
+    task: Task, *, indicators: Sequence[Indicator], acting_user: Any
+) -> list[Indicator]:
+    """Replace the other systems' standards ``task`` also serves (its own standard stays the
+    primary link). Each must be a standard of another system of the city, not archived."""
+    task = Task.objects.select_for_update().select_related("indicator").get(pk=task.pk)
+    require_office(acting_user, task.city_id, OFFICE_TASKS)
+    chosen = list({i.pk: i for i in indicators}.values())
+    if len(chosen) > MAX_EXTRA_STANDARDS:
+        raise InvalidInput(f"每个任务最多兼顾 {MAX_EXTRA_STANDARDS} 条其他体系的标准")
+    rows = {
+        i.pk: i
+        for i in Indicator.objects.filter(pk__in=[i.pk for i in chosen]).select_related("system")
+    }
+    for ind in chosen:
+        node = rows.get(ind.pk)
+        if node is None or node.system.city_id != task.city_id:
+            raise InvalidInput("测评标准不属于本城市", code="bad_indicator")
+        if node.system_id == task.indicator.system_id:
+            raise InvalidInput(
+                f"「{node.code}」与任务的测评标准属于同一体系，只能添加其他体系的标准",
+                code="same_system",
+            )
+        if node.system.status == SystemStatus.ARCHIVED:
+            raise InvalidInput(f"「{node.system.name}」已归档", code="archived")
+        if not is_linkable(node):
+            raise InvalidInput(f"「{node.code} {node.title}」不是测评标准", code="not_standard")
+    linked = set(linked_standards(task.indicator_id).values_list("pk", flat=True))
+    before = sorted(task.extra_standards.values_list("indicator_id", flat=True))
+    after = sorted(rows)
+    if before == after:
+        return [rows[pk] for pk in after]
+    TaskStandard.objects.filter(task=task).exclude(indicator_id__in=after).delete()
+    TaskStandard.objects.bulk_create(
+        [
+            TaskStandard(task=task, indicator_id=pk, from_link=pk in linked)
+            for pk in after
+            if pk not in before
+        ]
+    )
+    audit.record(
+        "tasks.task.standards_set",
+        task,
+        actor=acting_user,
+        before={"extra_standards": before},
+        after={"extra_standards": after},
+        summary=f"任务 {task.pk} 兼顾其他体系标准 {len(after)} 条",
+    )
+    return [rows[pk] for pk in after]
+
+
+@transaction.atomic
+def apply_links_to_tasks(city: City, *, acting_user: Any) -> int:
+    """Add to every open task of the city the linked standards it does not serve yet (the
+    office may remove any afterwards). Returns how many were added."""
+    require_office(acting_user, city, OFFICE_TASKS)
+    links = StandardLink.objects.filter(city=city).exclude(a__system__status=SystemStatus.ARCHIVED)
+    links = links.exclude(b__system__status=SystemStatus.ARCHIVED)
+    partners: dict[int, set[int]] = {}
+    for a, b in links.values_list("a_id", "b_id"):
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    if not partners:
+        return 0
+    tasks = Task.objects.filter(city=city, indicator_id__in=list(partners)).exclude(
+        status=TaskStatus.CLOSED
+    )
+    have = set(TaskStandard.objects.filter(task__in=tasks).values_list("task_id", "indicator_id"))
+    new = [
+        TaskStandard(task_id=t, indicator_id=i, from_link=True)
+        for t, ind in tasks.values_list("pk", "indicator_id")
+        for i in sorted(partners[ind])
+        if (t, i) not in have
+    ]
+    TaskStandard.objects.bulk_create(new, ignore_conflicts=True)
+    audit.record(
+        "tasks.task.links_applied",
+        city,
+        actor=acting_user,
+        city=city,
+        after={"added": len(new)},
+        summary=f"按跨体系对应关系为任务关联标准 {len(new)} 条",
+    )
+    return len(new)

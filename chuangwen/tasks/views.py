@@ -13,7 +13,12 @@ from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import PDF, download, list_template, paginate, stored_file
 from chuangwen.core.xlsx import XLSX
-from chuangwen.indicators.selectors import active_system, get_indicator_for_user
+from chuangwen.indicators.choices import CityTitle
+from chuangwen.indicators.selectors import (
+    active_system,
+    get_indicator_for_user,
+    indicators_for_user,
+)
 from chuangwen.org.models import City
 from chuangwen.org.selectors import get_unit_for_user, units_for_user
 
@@ -57,7 +62,55 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and not scope.read_only
             and task.status not in (TaskStatus.DONE, TaskStatus.CLOSED),
             "metrics": task.indicator.metrics.all(),
+            "extra": task.extra_standards.select_related("indicator__system").order_by(
+                "indicator__system_id", "indicator__path"
+            ),
+            "proposed": services.proposed_standards(task),
         },
+    )
+
+
+@office_required
+@require_POST
+def task_standards(request: HttpRequest, pk: int) -> HttpResponse:
+    """多城联创: set the other systems' standards the task also serves (check boxes: the current
+    ones, the proposals from the standard links and any found with the search picker)."""
+    scope = request.scope  # type: ignore[attr-defined]
+    task = selectors.get_task_for_user(scope, pk)
+    try:
+        ids = sorted({int(v) for v in request.POST.getlist("standards")})
+    except ValueError as exc:
+        raise InvalidInput("测评标准编号无效", code="bad_indicator") from exc
+    found = list(indicators_for_user(scope).filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise InvalidInput("测评标准不存在", code="bad_indicator")
+    services.set_task_standards(task, indicators=found, acting_user=request.user)
+    messages.success(request, f"已保存：兼顾其他体系标准 {len(found)} 条")
+    return redirect("tasks:detail", task.pk)
+
+
+@office_required
+@require_POST
+def apply_links(request: HttpRequest) -> HttpResponse:
+    city = City.objects.get(pk=request.scope.city_id)  # type: ignore[attr-defined]
+    n = services.apply_links_to_tasks(city, acting_user=request.user)
+    messages.success(request, f"已按跨体系对应关系为任务新增兼顾标准 {n} 条")
+    return redirect("tasks:titles")
+
+
+@member_required
+def titles(request: HttpRequest) -> HttpResponse:
+    """多城联创总览 (for leaders and the office): each title's standards, coverage by tasks, links
+    to other systems and the tasks' progress; filter by title."""
+    scope = request.scope  # type: ignore[attr-defined]
+    title = request.GET.get("title", "")
+    if title and title not in CityTitle.values:
+        raise InvalidInput("未知的创建称号", code="bad_title")
+    rows = selectors.titles_overview(scope, title)
+    return render(
+        request,
+        "tasks/titles.html",
+        {"rows": rows, "title": title, "titles": CityTitle.choices},
     )
 
 

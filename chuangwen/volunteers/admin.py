@@ -17,8 +17,9 @@ from .models import (
     Volunteer,
     VolunteerSettings,
 )
+from .pairs import admin as pairs_admin  # noqa: F401  (registers the pair models)
 
-# ==== volunteers ==============================================================================
+# ==== volunteers =======================================================================
 
 
 @admin.register(Volunteer)

@@ -25,6 +25,7 @@ from . import idcard, services
 from .choices import SKILLS, CheckAction, OrganiserKind
 from .models import Activity, Team, Volunteer
 from .moral.demo import build_moral_demo
+from .pairs.demo import build_demo as build_pairs_demo
 
 DEMO = SystemActor("demo")
 
@@ -265,6 +266,7 @@ def build_volunteer_demo(
 def build_demo(city: City, seed: int, log: Callable[[str], Any], **extra: Any) -> None:
     # the moral bank first: the hours confirmed below earn points at the volunteers' banks
     build_moral_demo(city, random.Random(seed + 13), log)
+    build_pairs_demo(city, seed, log)
     volunteer_keys = {"volunteers", "days"}
     build_volunteer_demo(city, seed, log, **{k: v for k, v in extra.items() if k in volunteer_keys})
 

@@ -1010,3 +1010,8 @@ __all__ = [
     "SelectionKind",
     "SelectionReview",
 ]
+
+
+# ==== 六联 activities of pairs (their own subpackage) =====================================
+
+from .pairs.models import PairActivity, PairActivityPhoto, PairSettings  # noqa: E402, F401

@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 from .moral.urls import urlpatterns as moral_urlpatterns
+from .pairs import urls as pair_urls
 
 app_name = "volunteers"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # ==== volunteers ====
     path("", views.volunteer_list, name="list"),
     path("export.xlsx", views.volunteer_export, name="export"),
@@ -36,3 +37,5 @@ urlpatterns = [
 ]
 # part B: the moral bank (bank/), moral models (models/), civility selections (selections/)
 urlpatterns += moral_urlpatterns
+# 六联 activities of pairs
+urlpatterns += [path("pairs/", include(pair_urls.urlpatterns))]

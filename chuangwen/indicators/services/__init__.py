@@ -16,6 +16,7 @@ from .importing import (
     parse_file,
     validate,
 )
+from .links import is_linkable, link_standards, set_system_title, unlink_standards
 from .tree import create_indicator, move_indicator, retire_indicator, update_indicator
 from .versions import (
     SIMILARITY_THRESHOLD,
@@ -48,6 +49,8 @@ __all__ = [
     "diff_xlsx",
     "export_system_xlsx",
     "import_evaluation_system",
+    "is_linkable",
+    "link_standards",
     "load_evaluation_system",
     "match_nodes",
     "move_attached",
@@ -56,8 +59,10 @@ __all__ = [
     "pending_references",
     "retire_indicator",
     "set_mapping",
+    "set_system_title",
     "similarity",
     "split_clauses",
+    "unlink_standards",
     "update_indicator",
     "validate",
 ]

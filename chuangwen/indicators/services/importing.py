@@ -18,7 +18,7 @@ from chuangwen.core.xlsx import max_lengths
 from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
 
-from ..choices import Level, SystemKind, SystemStatus
+from ..choices import CityTitle, Level, SystemKind, SystemStatus
 from ..models import CheckItem, EvaluationSystem, Indicator, NegativeListItem, SiteType
 from .common import method_tags, search_text
 from .parsing import (
@@ -284,6 +284,8 @@ def import_evaluation_system(
     version_year: int | None = None,
     city_level: str = "",
     kind: str = "",
+    title: str = "",
+    title_other: str = "",
     source: str = "",
     compare: bool = True,
     acting_user: Any,
@@ -305,6 +307,16 @@ def import_evaluation_system(
         parsed.error(None, "版本年份", "请填写版本年份")
     if kind not in SystemKind.values:
         parsed.error(None, "体系", f"未知的体系「{kind}」")
+    title = title or meta.get("title") or CityTitle.CIVILIZED
+    title_other = (title_other or meta.get("title_other") or "").strip()[:50]
+    if title not in CityTitle.values:
+        parsed.error(None, "创建称号", f"未知的创建称号「{title}」")
+    elif title == CityTitle.OTHER and not title_other:
+        parsed.error(None, "创建称号", "创建称号为“其他”时请填写称号名称")
+    elif title != CityTitle.OTHER:
+        title_other = ""
+    if title != CityTitle.CIVILIZED and kind == SystemKind.MINORS:
+        parsed.error(None, "体系", "未成年人思想道德建设测评体系属于全国文明城市")
     if not parsed.nodes and not parsed.errors:
         parsed.error(None, "", "文件中没有任何测评指标")
     if parsed.errors:
@@ -313,7 +325,13 @@ def import_evaluation_system(
         raise ImportFailed(parsed.errors)
     with transaction.atomic():
         previous = (
-            EvaluationSystem.objects.filter(city=city, kind=kind, status=SystemStatus.ACTIVE)
+            EvaluationSystem.objects.filter(
+                city=city,
+                kind=kind,
+                title=title,
+                title_other=title_other,
+                status=SystemStatus.ACTIVE,
+            )
             .select_for_update()
             .first()
             if compare
@@ -323,6 +341,8 @@ def import_evaluation_system(
             city=city,
             name=name[:200],
             kind=kind,
+            title=title,
+            title_other=title_other,
             version_year=int(year),  # type: ignore[arg-type]
             city_level=city_level or meta.get("city_level") or city.level,
             source=source or meta.get("source") or "",
@@ -345,6 +365,7 @@ def import_evaluation_system(
             city=city,
             after={
                 "name": system.name,
+                "title": system.title,
                 "version_year": system.version_year,
                 "format": fmt,
                 "indicators": count,

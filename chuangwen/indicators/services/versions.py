@@ -285,7 +285,13 @@ def adopt_system(system: EvaluationSystem, *, acting_user: Any) -> AdoptionResul
     _transition(system, SystemStatus.ACTIVE)
     current = (
         EvaluationSystem.objects.select_for_update()
-        .filter(city=system.city, kind=system.kind, status=SystemStatus.ACTIVE)
+        .filter(
+            city=system.city,
+            kind=system.kind,
+            title=system.title,
+            title_other=system.title_other,
+            status=SystemStatus.ACTIVE,
+        )
         .first()
     )
     if current is not None:
