@@ -1,7 +1,18 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    Disclosure,
+    FindingSource,
+    ItemKind,
+    ListMode,
+    PeriodKind,
+    UnitGroup,
+    UnitSanction,
+)
 
 
 class RoundForm(forms.Form):
@@ -57,3 +68,159 @@ class WeightsForm(forms.Form):
 
 class SurveyForm(forms.Form):
     file = forms.FileField(label=_("问卷调查结果（Excel）"))
+
+
+# --- unit assessment ---
+
+
+class SchemeForm(forms.Form):
+    """A scheme's settings (a new scheme also picks its period kind)."""
+
+    name = forms.CharField(label=_("方案名称"), max_length=100)
+    period_kind = forms.ChoiceField(label=_("考核周期"), choices=PeriodKind.choices)
+    total = forms.DecimalField(
+        label=_("满分"), min_value=1, max_value=10000, decimal_places=2, initial=100
+    )
+    groups = forms.MultipleChoiceField(
+        label=_("考核对象（各自排名）"),
+        choices=UnitGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    list_mode = forms.ChoiceField(label=_("红黑榜规则"), choices=ListMode.choices)
+    list_size = forms.IntegerField(label=_("前/后 N 名"), min_value=0, max_value=100, initial=3)
+    red_threshold = forms.DecimalField(
+        label=_("红榜分数线（不低于）"), required=False, min_value=0, max_value=10000
+    )
+    black_threshold = forms.DecimalField(
+        label=_("黑榜分数线（低于）"), required=False, min_value=0, max_value=10000
+    )
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def settings(self) -> dict[str, Any]:
+        d = dict(self.cleaned_data)
+        d.pop("period_kind", None)
+        return d
+
+
+class ItemForm(forms.Form):
+    code = forms.CharField(label=_("编号"), max_length=20)
+    name = forms.CharField(label=_("考核项目"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=ItemKind.choices)
+    formula = forms.CharField(label=_("计算公式"), max_length=1000, required=False)
+    weight = forms.DecimalField(label=_("分值"), min_value=0, max_value=10000, decimal_places=2)
+    min_volume = forms.IntegerField(
+        label=_("最低样本量"), min_value=0, max_value=1_000_000, initial=0, required=False
+    )
+    description = forms.CharField(label=_("口径说明"), max_length=2000, required=False)
+
+
+ItemFormSet = forms.formset_factory(ItemForm, extra=2, can_delete=True, max_num=50)
+
+
+def item_specs(formset: Any) -> list[Any]:
+    from .services import ItemSpec
+
+    return [
+        ItemSpec(
+            code=f.cleaned_data["code"],
+            name=f.cleaned_data["name"],
+            kind=f.cleaned_data["kind"],
+            weight=f.cleaned_data["weight"],
+            formula=f.cleaned_data.get("formula") or "",
+            min_volume=f.cleaned_data.get("min_volume") or 0,
+            description=f.cleaned_data.get("description") or "",
+        )
+        for f in formset.forms
+        if f.cleaned_data and f.cleaned_data.get("code") and not f.cleaned_data.get("DELETE")
+    ]
+
+
+class PeriodForm(forms.Form):
+    kind = forms.ChoiceField(label=_("考核周期"), choices=PeriodKind.choices)
+    year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
+    number = forms.IntegerField(
+        label=_("月份/季度"), min_value=1, max_value=12, required=False, help_text=_("年度考核不填")
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=500, required=False)
+
+
+class PublishForm(forms.Form):
+    disclosure = forms.ChoiceField(label=_("公开范围"), choices=Disclosure.choices)
+
+
+class AdjustmentForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("加减分项"), queryset=None)  # type: ignore[arg-type]
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=None)  # type: ignore[arg-type]
+    points = forms.DecimalField(
+        label=_("分数（正为加分，负为减分）"), min_value=-10000, max_value=10000, decimal_places=2
+    )
+    reason = forms.CharField(
+        label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file = forms.FileField(label=_("佐证材料"), required=False)
+
+    def __init__(self, *args: Any, items: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class NoteFileForm(forms.Form):
+    note = forms.CharField(
+        label=_("整改情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(label=_("佐证材料"), required=False)
+
+
+class VerifyForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=_("核查结果"),
+        choices=[("1", _("通过")), ("0", _("不通过"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("核查意见"), max_length=500, required=False)
+
+
+class FindingForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=None)  # type: ignore[arg-type]
+    item = forms.ModelChoiceField(label=_("负面清单条目"), queryset=None)  # type: ignore[arg-type]
+    source = forms.ChoiceField(label=_("发现途径"), choices=FindingSource.choices)
+    found_on = forms.DateField(label=_("认定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    sanction = forms.ChoiceField(label=_("处理措施"), choices=UnitSanction.choices)
+    points = forms.DecimalField(
+        label=_("扣分"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        decimal_places=2,
+        help_text=_("处理措施为扣分时不填则按条目分值"),
+    )
+    rectify_by = forms.DateField(
+        label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("问题情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(label=_("问题佐证"), required=False)
+
+    def __init__(self, *args: Any, units: Any, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["item"].queryset = items  # type: ignore[attr-defined]
+
+
+class AnnualForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("考核周期"), choices=PeriodKind.choices, initial="month")
+    weight = forms.DecimalField(
+        label=_("创建工作在绩效考核中的分值"),
+        min_value=Decimal("0.01"),
+        max_value=1000,
+        decimal_places=2,
+        initial=10,
+    )

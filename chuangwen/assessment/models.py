@@ -1,5 +1,7 @@
 """Mock evaluation (模拟测评): rounds with their weights (data the office edits), survey results,
-negative-list findings, and the computed per-indicator, per-unit and per-site-type scores."""
+negative-list items against the city, and the computed per-indicator, per-unit and per-site-type
+scores. Below them, unit assessment (考核): schemes, periods, explainable scores, rankings,
+red/black lists and negative-list findings against units."""
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +10,25 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.models import CityOwned, TimeStamped
 
-from .choices import RoundStatus, ScoreLevel
+from .choices import (
+    Disclosure,
+    FindingAction,
+    FindingSource,
+    FindingStatus,
+    ItemKind,
+    ListEntryStatus,
+    ListKind,
+    ListMode,
+    PeriodKind,
+    PeriodStatus,
+    ResultStatus,
+    RoundStatus,
+    SchemeStatus,
+    ScoreLevel,
+    ScoreStatus,
+    UnitGroup,
+    UnitSanction,
+)
 
 
 class MockEvaluation(CityOwned):
@@ -163,8 +183,8 @@ class SurveyResult(TimeStamped):
         return f"{self.unit_id or '全市'} {self.awareness}/{self.support}/{self.satisfaction}"
 
 
-class NegativeFinding(TimeStamped):
-    """A negative-list item found against the city in a round (its sanction applies)."""
+class RoundNegative(TimeStamped):
+    """A negative-list item found against the city in a mock round (its sanction applies)."""
 
     round = models.ForeignKey(MockEvaluation, on_delete=models.CASCADE, related_name="negatives")
     item = models.ForeignKey(
@@ -178,3 +198,362 @@ class NegativeFinding(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.round_id}:{self.item_id}"
+
+
+# --- unit assessment (考核): schemes, periods, scores, rankings, red/black lists -------------
+
+
+class AssessmentScheme(CityOwned):
+    """How units are assessed for one kind of period (month, quarter, year): which units (each
+    group ranked on its own), the weighted items with their formulas, the red/black list rule.
+    Versioned: a draft is edited; activating it retires the previous version of the same kind;
+    an active or retired version never changes (its periods keep pointing at it)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    period_kind = models.CharField(_("考核周期"), max_length=10, choices=PeriodKind.choices)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT
+    )
+    total = models.DecimalField(_("满分"), max_digits=7, decimal_places=2, default=100)
+    groups = models.JSONField(_("考核对象（各自排名）"), default=list, blank=True)
+    list_mode = models.CharField(
+        _("红黑榜规则"), max_length=10, choices=ListMode.choices, default=ListMode.COUNT
+    )
+    list_size = models.PositiveSmallIntegerField(_("红黑榜各取名次数"), default=3)
+    red_threshold = models.DecimalField(
+        _("红榜分数线（不低于）"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    black_threshold = models.DecimalField(
+        _("黑榜分数线（低于）"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["period_kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "period_kind", "version"], name="scheme_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（第 {self.version} 版）"
+
+    @property
+    def editable(self) -> bool:
+        return self.status == SchemeStatus.DRAFT
+
+    @property
+    def group_labels(self) -> list[str]:
+        labels = dict(UnitGroup.choices)
+        return [str(labels.get(g, g)) for g in self.groups or []]
+
+
+class SchemeItem(models.Model):
+    """A weighted item of a scheme: its formula names registered quantities
+    (``chuangwen.assessment.quantities``), shown to everyone who reads a score."""
+
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("编号"), max_length=20)
+    name = models.CharField(_("考核项目"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=ItemKind.choices)
+    formula = models.CharField(_("计算公式"), max_length=1000, blank=True)
+    weight = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
+    min_volume = models.PositiveIntegerField(
+        _("最低样本量"),
+        default=0,
+        help_text=_("公式所用比率的分母（如应结案数）低于此数时记为样本不足，该单位不参与排名"),
+    )
+    description = models.TextField(_("口径说明"), blank=True)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("考核项目")
+        verbose_name_plural = _("考核项目")
+        ordering = ["sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="scheme_item_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class AssessmentPeriod(CityOwned):
+    """One month, quarter or year assessed under one scheme version. Computed scores are stored;
+    a recompute is an explicit, audited action; a published period is frozen."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.PROTECT, related_name="periods", verbose_name=_("方案")
+    )
+    kind = models.CharField(_("考核周期"), max_length=10, choices=PeriodKind.choices)
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    label = models.CharField(_("考核期"), max_length=40)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
+    )
+    disclosure = models.CharField(
+        _("公开范围"), max_length=10, choices=Disclosure.choices, default=Disclosure.OWN
+    )
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    compute_count = models.PositiveIntegerField(_("计算次数"), default=0)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    n_units = models.PositiveIntegerField(_("考核单位数"), default=0)
+
+    class Meta:
+        verbose_name = _("考核期")
+        verbose_name_plural = _("考核期")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "kind", "starts_on"], name="assessment_period_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == PeriodStatus.PUBLISHED
+
+
+class AssessmentScore(models.Model):
+    """One unit's score on one item of a period, with the inputs that produced it and the
+    sentence that explains it ("按期结案率 82.4% = 412/500，得 16.48/20")."""
+
+    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="scores")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(SchemeItem, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=15, choices=ScoreStatus.choices)
+    value = models.DecimalField(_("公式值"), max_digits=18, decimal_places=6, null=True, blank=True)
+    points = models.DecimalField(_("得分"), max_digits=8, decimal_places=2, default=0)
+    max_points = models.DecimalField(_("分值"), max_digits=8, decimal_places=2)
+    volume = models.DecimalField(
+        _("样本量"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    inputs = models.JSONField(_("计算依据"), default=list, blank=True)
+    explanation = models.TextField(_("得分说明"))
+
+    class Meta:
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        ordering = ["item__sort", "item_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "item"], name="assessment_score_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}:{self.unit_id}:{self.item_id} {self.points}"
+
+
+class AssessmentResult(models.Model):
+    """A unit's total in a period and its place in one group's ranking (a unit in two groups,
+    e.g. a department that is also a 包保单位, has two rows with the same total)."""
+
+    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(_("考核对象"), max_length=20, choices=UnitGroup.choices)
+    status = models.CharField(_("状态"), max_length=15, choices=ResultStatus.choices)
+    base = models.DecimalField(
+        _("计分项得分（折算）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    adjustments = models.DecimalField(_("加减分"), max_digits=8, decimal_places=2, default=0)
+    deductions = models.DecimalField(_("扣分"), max_digits=8, decimal_places=2, default=0)
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    vetoed = models.BooleanField(_("一票否决"), default=False)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
+    ranked_count = models.PositiveIntegerField(_("参与排名单位数"), default=0)
+    list_kind = models.CharField(_("红黑榜"), max_length=10, choices=ListKind.choices, blank=True)
+    explanation = models.TextField(_("总分说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核结果")
+        verbose_name_plural = _("考核结果")
+        ordering = ["group", "rank", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "group"], name="assessment_result_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "group"], name="assessment_result_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}:{self.unit_id} {self.group} {self.total}"
+
+
+def _assessment_file_path(instance: models.Model, filename: str) -> str:
+    return f"assessment/{instance._meta.model_name}/{timezone.localdate():%Y%m}/{filename}"
+
+
+class ScoreAdjustment(TimeStamped):
+    """A manual bonus or penalty (加减分) of a unit in a period, with its reason and evidence."""
+
+    period = models.ForeignKey(
+        AssessmentPeriod, on_delete=models.CASCADE, related_name="adjustments"
+    )
+    item = models.ForeignKey(
+        SchemeItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("加减分项")
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    points = models.DecimalField(_("分数（正为加分，负为减分）"), max_digits=7, decimal_places=2)
+    reason = models.TextField(_("理由"))
+    evidence = models.FileField(
+        _("佐证材料"), upload_to=_assessment_file_path, max_length=255, blank=True
+    )
+    evidence_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("撤销理由"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("加减分")
+        verbose_name_plural = _("加减分")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.points:+}"
+
+
+class ListEntry(TimeStamped):
+    """A unit on a period's 红榜 or 黑榜. A black-list entry leaves only by a rectification the
+    unit submits and the office verifies (recorded here and in the audit trail)."""
+
+    period = models.ForeignKey(
+        AssessmentPeriod, on_delete=models.CASCADE, related_name="list_entries"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, editable=False)
+    group = models.CharField(_("考核对象"), max_length=20, choices=UnitGroup.choices)
+    kind = models.CharField(_("榜单"), max_length=10, choices=ListKind.choices)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ListEntryStatus.choices, default=ListEntryStatus.LISTED
+    )
+    rectification = models.TextField(_("整改情况"), blank=True)
+    rectification_file = models.FileField(
+        _("整改佐证"), upload_to=_assessment_file_path, max_length=255, blank=True
+    )
+    rectification_name = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verify_note = models.CharField(_("核查意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("红黑榜")
+        verbose_name_plural = _("红黑榜")
+        ordering = ["kind", "group", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "group", "kind"], name="list_entry_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}:{self.unit_id} {self.kind}"
+
+
+class NegativeFinding(CityOwned):
+    """负面清单: an item of the evaluation system's negative list found against a unit, with the
+    graded sanction it carries and its rectification, tracked through states like a case."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位")
+    )
+    unit_path = models.CharField(max_length=255, editable=False)
+    item = models.ForeignKey(
+        "indicators.NegativeListItem",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("负面清单条目"),
+    )
+    source = models.CharField(_("发现途径"), max_length=20, choices=FindingSource.choices)
+    found_on = models.DateField(_("认定日期"))
+    description = models.TextField(_("问题情况"))
+    sanction = models.CharField(_("处理措施"), max_length=20, choices=UnitSanction.choices)
+    points = models.DecimalField(_("扣分"), max_digits=7, decimal_places=2, default=0)
+    status = models.CharField(
+        _("状态"), max_length=15, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    rectify_by = models.DateField(_("整改时限"), null=True, blank=True)
+    evidence = models.FileField(
+        _("问题佐证"), upload_to=_assessment_file_path, max_length=255, blank=True
+    )
+    evidence_name = models.CharField(max_length=200, blank=True)
+    rectified_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("负面清单问题")
+        verbose_name_plural = _("负面清单问题")
+        ordering = ["-found_on", "-id"]
+        indexes = [
+            models.Index(fields=["city", "found_on"], name="finding_city_found"),
+            models.Index(
+                fields=["unit_path"], name="finding_unit_path", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.item_id} {self.found_on}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.rectify_by is not None
+            and self.status in (FindingStatus.OPEN, FindingStatus.REWORK)
+            and timezone.localdate() > self.rectify_by
+        )
+
+
+class FindingEvent(models.Model):
+    """Append-only history of a finding: who did what, when, with which note and file."""
+
+    finding = models.ForeignKey(NegativeFinding, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=15, choices=FindingAction.choices)
+    from_state = models.CharField(max_length=15, blank=True)
+    to_state = models.CharField(max_length=15, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    file = models.FileField(_("附件"), upload_to=_assessment_file_path, max_length=255, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("负面清单处理记录")
+        verbose_name_plural = _("负面清单处理记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} {self.action}"

@@ -6,35 +6,79 @@ Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
 ``chuangwen.org.actors.SYSTEM`` for the system itself).
 """
 
+import calendar
 import copy
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
-from chuangwen.core.errors import InvalidInput
+from chuangwen.core.errors import InvalidInput, InvalidTransition
+from chuangwen.core.services import notify
 from chuangwen.core.xlsx import ErrorCollector, read_rows
 from chuangwen.indicators.choices import METHOD_FAMILY, Method, Sanction, SystemKind, SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator, NegativeListItem
-from chuangwen.org.actors import actor_user, require_office
-from chuangwen.org.choices import UnitKind
-from chuangwen.org.models import City, Unit
+from chuangwen.org.actors import actor_user, require_office, require_unit
+from chuangwen.org.choices import Role, UnitKind
+from chuangwen.org.models import City, Membership, Unit
+from chuangwen.tasks.evidence import check_file
+from chuangwen.tasks.formula import FormulaError
 
-from . import rollup
-from .choices import COMPONENT_NAMES, DEFAULT_WEIGHTS, RiskKind, RoundStatus, ScoreLevel
+from . import quantities, rollup
+from .choices import (
+    COMPONENT_NAMES,
+    COUNTED_FINDINGS,
+    DEFAULT_WEIGHTS,
+    FINDING_TRANSITIONS,
+    LIST_TRANSITIONS,
+    SANCTION_GRADES,
+    Disclosure,
+    FindingAction,
+    FindingSource,
+    FindingStatus,
+    ItemKind,
+    ListEntryStatus,
+    ListKind,
+    ListMode,
+    PeriodKind,
+    PeriodStatus,
+    ResultStatus,
+    RiskKind,
+    RoundStatus,
+    SchemeStatus,
+    ScoreLevel,
+    ScoreStatus,
+    UnitGroup,
+    UnitSanction,
+)
 from .models import (
+    AssessmentPeriod,
+    AssessmentResult,
+    AssessmentScheme,
+    AssessmentScore,
+    FindingEvent,
     IndicatorScore,
+    ListEntry,
     MockEvaluation,
     NegativeFinding,
+    RoundNegative,
+    SchemeItem,
+    ScoreAdjustment,
     SiteTypeScore,
     SurveyResult,
     UnitScore,
 )
+from .quantities import Window
 
 ROUND_FIELDS = ["title", "year", "as_of", "system", "window_days", "weights", "status"]
 SCORE_FIELDS = [
@@ -295,18 +339,18 @@ def import_survey(rnd: MockEvaluation, file: IO[bytes] | bytes, *, acting_user: 
 
 
 @transaction.atomic
-def add_negative_finding(
+def add_round_negative(
     rnd: MockEvaluation,
     item: NegativeListItem,
     *,
     points: float | None = None,
     note: str = "",
     acting_user: Any,
-) -> NegativeFinding:
+) -> RoundNegative:
     require_office(acting_user, rnd.city_id)
     if item.system_id != rnd.system_id:
         raise InvalidInput("负面清单条目不属于本轮的测评体系", code="bad_item")
-    finding = NegativeFinding.objects.create(round=rnd, item=item, points=points, note=note)
+    finding = RoundNegative.objects.create(round=rnd, item=item, points=points, note=note)
     audit.record(
         "assessment.negative.added",
         rnd,
@@ -820,3 +864,1389 @@ def compare_rounds(rounds: list[MockEvaluation], by: str = "indicator") -> dict[
         "rounds": [{"id": r.pk, "title": r.title, "year": r.year} for r in rounds],
         "rows": ordered,
     }
+
+
+# --- unit assessment ---------------------------------------------------------------------------
+# Schemes (versioned), periods, the computation of explainable scores, rankings and red/black
+# lists, manual bonus/penalty entries, the way off the black list, and negative-list findings
+# against units with their rectification. The quantities are in ``quantities.py``.
+
+SCHEME_FIELDS = [
+    "name",
+    "period_kind",
+    "version",
+    "status",
+    "total",
+    "groups",
+    "list_mode",
+    "list_size",
+    "red_threshold",
+    "black_threshold",
+    "note",
+]
+MAX_POINTS = Decimal("10000")
+CENT = Decimal("0.01")
+
+
+def _decimal(value: Any, what: str, *, low: Decimal = Decimal(0), high: Decimal = MAX_POINTS):
+    try:
+        d = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise InvalidInput(_("%(what)s必须是数字") % {"what": what}, code="bad_number") from exc
+    if not d.is_finite() or not low <= d <= high:
+        raise InvalidInput(
+            _("%(what)s须在 %(lo)s–%(hi)s 之间") % {"what": what, "lo": low, "hi": high},
+            code="bad_number",
+        )
+    return d
+
+
+def _clean_scheme_settings(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name:
+            raise InvalidInput(_("方案名称不能为空"), code="required")
+        out["name"] = name[:100]
+    if "total" in data:
+        out["total"] = _decimal(data["total"], _("满分"), low=Decimal(1))
+    if "groups" in data:
+        groups = list(dict.fromkeys(data["groups"] or []))
+        unknown = [g for g in groups if g not in UnitGroup.values]
+        if unknown:
+            raise InvalidInput(
+                _("未知的考核对象：%(g)s") % {"g": "、".join(map(str, unknown))}, code="bad_group"
+            )
+        out["groups"] = groups
+    if "list_mode" in data:
+        if data["list_mode"] not in ListMode.values:
+            raise InvalidInput(_("红黑榜规则只能按名次或按分数线"), code="bad_list_mode")
+        out["list_mode"] = data["list_mode"]
+    if "list_size" in data:
+        try:
+            size = int(data["list_size"])
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(_("红黑榜名次数必须是整数"), code="bad_number") from exc
+        if not 0 <= size <= 100:
+            raise InvalidInput(_("红黑榜名次数须在 0–100 之间"), code="bad_number")
+        out["list_size"] = size
+    for key, what in (("red_threshold", _("红榜分数线")), ("black_threshold", _("黑榜分数线"))):
+        if key in data:
+            v = data[key]
+            out[key] = None if v in (None, "") else _decimal(v, what)
+    if "note" in data:
+        out["note"] = (data["note"] or "")[:2000]
+    return out
+
+
+def _check_list_rule(scheme: AssessmentScheme) -> None:
+    if scheme.list_mode == ListMode.THRESHOLD:
+        if scheme.red_threshold is None or scheme.black_threshold is None:
+            raise InvalidInput(_("按分数线评红黑榜时须填写红榜和黑榜分数线"), code="bad_list_rule")
+        if scheme.black_threshold > scheme.red_threshold:
+            raise InvalidInput(_("黑榜分数线不能高于红榜分数线"), code="bad_list_rule")
+
+
+@transaction.atomic
+def create_scheme(
+    city: City,
+    *,
+    name: str,
+    period_kind: str,
+    groups: Iterable[str],
+    total: Any = 100,
+    list_mode: str = ListMode.COUNT,
+    list_size: int = 3,
+    red_threshold: Any = None,
+    black_threshold: Any = None,
+    note: str = "",
+    acting_user: Any,
+) -> AssessmentScheme:
+    """A new scheme (its first version, or the next version number of its period kind), as a
+    draft to add items to."""
+    require_office(acting_user, city.pk)
+    if period_kind not in PeriodKind.values:
+        raise InvalidInput(_("考核周期只能是月度、季度或年度"), code="bad_kind")
+    clean = _clean_scheme_settings(
+        {
+            "name": name,
+            "total": total,
+            "groups": list(groups),
+            "list_mode": list_mode,
+            "list_size": list_size,
+            "red_threshold": red_threshold,
+            "black_threshold": black_threshold,
+            "note": note,
+        }
+    )
+    if AssessmentScheme.objects.filter(
+        city=city, period_kind=period_kind, status=SchemeStatus.DRAFT
+    ).exists():
+        raise InvalidInput(_("该考核周期已有草稿方案，请先编辑或启用它"), code="draft_exists")
+    version = (
+        AssessmentScheme.objects.filter(city=city, period_kind=period_kind).aggregate(
+            v=Max("version")
+        )["v"]
+        or 0
+    ) + 1
+    scheme = AssessmentScheme(
+        city=city,
+        period_kind=period_kind,
+        version=version,
+        created_by=actor_user(acting_user),
+        **clean,
+    )
+    _check_list_rule(scheme)
+    scheme.save()
+    audit.record(
+        "assessment.scheme.created",
+        scheme,
+        actor=acting_user,
+        after=audit.snapshot(scheme, SCHEME_FIELDS),
+        summary=str(scheme),
+    )
+    return scheme
+
+
+def _draft(scheme: AssessmentScheme) -> AssessmentScheme:
+    locked = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
+    if locked.status != SchemeStatus.DRAFT:
+        raise InvalidTransition(
+            _("已启用或停用的方案不能修改，请先生成新版本"), code="scheme_frozen"
+        )
+    return locked
+
+
+@transaction.atomic
+def update_scheme(
+    scheme: AssessmentScheme, *, acting_user: Any, **changes: Any
+) -> AssessmentScheme:
+    """Change a draft's settings (name, total, groups, red/black list rule, note)."""
+    require_office(acting_user, scheme.city_id)
+    scheme = _draft(scheme)
+    unknown = set(changes) - {
+        "name",
+        "total",
+        "groups",
+        "list_mode",
+        "list_size",
+        "red_threshold",
+        "black_threshold",
+        "note",
+    }
+    if unknown:
+        raise InvalidInput(_("不能修改的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    before = audit.snapshot(scheme, SCHEME_FIELDS)
+    for key, value in _clean_scheme_settings(changes).items():
+        setattr(scheme, key, value)
+    _check_list_rule(scheme)
+    scheme.save()
+    b, a = audit.changes(before, audit.snapshot(scheme, SCHEME_FIELDS))
+    audit.record(
+        "assessment.scheme.updated",
+        scheme,
+        actor=acting_user,
+        before=b,
+        after=a,
+        summary=str(scheme),
+    )
+    return scheme
+
+
+@dataclass
+class ItemSpec:
+    """One item as the office types it in the scheme editor."""
+
+    code: str
+    name: str
+    kind: str
+    weight: Any
+    formula: str = ""
+    min_volume: int = 0
+    description: str = ""
+
+
+def _clean_items(scheme: AssessmentScheme, specs: list[ItemSpec]) -> list[SchemeItem]:
+    if not specs:
+        raise InvalidInput(_("方案至少需要一个考核项目"), code="no_items")
+    items, seen = [], set()
+    for n, spec in enumerate(specs, start=1):
+        where = _("第 %(n)d 项") % {"n": n}
+        code, name = (spec.code or "").strip(), (spec.name or "").strip()
+        if not code or not name:
+            raise InvalidInput(_("%(w)s：编号和名称不能为空") % {"w": where}, code="required")
+        if code in seen:
+            raise InvalidInput(_("%(w)s：编号「%(c)s」重复") % {"w": where, "c": code})
+        seen.add(code)
+        if spec.kind not in ItemKind.values:
+            raise InvalidInput(_("%(w)s：未知的项目类型") % {"w": where}, code="bad_kind")
+        weight = _decimal(spec.weight, _("%(w)s的分值") % {"w": where}, low=CENT)
+        source = (spec.formula or "").strip()
+        if spec.kind == ItemKind.MANUAL:
+            source = ""
+        else:
+            try:
+                quantities.parse(source)
+            except FormulaError as exc:
+                raise InvalidInput(
+                    _("%(w)s「%(name)s」的公式有误：%(e)s")
+                    % {"w": where, "name": name, "e": exc.message},
+                    code="bad_formula",
+                ) from exc
+        try:
+            min_volume = int(spec.min_volume or 0)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(_("%(w)s：最低样本量必须是整数") % {"w": where}) from exc
+        if not 0 <= min_volume <= 1_000_000:
+            raise InvalidInput(_("%(w)s：最低样本量须在 0–1000000 之间") % {"w": where})
+        items.append(
+            SchemeItem(
+                scheme=scheme,
+                code=code[:20],
+                name=name[:100],
+                kind=spec.kind,
+                formula=source,
+                weight=weight,
+                min_volume=min_volume,
+                description=(spec.description or "")[:2000],
+                sort=n,
+            )
+        )
+    rate_sum = sum((i.weight for i in items if i.kind == ItemKind.RATE), Decimal(0))
+    if rate_sum != scheme.total:
+        raise InvalidInput(
+            _(
+                "计分项分值合计 %(s)s，与方案满分 %(t)s 不一致"
+                "（扣分项、加减分项的分值是上限，不计入合计）"
+            )
+            % {"s": _fmt(rate_sum), "t": _fmt(scheme.total)},
+            code="bad_weights",
+        )
+    return items
+
+
+@transaction.atomic
+def save_scheme_items(
+    scheme: AssessmentScheme, specs: list[ItemSpec], *, acting_user: Any
+) -> list[SchemeItem]:
+    """Replace a draft's items with ``specs``, all or nothing: every formula must name known
+    quantities, the 计分项 weights must add up to the scheme's total."""
+    require_office(acting_user, scheme.city_id)
+    scheme = _draft(scheme)
+    items = _clean_items(scheme, specs)
+    before = [_item_snapshot(i) for i in scheme.items.all()]
+    scheme.items.all().delete()
+    SchemeItem.objects.bulk_create(items)
+    audit.record(
+        "assessment.scheme.items_saved",
+        scheme,
+        actor=acting_user,
+        before={"items": before},
+        after={"items": [_item_snapshot(i) for i in items]},
+        summary=f"{scheme}：{len(items)} 个考核项目",
+    )
+    return list(scheme.items.all())
+
+
+@transaction.atomic
+def edit_scheme(
+    scheme: AssessmentScheme, *, items: list[ItemSpec], acting_user: Any, **settings: Any
+) -> AssessmentScheme:
+    """The scheme editor's save: a draft's settings and its items together, all or nothing
+    (the items are checked against the total saved with them)."""
+    scheme = update_scheme(scheme, acting_user=acting_user, **settings)
+    save_scheme_items(scheme, items, acting_user=acting_user)
+    return scheme
+
+
+def _item_snapshot(item: SchemeItem) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "kind": item.kind,
+        "formula": item.formula,
+        "weight": str(item.weight),
+        "min_volume": item.min_volume,
+    }
+
+
+@transaction.atomic
+def activate_scheme(scheme: AssessmentScheme, *, acting_user: Any) -> AssessmentScheme:
+    """Put a draft in use; the active version of the same period kind is retired (its periods
+    keep it). Checked again: items, weights, formulas, groups."""
+    require_office(acting_user, scheme.city_id)
+    scheme = _draft(scheme)
+    if not scheme.groups:
+        raise InvalidInput(_("请选择考核对象（区县、街道、职能部门……）"), code="no_groups")
+    items = list(scheme.items.all())
+    _clean_items(
+        scheme,
+        [
+            ItemSpec(i.code, i.name, i.kind, i.weight, i.formula, i.min_volume, i.description)
+            for i in items
+        ],
+    )
+    _check_list_rule(scheme)
+    for old in AssessmentScheme.objects.select_for_update().filter(
+        city_id=scheme.city_id, period_kind=scheme.period_kind, status=SchemeStatus.ACTIVE
+    ):
+        old.status = SchemeStatus.RETIRED
+        old.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "assessment.scheme.retired",
+            old,
+            actor=acting_user,
+            before={"status": SchemeStatus.ACTIVE},
+            after={"status": SchemeStatus.RETIRED},
+            summary=str(old),
+        )
+    scheme.status, scheme.activated_at = SchemeStatus.ACTIVE, timezone.now()
+    scheme.save(update_fields=["status", "activated_at", "updated_at"])
+    audit.record(
+        "assessment.scheme.activated",
+        scheme,
+        actor=acting_user,
+        before={"status": SchemeStatus.DRAFT},
+        after={"status": SchemeStatus.ACTIVE},
+        summary=str(scheme),
+    )
+    return scheme
+
+
+@transaction.atomic
+def new_scheme_version(scheme: AssessmentScheme, *, acting_user: Any) -> AssessmentScheme:
+    """A draft copy of ``scheme`` (settings and items) with the next version number."""
+    require_office(acting_user, scheme.city_id)
+    if AssessmentScheme.objects.filter(
+        city_id=scheme.city_id, period_kind=scheme.period_kind, status=SchemeStatus.DRAFT
+    ).exists():
+        raise InvalidInput(_("该考核周期已有草稿方案，请先编辑或启用它"), code="draft_exists")
+    version = (
+        AssessmentScheme.objects.filter(
+            city_id=scheme.city_id, period_kind=scheme.period_kind
+        ).aggregate(v=Max("version"))["v"]
+        or 0
+    ) + 1
+    items = list(scheme.items.all())
+    copy_ = AssessmentScheme.objects.create(
+        city_id=scheme.city_id,
+        name=scheme.name,
+        period_kind=scheme.period_kind,
+        version=version,
+        total=scheme.total,
+        groups=list(scheme.groups),
+        list_mode=scheme.list_mode,
+        list_size=scheme.list_size,
+        red_threshold=scheme.red_threshold,
+        black_threshold=scheme.black_threshold,
+        note=scheme.note,
+        created_by=actor_user(acting_user),
+    )
+    for item in items:
+        item.pk, item.scheme = None, copy_
+    SchemeItem.objects.bulk_create(items)
+    audit.record(
+        "assessment.scheme.versioned",
+        copy_,
+        actor=acting_user,
+        after={"from": scheme.pk, "version": version},
+        summary=f"{scheme} → 第 {version} 版（草稿）",
+    )
+    return copy_
+
+
+# --- periods ---
+
+
+def period_bounds(kind: str, year: int, number: int | None = None) -> tuple[date, date, str]:
+    """(first day, last day, label) of month ``number`` / quarter ``number`` / the year."""
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(_("年份须在 2000–2100 之间"), code="bad_year")
+    if kind == PeriodKind.YEAR:
+        return date(year, 1, 1), date(year, 12, 31), f"{year}年度"
+    top = 12 if kind == PeriodKind.MONTH else 4
+    if number is None or not 1 <= number <= top:
+        what = _("月份须在 1–12 之间") if top == 12 else _("季度须在 1–4 之间")
+        raise InvalidInput(what, code="bad_number")
+    first_month = number if kind == PeriodKind.MONTH else 3 * (number - 1) + 1
+    last_month = first_month + (0 if kind == PeriodKind.MONTH else 2)
+    start = date(year, first_month, 1)
+    end = date(year, last_month, calendar.monthrange(year, last_month)[1])
+    label = f"{year}年{number}月" if kind == PeriodKind.MONTH else f"{year}年第{number}季度"
+    return start, end, label
+
+
+@transaction.atomic
+def create_period(
+    city: City,
+    *,
+    kind: str,
+    year: int,
+    number: int | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    label: str = "",
+    acting_user: Any,
+) -> AssessmentPeriod:
+    """A period under the active scheme of its kind: a calendar month / quarter / year, or
+    explicit dates. Refused when it overlaps a period of the same kind (frozen or not)."""
+    require_office(acting_user, city.pk)
+    if kind not in PeriodKind.values:
+        raise InvalidInput(_("考核周期只能是月度、季度或年度"), code="bad_kind")
+    scheme = (
+        AssessmentScheme.objects.filter(city=city, period_kind=kind, status=SchemeStatus.ACTIVE)
+        .order_by("-version")
+        .first()
+    )
+    if scheme is None:
+        raise InvalidInput(
+            _("本市没有启用的%(k)s考核方案，请先建立并启用方案") % {"k": PeriodKind(kind).label},
+            code="no_scheme",
+        )
+    if starts_on is not None or ends_on is not None:
+        if starts_on is None or ends_on is None or ends_on < starts_on:
+            raise InvalidInput(_("请填写起止日期，截止日期不能早于起始日期"), code="bad_dates")
+        if (ends_on - starts_on).days > 366:
+            raise InvalidInput(_("考核期不能超过一年"), code="bad_dates")
+        start, end = starts_on, ends_on
+        label = (label or "").strip() or f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+    else:
+        start, end, default_label = period_bounds(kind, year, number)
+        label = (label or "").strip() or default_label
+    clash = (
+        AssessmentPeriod.objects.select_for_update()
+        .filter(city=city, kind=kind, starts_on__lte=end, ends_on__gte=start)
+        .order_by("-status")
+        .first()
+    )
+    if clash is not None:
+        if clash.frozen:
+            raise InvalidInput(
+                _("与已发布（冻结）的考核期「%(p)s」（%(a)s 至 %(b)s）重叠")
+                % {"p": clash.label, "a": clash.starts_on, "b": clash.ends_on},
+                code="overlaps_frozen",
+            )
+        raise InvalidInput(
+            _("与考核期「%(p)s」（%(a)s 至 %(b)s）重叠")
+            % {"p": clash.label, "a": clash.starts_on, "b": clash.ends_on},
+            code="overlaps",
+        )
+    period = AssessmentPeriod.objects.create(
+        city=city, scheme=scheme, kind=kind, starts_on=start, ends_on=end, label=label[:40]
+    )
+    audit.record(
+        "assessment.period.created",
+        period,
+        actor=acting_user,
+        after={"scheme": scheme.pk, "starts_on": start, "ends_on": end},
+        summary=period.label,
+    )
+    return period
+
+
+def _lock_period(period: AssessmentPeriod) -> AssessmentPeriod:
+    return AssessmentPeriod.objects.select_for_update().select_related("scheme").get(pk=period.pk)
+
+
+def _not_frozen(period: AssessmentPeriod) -> None:
+    if period.frozen:
+        raise InvalidTransition(
+            _("考核期「%(p)s」已发布（冻结），不能更改") % {"p": period.label}, code="frozen"
+        )
+
+
+# --- computing ---
+
+
+def _fmt(value: Any) -> str:
+    """A number as people write it: 412, 16.48, 16.5 (no trailing zeros)."""
+    if value is None:
+        return "—"
+    d = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    text = format(d.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _signed(value: Decimal) -> str:
+    return f"+{_fmt(value)}" if value > 0 else _fmt(value)
+
+
+def _pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{(value * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def _describe(q: quantities.Quantity, inp: quantities.Inputs) -> str:
+    if q.is_rate:
+        return f"{q.label} {_pct(inp.value)} = {_fmt(inp.numerator)}/{_fmt(inp.denominator)}"
+    return f"{q.label} {_fmt(inp.numerator)}"
+
+
+@dataclass
+class ItemScore:
+    item: SchemeItem
+    status: str
+    points: Decimal
+    value: Decimal | None
+    volume: Decimal | None
+    inputs: list[dict[str, Any]]
+    explanation: str
+
+
+@dataclass
+class UnitTotal:
+    status: str
+    base: Decimal | None
+    adjustments: Decimal
+    deductions: Decimal
+    total: Decimal | None
+    vetoed: bool
+    explanation: str
+
+
+def score_item(
+    item: SchemeItem,
+    parsed: Any,
+    inputs: dict[str, quantities.Inputs],
+    adjustments: list[Decimal],
+) -> ItemScore:
+    """One unit's score on one item, and the sentence that explains it. ``inputs``: the unit's
+    inputs of the quantities the formula names; ``adjustments``: its 加减分 entries."""
+    w = item.weight
+    if item.kind == ItemKind.MANUAL:
+        s = sum(adjustments, Decimal(0))
+        pts = max(-w, min(w, s))
+        if adjustments:
+            text = _("%(name)s：%(n)d 条加减分合计 %(s)s，计 %(p)s（上限 ±%(w)s）") % {
+                "name": item.name,
+                "n": len(adjustments),
+                "s": _signed(s),
+                "p": _signed(pts),
+                "w": _fmt(w),
+            }
+        else:
+            text = _("%(name)s：无加减分，计 0") % {"name": item.name}
+        return ItemScore(item, ScoreStatus.SCORED, pts, s, None, [], str(text))
+    used = [quantities.get(n) for n in quantities.names_in(parsed)]
+    rows = [
+        {
+            "name": q.name,
+            "label": q.label,
+            "numerator": float(inputs[q.name].numerator),
+            "denominator": (
+                float(inputs[q.name].denominator)
+                if inputs[q.name].denominator is not None
+                else None
+            ),
+        }
+        for q in used
+    ]
+    rates = [inputs[q.name].denominator for q in used if q.is_rate]
+    volume = min(d for d in rates if d is not None) if rates else None
+    facts = "；".join(_describe(q, inputs[q.name]) for q in used)
+    try:
+        value: Decimal | None = quantities.evaluate(parsed, inputs)
+    except quantities.NoData as exc:
+        value, missing = None, quantities.get(exc.name)
+    if item.min_volume and volume is not None and volume < item.min_volume:
+        status = ScoreStatus.INSUFFICIENT
+    elif value is None:
+        status = ScoreStatus.NO_DATA
+    else:
+        status = ScoreStatus.SCORED
+    single = len(used) == 1 and item.formula.replace(" ", "") == used[0].call
+    if value is None:
+        pts = Decimal(0)
+        body = _("无数据（%(d)s为 0），不计分") % {"d": missing.denominator}
+    else:
+        if item.kind == ItemKind.RATE:
+            pts = (w * max(Decimal(0), min(Decimal(1), value))).quantize(CENT, ROUND_HALF_UP)
+            tail = _("得 %(p)s/%(w)s") % {"p": _fmt(pts), "w": _fmt(w)}
+        else:
+            pts = -min(w, max(Decimal(0), value)).quantize(CENT, ROUND_HALF_UP)
+            tail = _("扣 %(p)s（上限 %(w)s）") % {"p": _fmt(-pts), "w": _fmt(w)}
+        if single:
+            body = f"{facts}，{tail}"
+        else:
+            shown = value.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+            body = f"{quantities.readable(item.formula)} = {_fmt(shown)}（{facts}），{tail}"
+    if status == ScoreStatus.INSUFFICIENT:
+        body = _("%(b)s；样本不足（%(v)s < 最低 %(m)d），不参与排名") % {
+            "b": body,
+            "v": _fmt(volume),
+            "m": item.min_volume,
+        }
+    text = f"{item.name}：{body}"
+    return ItemScore(item, status, pts, value, volume, rows, str(text))
+
+
+def unit_total(scheme: AssessmentScheme, scores: list[ItemScore], veto: list[str]) -> UnitTotal:
+    """Add a unit's item scores up: the 计分项 (rescaled to the full total when some had no
+    data), the 加减分 and the 扣分; 样本不足 on any item keeps the unit out of the ranking."""
+    rate = [s for s in scores if s.item.kind == ItemKind.RATE]
+    counted = [s for s in rate if s.value is not None]
+    weight = sum((s.item.weight for s in counted), Decimal(0))
+    earned = sum((s.points for s in counted), Decimal(0))
+    adjustments = sum((s.points for s in scores if s.item.kind == ItemKind.MANUAL), Decimal(0))
+    deductions = sum((s.points for s in scores if s.item.kind == ItemKind.DEDUCTION), Decimal(0))
+    parts = []
+    base: Decimal | None = None
+    if weight:
+        base = (earned * scheme.total / weight).quantize(CENT, ROUND_HALF_UP)
+        if weight == scheme.total:
+            parts.append(str(_("计分项 %(e)s/%(t)s") % {"e": _fmt(earned), "t": _fmt(weight)}))
+        else:
+            parts.append(
+                str(
+                    _("计分项 %(e)s/%(w)s（%(n)d 项无数据不计，按 %(t)s 分折算为 %(b)s）")
+                    % {
+                        "e": _fmt(earned),
+                        "w": _fmt(weight),
+                        "n": len(rate) - len(counted),
+                        "t": _fmt(scheme.total),
+                        "b": _fmt(base),
+                    }
+                )
+            )
+    if adjustments:
+        parts.append(str(_("加减分 %(a)s") % {"a": _signed(adjustments)}))
+    if deductions:
+        parts.append(str(_("扣分 %(d)s") % {"d": _fmt(-deductions)}))
+    total = None if base is None else max(Decimal(0), base + adjustments + deductions)
+    if total is not None:
+        explanation = "，".join(parts) + str(_("，总分 %(t)s") % {"t": _fmt(total)})
+    else:
+        explanation = str(_("各计分项均无数据，不计总分"))
+    if any(s.status == ScoreStatus.INSUFFICIENT for s in scores):
+        status = ResultStatus.INSUFFICIENT
+        explanation += str(_("；样本不足，不参与排名"))
+    elif total is None:
+        status = ResultStatus.NO_DATA
+    else:
+        status = ResultStatus.RANKED
+    if veto:
+        explanation += str(_("；一票否决（负面清单 %(c)s）") % {"c": "、".join(veto)})
+    return UnitTotal(status, base, adjustments, deductions, total, bool(veto), explanation)
+
+
+def assessed_units(scheme: AssessmentScheme, units: dict[int, tuple[str, str, bool]]) -> dict:
+    """group → ids of the active units it covers (``units``: id → (path, kind, active))."""
+    from chuangwen.sites.models import SiteAssignment
+
+    out: dict[str, list[int]] = {}
+    guardians: set[int] = set()
+    if UnitGroup.GUARDIAN in scheme.groups:
+        guardians = set(
+            SiteAssignment.objects.filter(site__city_id=scheme.city_id, site__active=True)
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
+    for group in scheme.groups:
+        out[group] = sorted(
+            pk
+            for pk, (path, kind, active) in units.items()
+            if active and (pk in guardians if group == UnitGroup.GUARDIAN else kind == group)
+        )
+    return out
+
+
+def _rank(rows: list[tuple[int, Decimal]]) -> dict[int, int]:
+    """Competition ranking (1, 2, 2, 4) by total, highest first."""
+    ranks: dict[int, int] = {}
+    previous, rank = None, 0
+    for position, (unit_id, total) in enumerate(sorted(rows, key=lambda r: -r[1]), start=1):
+        if total != previous:
+            rank, previous = position, total
+        ranks[unit_id] = rank
+    return ranks
+
+
+def _lists(
+    scheme: AssessmentScheme, ranked: list[tuple[int, Decimal]], vetoed: set[int]
+) -> dict[int, str]:
+    """unit → red / black for one group's ranked units, by the scheme's rule (ties at the
+    boundary are all listed; a vetoed unit is never on the red list; none is on both)."""
+    out: dict[int, str] = {}
+    if not ranked:
+        return out
+    ordered = sorted(ranked, key=lambda r: -r[1])
+    if scheme.list_mode == ListMode.THRESHOLD:
+        red = {
+            u for u, t in ordered if scheme.red_threshold is not None and t >= scheme.red_threshold
+        }
+        black = {
+            u
+            for u, t in ordered
+            if scheme.black_threshold is not None and t < scheme.black_threshold
+        }
+    else:
+        n = min(scheme.list_size, len(ordered))
+        if n == 0:
+            return out
+        red_line, black_line = ordered[n - 1][1], ordered[-n][1]
+        red = {u for u, t in ordered if t >= red_line}
+        black = {u for u, t in ordered if t <= black_line}
+    for u in black:
+        out[u] = ListKind.BLACK
+    for u in red - vetoed:
+        out[u] = ListKind.RED
+    return out
+
+
+def _window(period: AssessmentPeriod, units: dict[int, tuple[str, str, bool]]) -> Window:
+    return quantities.Window(
+        city_id=period.city_id,
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        now=timezone.now(),
+        units={pk: (path, kind) for pk, (path, kind, _a) in units.items()},
+    )
+
+
+def score_period(
+    period: AssessmentPeriod, only: Iterable[int] | None = None
+) -> tuple[list[AssessmentScore], list[AssessmentResult], list[ListEntry]]:
+    """The rows of a period's computation (not saved): every item of every assessed unit, the
+    totals and ranks per group, the red/black lists. In a constant number of queries whatever
+    the number of units (``only`` restricts the units, for the benchmark's comparison)."""
+    scheme = period.scheme
+    units = {
+        pk: (path, kind, active)
+        for pk, path, kind, active in Unit.objects.filter(city_id=period.city_id).values_list(
+            "pk", "path", "kind", "active"
+        )
+    }
+    groups = assessed_units(scheme, units)
+    if only is not None:
+        keep = set(only)
+        groups = {g: [u for u in ids if u in keep] for g, ids in groups.items()}
+    unit_ids = sorted({u for ids in groups.values() for u in ids})
+    items = list(scheme.items.all())
+    parsed = {i.pk: quantities.parse(i.formula) for i in items if i.kind != ItemKind.MANUAL}
+    names = [n for p in parsed.values() for n in quantities.names_in(p)]
+    window = _window(period, units)
+    values = quantities.compute(window, names, unit_ids)
+    adjustments: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    for unit_id, item_id, points in ScoreAdjustment.objects.filter(
+        period=period, withdrawn_at__isnull=True
+    ).values_list("unit_id", "item_id", "points"):
+        adjustments[(unit_id, item_id)].append(points)
+    veto: dict[int, list[str]] = defaultdict(list)
+    for unit_id, code in NegativeFinding.objects.filter(
+        city_id=period.city_id,
+        found_on__gte=period.starts_on,
+        found_on__lte=period.ends_on,
+        status__in=list(COUNTED_FINDINGS),
+        sanction=UnitSanction.VETO,
+    ).values_list("unit_id", "item__code"):
+        veto[unit_id].append(code)
+
+    scores: list[AssessmentScore] = []
+    totals: dict[int, UnitTotal] = {}
+    for unit_id in unit_ids:
+        item_scores = []
+        for item in items:
+            p = parsed.get(item.pk)
+            inp = {n: values[n][unit_id] for n in quantities.names_in(p)} if p is not None else {}
+            s = score_item(item, p, inp, adjustments.get((unit_id, item.pk), []))
+            item_scores.append(s)
+            scores.append(
+                AssessmentScore(
+                    period=period,
+                    unit_id=unit_id,
+                    item=item,
+                    status=s.status,
+                    value=s.value,
+                    points=s.points,
+                    max_points=item.weight,
+                    volume=s.volume,
+                    inputs=s.inputs,
+                    explanation=s.explanation,
+                )
+            )
+        totals[unit_id] = unit_total(scheme, item_scores, veto.get(unit_id, []))
+
+    results: list[AssessmentResult] = []
+    entries: list[ListEntry] = []
+    for group, ids in groups.items():
+        ranked: list[tuple[int, Decimal]] = []
+        for u in ids:
+            t = totals[u]
+            if t.status == ResultStatus.RANKED and t.total is not None:
+                ranked.append((u, t.total))
+        ranks = _rank(ranked)
+        listed = _lists(scheme, ranked, {u for u in ids if totals[u].vetoed})
+        for u in ids:
+            t = totals[u]
+            results.append(
+                AssessmentResult(
+                    period=period,
+                    unit_id=u,
+                    group=group,
+                    status=t.status,
+                    base=t.base,
+                    adjustments=t.adjustments,
+                    deductions=t.deductions,
+                    total=t.total,
+                    vetoed=t.vetoed,
+                    rank=ranks.get(u),
+                    ranked_count=len(ranked),
+                    list_kind=listed.get(u, ""),
+                    explanation=t.explanation,
+                )
+            )
+            if u in listed:
+                entries.append(
+                    ListEntry(
+                        period=period,
+                        unit_id=u,
+                        unit_path=units[u][0],
+                        group=group,
+                        kind=listed[u],
+                        rank=ranks.get(u),
+                        total=t.total,
+                    )
+                )
+    return scores, results, entries
+
+
+@transaction.atomic
+def compute_period(
+    period: AssessmentPeriod, *, reason: str = "", acting_user: Any
+) -> AssessmentPeriod:
+    """Compute (or, with a reason, recompute) a period's scores from the live data and store
+    them with their inputs; the audit row keeps every unit's total before and after. A
+    published period is frozen."""
+    period = _lock_period(period)
+    require_office(acting_user, period.city_id)
+    _not_frozen(period)
+    reason = (reason or "").strip()
+    recompute = period.status == PeriodStatus.COMPUTED
+    if recompute and not reason:
+        raise InvalidInput(_("重新计算须填写理由（将记入审计日志）"), code="reason_required")
+    before = {
+        f"{u}:{g}": str(t) if t is not None else None
+        for u, g, t in period.results.values_list("unit_id", "group", "total")
+    }
+    scores, results, entries = score_period(period)
+    period.scores.all().delete()
+    period.results.all().delete()
+    period.list_entries.all().delete()
+    AssessmentScore.objects.bulk_create(scores)
+    AssessmentResult.objects.bulk_create(results)
+    ListEntry.objects.bulk_create(entries)
+    period.status = PeriodStatus.COMPUTED
+    period.computed_at, period.computed_by = timezone.now(), actor_user(acting_user)
+    period.compute_count += 1
+    period.n_units = len({r.unit_id for r in results})
+    period.save(
+        update_fields=[
+            "status",
+            "computed_at",
+            "computed_by",
+            "compute_count",
+            "n_units",
+            "updated_at",
+        ]
+    )
+    after = {
+        f"{r.unit_id}:{r.group}": str(r.total) if r.total is not None else None for r in results
+    }
+    if recompute:
+        b, a = audit.changes(before, after)
+        gone = {k: v for k, v in before.items() if k not in after}
+        audit.record(
+            "assessment.period.recomputed",
+            period,
+            actor=acting_user,
+            before={"totals": {**b, **gone}},
+            after={"totals": a, "reason": reason},
+            summary=_("%(p)s 重新计算：%(n)d 个单位的总分有变化。理由：%(r)s")
+            % {"p": period.label, "n": len(a) + len(gone), "r": reason[:150]},
+        )
+    else:
+        audit.record(
+            "assessment.period.computed",
+            period,
+            actor=acting_user,
+            after={"totals": after},
+            summary=_("%(p)s 计算完成：%(n)d 个单位") % {"p": period.label, "n": period.n_units},
+        )
+    return period
+
+
+@transaction.atomic
+def publish_period(
+    period: AssessmentPeriod, *, disclosure: str = Disclosure.OWN, acting_user: Any
+) -> AssessmentPeriod:
+    """Publish a computed period: from now on frozen; units see their own scores and rank (and
+    more, as ``disclosure`` says); their liaisons are notified."""
+    period = _lock_period(period)
+    require_office(acting_user, period.city_id)
+    _not_frozen(period)
+    if period.status != PeriodStatus.COMPUTED:
+        raise InvalidTransition(_("请先计算考核得分再发布"), code="not_computed")
+    if disclosure not in Disclosure.values:
+        raise InvalidInput(_("未知的公开范围"), code="bad_disclosure")
+    period.status, period.disclosure = PeriodStatus.PUBLISHED, disclosure
+    period.published_at, period.published_by = timezone.now(), actor_user(acting_user)
+    period.save(
+        update_fields=["status", "disclosure", "published_at", "published_by", "updated_at"]
+    )
+    audit.record(
+        "assessment.period.published",
+        period,
+        actor=acting_user,
+        before={"status": PeriodStatus.COMPUTED},
+        after={"status": PeriodStatus.PUBLISHED, "disclosure": disclosure},
+        summary=period.label,
+    )
+    unit_ids = set(period.results.values_list("unit_id", flat=True))
+    notify(
+        _liaison_users(unit_ids),
+        str(_("考核结果已发布：%(p)s") % {"p": period.label}),
+        url=reverse("assessment:my_scores"),
+        topic="assessment",
+    )
+    return period
+
+
+@transaction.atomic
+def set_disclosure(
+    period: AssessmentPeriod, disclosure: str, *, acting_user: Any
+) -> AssessmentPeriod:
+    """What units see of a period besides their own (the scores themselves do not change)."""
+    period = _lock_period(period)
+    require_office(acting_user, period.city_id)
+    if disclosure not in Disclosure.values:
+        raise InvalidInput(_("未知的公开范围"), code="bad_disclosure")
+    before = period.disclosure
+    period.disclosure = disclosure
+    period.save(update_fields=["disclosure", "updated_at"])
+    audit.record(
+        "assessment.period.disclosure",
+        period,
+        actor=acting_user,
+        before={"disclosure": before},
+        after={"disclosure": disclosure},
+        summary=period.label,
+    )
+    return period
+
+
+def _liaison_users(unit_ids: Iterable[int]) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            unit_id__in=list(unit_ids), role=Role.UNIT_LIAISON, person__active=True
+        ).values_list("person__user_id", flat=True)
+    )
+
+
+def _stored(file: Any) -> tuple[Any, str]:
+    """An uploaded file checked as evidence (type by content): (ContentFile, original name)."""
+    if file is None:
+        return None, ""
+    data = file.read() if hasattr(file, "read") else bytes(file)
+    checked = check_file(getattr(file, "name", "") or "file", data)
+    return ContentFile(checked.data, name=checked.stored_name), checked.name
+
+
+@transaction.atomic
+def add_adjustment(
+    period: AssessmentPeriod,
+    *,
+    item: SchemeItem,
+    unit: Unit,
+    points: Any,
+    reason: str,
+    file: Any = None,
+    acting_user: Any,
+) -> ScoreAdjustment:
+    """A manual bonus (+) or penalty (−) for a unit on a 加减分项, with its reason and
+    evidence; it counts at the next computation (the item's weight caps the sum)."""
+    period = _lock_period(period)
+    require_office(acting_user, period.city_id)
+    _not_frozen(period)
+    if item.scheme_id != period.scheme_id or item.kind != ItemKind.MANUAL:
+        raise InvalidInput(_("请选择本考核期方案中的加减分项"), code="bad_item")
+    if unit.city_id != period.city_id:
+        raise InvalidInput(_("单位不属于本市"), code="bad_unit")
+    value = _decimal(points, _("加减分"), low=-item.weight, high=item.weight)
+    if value == 0:
+        raise InvalidInput(_("加减分不能为 0"), code="bad_number")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写加减分理由"), code="required")
+    content, name = _stored(file)
+    adj = ScoreAdjustment(
+        period=period,
+        item=item,
+        unit=unit,
+        points=value,
+        reason=reason[:2000],
+        evidence_name=name,
+        created_by=actor_user(acting_user),
+    )
+    if content is not None:
+        adj.evidence.save(content.name, content, save=False)
+    adj.save()
+    audit.record(
+        "assessment.adjustment.added",
+        adj,
+        actor=acting_user,
+        city=period.city,
+        after={"period": period.pk, "unit": unit.pk, "item": item.pk, "points": value},
+        summary=f"{unit.name} {_signed(value)}：{reason[:80]}",
+    )
+    return adj
+
+
+@transaction.atomic
+def withdraw_adjustment(adj: ScoreAdjustment, *, reason: str, acting_user: Any) -> ScoreAdjustment:
+    adj = ScoreAdjustment.objects.select_for_update().select_related("period").get(pk=adj.pk)
+    require_office(acting_user, adj.period.city_id)
+    _not_frozen(adj.period)
+    if adj.withdrawn_at is not None:
+        raise InvalidTransition(_("该加减分已撤销"), code="withdrawn")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写撤销理由"), code="required")
+    adj.withdrawn_at, adj.withdraw_reason = timezone.now(), reason[:300]
+    adj.save(update_fields=["withdrawn_at", "withdraw_reason", "updated_at"])
+    audit.record(
+        "assessment.adjustment.withdrawn",
+        adj,
+        actor=acting_user,
+        city=adj.period.city,
+        after={"reason": reason[:300]},
+        summary=f"{_signed(adj.points)}：{reason[:80]}",
+    )
+    return adj
+
+
+# --- the way off the black list ---
+
+
+def _check_list_transition(entry: ListEntry, to: str) -> None:
+    if to not in LIST_TRANSITIONS[entry.status]:
+        raise InvalidTransition(
+            _("「%(s)s」状态下不能执行此操作") % {"s": ListEntryStatus(entry.status).label}
+        )
+
+
+@transaction.atomic
+def submit_list_rectification(
+    entry: ListEntry, *, text: str, file: Any = None, acting_user: Any
+) -> ListEntry:
+    """The unit reports how it rectified what put it on the black list (with evidence)."""
+    entry = ListEntry.objects.select_for_update().select_related("unit", "period").get(pk=entry.pk)
+    require_unit(acting_user, entry.unit)
+    if entry.kind != ListKind.BLACK:
+        raise InvalidInput(_("只有黑榜需要整改退出"), code="not_black")
+    if not entry.period.frozen:
+        raise InvalidTransition(_("考核结果发布后才能提交整改"), code="not_published")
+    _check_list_transition(entry, ListEntryStatus.SUBMITTED)
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("请填写整改情况"), code="required")
+    content, name = _stored(file)
+    entry.status, entry.rectification = ListEntryStatus.SUBMITTED, text[:5000]
+    entry.submitted_at, entry.submitted_by = timezone.now(), actor_user(acting_user)
+    fields = ["status", "rectification", "submitted_at", "submitted_by", "updated_at"]
+    if content is not None:
+        entry.rectification_file.save(content.name, content, save=False)
+        entry.rectification_name = name
+        fields += ["rectification_file", "rectification_name"]
+    entry.save(update_fields=fields)
+    audit.record(
+        "assessment.blacklist.submitted",
+        entry,
+        actor=acting_user,
+        city=entry.period.city,
+        before={"status": ListEntryStatus.LISTED},
+        after={"status": entry.status, "text": text[:300]},
+        summary=f"{entry.unit.name}（{entry.period.label}）提交整改",
+    )
+    notify(
+        _office_users(entry.period.city_id),
+        str(
+            _("%(u)s 提交了黑榜整改（%(p)s），请核查")
+            % {"u": entry.unit.name, "p": entry.period.label}
+        ),
+        url=reverse("assessment:lists"),
+        topic="assessment",
+    )
+    return entry
+
+
+@transaction.atomic
+def verify_list_exit(
+    entry: ListEntry, *, approved: bool, note: str = "", acting_user: Any
+) -> ListEntry:
+    """The office checks the rectification: the unit leaves the black list (recorded), or it
+    stays and must rectify again (the note says why)."""
+    entry = ListEntry.objects.select_for_update().select_related("unit", "period").get(pk=entry.pk)
+    require_office(acting_user, entry.period.city_id)
+    to = ListEntryStatus.EXITED if approved else ListEntryStatus.LISTED
+    _check_list_transition(entry, to)
+    note = (note or "").strip()
+    if not approved and not note:
+        raise InvalidInput(_("核查不通过时请写明原因"), code="required")
+    entry.status, entry.verify_note = to, note[:500]
+    entry.verified_at, entry.verified_by = timezone.now(), actor_user(acting_user)
+    entry.save(update_fields=["status", "verify_note", "verified_at", "verified_by", "updated_at"])
+    audit.record(
+        "assessment.blacklist.exited" if approved else "assessment.blacklist.returned",
+        entry,
+        actor=acting_user,
+        city=entry.period.city,
+        before={"status": ListEntryStatus.SUBMITTED},
+        after={"status": to, "note": note[:300]},
+        summary=f"{entry.unit.name}（{entry.period.label}）"
+        + ("整改核查通过，退出黑榜" if approved else "整改核查不通过"),
+    )
+    notify(
+        _liaison_users([entry.unit_id]),
+        str(
+            _("黑榜整改核查%(r)s：%(p)s")
+            % {"r": "通过，已退出黑榜" if approved else "不通过", "p": entry.period.label}
+        ),
+        url=reverse("assessment:lists"),
+        topic="assessment",
+    )
+    return entry
+
+
+def _office_users(city_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            unit__city_id=city_id, role=Role.OFFICE_ADMIN, person__active=True
+        ).values_list("person__user_id", flat=True)
+    )
+
+
+# --- negative-list findings against units ---
+
+FINDING_FIELDS = [
+    "unit",
+    "item",
+    "source",
+    "found_on",
+    "sanction",
+    "points",
+    "status",
+    "rectify_by",
+]
+
+
+def _frozen_on(city_id: int, day: date) -> AssessmentPeriod | None:
+    return (
+        AssessmentPeriod.objects.filter(
+            city_id=city_id,
+            status=PeriodStatus.PUBLISHED,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+        .order_by("starts_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def record_finding(
+    city: City,
+    *,
+    unit: Unit,
+    item: NegativeListItem,
+    source: str,
+    description: str,
+    sanction: str,
+    found_on: date | None = None,
+    points: Any = None,
+    rectify_by: date | None = None,
+    file: Any = None,
+    acting_user: Any,
+) -> NegativeFinding:
+    """A negative-list item found against a unit (by inspection, media exposure, the central
+    evaluation's feedback or the office), with the sanction the item's grades allow and the
+    points it costs in the assessment of the period it falls in."""
+    require_office(acting_user, city.pk)
+    if unit.city_id != city.pk:
+        raise InvalidInput(_("单位不属于本市"), code="bad_unit")
+    if item.system.city_id != city.pk:
+        raise InvalidInput(_("负面清单条目不属于本市的测评体系"), code="bad_item")
+    if source not in FindingSource.values:
+        raise InvalidInput(_("未知的发现途径"), code="bad_source")
+    grades = SANCTION_GRADES.get(item.sanction, (UnitSanction.DEDUCT,))
+    if sanction not in grades:
+        allowed = "、".join(str(UnitSanction(g).label) for g in grades)
+        raise InvalidInput(
+            _("条目「%(c)s」的处理措施只能是：%(a)s") % {"c": item.code, "a": allowed},
+            code="bad_sanction",
+        )
+    description = (description or "").strip()
+    if not description:
+        raise InvalidInput(_("请填写问题情况"), code="required")
+    today = timezone.localdate()
+    found_on = found_on or today
+    if found_on > today:
+        raise InvalidInput(_("认定日期不能晚于今天"), code="bad_date")
+    frozen = _frozen_on(city.pk, found_on)
+    if frozen is not None:
+        raise InvalidInput(
+            _("认定日期所在的考核期「%(p)s」已发布（冻结），请按实际认定日期录入")
+            % {"p": frozen.label},
+            code="frozen",
+        )
+    if rectify_by is not None and rectify_by < found_on:
+        raise InvalidInput(_("整改时限不能早于认定日期"), code="bad_date")
+    if points in (None, ""):
+        value = Decimal(item.points or 0) if sanction == UnitSanction.DEDUCT else Decimal(0)
+    else:
+        value = _decimal(points, _("扣分"), high=Decimal(1000))
+    if sanction == UnitSanction.DEDUCT and value <= 0:
+        raise InvalidInput(_("处理措施为扣分时，扣分须大于 0"), code="bad_number")
+    content, name = _stored(file)
+    finding = NegativeFinding(
+        city=city,
+        unit=unit,
+        unit_path=unit.path,
+        item=item,
+        source=source,
+        found_on=found_on,
+        description=description[:5000],
+        sanction=sanction,
+        points=value,
+        rectify_by=rectify_by,
+        evidence_name=name,
+        created_by=actor_user(acting_user),
+    )
+    if content is not None:
+        finding.evidence.save(content.name, content, save=False)
+    finding.save()
+    FindingEvent.objects.create(
+        finding=finding,
+        actor=actor_user(acting_user),
+        action=FindingAction.FOUND,
+        to_state=FindingStatus.OPEN,
+        note=description[:500],
+    )
+    audit.record(
+        "assessment.finding.recorded",
+        finding,
+        actor=acting_user,
+        after=audit.snapshot(finding, FINDING_FIELDS),
+        summary=f"{unit.name}：{item.code} {UnitSanction(sanction).label}",
+    )
+    notify(
+        _liaison_users([unit.pk]),
+        str(
+            _("负面清单问题：%(c)s（%(s)s），请按时整改")
+            % {"c": item.code, "s": UnitSanction(sanction).label}
+        ),
+        url=reverse("assessment:finding", args=[finding.pk]),
+        topic="assessment",
+    )
+    return finding
+
+
+def _finding_transition(
+    finding: NegativeFinding,
+    action: str,
+    *,
+    note: str,
+    file: Any,
+    acting_user: Any,
+    office: bool,
+) -> NegativeFinding:
+    finding = NegativeFinding.objects.select_for_update().select_related("unit").get(pk=finding.pk)
+    if office:
+        require_office(acting_user, finding.city_id)
+    else:
+        require_unit(acting_user, finding.unit)
+    sources, target = FINDING_TRANSITIONS[action]
+    if finding.status not in sources:
+        raise InvalidTransition(
+            _("「%(s)s」状态下不能%(a)s")
+            % {"s": FindingStatus(finding.status).label, "a": FindingAction(action).label}
+        )
+    content, name = _stored(file)
+    before = finding.status
+    finding.status = target
+    fields = ["status", "updated_at"]
+    if target == FindingStatus.RECTIFIED:
+        finding.rectified_at = timezone.now()
+        fields.append("rectified_at")
+    finding.save(update_fields=fields)
+    event = FindingEvent(
+        finding=finding,
+        actor=actor_user(acting_user),
+        action=action,
+        from_state=before,
+        to_state=target,
+        note=note[:2000],
+        file_name=name,
+    )
+    if content is not None:
+        event.file.save(content.name, content, save=False)
+    event.save()
+    audit.record(
+        f"assessment.finding.{action}",
+        finding,
+        actor=acting_user,
+        before={"status": before},
+        after={"status": target, "note": note[:300]},
+        summary=f"{finding.unit.name}：{FindingAction(action).label}",
+    )
+    url = reverse("assessment:finding", args=[finding.pk])
+    text = str(
+        _("负面清单问题 %(u)s：%(a)s") % {"u": finding.unit.name, "a": FindingAction(action).label}
+    )
+    if office:
+        notify(_liaison_users([finding.unit_id]), text, url=url, topic="assessment")
+    else:
+        notify(_office_users(finding.city_id), text, url=url, topic="assessment")
+    return finding
+
+
+@transaction.atomic
+def submit_finding_rectification(
+    finding: NegativeFinding, *, note: str, file: Any = None, acting_user: Any
+) -> NegativeFinding:
+    """The unit reports its rectification (with evidence) for the office to verify."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(_("请填写整改情况"), code="required")
+    return _finding_transition(
+        finding, FindingAction.SUBMIT, note=note, file=file, acting_user=acting_user, office=False
+    )
+
+
+@transaction.atomic
+def verify_finding(
+    finding: NegativeFinding, *, approved: bool, note: str = "", acting_user: Any
+) -> NegativeFinding:
+    """The office checks the rectification: 销号 (rectified), or back to the unit (rework)."""
+    note = (note or "").strip()
+    if not approved and not note:
+        raise InvalidInput(_("核查不通过时请写明原因"), code="required")
+    action = FindingAction.VERIFY if approved else FindingAction.REWORK
+    return _finding_transition(
+        finding, action, note=note, file=None, acting_user=acting_user, office=True
+    )
+
+
+@transaction.atomic
+def withdraw_finding(finding: NegativeFinding, *, reason: str, acting_user: Any) -> NegativeFinding:
+    """Withdraw a finding made in error (e.g. an appeal upheld): it no longer counts in
+    periods computed from now on (published ones stay as they were)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写撤销理由"), code="required")
+    return _finding_transition(
+        finding,
+        FindingAction.WITHDRAW,
+        note=reason,
+        file=None,
+        acting_user=acting_user,
+        office=True,
+    )
