@@ -88,6 +88,11 @@ class Inputs:
     numerator: Decimal
     denominator: Decimal | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "numerator", Decimal(self.numerator))
+        if self.denominator is not None:
+            object.__setattr__(self, "denominator", Decimal(self.denominator))
+
     @property
     def value(self) -> Decimal | None:
         """The rate (None when its denominator is 0: no data), or the amount."""

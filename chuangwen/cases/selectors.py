@@ -296,7 +296,7 @@ RATES = {
     "close_rate": ("closed", "due"),  # 结案率
     "on_time_close_rate": ("closed_on_time", "due"),  # 按期结案率
     "rework_rate": ("rework", "due"),  # 返工率
-    "satisfaction_rate": ("satisfied", "rated"),  # 满意率
+    "satisfaction_rate": ("satisfied", "due"),  # 满意率 (over 应结案数, like the others)
 }
 
 

@@ -389,3 +389,27 @@ def test_a_sanction_outside_the_items_grades_is_refused(ac):
             acting_user=ac.office.user,
         )
     assert not NegativeFinding.objects.exists()
+
+
+def test_the_three_case_rates_are_the_case_summarys_over_cases_due(ac):
+    """按期结案率 / 返工率 / 满意率 all over 应结案数, read from the case summary's definitions."""
+    from chuangwen.cases.models import Case
+    from chuangwen.cases.selectors import standard_counts, with_rates
+
+    ac.case("a", rating=5)
+    ac.case("a", rating=2)
+    ac.case("a", rework=True)
+    ac.case("a", close=False, on_time=False)
+    items = [
+        services.ItemSpec("S", "满意", ItemKind.RATE, 40, "cases.satisfaction_rate()"),
+        services.ItemSpec("R", "返工", ItemKind.RATE, 30, "1 - cases.rework_rate()"),
+        services.ItemSpec("T", "按期", ItemKind.RATE, 30, "cases.on_time_close_rate()"),
+    ]
+    ac.scheme(items=items, groups=("district",))
+    period = services.compute_period(ac.period(), acting_user=ac.office.user)
+    scores = {s.item.code: s for s in selectors.unit_scores(period, ac.district_a)}
+    assert scores["S"].explanation == "满意：满意率 25.0% = 1/4，得 10/40"
+    assert scores["R"].explanation.startswith("返工：1 - 返工率 = 0.75（返工率 25.0% = 1/4）")
+    assert scores["T"].explanation == "按期：按期结案率 75.0% = 3/4，得 22.5/30"
+    summary = with_rates(Case.objects.filter(unit__isnull=False).aggregate(**standard_counts()))
+    assert summary["satisfaction_rate"] == 25.0 and summary["rework_rate"] == 25.0
