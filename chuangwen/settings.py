@@ -225,6 +225,8 @@ CELERY_BEAT_SCHEDULE = {
     "task-reminders": {"task": "tasks.send_reminders", "schedule": 24 * 3600},
     "recompute-metrics": {"task": "tasks.recompute_metrics", "schedule": 24 * 3600},
     "sweep-stale-jobs": {"task": "core.sweep_stale_jobs", "schedule": 3600},
+    "draft-bulletins": {"task": "assessment.draft_bulletins", "schedule": 24 * 3600},
+    "propose-accountability": {"task": "assessment.propose_accountability", "schedule": 24 * 3600},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -4,15 +4,22 @@ from chuangwen.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 # --- unit assessment ---
 from .models import (
+    AccountabilityRecord,
     AssessmentPeriod,
     AssessmentResult,
     AssessmentScheme,
     AssessmentScore,
+    Bulletin,
+    BulletinReceipt,
+    BulletinSection,
     FindingEvent,
     ListEntry,
     NegativeFinding,
+    ReportTemplate,
     SchemeItem,
     ScoreAdjustment,
+    Submission,
+    SubmissionPhoto,
 )
 
 
@@ -61,3 +68,32 @@ class NegativeFindingAdmin(ReadOnlyAdmin):
 
 
 admin.site.register([SchemeItem, ScoreAdjustment, ListEntry, FindingEvent], ReadOnlyAdmin)
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "unit", "title", "state", "rule", "created_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["title", "unit__name"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "unit", "title", "status", "submitted_at", "score"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "unit__name"]
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "title", "period_start", "period_end", "status", "seq"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title"]
+
+
+admin.site.register(
+    [ReportTemplate, SubmissionPhoto, BulletinSection, BulletinReceipt], ReadOnlyAdmin
+)

@@ -3,24 +3,38 @@ from typing import Annotated, Any, Literal
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router
+from ninja import Field, File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from chuangwen.core.errors import InvalidParameters, NotFound, PermissionDenied
+from chuangwen.core.errors import InvalidInput, InvalidParameters, NotFound, PermissionDenied
 from chuangwen.core.filtering import filter_doc, filtered
-from chuangwen.core.schemas import DB_INT_MAX, Paged, PageLimit
+from chuangwen.core.schemas import DB_INT_MAX, DbId, JobOut, Paged, PageLimit
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.org.models import City, Unit
 from chuangwen.org.scope import scope_of
 
-from . import quantities, selectors, services
+from . import jobs, quantities, selectors, services
 from .choices import PeriodKind, ScoreLevel, UnitGroup
-from .filters import FindingFilter, PeriodFilter, RoundFilter, SchemeFilter
+from .filters import (
+    AccountabilityFilter,
+    BulletinFilter,
+    FindingFilter,
+    PeriodFilter,
+    RoundFilter,
+    SchemeFilter,
+    SubmissionFilter,
+)
 from .models import AssessmentResult, SchemeItem
 from .schemas import (
+    AccountabilityDecideIn,
+    AccountabilityIn,
+    AccountabilityNoteIn,
+    AccountabilityOut,
     AssessmentAdjustmentIn,
     AssessmentAdjustmentOut,
     AssessmentComputeIn,
+    AssessmentDate,
     AssessmentFindingDetailOut,
     AssessmentFindingIn,
     AssessmentFindingOut,
@@ -39,10 +53,22 @@ from .schemas import (
     AssessmentTrendOut,
     AssessmentUnitScoresOut,
     AssessmentVerifyIn,
+    BulletinDetailOut,
+    BulletinDraftIn,
+    BulletinIssueIn,
+    BulletinOut,
+    BulletinSectionOut,
+    BulletinSectionPatch,
+    BulletinSignOut,
     CompareOut,
     IndicatorScoreOut,
+    ReportTemplateOut,
+    ReportTimelinessOut,
     RiskOut,
     RoundOut,
+    SubmissionOut,
+    SubmissionReportIn,
+    SubmissionReviewIn,
     UnitScoreOut,
 )
 
@@ -455,3 +481,269 @@ def verify_finding(request: HttpRequest, finding_id: int, payload: AssessmentVer
 def withdraw_finding(request: HttpRequest, finding_id: int, payload: AssessmentNoteIn):
     finding = selectors.get_finding_for_user(scope_of(request), finding_id)
     return services.withdraw_finding(finding, reason=payload.note, acting_user=_actor(request))
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+
+
+def _city_of(request: HttpRequest) -> City:
+    scope = scope_of(request)
+    if scope.city_id is None:
+        raise NotFound()
+    return City.objects.get(pk=scope.city_id)
+
+
+def _unit_of(city_id: int, unit_id: int) -> Unit:
+    unit = Unit.objects.filter(city_id=city_id, pk=unit_id).first()
+    if unit is None:
+        raise InvalidInput(_("单位不存在"), code="bad_unit")
+    return unit
+
+
+@router.get(
+    "/accountability",
+    response=list[AccountabilityOut],
+    summary="奖惩问责记录（单位只见对本单位已决定的）",
+    openapi_extra=filter_doc(AccountabilityFilter),
+)
+@paginate(Paged)
+def list_accountability(request: HttpRequest):
+    qs = selectors.record_list_qs(scope_of(request))
+    return filtered(AccountabilityFilter, request, qs)
+
+
+@router.post("/accountability", response={201: AccountabilityOut}, summary="提出奖惩问责建议")
+def propose_accountability(request: HttpRequest, payload: AccountabilityIn):
+    city = _city_of(request)
+    record = services.propose_accountability(
+        city,
+        unit=_unit_of(city.pk, payload.unit_id),
+        kind=payload.kind,
+        title=payload.title,
+        reason=payload.reason,
+        facts=[f.dict() for f in payload.facts],
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return Status(201, record)
+
+
+@router.get("/accountability/{record_id}", response=AccountabilityOut, summary="奖惩问责记录")
+def get_accountability(request: HttpRequest, record_id: DbId):
+    return selectors.get_record_for_user(scope_of(request), record_id)
+
+
+@router.post("/accountability/{record_id}/decide", response=AccountabilityOut, summary="作出决定")
+def decide_accountability(request: HttpRequest, record_id: DbId, payload: AccountabilityDecideIn):
+    record = selectors.get_record_for_user(scope_of(request), record_id)
+    return services.decide_accountability(
+        record,
+        decision=payload.decision,
+        response_due=payload.response_due,
+        referral_to=payload.referral_to,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+def _step(step: str, record, note: str, user):
+    if step == "dismiss":
+        return services.dismiss_accountability(record, reason=note, acting_user=user)
+    if step == "respond":
+        return services.respond_accountability(record, response=note, acting_user=user)
+    if step == "follow-up":
+        return services.follow_up_accountability(record, note=note, acting_user=user)
+    return services.close_accountability(record, note=note, acting_user=user)
+
+
+@router.post(
+    "/accountability/{record_id}/{step}",
+    response=AccountabilityOut,
+    summary="不予处理（dismiss）/ 单位反馈（respond）/ 跟踪问效（follow-up）/ 办结（close）",
+)
+def accountability_step(
+    request: HttpRequest,
+    record_id: DbId,
+    step: Literal["dismiss", "respond", "follow-up", "close"],
+    payload: AccountabilityNoteIn,
+):
+    record = selectors.get_record_for_user(scope_of(request), record_id)
+    return _step(step, record, payload.note, request.auth)  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/report-templates",
+    response=list[ReportTemplateOut],
+    summary="汇报模板（单位只见本单位应报的）",
+)
+def list_report_templates(request: HttpRequest):
+    return selectors.templates_for_user(scope_of(request)).prefetch_related("units")
+
+
+@router.get(
+    "/report-timeliness",
+    response=list[ReportTimelinessOut],
+    summary="各单位汇报按时报送数 / 应报数（时限在区间内且已到期的）",
+)
+def report_timeliness(request: HttpRequest, start: AssessmentDate, end: AssessmentDate):
+    scope = scope_of(request)
+    if scope.city_id is None or not scope.see_all:
+        raise NotFound()
+    data = selectors.report_timeliness(scope.city_id, start, end)
+    return [
+        ReportTimelinessOut(unit_id=u, on_time=on_time, due=due)
+        for u, (on_time, due) in sorted(data.items())
+    ]
+
+
+@router.get(
+    "/submissions",
+    response=list[SubmissionOut],
+    summary="汇报与信息",
+    openapi_extra=filter_doc(SubmissionFilter),
+)
+@paginate(Paged)
+def list_submissions(request: HttpRequest):
+    qs = selectors.submission_list_qs(scope_of(request)).prefetch_related("photos")
+    return filtered(SubmissionFilter, request, qs)
+
+
+@router.post(
+    "/submissions/reports", response={201: SubmissionOut}, summary="报送（或重新报送）工作汇报"
+)
+def submit_report(request: HttpRequest, payload: SubmissionReportIn):
+    city = _city_of(request)
+    template = (
+        selectors.templates_for_user(scope_of(request)).filter(pk=payload.template_id).first()
+    )
+    if template is None:
+        raise InvalidInput(_("汇报模板不存在"), code="bad_template")
+    sub = services.submit_report(
+        template,
+        unit=_unit_of(city.pk, payload.unit_id),
+        period_start=payload.period_start,
+        texts=payload.texts,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return Status(201, sub)
+
+
+@router.post(
+    "/submissions/info", response={201: SubmissionOut}, summary="报送信息（multipart，照片可选）"
+)
+def submit_info(
+    request: HttpRequest,
+    unit_id: Form[DbId],
+    title: Form[Annotated[str, Field(max_length=200)]],
+    body: Form[Annotated[str, Field(max_length=20000)]],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+):
+    city = _city_of(request)
+    sub = services.submit_info(
+        city,
+        unit=_unit_of(city.pk, unit_id),
+        title=title,
+        body=body,
+        photos=photos or [],
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return Status(201, sub)
+
+
+@router.get("/submissions/{submission_id}", response=SubmissionOut, summary="汇报或信息")
+def get_submission(request: HttpRequest, submission_id: DbId):
+    return selectors.get_submission_for_user(scope_of(request), submission_id)
+
+
+@router.post(
+    "/submissions/{submission_id}/review", response=SubmissionOut, summary="点评（采用打分或退回）"
+)
+def review_submission(request: HttpRequest, submission_id: DbId, payload: SubmissionReviewIn):
+    sub = selectors.get_submission_for_user(scope_of(request), submission_id)
+    return services.review_submission(
+        sub,
+        approve=payload.approve,
+        score=payload.score,
+        comment=payload.comment,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.get(
+    "/bulletins",
+    response=list[BulletinOut],
+    summary="通报（检索标题、文号、内容）",
+    openapi_extra=filter_doc(BulletinFilter),
+)
+@paginate(Paged)
+def list_bulletins(request: HttpRequest):
+    return filtered(BulletinFilter, request, selectors.bulletin_list_qs(scope_of(request)))
+
+
+@router.post("/bulletins", response={201: JobOut}, summary="起草通报（后台任务，完成后见任务结果）")
+def draft_bulletin(request: HttpRequest, payload: BulletinDraftIn):
+    job = jobs.submit_draft(
+        _city_of(request),
+        kind=payload.kind,
+        start=payload.start,
+        end=payload.end,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return Status(201, job)
+
+
+@router.get(
+    "/bulletins/{bulletin_id}", response=BulletinDetailOut, summary="通报（含栏目、数据来源）"
+)
+def get_bulletin(request: HttpRequest, bulletin_id: DbId):
+    return selectors.get_bulletin_for_user(scope_of(request), bulletin_id)
+
+
+@router.patch(
+    "/bulletins/{bulletin_id}/sections/{section_id}",
+    response=BulletinSectionOut,
+    summary="改写通报栏目（草稿）",
+)
+def edit_section(
+    request: HttpRequest, bulletin_id: DbId, section_id: DbId, payload: BulletinSectionPatch
+):
+    bulletin = selectors.get_bulletin_for_user(scope_of(request), bulletin_id)
+    section = bulletin.sections.filter(pk=section_id).first()
+    if section is None:
+        raise NotFound()
+    return services.edit_bulletin_section(
+        section,
+        title=payload.title,
+        text=payload.text,
+        included=payload.included,
+        chosen_photos=payload.chosen_photos,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post(
+    "/bulletins/{bulletin_id}/issue", response=BulletinDetailOut, summary="印发通报（编文号）"
+)
+def issue_bulletin(request: HttpRequest, bulletin_id: DbId, payload: BulletinIssueIn):
+    bulletin = selectors.get_bulletin_for_user(scope_of(request), bulletin_id)
+    recipients = None
+    if payload.recipient_ids is not None:
+        recipients = list(
+            Unit.objects.filter(city_id=bulletin.city_id, pk__in=payload.recipient_ids)
+        )
+        if len(recipients) != len(set(payload.recipient_ids)):
+            raise InvalidInput(_("主送单位不存在"), code="bad_unit")
+    return services.issue_bulletin(
+        bulletin,
+        prefix=payload.prefix,
+        seq=payload.seq,
+        issuer=payload.issuer,
+        recipients=recipients,
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/bulletins/{bulletin_id}/sign", response=BulletinSignOut, summary="签收通报")
+def sign_bulletin(request: HttpRequest, bulletin_id: DbId):
+    bulletin = selectors.get_bulletin_for_user(scope_of(request), bulletin_id)
+    return BulletinSignOut(
+        signed=services.sign_bulletin(bulletin, acting_user=request.auth)  # type: ignore[attr-defined]
+    )

@@ -214,3 +214,108 @@ COUNTED_FINDINGS = frozenset(
         FindingStatus.RECTIFIED,
     }
 )
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+
+
+class AccountabilityKind(models.TextChoices):
+    """奖惩问责: what the record is. The platform records a 问责建议 (the referral to the
+    discipline body), never the outcome of discipline."""
+
+    COMMEND = "commend", _("表扬/表彰")
+    REMINDER_TALK = "reminder_talk", _("提醒谈话")
+    INTERVIEW = "interview", _("约谈")
+    CRITICISM = "criticism", _("通报批评")
+    RECTIFY = "rectify", _("责令整改")
+    REFERRAL = "referral", _("问责建议")
+
+
+class AccountabilityState(models.TextChoices):
+    PROPOSED = "proposed", _("待决定")
+    DECIDED = "decided", _("已决定")
+    DISMISSED = "dismissed", _("不予处理")
+    RESPONDED = "responded", _("单位已反馈")
+    FOLLOWED_UP = "followed_up", _("已跟踪问效")
+    CLOSED = "closed", _("已办结")
+
+
+ACCOUNTABILITY_TRANSITIONS: dict[str, set[str]] = {
+    AccountabilityState.PROPOSED: {AccountabilityState.DECIDED, AccountabilityState.DISMISSED},
+    # a commendation needs no answer: the office may close it once decided
+    AccountabilityState.DECIDED: {AccountabilityState.RESPONDED, AccountabilityState.CLOSED},
+    AccountabilityState.RESPONDED: {AccountabilityState.FOLLOWED_UP, AccountabilityState.CLOSED},
+    AccountabilityState.FOLLOWED_UP: {AccountabilityState.CLOSED},
+    AccountabilityState.DISMISSED: set(),
+    AccountabilityState.CLOSED: set(),
+}
+# what the unit concerned may see: a decision, never a proposal or a dismissed one
+VISIBLE_TO_UNIT = frozenset(
+    {
+        AccountabilityState.DECIDED,
+        AccountabilityState.RESPONDED,
+        AccountabilityState.FOLLOWED_UP,
+        AccountabilityState.CLOSED,
+    }
+)
+# who decides: the office admins, and for the weightier kinds a city leader (约谈 by either,
+# a referral to the discipline body by a leader only)
+DECIDED_BY_OFFICE = frozenset(
+    {
+        AccountabilityKind.COMMEND,
+        AccountabilityKind.REMINDER_TALK,
+        AccountabilityKind.INTERVIEW,
+        AccountabilityKind.CRITICISM,
+        AccountabilityKind.RECTIFY,
+    }
+)
+DECIDED_BY_LEADER = frozenset({AccountabilityKind.INTERVIEW, AccountabilityKind.REFERRAL})
+
+
+class SubmissionKind(models.TextChoices):
+    REPORT = "report", _("工作汇报")
+    INFO = "info", _("信息")
+
+
+class SubmissionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待点评")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已点评采用")
+
+
+SUBMISSION_TRANSITIONS: dict[str, set[str]] = {
+    SubmissionStatus.SUBMITTED: {SubmissionStatus.APPROVED, SubmissionStatus.RETURNED},
+    SubmissionStatus.RETURNED: {SubmissionStatus.SUBMITTED},  # corrected and sent again
+    SubmissionStatus.APPROVED: set(),
+}
+
+
+class ReportPeriod(models.TextChoices):
+    MONTHLY = "monthly", _("月报")
+    QUARTERLY = "quarterly", _("季报")
+
+
+class Timeliness(models.TextChoices):
+    """A required report as the late list shows it."""
+
+    ON_TIME = "on_time", _("按时报送")
+    LATE = "late", _("逾期报送")
+    MISSING = "missing", _("逾期未报")
+    PENDING = "pending", _("未到期未报")
+
+
+class BulletinKind(models.TextChoices):
+    WEEKLY = "weekly", _("周通报")
+    MONTHLY = "monthly", _("月通报")
+    SPECIAL = "special", _("专项通报")
+
+
+class BulletinStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ISSUED = "issued", _("已印发")
+
+
+BULLETIN_TRANSITIONS: dict[str, set[str]] = {
+    BulletinStatus.DRAFT: {BulletinStatus.ISSUED},
+    BulletinStatus.ISSUED: set(),  # archived as issued: a correction is a new bulletin
+}

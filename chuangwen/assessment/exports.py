@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chuangwen.core.xlsx import Sheet, write_workbook
 
+from .accountability import fact_links
 from .choices import (
     FindingSource,
     FindingStatus,
@@ -19,7 +20,13 @@ from .choices import (
     UnitGroup,
     UnitSanction,
 )
-from .models import AssessmentPeriod, AssessmentResult, AssessmentScore, NegativeFinding
+from .models import (
+    AccountabilityRecord,
+    AssessmentPeriod,
+    AssessmentResult,
+    AssessmentScore,
+    NegativeFinding,
+)
 from .selectors import AnnualRow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -164,3 +171,57 @@ def findings_workbook(findings: Iterable[NegativeFinding]) -> bytes:
             )
         ]
     )
+
+
+# Excel export of the accountability records (the list page's FilterSet and scope).
+
+
+MAX_EXPORT_ROWS = 20_000
+HEADERS = [
+    "编号",
+    "类型",
+    "对象单位",
+    "事由",
+    "情况说明",
+    "依据事实",
+    "状态",
+    "提出规则",
+    "决定意见",
+    "移送机关",
+    "决定时间",
+    "反馈时限",
+    "单位反馈",
+    "反馈时间",
+    "跟踪问效",
+    "办结时间",
+]
+
+
+def _t(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def accountability_rows(records: Iterable[AccountabilityRecord]) -> Iterable[list]:
+    for r in records:
+        yield [
+            r.pk,
+            r.get_kind_display(),
+            r.unit.name,
+            r.title,
+            r.reason,
+            "；".join(f"{f['type_label']} {f['label']}" for f in fact_links(r.facts)),
+            r.get_state_display(),
+            r.rule,
+            r.decision,
+            r.referral_to,
+            _t(r.decided_at),
+            f"{r.response_due:%Y-%m-%d}" if r.response_due else "",
+            r.response,
+            _t(r.responded_at),
+            r.follow_up,
+            _t(r.closed_at),
+        ]
+
+
+def accountability_workbook(records: Iterable[AccountabilityRecord]) -> bytes:
+    return write_workbook([Sheet("奖惩问责", HEADERS, accountability_rows(records))])

@@ -4,12 +4,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.cases.forms import MultiPhotoField
+from chuangwen.org.models import Unit
+
 from .choices import (
+    AccountabilityKind,
+    BulletinKind,
     Disclosure,
     FindingSource,
     ItemKind,
     ListMode,
     PeriodKind,
+    ReportPeriod,
     UnitGroup,
     UnitSanction,
 )
@@ -224,3 +230,190 @@ class AnnualForm(forms.Form):
         decimal_places=2,
         initial=10,
     )
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit picked from a list (name with its path shown by indentation)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(0, obj.depth - 1)}{obj.name}"
+
+
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(0, obj.depth - 1)}{obj.name}"
+
+
+class AccountabilityForm(forms.Form):
+    unit = UnitChoiceField(label=_("对象单位"), queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label=_("类型"), choices=AccountabilityKind.choices)
+    title = forms.CharField(label=_("事由"), max_length=200)
+    reason = forms.CharField(label=_("情况说明"), widget=TEXTAREA, required=False, max_length=20000)
+    facts = forms.MultipleChoiceField(
+        label=_("依据事实"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, units: Any = None, facts: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+        self.fields["facts"].choices = list(facts)  # type: ignore[attr-defined]
+
+
+class DecideForm(forms.Form):
+    decision = forms.CharField(label=_("决定意见"), widget=TEXTAREA, max_length=20000)
+    response_due = forms.DateField(label=_("反馈时限"), required=False, widget=DATE)
+    referral_to = forms.CharField(label=_("移送机关（问责建议）"), required=False, max_length=100)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("说明"), widget=TEXTAREA, max_length=20000, required=False)
+
+
+class ReportTemplateForm(forms.Form):
+    title = forms.CharField(label=_("名称"), max_length=200)
+    period = forms.ChoiceField(label=_("周期"), choices=ReportPeriod.choices)
+    due_day = forms.IntegerField(
+        label=_("报送截止日（次月几日）"), min_value=1, max_value=28, initial=5
+    )
+    sections = forms.CharField(
+        label=_("栏目（每行一栏，可用“｜”分隔填写提示）"),
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
+        max_length=5000,
+    )
+    units = UnitsChoiceField(
+        label=_("报送单位"),
+        queryset=Unit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+
+    def section_list(self) -> list[dict[str, str]]:
+        out = []
+        for line in self.cleaned_data["sections"].splitlines():
+            title, _sep, hint = line.replace("|", "｜").partition("｜")
+            if title.strip():
+                out.append({"title": title.strip(), "hint": hint.strip()})
+        return out
+
+    @staticmethod
+    def sections_text(sections: list[dict[str, str]]) -> str:
+        return "\n".join(
+            f"{s['title']}｜{s['hint']}" if s.get("hint") else s["title"] for s in sections
+        )
+
+
+class ReportForm(forms.Form):
+    """A unit's report: the period and one text per section of the template."""
+
+    unit = UnitChoiceField(label=_("报送单位"), queryset=Unit.objects.none())
+    period_start = forms.ChoiceField(label=_("报告期"))
+
+    def __init__(self, *args: Any, template: Any, units: Any, periods: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["period_start"].choices = periods  # type: ignore[attr-defined]
+        for i, s in enumerate(template.sections):
+            self.fields[f"s{i}"] = forms.CharField(
+                label=s["title"],
+                help_text=s.get("hint", ""),
+                widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+                max_length=20000,
+            )
+        self.n_sections = len(template.sections)
+
+    def texts(self) -> list[str]:
+        return [self.cleaned_data[f"s{i}"] for i in range(self.n_sections)]
+
+
+class InfoForm(forms.Form):
+    unit = UnitChoiceField(label=_("报送单位"), queryset=Unit.objects.none())
+    title = forms.CharField(label=_("标题"), max_length=200)
+    body = forms.CharField(
+        label=_("正文"),
+        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
+        max_length=20000,
+    )
+    photos = MultiPhotoField(label=_("照片（最多 6 张）"), required=False)
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+        self.fields["photos"].widget.attrs.pop(
+            "capture", None
+        )  # the gallery too, not only the camera
+
+
+class InfoEditForm(InfoForm):
+    """A returned 信息 corrected: same fields, the unit stays."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["unit"]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("点评结果"),
+        choices=[("approve", _("采用（打分）")), ("return", _("退回修改"))],
+        widget=forms.RadioSelect,
+        initial="approve",
+    )
+    score = forms.IntegerField(
+        label=_("点评得分（0–100）"), min_value=0, max_value=100, required=False
+    )
+    comment = forms.CharField(label=_("点评意见"), widget=TEXTAREA, max_length=20000)
+
+
+class BulletinDraftForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=BulletinKind.choices)
+    start = forms.DateField(label=_("统计期起"), widget=DATE)
+    end = forms.DateField(label=_("统计期止"), widget=DATE)
+    title = forms.CharField(label=_("标题（可不填，自动生成）"), max_length=200, required=False)
+
+
+class BulletinTitleForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(label=_("栏目标题"), max_length=200)
+    text = forms.CharField(
+        label=_("正文"),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "form-control"}),
+        max_length=20000,
+    )
+    included = forms.BooleanField(label=_("印发时包含本栏目"), required=False)
+    photos = forms.MultipleChoiceField(
+        label=_("印发的照片"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, offered: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].choices = list(offered)  # type: ignore[attr-defined]
+
+
+class IssueForm(forms.Form):
+    prefix = forms.CharField(label=_("发文机关代字"), max_length=20)
+    seq = forms.IntegerField(
+        label=_("序号（不填则取下一个）"), min_value=1, max_value=99999, required=False
+    )
+    issuer = forms.CharField(label=_("发文机关"), max_length=100)
+    recipients = UnitsChoiceField(
+        label=_("主送单位"),
+        queryset=Unit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from chuangwen.core.models import CityOwned, TimeStamped
 
 from .choices import (
+    AccountabilityKind,
+    AccountabilityState,
+    BulletinKind,
+    BulletinStatus,
     Disclosure,
     FindingAction,
     FindingSource,
@@ -21,11 +25,14 @@ from .choices import (
     ListMode,
     PeriodKind,
     PeriodStatus,
+    ReportPeriod,
     ResultStatus,
     RoundStatus,
     SchemeStatus,
     ScoreLevel,
     ScoreStatus,
+    SubmissionKind,
+    SubmissionStatus,
     UnitGroup,
     UnitSanction,
 )
@@ -557,3 +564,291 @@ class FindingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_id} {self.action}"
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+
+
+class AccountabilityRecord(CityOwned):
+    """奖惩问责: a commendation or a measure against a unit, with the facts that triggered it
+    (references to cases, tasks, notices, scores, findings …), the decision of an authorised
+    person, the unit's response and the office's follow-up.
+
+    ``facts`` is a list of ``{"type": "case", "id": 12, "label": "…"}``: the type names an
+    entry of ``accountability.FACT_TYPES`` (which renders it as a link), the label is what the
+    fact said when it was recorded."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=AccountabilityKind.choices)
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("对象单位")
+    )
+    unit_path = models.CharField(max_length=255, editable=False)
+    title = models.CharField(_("事由"), max_length=200)
+    reason = models.TextField(_("情况说明"), blank=True)
+    facts = models.JSONField(_("依据事实"), default=list, blank=True)
+    state = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=AccountabilityState.choices,
+        default=AccountabilityState.PROPOSED,
+    )
+    rule = models.CharField(_("提出规则"), max_length=40, blank=True)
+    rule_key = models.CharField(max_length=120, blank=True, editable=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.TextField(_("决定意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    referral_to = models.CharField(_("移送机关"), max_length=100, blank=True)
+    response_due = models.DateField(_("反馈时限"), null=True, blank=True)
+    response = models.TextField(_("单位反馈"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    follow_up = models.TextField(_("跟踪问效"), blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    followed_up_at = models.DateTimeField(_("跟踪时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("奖惩问责记录")
+        verbose_name_plural = _("奖惩问责记录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["city", "state", "-id"], name="accountability_state")]
+        constraints = [
+            # a rule proposes a record once per fact (a dismissed proposal is not made again)
+            models.UniqueConstraint(
+                fields=["city", "rule_key"],
+                condition=~models.Q(rule_key=""),
+                name="accountability_rule_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
+
+class ReportTemplate(CityOwned):
+    """The office's template of a periodic work report (汇报): its sections, how often, the
+    day of the following month it is due, and which units owe it."""
+
+    title = models.CharField(_("名称"), max_length=200)
+    period = models.CharField(_("周期"), max_length=20, choices=ReportPeriod.choices)
+    sections = models.JSONField(
+        _("栏目"), default=list, help_text=_("每栏：标题与填写提示（title, hint）")
+    )
+    due_day = models.PositiveSmallIntegerField(_("报送截止日（次月几日）"), default=5)
+    units = models.ManyToManyField("org.Unit", related_name="+", verbose_name=_("报送单位"))
+    active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("汇报模板")
+        verbose_name_plural = _("汇报模板")
+        ordering = ["-active", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Submission(CityOwned):
+    """What a unit sends in: a periodic work report (to a template, for a period) or a piece
+    of 信息 (work news with photos); reviewed by the office or a leader with a score and a
+    comment (点评). Approved 信息 may be picked into a bulletin."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=SubmissionKind.choices)
+    template = models.ForeignKey(
+        ReportTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("汇报模板"),
+    )
+    period_start = models.DateField(_("报告期起"), null=True, blank=True)
+    period_end = models.DateField(_("报告期止"), null=True, blank=True)
+    due_on = models.DateField(_("报送时限"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("报送单位")
+    )
+    unit_path = models.CharField(max_length=255, editable=False)
+    title = models.CharField(_("标题"), max_length=200)
+    sections = models.JSONField(_("汇报内容"), default=list, blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.SUBMITTED,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+    score = models.PositiveSmallIntegerField(_("点评得分"), null=True, blank=True)
+    comment = models.TextField(_("点评意见"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("点评时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报送")
+        verbose_name_plural = _("报送")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["city", "kind", "status", "-id"], name="submission_kind_status"),
+            models.Index(fields=["template", "due_on"], name="submission_template_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "unit", "period_start"],
+                condition=models.Q(template__isnull=False),
+                name="submission_report_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def on_time(self) -> bool | None:
+        """A report counts as on time when first sent by the end of its due day."""
+        if self.due_on is None:
+            return None
+        return timezone.localtime(self.first_submitted_at).date() <= self.due_on
+
+
+def _submission_photo_path(instance: "SubmissionPhoto", filename: str) -> str:
+    return f"assessment/submissions/{instance.submission_id}/{filename}"
+
+
+class SubmissionPhoto(TimeStamped):
+    """A validated image of a 信息: the original kept, a re-encoded copy without EXIF shown."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")
+    original = models.FileField(_("原图"), upload_to=_submission_photo_path, max_length=200)
+    public = models.FileField(_("展示图"), upload_to=_submission_photo_path, max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("信息照片")
+        verbose_name_plural = _("信息照片")
+        ordering = ["id"]
+
+
+def _bulletin_path(instance: "Bulletin", filename: str) -> str:
+    return f"assessment/bulletins/{instance.city_id}/{instance.pk}/{filename}"
+
+
+class Bulletin(CityOwned):
+    """通报: drafted from the data (weekly, monthly or special), edited by the office, numbered
+    from the office's 文号 sequence (shared with the 督查通知书), issued as Word and PDF and
+    signed for by the units it is sent to. Issued bulletins are archived unchanged."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=BulletinKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT
+    )
+    auto = models.BooleanField(_("定时起草"), default=False)
+    prefix = models.CharField(_("发文机关代字"), max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    seq = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    issuer = models.CharField(_("发文机关"), max_length=100, blank=True)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    docx = models.FileField(_("Word 文件"), upload_to=_bulletin_path, max_length=200, blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to=_bulletin_path, max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-period_end", "-id"]
+        indexes = [models.Index(fields=["city", "kind", "period_start"], name="bulletin_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "prefix", "year", "seq"],
+                condition=models.Q(seq__isnull=False),
+                name="bulletin_number_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.title
+
+    @property
+    def number(self) -> str:
+        """文号, e.g. 创文办通〔2026〕12号 (empty while a draft)."""
+        return f"{self.prefix}〔{self.year}〕{self.seq}号" if self.seq else ""
+
+
+class BulletinSection(models.Model):
+    """One part of a bulletin, made by a registered section builder: the text (which the
+    office may rewrite), the figures each with the query that produced it and a link to the
+    filtered list, a table, and the photos offered (``chosen`` ones are printed)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(_("栏目代码"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    title = models.CharField(_("栏目标题"), max_length=200)
+    included = models.BooleanField(_("印发时包含"), default=True)
+    text = models.TextField(_("正文"), blank=True)
+    generated_text = models.TextField(_("生成的正文"), blank=True, editable=False)
+    figures = models.JSONField(_("数据及来源"), default=list, blank=True)
+    table = models.JSONField(_("表格"), default=dict, blank=True)
+    photos = models.JSONField(_("照片"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("通报栏目")
+        verbose_name_plural = _("通报栏目")
+        ordering = ["bulletin", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def rewritten(self) -> bool:
+        return self.text != self.generated_text
+
+
+class BulletinReceipt(models.Model):
+    """A unit a bulletin was sent to, and its 签收."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="receipts")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, editable=False)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("通报签收")
+        verbose_name_plural = _("通报签收")
+        ordering = ["unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "unit"], name="bulletin_receipt_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id} → {self.unit_id}"

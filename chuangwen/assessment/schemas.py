@@ -4,9 +4,12 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from chuangwen.core.schemas import DbId, In, Number
+from chuangwen.core.schemas import MAX_YEAR, MIN_YEAR, DbId, In, Number
 
+from .accountability import fact_links
 from .choices import (
+    AccountabilityKind,
+    BulletinKind,
     Disclosure,
     FindingSource,
     ItemKind,
@@ -353,3 +356,206 @@ class AssessmentFindingIn(In):
 
 class AssessmentNoteIn(In):
     note: str = Field(default="", max_length=2000)
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+
+# a calendar date within the platform's years (core.schemas MIN_YEAR–MAX_YEAR)
+AssessmentDate = Annotated[
+    date, Field(ge=date(MIN_YEAR, 1, 1), le=date(MAX_YEAR, 12, 31), description="日期")
+]
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=20000)]
+
+
+class AccountabilityFactOut(Schema):
+    type: str
+    type_label: str
+    id: int | None
+    label: str
+    url: str
+
+
+class AccountabilityOut(Schema):
+    id: int
+    kind: str
+    unit_id: int
+    unit_name: str
+    title: str
+    reason: str
+    facts: list[AccountabilityFactOut]
+    state: str
+    rule: str
+    decision: str
+    referral_to: str
+    decided_at: datetime | None
+    response_due: date | None
+    response: str
+    responded_at: datetime | None
+    follow_up: str
+    followed_up_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_facts(obj) -> list[dict]:
+        return fact_links(obj.facts)
+
+
+class AccountabilityFactIn(In):
+    type: Annotated[str, Field(max_length=20)]
+    id: DbId
+
+
+class AccountabilityIn(In):
+    unit_id: DbId
+    kind: AccountabilityKind
+    title: ShortText
+    reason: LongText = ""
+    facts: Annotated[list[AccountabilityFactIn], Field(max_length=200)] = []
+
+
+class AccountabilityDecideIn(In):
+    decision: LongText
+    response_due: AssessmentDate | None = None
+    referral_to: Annotated[str, Field(max_length=100)] = ""
+
+
+class AccountabilityNoteIn(In):
+    note: LongText = ""
+
+
+class ReportTemplateOut(Schema):
+    id: int
+    title: str
+    period: str
+    sections: list[dict]
+    due_day: int
+    unit_ids: list[int]
+    active: bool
+
+    @staticmethod
+    def resolve_unit_ids(obj) -> list[int]:
+        return [u.pk for u in obj.units.all()]
+
+
+class SubmissionOut(Schema):
+    id: int
+    kind: str
+    template_id: int | None
+    period_start: date | None
+    period_end: date | None
+    due_on: date | None
+    on_time: bool | None
+    unit_id: int
+    unit_name: str
+    title: str
+    sections: list[dict]
+    body: str
+    status: str
+    first_submitted_at: datetime
+    submitted_at: datetime
+    score: int | None
+    comment: str
+    reviewed_at: datetime | None
+    photo_ids: list[int]
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_photo_ids(obj) -> list[int]:
+        return [p.pk for p in obj.photos.all()]
+
+
+class SubmissionReportIn(In):
+    template_id: DbId
+    unit_id: DbId
+    period_start: AssessmentDate
+    texts: Annotated[list[LongText], Field(max_length=20)]
+
+
+class SubmissionReviewIn(In):
+    approve: bool
+    score: Annotated[int, Field(ge=0, le=100)] | None = None
+    comment: LongText
+
+
+class ReportTimelinessOut(Schema):
+    unit_id: int
+    on_time: int
+    due: int
+
+
+class BulletinOut(Schema):
+    id: int
+    kind: str
+    title: str
+    period_start: date
+    period_end: date
+    status: str
+    number: str
+    auto: bool
+    issued_at: datetime | None
+
+
+class BulletinSectionOut(Schema):
+    id: int
+    code: str
+    order: int
+    title: str
+    included: bool
+    text: str
+    figures: list[dict]
+    table: dict
+    photos: list[dict]
+
+
+class BulletinReceiptOut(Schema):
+    unit_id: int
+    signed_at: datetime | None
+
+
+class BulletinDetailOut(BulletinOut):
+    issuer: str
+    sections: list[BulletinSectionOut]
+    receipts: list[BulletinReceiptOut]
+
+    @staticmethod
+    def resolve_sections(obj) -> list:
+        return list(obj.sections.all())
+
+    @staticmethod
+    def resolve_receipts(obj) -> list:
+        return list(obj.receipts.all())
+
+
+class BulletinDraftIn(In):
+    kind: BulletinKind
+    start: AssessmentDate
+    end: AssessmentDate
+
+
+class BulletinSectionPatch(In):
+    title: ShortText | None = None
+    text: LongText | None = None
+    included: bool | None = None
+    chosen_photos: (
+        Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=100)] | None
+    ) = None
+
+
+class BulletinIssueIn(In):
+    prefix: Annotated[str, Field(max_length=20)] = ""
+    seq: Annotated[int, Field(ge=1, le=99999)] | None = None
+    issuer: Annotated[str, Field(max_length=100)] = ""
+    recipient_ids: Annotated[list[DbId], Field(max_length=1000)] | None = None
+
+
+class BulletinSignOut(Schema):
+    signed: int

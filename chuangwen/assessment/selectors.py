@@ -1,33 +1,51 @@
 """Scoped reads of the mock evaluation: the city's prediction is the office's and the leaders'
 (``see_all``); others see nothing of it (404 alike). Below: unit assessment."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from chuangwen.core.errors import NotFound
+from chuangwen.org.choices import Role
 from chuangwen.org.models import Unit
 from chuangwen.org.scope import Scope
 
+from . import periods
 from .choices import (
     COUNTED_FINDINGS,
+    VISIBLE_TO_UNIT,
+    BulletinStatus,
     Disclosure,
     ListKind,
     PeriodStatus,
     ResultStatus,
     SchemeStatus,
+    SubmissionKind,
+    Timeliness,
     UnitGroup,
 )
 from .models import (
+    AccountabilityRecord,
     AssessmentPeriod,
     AssessmentResult,
     AssessmentScheme,
     AssessmentScore,
+    Bulletin,
+    BulletinReceipt,
     FindingEvent,
     ListEntry,
     MockEvaluation,
     NegativeFinding,
+    ReportTemplate,
+    Submission,
 )
 
 
@@ -331,3 +349,236 @@ def annual_appraisal(city_id: int, year: int, kind: str, weight: Decimal) -> lis
             row.rank = rank
         out += scored + sorted((r for r in members if r.score is None), key=lambda r: r.unit.path)
     return out
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+#
+# 奖惩问责 is stricter than cases: the office and leaders see every record of the city; a unit
+# liaison sees the records against their own unit(s) only — not those of units below — and
+# only once decided (never a proposal, never a dismissed one); nobody else sees any.
+# Submissions: the office and leaders see all, a liaison those of their units' subtree.
+# Bulletins: the office and leaders see all (drafts too); a member of a unit sees the issued
+# bulletins sent to a unit in their subtree.
+
+
+def liaison_unit_ids(scope: Scope) -> list[int]:
+    return sorted({u for u, r in scope.memberships if r == Role.UNIT_LIAISON})
+
+
+def liaison_paths(scope: Scope) -> list[str]:
+    ids = liaison_unit_ids(scope)
+    if not ids:
+        return []
+    return list(Unit.objects.filter(pk__in=ids, active=True).values_list("path", flat=True))
+
+
+def is_liaison_of(scope: Scope, unit_id: int) -> bool:
+    return unit_id in liaison_unit_ids(scope)
+
+
+def records_for_user(scope: Scope) -> QuerySet[AccountabilityRecord]:
+    if scope.city_id is None:
+        return AccountabilityRecord.objects.none()
+    qs = AccountabilityRecord.objects.filter(city_id=scope.city_id)
+    if scope.see_all:
+        return qs
+    ids = liaison_unit_ids(scope)
+    if not ids:
+        return AccountabilityRecord.objects.none()
+    return qs.filter(unit_id__in=ids, state__in=sorted(VISIBLE_TO_UNIT))
+
+
+def can_see_record(scope: Scope, record: AccountabilityRecord) -> bool:
+    """The rule of ``records_for_user`` for one loaded record."""
+    if scope.city_id is None or scope.city_id != record.city_id:
+        return False
+    if scope.see_all:
+        return True
+    return record.state in VISIBLE_TO_UNIT and is_liaison_of(scope, record.unit_id)
+
+
+def get_record_for_user(scope: Scope, pk: int) -> AccountabilityRecord:
+    record = (
+        records_for_user(scope)
+        .select_related("unit", "decided_by__person", "responded_by__person")
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def record_list_qs(scope: Scope) -> QuerySet[AccountabilityRecord]:
+    """What the list page, the API list and the export read."""
+    return records_for_user(scope).select_related("unit").order_by("-id")
+
+
+def submissions_for_user(scope: Scope) -> QuerySet[Submission]:
+    if scope.city_id is None:
+        return Submission.objects.none()
+    qs = Submission.objects.filter(city_id=scope.city_id)
+    if scope.see_all:
+        return qs
+    paths = liaison_paths(scope)
+    if not paths:
+        return Submission.objects.none()
+    return qs.filter(reduce(or_, (Q(unit_path__startswith=p) for p in paths)))
+
+
+def submission_list_qs(scope: Scope) -> QuerySet[Submission]:
+    return (
+        submissions_for_user(scope)
+        .select_related("unit", "template")
+        .annotate(n_photos=Count("photos"))
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def get_submission_for_user(scope: Scope, pk: int) -> Submission:
+    sub = (
+        submissions_for_user(scope)
+        .select_related("unit", "template", "reviewed_by__person", "submitted_by__person")
+        .filter(pk=pk)
+        .first()
+    )
+    if sub is None:
+        raise NotFound()
+    return sub
+
+
+def templates_for_user(scope: Scope) -> QuerySet[ReportTemplate]:
+    """The office and leaders: every template; a liaison: the active ones their units owe."""
+    if scope.city_id is None:
+        return ReportTemplate.objects.none()
+    qs = ReportTemplate.objects.filter(city_id=scope.city_id)
+    if scope.see_all:
+        return qs
+    return qs.filter(active=True, units__in=liaison_unit_ids(scope)).distinct()
+
+
+@dataclass
+class OwedReport:
+    """A report a unit owes for a period, and what it sent (if anything)."""
+
+    template: ReportTemplate
+    unit_id: int
+    unit_name: str
+    period_start: date
+    period_end: date
+    due_on: date
+    submission_id: int | None
+    submitted_at: datetime | None
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(Timeliness(self.status).label)
+
+    @property
+    def period_label(self) -> str:
+        return periods.period_label(self.template.period, self.period_start)
+
+
+def owed_reports(
+    city_id: int, start: date, end: date, unit_ids: Iterable[int] | None = None
+) -> list[OwedReport]:
+    """Every report due within [start, end] of the active templates, per owing unit (only
+    ``unit_ids`` when given), with its timeliness: on time (first sent by the end of the due
+    day), late, missing (due day past, nothing sent) or pending (not yet due). Three
+    queries whatever the number of units and periods."""
+    today = timezone.localdate()
+    templates = {t.pk: t for t in ReportTemplate.objects.filter(city_id=city_id, active=True)}
+    through = ReportTemplate.units.through.objects.filter(reporttemplate_id__in=list(templates))
+    if unit_ids is not None:
+        through = through.filter(unit_id__in=list(unit_ids))
+    owing: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for template_id, unit_id, name in through.values_list(
+        "reporttemplate_id", "unit_id", "unit__name"
+    ):
+        owing[template_id].append((unit_id, name))
+    sent = {
+        (t, u, p): (pk, first)
+        for pk, t, u, p, first in Submission.objects.filter(
+            city_id=city_id,
+            kind=SubmissionKind.REPORT,
+            template_id__in=list(templates),
+            due_on__gte=start,
+            due_on__lte=end,
+        ).values_list("pk", "template_id", "unit_id", "period_start", "first_submitted_at")
+    }
+    out = []
+    for template in sorted(templates.values(), key=lambda t: (t.title, t.pk)):
+        for p_start, p_end, due in periods.periods_due_between(
+            template.period, template.due_day, start, end
+        ):
+            for unit_id, name in sorted(owing.get(template.pk, []), key=lambda r: r[1]):
+                pk, first = sent.get((template.pk, unit_id, p_start), (None, None))
+                if first is not None:
+                    on_time = timezone.localtime(first).date() <= due
+                    status = Timeliness.ON_TIME if on_time else Timeliness.LATE
+                else:
+                    status = Timeliness.MISSING if due < today else Timeliness.PENDING
+                out.append(
+                    OwedReport(template, unit_id, name, p_start, p_end, due, pk, first, status)
+                )
+    return out
+
+
+def report_timeliness(city: Any, start: date, end: date) -> dict[int, tuple[int, int]]:
+    """For the assessment: unit id → (reports sent on time, reports due) over the reports
+    due within [start, end] whose due day has passed (a report not yet due counts neither
+    way). Every unit that owes a report of an active template is in it. Three queries."""
+    city_id = getattr(city, "pk", city)
+    out: dict[int, tuple[int, int]] = {}
+    for r in owed_reports(city_id, start, end):
+        on_time, due = out.get(r.unit_id, (0, 0))
+        if r.status == Timeliness.PENDING:
+            out[r.unit_id] = (on_time, due)
+            continue
+        out[r.unit_id] = (on_time + (r.status == Timeliness.ON_TIME), due + 1)
+    return out
+
+
+def bulletins_for_user(scope: Scope) -> QuerySet[Bulletin]:
+    if scope.city_id is None:
+        return Bulletin.objects.none()
+    qs = Bulletin.objects.filter(city_id=scope.city_id)
+    if scope.see_all:
+        return qs
+    if not scope.unit_paths:
+        return Bulletin.objects.none()
+    sent = BulletinReceipt.objects.filter(bulletin_id=OuterRef("pk")).filter(
+        reduce(or_, (Q(unit_path__startswith=p) for p in scope.unit_paths))
+    )
+    return qs.filter(status=BulletinStatus.ISSUED).filter(Exists(sent))
+
+
+def bulletin_list_qs(scope: Scope) -> QuerySet[Bulletin]:
+    return (
+        bulletins_for_user(scope)
+        .annotate(
+            n_receipts=Count("receipts", distinct=True),
+            n_signed=Count("receipts", filter=Q(receipts__signed_at__isnull=False), distinct=True),
+        )
+        .order_by("-period_end", "-id")
+    )
+
+
+def get_bulletin_for_user(scope: Scope, pk: int) -> Bulletin:
+    bulletin = bulletins_for_user(scope).select_related("city").filter(pk=pk).first()
+    if bulletin is None:
+        raise NotFound()
+    return bulletin
+
+
+def pending_receipts(scope: Scope, bulletin: Bulletin) -> list[BulletinReceipt]:
+    """The unsigned receipts of ``bulletin`` the user (a liaison) may sign."""
+    if bulletin.status != BulletinStatus.ISSUED or not scope.has_role(Role.UNIT_LIAISON):
+        return []
+    paths = liaison_paths(scope)
+    return [
+        r
+        for r in bulletin.receipts.filter(signed_at__isnull=True).select_related("unit")
+        if any(r.unit_path.startswith(p) for p in paths)
+    ]

@@ -8,40 +8,53 @@ Services take explicit arguments and a keyword-only ``acting_user`` (a user, or
 
 import calendar
 import copy
+import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chuangwen.cases.photos import check_photo
 from chuangwen.core import audit
-from chuangwen.core.errors import InvalidInput, InvalidTransition
+from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from chuangwen.core.services import notify
 from chuangwen.core.xlsx import ErrorCollector, read_rows
 from chuangwen.indicators.choices import METHOD_FAMILY, Method, Sanction, SystemKind, SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator, NegativeListItem
-from chuangwen.org.actors import actor_user, require_office, require_unit
+from chuangwen.inspections.models import Notice, NoticeCounter
+from chuangwen.inspections.services import lock_counter
+from chuangwen.org.actors import actor_scope, actor_user, require_office, require_unit
 from chuangwen.org.choices import Role, UnitKind
 from chuangwen.org.models import City, Membership, Unit
 from chuangwen.tasks.evidence import check_file
 from chuangwen.tasks.formula import FormulaError
 
-from . import quantities, rollup
+from . import accountability, bulletins, periods, quantities, rollup, selectors
 from .choices import (
+    ACCOUNTABILITY_TRANSITIONS,
     COMPONENT_NAMES,
     COUNTED_FINDINGS,
+    DECIDED_BY_LEADER,
+    DECIDED_BY_OFFICE,
     DEFAULT_WEIGHTS,
     FINDING_TRANSITIONS,
     LIST_TRANSITIONS,
     SANCTION_GRADES,
+    SUBMISSION_TRANSITIONS,
+    VISIBLE_TO_UNIT,
+    AccountabilityKind,
+    AccountabilityState,
+    BulletinKind,
+    BulletinStatus,
     Disclosure,
     FindingAction,
     FindingSource,
@@ -52,33 +65,45 @@ from .choices import (
     ListMode,
     PeriodKind,
     PeriodStatus,
+    ReportPeriod,
     ResultStatus,
     RiskKind,
     RoundStatus,
     SchemeStatus,
     ScoreLevel,
     ScoreStatus,
+    SubmissionKind,
+    SubmissionStatus,
     UnitGroup,
     UnitSanction,
 )
 from .models import (
+    AccountabilityRecord,
     AssessmentPeriod,
     AssessmentResult,
     AssessmentScheme,
     AssessmentScore,
+    Bulletin,
+    BulletinReceipt,
+    BulletinSection,
     FindingEvent,
     IndicatorScore,
     ListEntry,
     MockEvaluation,
     NegativeFinding,
+    ReportTemplate,
     RoundNegative,
     SchemeItem,
     ScoreAdjustment,
     SiteTypeScore,
+    Submission,
+    SubmissionPhoto,
     SurveyResult,
     UnitScore,
 )
 from .quantities import Window
+
+logger = logging.getLogger(__name__)
 
 ROUND_FIELDS = ["title", "year", "as_of", "system", "window_days", "weights", "status"]
 SCORE_FIELDS = [
@@ -2250,3 +2275,1011 @@ def withdraw_finding(finding: NegativeFinding, *, reason: str, acting_user: Any)
         acting_user=acting_user,
         office=True,
     )
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+# (奖惩问责, 汇报点评 and 信息报送, 通报: the written side; reads are in ``selectors``, the
+# fact types and proposal rules in ``accountability``, the bulletin sections and documents
+# in ``bulletins``)
+
+ACCOUNTABILITY_FIELDS = ["kind", "unit", "title", "state", "decision", "response", "follow_up"]
+MAX_TITLE = 200
+MAX_TEXT = 20_000
+
+
+def _text(value: Any, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    """A user's text, stripped; InvalidInput when required and empty or when too long."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if required and not text:
+        raise InvalidInput(f"请填写{label}", code="required")
+    if len(text) > limit:
+        raise InvalidInput(f"{label}不能超过 {limit} 个字", code="too_long")
+    return text
+
+
+def _users_of(unit_ids: Iterable[int], roles: Iterable[str]) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            unit_id__in=list(unit_ids), role__in=list(roles), person__active=True
+        ).values_list("person__user_id", flat=True)
+    )
+
+
+def _liaisons(unit_ids: Iterable[int]) -> list[int]:
+    return _users_of(unit_ids, [Role.UNIT_LIAISON])
+
+
+def _notify(user_ids: Iterable[int], text: str, url: str) -> None:
+    notify(user_ids, text, url=url, topic="assessment")
+
+
+def _check_transition(table: dict[str, set[str]], labels: Any, current: str, to: str) -> None:
+    if to not in table[current]:
+        raise InvalidTransition(
+            f"当前状态为「{labels(current).label}」，不能变为「{labels(to).label}」"
+        )
+
+
+# 奖惩问责 -------------------------------------------------------------------------------------
+
+
+def _create_record(
+    city: City,
+    *,
+    unit: Unit,
+    kind: str,
+    title: str,
+    reason: str,
+    facts: list[dict[str, Any]],
+    rule: str = "",
+    rule_key: str = "",
+    acting_user: Any,
+) -> AccountabilityRecord:
+    record = AccountabilityRecord.objects.create(
+        city=city,
+        kind=kind,
+        unit=unit,
+        unit_path=unit.path,
+        title=title[:MAX_TITLE],
+        reason=reason,
+        facts=facts,
+        rule=rule,
+        rule_key=rule_key,
+        proposed_by=actor_user(acting_user),
+    )
+    audit.record(
+        "assessment.accountability.proposed",
+        record,
+        actor=acting_user,
+        after={**audit.snapshot(record, ACCOUNTABILITY_FIELDS), "facts": facts, "rule": rule},
+        summary=f"{record.get_kind_display()}：{unit.name} {record.title}",
+    )
+    return record
+
+
+def _checked_kind_and_unit(city: City, kind: str, unit: Unit) -> None:
+    if kind not in AccountabilityKind.values:
+        raise InvalidInput(f"奖惩问责类型「{kind}」无效", code="bad_kind")
+    if unit.city_id != city.pk:
+        raise InvalidInput("对象单位不属于本城市", code="bad_unit")
+
+
+@transaction.atomic
+def propose_accountability(
+    city: City,
+    *,
+    unit: Unit,
+    kind: str,
+    title: str,
+    reason: str = "",
+    facts: Iterable[Any] = (),
+    acting_user: Any,
+) -> AccountabilityRecord:
+    """The office proposes a record against ``unit`` citing ``facts`` (``{"type", "id"}``
+    references or ``"type:id"`` strings, each checked to exist in the city)."""
+    require_office(acting_user, city.pk, "只有创建办可以提出奖惩问责建议")
+    _checked_kind_and_unit(city, kind, unit)
+    title = _text(title, "事由", limit=MAX_TITLE)
+    reason = _text(reason, "情况说明", required=False)
+    stored = accountability.resolve_facts(city.pk, facts)
+    return _create_record(
+        city,
+        unit=unit,
+        kind=kind,
+        title=title,
+        reason=reason,
+        facts=stored,
+        acting_user=acting_user,
+    )
+
+
+def run_accountability_rules(
+    city: City, *, today: date | None = None, acting_user: Any
+) -> list[AccountabilityRecord]:
+    """Run every registered rule and record what it proposes (each ``key`` once: a proposal
+    already made — decided, dismissed or pending — is not made again). The office is told
+    how many proposals wait for a decision."""
+    require_office(acting_user, city.pk, "只有创建办可以运行奖惩问责规则")
+    today = today or timezone.localdate()
+    made: list[AccountabilityRecord] = []
+    with transaction.atomic():
+        known = set(
+            AccountabilityRecord.objects.filter(city=city)
+            .exclude(rule_key="")
+            .values_list("rule_key", flat=True)
+        )
+        for code, rule in sorted(accountability.RULES.items()):
+            for p in rule.func(city, today=today):
+                key = f"{code}:{p.key}"[:120]
+                if key in known:
+                    continue
+                _checked_kind_and_unit(city, p.kind, p.unit)
+                known.add(key)
+                made.append(
+                    _create_record(
+                        city,
+                        unit=p.unit,
+                        kind=p.kind,
+                        title=p.title,
+                        reason=p.reason,
+                        facts=list(p.facts),
+                        rule=code,
+                        rule_key=key,
+                        acting_user=acting_user,
+                    )
+                )
+        if made:
+            from django.urls import reverse
+
+            _notify(
+                _office_users(city.pk),
+                f"规则提出奖惩问责建议 {len(made)} 条，待决定",
+                reverse("assessment:accountability_list") + "?state=proposed",
+            )
+    return made
+
+
+def _lock_record(record: AccountabilityRecord) -> AccountabilityRecord:
+    return AccountabilityRecord.objects.select_for_update().select_related("unit").get(pk=record.pk)
+
+
+def _require_decider(actor: Any, record: AccountabilityRecord) -> None:
+    """The office decides every kind but a 问责建议; a city leader decides 约谈 and 问责建议."""
+    scope = actor_scope(actor)
+    if scope is None:
+        return
+    if scope.city_id != record.city_id:
+        raise PermissionDenied()
+    if record.kind in DECIDED_BY_OFFICE and scope.write_all:
+        return
+    if record.kind in DECIDED_BY_LEADER and scope.has_role(Role.LEADER):
+        return
+    if record.kind in DECIDED_BY_LEADER and record.kind not in DECIDED_BY_OFFICE:
+        raise PermissionDenied("问责建议须由市领导决定")
+    raise PermissionDenied("只有创建办（约谈也可由市领导）可以决定")
+
+
+def may_decide(actor: Any, record: AccountabilityRecord) -> bool:
+    """Whether ``actor`` may decide (or dismiss) the proposal now."""
+    if record.state != AccountabilityState.PROPOSED:
+        return False
+    try:
+        _require_decider(actor, record)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _record_moved(
+    record: AccountabilityRecord, to: str, code: str, acting_user: Any, fields: list[str]
+) -> AccountabilityRecord:
+    """Save ``record`` in state ``to`` with ``fields``, audit the change, tell the unit."""
+    before = record.state
+    record.state = to
+    record.save(update_fields=["state", "updated_at", *fields])
+    audit.record(
+        f"assessment.accountability.{code}",
+        record,
+        actor=acting_user,
+        before={"state": before},
+        after={"state": to, **audit.snapshot(record, fields)},
+        summary=f"{record.get_kind_display()}：{record.unit.name} {record.title}",
+    )
+    if to in VISIBLE_TO_UNIT and to != AccountabilityState.RESPONDED:
+        _notify(
+            _liaisons([record.unit_id]),
+            f"{record.get_kind_display()}（{AccountabilityState(to).label}）：{record.title}",
+            reverse("assessment:accountability", args=[record.pk]),
+        )
+    return record
+
+
+@transaction.atomic
+def decide_accountability(
+    record: AccountabilityRecord,
+    *,
+    decision: str,
+    response_due: Any = None,
+    referral_to: str = "",
+    acting_user: Any,
+) -> AccountabilityRecord:
+    """The decision on a proposal (the unit is told and may now see the record); a 问责建议
+    names the discipline body it is referred to. The outcome of discipline is not recorded."""
+    record = _lock_record(record)
+    _require_decider(acting_user, record)
+    _check_transition(
+        ACCOUNTABILITY_TRANSITIONS, AccountabilityState, record.state, AccountabilityState.DECIDED
+    )
+    record.decision = _text(decision, "决定意见")
+    record.referral_to = _text(
+        referral_to,
+        "移送机关（如市纪委监委）",
+        required=record.kind == AccountabilityKind.REFERRAL,
+        limit=100,
+    )
+    today = timezone.localdate()
+    if response_due is not None and response_due < today:
+        raise InvalidInput("反馈时限不能早于今天", code="bad_deadline")
+    record.response_due = response_due or (
+        None
+        if record.kind == AccountabilityKind.COMMEND
+        else accountability.default_response_due(today)
+    )
+    record.decided_by, record.decided_at = actor_user(acting_user), timezone.now()
+    return _record_moved(
+        record,
+        AccountabilityState.DECIDED,
+        "decided",
+        acting_user,
+        ["decision", "referral_to", "response_due", "decided_by", "decided_at"],
+    )
+
+
+@transaction.atomic
+def dismiss_accountability(
+    record: AccountabilityRecord, *, reason: str, acting_user: Any
+) -> AccountabilityRecord:
+    """不予处理: the proposal is dropped (with the reason); the unit never sees it."""
+    record = _lock_record(record)
+    _require_decider(acting_user, record)
+    _check_transition(
+        ACCOUNTABILITY_TRANSITIONS, AccountabilityState, record.state, AccountabilityState.DISMISSED
+    )
+    record.decision = _text(reason, "不予处理的理由")
+    record.decided_by, record.decided_at = actor_user(acting_user), timezone.now()
+    return _record_moved(
+        record,
+        AccountabilityState.DISMISSED,
+        "dismissed",
+        acting_user,
+        ["decision", "decided_by", "decided_at"],
+    )
+
+
+@transaction.atomic
+def respond_accountability(
+    record: AccountabilityRecord, *, response: str, acting_user: Any
+) -> AccountabilityRecord:
+    """The unit's answer (整改情况, 说明): a liaison of the unit itself, or the office
+    recording an answer received on paper."""
+    record = _lock_record(record)
+    scope = actor_scope(acting_user)
+    if scope is not None:
+        if not selectors.can_see_record(scope, record):
+            raise NotFound()
+        if not (scope.write_all or selectors.is_liaison_of(scope, record.unit_id)):
+            raise PermissionDenied("只有被问责单位的联络员可以反馈")
+    _check_transition(
+        ACCOUNTABILITY_TRANSITIONS, AccountabilityState, record.state, AccountabilityState.RESPONDED
+    )
+    record.response = _text(response, "反馈内容")
+    record.responded_by, record.responded_at = actor_user(acting_user), timezone.now()
+    _record_moved(
+        record,
+        AccountabilityState.RESPONDED,
+        "responded",
+        acting_user,
+        ["response", "responded_by", "responded_at"],
+    )
+    _notify(
+        _office_users(record.city_id),
+        f"{record.unit.name}已反馈：{record.title}",
+        reverse("assessment:accountability", args=[record.pk]),
+    )
+    return record
+
+
+@transaction.atomic
+def follow_up_accountability(
+    record: AccountabilityRecord, *, note: str, acting_user: Any
+) -> AccountabilityRecord:
+    """跟踪问效: the office checks what the unit did after its answer."""
+    record = _lock_record(record)
+    require_office(acting_user, record.city_id, "只有创建办可以跟踪问效")
+    _check_transition(
+        ACCOUNTABILITY_TRANSITIONS,
+        AccountabilityState,
+        record.state,
+        AccountabilityState.FOLLOWED_UP,
+    )
+    record.follow_up = _text(note, "跟踪问效情况")
+    record.followed_up_by, record.followed_up_at = actor_user(acting_user), timezone.now()
+    return _record_moved(
+        record,
+        AccountabilityState.FOLLOWED_UP,
+        "followed_up",
+        acting_user,
+        ["follow_up", "followed_up_by", "followed_up_at"],
+    )
+
+
+@transaction.atomic
+def close_accountability(
+    record: AccountabilityRecord, *, note: str = "", acting_user: Any
+) -> AccountabilityRecord:
+    """办结: the office closes a decided record (a commendation at once; a measure once the
+    unit has answered or the follow-up is done)."""
+    record = _lock_record(record)
+    require_office(acting_user, record.city_id, "只有创建办可以办结")
+    _check_transition(
+        ACCOUNTABILITY_TRANSITIONS, AccountabilityState, record.state, AccountabilityState.CLOSED
+    )
+    note = _text(note, "办结说明", required=False)
+    fields = ["closed_at"]
+    if note:
+        record.follow_up = f"{record.follow_up}\n{note}".strip()
+        fields.append("follow_up")
+    record.closed_at = timezone.now()
+    return _record_moved(record, AccountabilityState.CLOSED, "closed", acting_user, fields)
+
+
+# 汇报点评 and 信息报送 ------------------------------------------------------------------------
+
+MAX_SECTIONS = 20
+MAX_INFO_PHOTOS = 6  # as the photo field of the page (cases.forms.MultiPhotoField)
+SCORE_RANGE = (0, 100)
+
+
+def _clean_sections(sections: Iterable[Any]) -> list[dict[str, str]]:
+    out = []
+    for s in sections:
+        if isinstance(s, str):
+            title, hint = s, ""
+        elif isinstance(s, dict):
+            title, hint = s.get("title", ""), s.get("hint", "")
+        else:
+            raise InvalidInput("栏目格式有误", code="bad_sections")
+        title = _text(title, "栏目标题", required=False, limit=100)
+        if title:
+            out.append({"title": title, "hint": _text(hint, "填写提示", required=False, limit=300)})
+    if not out:
+        raise InvalidInput("汇报模板至少要有一个栏目", code="bad_sections")
+    if len(out) > MAX_SECTIONS:
+        raise InvalidInput(f"汇报模板最多 {MAX_SECTIONS} 个栏目", code="bad_sections")
+    return out
+
+
+@transaction.atomic
+def save_report_template(
+    city: City,
+    *,
+    template: ReportTemplate | None = None,
+    title: str,
+    period: str,
+    sections: Iterable[Any],
+    due_day: int,
+    units: Iterable[Unit],
+    active: bool = True,
+    acting_user: Any,
+) -> ReportTemplate:
+    """Create or change a report template: sections (title + hint), monthly or quarterly, due
+    on ``due_day`` (1–28) of the month after the period, owed by ``units``."""
+    require_office(acting_user, city.pk, "只有创建办可以设置汇报模板")
+    if template is not None:
+        template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
+        if template.city_id != city.pk:
+            raise NotFound()
+    title = _text(title, "模板名称", limit=MAX_TITLE)
+    if period not in ReportPeriod.values:
+        raise InvalidInput("报送周期只能是月报或季报", code="bad_period")
+    try:
+        due_day = int(due_day)
+    except (TypeError, ValueError):
+        raise InvalidInput("报送截止日须为 1–28 的整数", code="bad_due_day") from None
+    if not 1 <= due_day <= periods.MAX_DUE_DAY:
+        raise InvalidInput("报送截止日须为 1–28 的整数", code="bad_due_day")
+    clean = _clean_sections(sections)
+    units = list(units)
+    if not units:
+        raise InvalidInput("请选择报送单位", code="units_required")
+    if any(u.city_id != city.pk for u in units):
+        raise InvalidInput("报送单位不属于本城市", code="bad_unit")
+    names = ["title", "period", "sections", "due_day", "active"]
+    before = audit.snapshot(template, names) if template else {}
+    if template is None:
+        template = ReportTemplate(city=city, created_by=actor_user(acting_user))
+    template.title, template.period, template.sections = title, period, clean
+    template.due_day, template.active = due_day, bool(active)
+    template.save()
+    template.units.set(units)
+    b, a = audit.changes(before, audit.snapshot(template, names))
+    audit.record(
+        "assessment.report_template.saved",
+        template,
+        actor=acting_user,
+        before=b,
+        after={**a, "units": [u.pk for u in units]},
+        summary=template.title,
+    )
+    return template
+
+
+def _require_submitter(acting_user: Any, unit: Unit) -> None:
+    """A liaison (or another unit-bound member) of the unit or above, or the office."""
+    scope = actor_scope(acting_user)
+    if scope is None:
+        return
+    if not scope.can_write_unit(unit):
+        raise PermissionDenied("只能为本单位报送")
+
+
+@transaction.atomic
+def submit_report(
+    template: ReportTemplate,
+    *,
+    unit: Unit,
+    period_start: date,
+    texts: Sequence[str],
+    acting_user: Any,
+) -> Submission:
+    """A unit's work report for the period starting ``period_start``: one text per section
+    of the template. A returned report is corrected and sent again (it keeps its first
+    submission time for timeliness); one already waiting or reviewed cannot be sent twice."""
+    _require_submitter(acting_user, unit)
+    if template.city_id != unit.city_id or not template.active:
+        raise InvalidInput("汇报模板不存在或已停用", code="bad_template")
+    if not template.units.filter(pk=unit.pk).exists():
+        raise InvalidInput(f"「{unit.name}」不在该汇报的报送单位中", code="bad_unit")
+    start, end = periods.period_of(template.period, period_start)
+    if start != period_start:
+        raise InvalidInput("报告期无效", code="bad_period")
+    if start > timezone.localdate():
+        raise InvalidInput("不能报送尚未开始的报告期", code="bad_period")
+    texts = list(texts)
+    if len(texts) != len(template.sections):
+        raise InvalidInput("汇报内容与模板栏目不符，请刷新页面后重新填写", code="bad_sections")
+    sections = [
+        {"title": s["title"], "text": _text(t, f"「{s['title']}」")}
+        for s, t in zip(template.sections, texts, strict=True)
+    ]
+    now = timezone.now()
+    title = f"{unit.name}{periods.period_label(template.period, start)}{template.title}"[:MAX_TITLE]
+    existing = (
+        Submission.objects.select_for_update()
+        .filter(template=template, unit=unit, period_start=start)
+        .first()
+    )
+    if existing is None:
+        sub = Submission.objects.create(
+            city_id=unit.city_id,
+            kind=SubmissionKind.REPORT,
+            template=template,
+            period_start=start,
+            period_end=end,
+            due_on=periods.due_date(end, template.due_day),
+            unit=unit,
+            unit_path=unit.path,
+            title=title,
+            sections=sections,
+            submitted_by=actor_user(acting_user),
+            first_submitted_at=now,
+            submitted_at=now,
+        )
+        code = "submitted"
+    else:
+        _check_transition(
+            SUBMISSION_TRANSITIONS, SubmissionStatus, existing.status, SubmissionStatus.SUBMITTED
+        )
+        sub = existing
+        sub.sections, sub.status, sub.submitted_at = sections, SubmissionStatus.SUBMITTED, now
+        sub.submitted_by = actor_user(acting_user)
+        sub.save(update_fields=["sections", "status", "submitted_at", "submitted_by", "updated_at"])
+        code = "resubmitted"
+    _submission_done(sub, code, acting_user)
+    return sub
+
+
+def _submission_done(sub: Submission, code: str, acting_user: Any) -> None:
+    audit.record(
+        f"assessment.submission.{code}",
+        sub,
+        actor=acting_user,
+        after={"kind": sub.kind, "unit": sub.unit_id, "status": sub.status},
+        summary=sub.title,
+    )
+    _notify(
+        _office_users(sub.city_id),
+        f"{sub.unit.name}报送{sub.get_kind_display()}：{sub.title}",
+        reverse("assessment:submission", args=[sub.pk]),
+    )
+
+
+def _save_photos(sub: Submission, checked: list[Any], captions: Sequence[str]) -> None:
+    for i, photo in enumerate(checked):
+        row = SubmissionPhoto(
+            submission=sub,
+            width=photo.width,
+            height=photo.height,
+            size=photo.size,
+            caption=(captions[i] if i < len(captions) else "")[:200],
+        )
+        row.original.save(photo.original.name, photo.original, save=False)
+        row.public.save(photo.public.name, photo.public, save=False)
+        row.save()
+
+
+def _checked_photos(photos: Sequence[Any], existing: int = 0) -> list[Any]:
+    if existing + len(photos) > MAX_INFO_PHOTOS:
+        raise InvalidInput(f"每条信息最多 {MAX_INFO_PHOTOS} 张照片", code="too_many_photos")
+    return [check_photo(p) for p in photos]
+
+
+@transaction.atomic
+def submit_info(
+    city: City,
+    *,
+    unit: Unit,
+    title: str,
+    body: str,
+    photos: Sequence[IO[bytes] | bytes] = (),
+    captions: Sequence[str] = (),
+    acting_user: Any,
+) -> Submission:
+    """信息: work news of the unit with photos (JPEG, PNG or WebP, each checked and re-encoded
+    without its metadata; at most six)."""
+    _require_submitter(acting_user, unit)
+    if unit.city_id != city.pk:
+        raise InvalidInput("报送单位不属于本城市", code="bad_unit")
+    title = _text(title, "标题", limit=MAX_TITLE)
+    body = _text(body, "正文")
+    checked = _checked_photos(photos)
+    sub = Submission.objects.create(
+        city=city,
+        kind=SubmissionKind.INFO,
+        unit=unit,
+        unit_path=unit.path,
+        title=title,
+        body=body,
+        submitted_by=actor_user(acting_user),
+    )
+    _save_photos(sub, checked, captions)
+    _submission_done(sub, "submitted", acting_user)
+    return sub
+
+
+@transaction.atomic
+def resubmit_info(
+    sub: Submission,
+    *,
+    title: str,
+    body: str,
+    photos: Sequence[IO[bytes] | bytes] = (),
+    acting_user: Any,
+) -> Submission:
+    """A returned 信息, corrected (more photos may be added) and sent again."""
+    sub = Submission.objects.select_for_update().select_related("unit").get(pk=sub.pk)
+    _require_submitter(acting_user, sub.unit)
+    if sub.kind != SubmissionKind.INFO:
+        raise InvalidInput("只有信息可以这样修改", code="bad_kind")
+    _check_transition(
+        SUBMISSION_TRANSITIONS, SubmissionStatus, sub.status, SubmissionStatus.SUBMITTED
+    )
+    sub.title = _text(title, "标题", limit=MAX_TITLE)
+    sub.body = _text(body, "正文")
+    checked = _checked_photos(photos, sub.photos.count())
+    sub.status, sub.submitted_at = SubmissionStatus.SUBMITTED, timezone.now()
+    sub.save(update_fields=["title", "body", "status", "submitted_at", "updated_at"])
+    _save_photos(sub, checked, ())
+    _submission_done(sub, "resubmitted", acting_user)
+    return sub
+
+
+@transaction.atomic
+def review_submission(
+    sub: Submission,
+    *,
+    approve: bool,
+    comment: str,
+    score: int | None = None,
+    acting_user: Any,
+) -> Submission:
+    """点评 by the office or a city leader: approve with a score (0–100) and a comment, or
+    return it to the unit with the reason (the unit corrects and sends it again)."""
+    sub = Submission.objects.select_for_update().select_related("unit").get(pk=sub.pk)
+    scope = actor_scope(acting_user)
+    if scope is not None and not (
+        scope.city_id == sub.city_id and (scope.write_all or scope.has_role(Role.LEADER))
+    ):
+        raise PermissionDenied("只有创建办或市领导可以点评")
+    to = SubmissionStatus.APPROVED if approve else SubmissionStatus.RETURNED
+    _check_transition(SUBMISSION_TRANSITIONS, SubmissionStatus, sub.status, to)
+    comment = _text(comment, "点评意见" if approve else "退回理由")
+    if approve:
+        if score is None:
+            raise InvalidInput("请填写点评得分（0–100）", code="score_required")
+        try:
+            score = int(score)
+        except (TypeError, ValueError):
+            raise InvalidInput("点评得分须为 0–100 的整数", code="bad_score") from None
+        if not SCORE_RANGE[0] <= score <= SCORE_RANGE[1]:
+            raise InvalidInput("点评得分须为 0–100 的整数", code="bad_score")
+    sub.status, sub.comment = to, comment
+    sub.score = score if approve else None
+    sub.reviewed_by, sub.reviewed_at = actor_user(acting_user), timezone.now()
+    sub.save(
+        update_fields=["status", "comment", "score", "reviewed_by", "reviewed_at", "updated_at"]
+    )
+    audit.record(
+        "assessment.submission.reviewed",
+        sub,
+        actor=acting_user,
+        before={"status": SubmissionStatus.SUBMITTED},
+        after={"status": to, "score": sub.score, "comment": comment[:500]},
+        summary=sub.title,
+    )
+    _notify(
+        _liaisons([sub.unit_id]),
+        f"{sub.get_kind_display()}「{sub.title}」{SubmissionStatus(to).label}",
+        reverse("assessment:submission", args=[sub.pk]),
+    )
+    return sub
+
+
+# 通报 ----------------------------------------------------------------------------------------
+
+MAX_BULLETIN_DAYS = 366
+DEFAULT_BULLETIN_PREFIX = "创文办通"
+BULLETIN_FIELDS = ["kind", "title", "period_start", "period_end", "status"]
+
+
+def _build_sections(ctx: bulletins.BulletinContext) -> list[BulletinSection]:
+    """Every registered section built for ``ctx`` (a builder that fails leaves a note in an
+    excluded section instead of stopping the bulletin; its error goes to the log)."""
+    out = []
+    for spec in bulletins.registered_sections():
+        try:
+            draft = spec.build(ctx)
+        except Exception:
+            logger.exception("bulletin section %s failed", spec.code)
+            out.append(
+                BulletinSection(
+                    code=spec.code,
+                    order=spec.order,
+                    title=spec.title,
+                    included=False,
+                    text="（本栏目生成出错，未纳入，请联系管理员）",
+                )
+            )
+            continue
+        if draft is None:
+            continue
+        out.append(
+            BulletinSection(
+                code=spec.code,
+                order=spec.order,
+                title=spec.title,
+                text=draft.text,
+                generated_text=draft.text,
+                figures=[asdict(f) for f in draft.figures],
+                table=draft.table(),
+                photos=draft.photos,
+            )
+        )
+    return out
+
+
+def bulletin_context(city: City, kind: str, start: date, end: date) -> bulletins.BulletinContext:
+    if kind not in BulletinKind.values:
+        raise InvalidInput(f"通报类型「{kind}」无效", code="bad_kind")
+    if start > end:
+        raise InvalidInput("统计期起不能晚于统计期止", code="bad_period")
+    if (end - start).days >= MAX_BULLETIN_DAYS:
+        raise InvalidInput("统计期不能超过一年", code="bad_period")
+    today = timezone.localdate()
+    if start > today:
+        raise InvalidInput("统计期不能在未来", code="bad_period")
+    return bulletins.BulletinContext(city=city, kind=kind, start=start, end=end, today=today)
+
+
+def draft_bulletin(
+    city: City,
+    *,
+    kind: str,
+    start: date,
+    end: date,
+    title: str = "",
+    auto: bool = False,
+    acting_user: Any,
+) -> Bulletin:
+    """Draft a bulletin for [start, end] from the data: every registered section builds its
+    text, figures (each with its query and link), table and photo candidates. The queries
+    run first; the rows are written in one short transaction."""
+    require_office(acting_user, city.pk, "只有创建办可以起草通报")
+    ctx = bulletin_context(city, kind, start, end)
+    title = _text(title, "标题", required=False, limit=MAX_TITLE) or periods.bulletin_title(
+        kind, start, end, city.name
+    )
+    sections = _build_sections(ctx)
+    with transaction.atomic():
+        bulletin = Bulletin.objects.create(
+            city=city,
+            kind=kind,
+            title=title,
+            period_start=start,
+            period_end=end,
+            auto=auto,
+            issuer=bulletins.default_issuer(city),
+            drafted_by=actor_user(acting_user),
+        )
+        for s in sections:
+            s.bulletin = bulletin
+        BulletinSection.objects.bulk_create(sections)
+        audit.record(
+            "assessment.bulletin.drafted",
+            bulletin,
+            actor=acting_user,
+            after={
+                **audit.snapshot(bulletin, BULLETIN_FIELDS),
+                "sections": [s.code for s in sections],
+            },
+            summary=bulletin.title,
+        )
+    return bulletin
+
+
+def _lock_draft(bulletin: Bulletin) -> Bulletin:
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.status != BulletinStatus.DRAFT:
+        raise InvalidTransition("通报已印发，不能再修改")
+    return bulletin
+
+
+def regenerate_bulletin(bulletin: Bulletin, *, acting_user: Any) -> Bulletin:
+    """Rebuild every section of a draft from today's data (rewritten text is replaced)."""
+    require_office(acting_user, bulletin.city_id, "只有创建办可以修改通报")
+    ctx = bulletin_context(bulletin.city, bulletin.kind, bulletin.period_start, bulletin.period_end)
+    sections = _build_sections(ctx)
+    with transaction.atomic():
+        bulletin = _lock_draft(bulletin)
+        bulletin.sections.all().delete()
+        for s in sections:
+            s.bulletin = bulletin
+        BulletinSection.objects.bulk_create(sections)
+        bulletin.save(update_fields=["updated_at"])
+        audit.record(
+            "assessment.bulletin.regenerated",
+            bulletin,
+            actor=acting_user,
+            after={"sections": [s.code for s in sections]},
+            summary=bulletin.title,
+        )
+    return bulletin
+
+
+@transaction.atomic
+def rename_bulletin(bulletin: Bulletin, *, title: str, acting_user: Any) -> Bulletin:
+    require_office(acting_user, bulletin.city_id, "只有创建办可以修改通报")
+    bulletin = _lock_draft(bulletin)
+    before = bulletin.title
+    bulletin.title = _text(title, "标题", limit=MAX_TITLE)
+    bulletin.save(update_fields=["title", "updated_at"])
+    audit.record(
+        "assessment.bulletin.edited",
+        bulletin,
+        actor=acting_user,
+        before={"title": before},
+        after={"title": bulletin.title},
+        summary=bulletin.title,
+    )
+    return bulletin
+
+
+@transaction.atomic
+def edit_bulletin_section(
+    section: BulletinSection,
+    *,
+    title: str | None = None,
+    text: str | None = None,
+    included: bool | None = None,
+    chosen_photos: Iterable[str] | None = None,
+    acting_user: Any,
+) -> BulletinSection:
+    """The office rewrites a section of a draft: its title and text, whether it is printed,
+    and which of the offered photos (``"source:id"`` keys) are printed. The figures stay as
+    computed."""
+    bulletin = Bulletin.objects.select_for_update().get(pk=section.bulletin_id)
+    require_office(acting_user, bulletin.city_id, "只有创建办可以修改通报")
+    bulletin = _lock_draft(bulletin)
+    section = BulletinSection.objects.get(pk=section.pk, bulletin=bulletin)
+    names = ["title", "text", "included", "photos"]
+    before = audit.snapshot(section, names)
+    if title is not None:
+        section.title = _text(title, "栏目标题", limit=MAX_TITLE)
+    if text is not None:
+        section.text = _text(text, "栏目正文")
+    if included is not None:
+        section.included = bool(included)
+    if chosen_photos is not None:
+        keys = set(chosen_photos)
+        offered = {f"{p['source']}:{p['id']}" for p in section.photos}
+        unknown = keys - offered
+        if unknown:
+            raise InvalidInput("所选照片不在本栏目的候选照片中", code="bad_photo")
+        section.photos = [
+            {**p, "chosen": f"{p['source']}:{p['id']}" in keys} for p in section.photos
+        ]
+    section.save()
+    bulletin.save(update_fields=["updated_at"])
+    b, a = audit.changes(before, audit.snapshot(section, names))
+    audit.record(
+        "assessment.bulletin.section_edited",
+        bulletin,
+        actor=acting_user,
+        before={k: str(v)[:500] for k, v in b.items()},
+        after={"section": section.code, **{k: str(v)[:500] for k, v in a.items()}},
+        summary=f"{bulletin.title}：{section.title}",
+    )
+    return section
+
+
+def default_recipients(city: City | int) -> QuerySet[Unit]:
+    """Whom a bulletin goes to unless the office chooses: the active units right under the
+    top of the tree (区县, 市直部门, 分指挥部 …)."""
+    city_id = city if isinstance(city, int) else city.pk
+    return Unit.objects.filter(city_id=city_id, active=True, depth=1).order_by("path")
+
+
+def number_taken(city_id: int, prefix: str, year: int, seq: int) -> bool:
+    """Whether 文号 prefix〔year〕seq号 is already on a notice or a bulletin."""
+    return (
+        Notice.objects.filter(city_id=city_id, prefix=prefix, year=year, seq=seq).exists()
+        or Bulletin.objects.filter(city_id=city_id, prefix=prefix, year=year, seq=seq).exists()
+    )
+
+
+def _claim_number(city: City, prefix: str, year: int, seq: int | None) -> int:
+    """Take the next number of the 文号 sequence (shared with the notices), or the one the
+    office typed if nobody has used it; the counter stays locked until the transaction ends."""
+    counter = lock_counter(city, prefix, year)
+    if seq is None:
+        seq = counter.last + 1
+        while number_taken(city.pk, prefix, year, seq):  # a number typed in ahead of the counter
+            seq += 1
+    elif number_taken(city.pk, prefix, year, seq):
+        raise InvalidInput(
+            f"文号 {prefix}〔{year}〕{seq}号 已被使用，请换一个", code="number_taken"
+        )
+    if seq > counter.last:
+        counter.last = seq
+        counter.save(update_fields=["last"])
+    return seq
+
+
+def issue_bulletin(
+    bulletin: Bulletin,
+    *,
+    prefix: str = "",
+    seq: int | None = None,
+    issuer: str = "",
+    recipients: Iterable[Unit] | None = None,
+    acting_user: Any,
+) -> Bulletin:
+    """印发: number the draft from the office's 文号 sequence (the next one, or ``seq`` if
+    unused — a number already used is refused), store the Word and PDF documents, send it to
+    ``recipients`` (default: ``default_recipients``) and tell their liaisons to sign for it.
+
+    The documents are rendered before the counter is locked; if another document took the
+    expected number meanwhile, they are rendered again with the number actually given."""
+    city = bulletin.city
+    require_office(acting_user, city.pk, "只有创建办可以印发通报")
+    if bulletin.status != BulletinStatus.DRAFT:
+        raise InvalidTransition("通报已印发")
+    prefix = _text(prefix, "发文机关代字", required=False, limit=20) or DEFAULT_BULLETIN_PREFIX
+    issuer = _text(issuer, "发文机关", required=False, limit=100) or bulletin.issuer
+    if seq is not None and not 1 <= int(seq) <= 99999:
+        raise InvalidInput("文号序号须为 1–99999 的整数", code="bad_number")
+    units = list(recipients) if recipients is not None else list(default_recipients(city))
+    if not units:
+        raise InvalidInput("请选择主送单位", code="recipients_required")
+    if any(u.city_id != city.pk for u in units):
+        raise InvalidInput("主送单位不属于本城市", code="bad_unit")
+    if not bulletin.sections.filter(included=True).exists():
+        raise InvalidInput("通报没有任何栏目，不能印发", code="empty")
+    year = timezone.localdate().year
+    if seq is not None and number_taken(city.pk, prefix, year, seq):
+        raise InvalidInput(
+            f"文号 {prefix}〔{year}〕{seq}号 已被使用，请换一个", code="number_taken"
+        )
+    bulletin.issuer, bulletin.prefix, bulletin.year = issuer, prefix, year
+    expected = (
+        seq
+        or (
+            NoticeCounter.objects.filter(city=city, prefix=prefix, year=year)
+            .values_list("last", flat=True)
+            .first()
+            or 0
+        )
+        + 1
+    )
+    docx = bulletins.bulletin_docx(bulletin, f"{prefix}〔{year}〕{expected}号")
+    pdf = bulletins.bulletin_pdf(bulletin, f"{prefix}〔{year}〕{expected}号")
+    with transaction.atomic():
+        bulletin = _lock_draft(bulletin)
+        given = _claim_number(city, prefix, year, seq)
+        bulletin.issuer, bulletin.prefix, bulletin.year, bulletin.seq = issuer, prefix, year, given
+        bulletin.status = BulletinStatus.ISSUED
+        bulletin.issued_at, bulletin.issued_by = timezone.now(), actor_user(acting_user)
+        if given != expected:
+            docx, pdf = bulletins.bulletin_docx(bulletin), bulletins.bulletin_pdf(bulletin)
+        bulletin.docx.save(
+            bulletins.bulletin_filename(bulletin, "docx"), ContentFile(docx), save=False
+        )
+        bulletin.pdf.save(
+            bulletins.bulletin_filename(bulletin, "pdf"), ContentFile(pdf), save=False
+        )
+        bulletin.save()
+        BulletinReceipt.objects.bulk_create(
+            [BulletinReceipt(bulletin=bulletin, unit=u, unit_path=u.path) for u in units]
+        )
+        audit.record(
+            "assessment.bulletin.issued",
+            bulletin,
+            actor=acting_user,
+            before={"status": BulletinStatus.DRAFT},
+            after={
+                "status": bulletin.status,
+                "number": bulletin.number,
+                "recipients": [u.pk for u in units],
+            },
+            summary=f"{bulletin.number} {bulletin.title}",
+        )
+        _notify(
+            _liaisons([u.pk for u in units]),
+            f"请签收通报 {bulletin.number}：{bulletin.title}",
+            reverse("assessment:bulletin", args=[bulletin.pk]),
+        )
+    return bulletin
+
+
+@transaction.atomic
+def sign_bulletin(bulletin: Bulletin, *, acting_user: Any) -> int:
+    """签收 by a liaison of a recipient unit (or of a unit above it): every unsigned receipt
+    the liaison covers is signed; returns how many."""
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    scope = actor_scope(acting_user)
+    receipts = BulletinReceipt.objects.select_for_update().filter(
+        bulletin=bulletin, signed_at__isnull=True
+    )
+    if scope is not None:
+        if scope.city_id != bulletin.city_id or bulletin.status != BulletinStatus.ISSUED:
+            raise NotFound()
+        if not scope.has_role(Role.UNIT_LIAISON):
+            raise PermissionDenied("只有收文单位的联络员可以签收")
+        paths = selectors.liaison_paths(scope)
+        mine = [r for r in receipts if any(r.unit_path.startswith(p) for p in paths)]
+    else:
+        mine = list(receipts)
+    if not mine:
+        raise InvalidTransition("没有待签收的通报")
+    now, user = timezone.now(), actor_user(acting_user)
+    for r in mine:
+        r.signed_at, r.signed_by = now, user
+    BulletinReceipt.objects.bulk_update(mine, ["signed_at", "signed_by"])
+    audit.record(
+        "assessment.bulletin.signed",
+        bulletin,
+        actor=acting_user,
+        after={"units": [r.unit_id for r in mine]},
+        summary=f"签收 {bulletin.number}",
+    )
+    return len(mine)

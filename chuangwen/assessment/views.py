@@ -1,4 +1,5 @@
 import io
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,20 +16,26 @@ from chuangwen.core.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    ServiceError,
 )
 from chuangwen.core.filtering import checked_filter
 from chuangwen.core.permissions import member_required, office_required
+from chuangwen.core.schemas import DB_INT_MAX
 from chuangwen.core.views import list_template, paginate, stored_file
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.inspections.models import InspectionPlan
 from chuangwen.inspections.services import active_system
 from chuangwen.org.actors import require_office
+from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Unit
 
-from . import exports, quantities, selectors, services
+from . import accountability, bulletins, exports, jobs, periods, quantities, selectors, services
 from .choices import (
     FINDING_TRANSITIONS,
     SANCTION_GRADES,
+    AccountabilityState,
+    BulletinKind,
+    BulletinStatus,
     FindingAction,
     FindingStatus,
     ItemKind,
@@ -37,21 +44,44 @@ from .choices import (
     ListMode,
     PeriodStatus,
     ScoreLevel,
+    SubmissionKind,
+    SubmissionStatus,
+    Timeliness,
     UnitGroup,
     UnitSanction,
 )
-from .filters import FindingFilter, PeriodFilter, RoundFilter, SchemeFilter
+from .filters import (
+    AccountabilityFilter,
+    BulletinFilter,
+    FindingFilter,
+    PeriodFilter,
+    RoundFilter,
+    SchemeFilter,
+    SubmissionFilter,
+)
 from .forms import (
+    AccountabilityForm,
     AdjustmentForm,
     AnnualForm,
+    BulletinDraftForm,
+    BulletinTitleForm,
+    DecideForm,
     FindingForm,
+    InfoEditForm,
+    InfoForm,
+    IssueForm,
     ItemFormSet,
     NoteFileForm,
+    NoteForm,
     PeriodForm,
     PublishForm,
     ReasonForm,
+    ReportForm,
+    ReportTemplateForm,
+    ReviewForm,
     RoundForm,
     SchemeForm,
+    SectionForm,
     SurveyForm,
     VerifyForm,
     WeightsForm,
@@ -61,11 +91,14 @@ from .models import (
     AssessmentPeriod,
     AssessmentResult,
     AssessmentScore,
+    BulletinSection,
     FindingEvent,
     IndicatorScore,
     NegativeFinding,
+    ReportTemplate,
     ScoreAdjustment,
     SiteTypeScore,
+    SubmissionPhoto,
     UnitScore,
 )
 
@@ -788,3 +821,695 @@ def my_scores(request: HttpRequest) -> HttpResponse:
             "black": black.order_by("-period__starts_on")[:20] if not scope.see_all else [],
         },
     )
+
+
+# --- accountability, submissions, bulletins ---------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LATE_WINDOW_DAYS = 92  # the late list's default range: the reports due in the last quarter
+
+
+def _city_of(request: HttpRequest) -> City:
+    return City.objects.get(pk=_scope(request).city_id)
+
+
+def _download(data: bytes, filename: str) -> FileResponse:
+    """Bytes as an attachment with a (Chinese) file name, never sniffed."""
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    messages.error(request, str(exc.message))
+
+
+def _image(field: Any) -> FileResponse:
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _liaison_units(scope: Any) -> Any:
+    """The units a user reports for: every unit for the office, their liaison units else."""
+    if scope.write_all:
+        return Unit.objects.filter(city_id=scope.city_id, active=True).order_by("path")
+    return Unit.objects.filter(pk__in=selectors.liaison_unit_ids(scope), active=True).order_by(
+        "path"
+    )
+
+
+# 奖惩问责 -------------------------------------------------------------------------------------
+
+
+def _require_accountability_reader(scope: Any) -> None:
+    if not (scope.see_all or selectors.liaison_unit_ids(scope)):
+        raise PermissionDenied("奖惩问责记录仅创建办、市领导和被问责单位联络员可见")
+
+
+@member_required
+def accountability_list(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    _require_accountability_reader(scope)
+    f = AccountabilityFilter(request.GET, queryset=selectors.record_list_qs(scope))
+    page = paginate(request, f.qs)
+    template = list_template(
+        request, "assessment/accountability_list.html", "assessment/_accountability_rows.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "filter": f,
+            "page": page,
+            "export_url": reverse("assessment:accountability_export"),
+            "rules": sorted(accountability.RULES.values(), key=lambda r: r.code),
+        },
+    )
+
+
+@member_required
+def accountability_export(request: HttpRequest) -> FileResponse:
+    scope = _scope(request)
+    _require_accountability_reader(scope)
+    qs = AccountabilityFilter(request.GET, queryset=selectors.record_list_qs(scope)).qs
+    return _download(
+        exports.accountability_workbook(qs[: exports.MAX_EXPORT_ROWS]),
+        f"奖惩问责-{timezone.localdate():%Y%m%d}.xlsx",
+    )
+
+
+@office_required
+@require_POST
+def accountability_rules(request: HttpRequest) -> HttpResponse:
+    made = services.run_accountability_rules(_city_of(request), acting_user=request.user)
+    messages.success(request, f"规则提出建议 {len(made)} 条")
+    return redirect(reverse("assessment:accountability_list") + "?state=proposed")
+
+
+@office_required
+def accountability_facts(request: HttpRequest) -> HttpResponse:
+    """The proposal form's fact checkboxes for the chosen unit (htmx fragment)."""
+    unit = Unit.objects.filter(
+        city_id=_scope(request).city_id, pk=_int(request.GET.get("unit"))
+    ).first()
+    form = AccountabilityForm(facts=accountability.fact_candidates(unit) if unit else ())
+    return render(request, "assessment/_accountability_facts.html", {"form": form})
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(0, min(int(value), DB_INT_MAX))
+    except (TypeError, ValueError):
+        return 0
+
+
+@office_required
+def accountability_new(request: HttpRequest) -> HttpResponse:
+    city = _city_of(request)
+    units = Unit.objects.filter(city=city, active=True).order_by("path")
+    unit = units.filter(pk=_int(request.POST.get("unit") or request.GET.get("unit"))).first()
+    facts = accountability.fact_candidates(unit) if unit else []
+    form = AccountabilityForm(
+        request.POST or None, units=units, facts=facts, initial={"unit": unit}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            record = services.propose_accountability(
+                city,
+                unit=d["unit"],
+                kind=d["kind"],
+                title=d["title"],
+                reason=d["reason"],
+                facts=d["facts"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, "已提出，待决定")
+            return redirect("assessment:accountability", record.pk)
+    return render(
+        request,
+        "assessment/accountability_new.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+def accountability_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    record = selectors.get_record_for_user(scope, pk)
+    return render(
+        request,
+        "assessment/accountability_detail.html",
+        {
+            "record": record,
+            "facts": accountability.fact_links(record.facts),
+            "can_decide": services.may_decide(request.user, record),
+            "can_respond": record.state == AccountabilityState.DECIDED
+            and (scope.write_all or selectors.is_liaison_of(scope, record.unit_id)),
+            "decide_form": DecideForm(),
+            "note_form": NoteForm(),
+        },
+    )
+
+
+ACCOUNTABILITY_ACTIONS = {
+    "decide": "已决定",
+    "dismiss": "已不予处理",
+    "respond": "已反馈",
+    "follow_up": "已记录跟踪问效",
+    "close": "已办结",
+}
+
+
+@member_required
+@require_POST
+def accountability_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    record = selectors.get_record_for_user(_scope(request), pk)
+    if action not in ACCOUNTABILITY_ACTIONS:
+        raise NotFound()
+    user = request.user
+    try:
+        if action == "decide":
+            form = DecideForm(request.POST)
+            if not form.is_valid():
+                raise InvalidInput("请填写决定意见，反馈时限须为有效日期", code="invalid")
+            services.decide_accountability(
+                record,
+                decision=form.cleaned_data["decision"],
+                response_due=form.cleaned_data["response_due"],
+                referral_to=form.cleaned_data["referral_to"],
+                acting_user=user,
+            )
+        else:
+            nform = NoteForm(request.POST)
+            note = nform.cleaned_data["note"] if nform.is_valid() else ""
+            if action == "dismiss":
+                services.dismiss_accountability(record, reason=note, acting_user=user)
+            elif action == "respond":
+                services.respond_accountability(record, response=note, acting_user=user)
+            elif action == "follow_up":
+                services.follow_up_accountability(record, note=note, acting_user=user)
+            else:
+                services.close_accountability(record, note=note, acting_user=user)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        _fail(request, exc)
+    else:
+        messages.success(request, ACCOUNTABILITY_ACTIONS[action])
+    return redirect("assessment:accountability", record.pk)
+
+
+# 汇报点评 and 信息报送 ------------------------------------------------------------------------
+
+
+def _require_submission_reader(scope: Any) -> None:
+    if not (scope.see_all or selectors.liaison_unit_ids(scope)):
+        raise PermissionDenied("汇报和信息仅创建办、市领导和单位联络员可见")
+
+
+@member_required
+def submission_list(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    _require_submission_reader(scope)
+    f = SubmissionFilter(request.GET, queryset=selectors.submission_list_qs(scope))
+    page = paginate(request, f.qs)
+    template = list_template(
+        request, "assessment/submission_list.html", "assessment/_submission_rows.html"
+    )
+    return render(
+        request,
+        template,
+        {"filter": f, "page": page, "templates": selectors.templates_for_user(scope)},
+    )
+
+
+@office_required
+def report_templates(request: HttpRequest) -> HttpResponse:
+    return _template_form(request, None)
+
+
+@office_required
+def report_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = ReportTemplate.objects.filter(city_id=_scope(request).city_id, pk=pk).first()
+    if template is None:
+        raise NotFound()
+    return _template_form(request, template)
+
+
+def _template_form(request: HttpRequest, template: ReportTemplate | None) -> HttpResponse:
+    city = _city_of(request)
+    units = Unit.objects.filter(city=city, active=True).order_by("path")
+    initial = (
+        {
+            "title": template.title,
+            "period": template.period,
+            "due_day": template.due_day,
+            "sections": ReportTemplateForm.sections_text(template.sections),
+            "units": list(template.units.all()),
+            "active": template.active,
+        }
+        if template
+        else {"active": True, "due_day": 5}
+    )
+    form = ReportTemplateForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            saved = services.save_report_template(
+                city,
+                template=template,
+                title=d["title"],
+                period=d["period"],
+                sections=form.section_list(),
+                due_day=d["due_day"],
+                units=d["units"],
+                active=d["active"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, f"已保存汇报模板「{saved.title}」")
+            return redirect("assessment:report_templates")
+    return render(
+        request,
+        "assessment/report_templates.html",
+        {
+            "form": form,
+            "template": template,
+            "templates": ReportTemplate.objects.filter(city=city).prefetch_related("units"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _period_choices(template: ReportTemplate) -> list[tuple[str, str]]:
+    """The current period and the one before it (a report is usually sent after its period)."""
+    today = timezone.localdate()
+    out = []
+    for start, end in (
+        periods.previous_period(template.period, today),
+        periods.period_of(template.period, today),
+    ):
+        due = periods.due_date(end, template.due_day)
+        label = periods.period_label(template.period, start)
+        out.append((start.isoformat(), f"{label}（{due:%m月%d日}前报送）"))
+    return out
+
+
+@member_required
+def report_new(request: HttpRequest, template_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    template = selectors.templates_for_user(scope).filter(pk=template_pk, active=True).first()
+    if template is None:
+        raise NotFound()
+    units = _liaison_units(scope).filter(pk__in=template.units.values("pk"))
+    form = ReportForm(
+        request.POST or None,
+        template=template,
+        units=units,
+        periods=_period_choices(template),
+        initial={"unit": units.first(), "period_start": _period_choices(template)[0][0]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sub = services.submit_report(
+                template,
+                unit=form.cleaned_data["unit"],
+                period_start=date.fromisoformat(form.cleaned_data["period_start"]),
+                texts=form.texts(),
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, "汇报已报送")
+            return redirect("assessment:submission", sub.pk)
+    return render(
+        request,
+        "assessment/report_form.html",
+        {"form": form, "template": template},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+def info_new(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    units = _liaison_units(scope)
+    if not units.exists():
+        raise PermissionDenied("只有单位联络员可以报送信息")
+    form = InfoForm(request.POST or None, request.FILES or None, units=units)
+    form.fields["unit"].initial = units.first()
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            sub = services.submit_info(
+                _city_of(request),
+                unit=d["unit"],
+                title=d["title"],
+                body=d["body"],
+                photos=d["photos"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, "信息已报送")
+            return redirect("assessment:submission", sub.pk)
+    return render(
+        request,
+        "assessment/info_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+def info_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = selectors.get_submission_for_user(_scope(request), pk)
+    if sub.kind != SubmissionKind.INFO or sub.status != SubmissionStatus.RETURNED:
+        raise InvalidTransition("只有被退回的信息可以修改后重新报送")
+    form = InfoEditForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"title": sub.title, "body": sub.body},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.resubmit_info(
+                sub, title=d["title"], body=d["body"], photos=d["photos"], acting_user=request.user
+            )
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, "已重新报送")
+            return redirect("assessment:submission", sub.pk)
+    return render(
+        request,
+        "assessment/info_form.html",
+        {"form": form, "submission": sub},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    sub = selectors.get_submission_for_user(scope, pk)
+    can_review = sub.status == SubmissionStatus.SUBMITTED and (
+        scope.write_all or scope.has_role(Role.LEADER)
+    )
+    return render(
+        request,
+        "assessment/submission_detail.html",
+        {
+            "sub": sub,
+            "photos": list(sub.photos.all()),
+            "can_review": can_review,
+            "can_resubmit": sub.status == SubmissionStatus.RETURNED
+            and scope.can_write_unit(sub.unit),
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@member_required
+@require_POST
+def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = selectors.get_submission_for_user(_scope(request), pk)
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(
+                "请选择点评结果并填写点评意见，得分须为 0–100 的整数", code="invalid"
+            )
+        d = form.cleaned_data
+        services.review_submission(
+            sub,
+            approve=d["decision"] == "approve",
+            score=d["score"],
+            comment=d["comment"],
+            acting_user=request.user,
+        )
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        _fail(request, exc)
+    else:
+        messages.success(request, "点评已保存")
+    return redirect("assessment:submission", sub.pk)
+
+
+@member_required
+def submission_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = SubmissionPhoto.objects.filter(pk=pk).first()
+    if photo is None:
+        raise NotFound()
+    selectors.get_submission_for_user(_scope(request), photo.submission_id)
+    return _image(photo.public)
+
+
+def _date_param(request: HttpRequest, name: str, default: date) -> date:
+    raw = request.GET.get(name) or ""
+    if not raw:
+        return default
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"日期「{raw[:20]}」无效，应为 2026-01-31 这样的日期", code="bad_date"
+        ) from None
+    if not 1900 <= value.year <= 2100:
+        raise InvalidInput("日期超出范围", code="bad_date")
+    return value
+
+
+@member_required
+def late_reports(request: HttpRequest) -> HttpResponse:
+    """迟报漏报: every report due in the range with its timeliness (a unit sees its own)."""
+    scope = _scope(request)
+    _require_submission_reader(scope)
+    today = timezone.localdate()
+    start = _date_param(request, "start", today - timedelta(days=LATE_WINDOW_DAYS))
+    end = _date_param(request, "end", today)
+    if start > end:
+        raise InvalidInput("开始日期不能晚于结束日期", code="bad_date")
+    unit_ids = None if scope.see_all else selectors.liaison_unit_ids(scope)
+    rows = selectors.owed_reports(scope.city_id, start, end, unit_ids)
+    show = request.GET.get("show", "late")
+    if show == "late":
+        rows = [r for r in rows if r.status in (Timeliness.LATE, Timeliness.MISSING)]
+    counts = {s: 0 for s in Timeliness.values}
+    for r in selectors.owed_reports(scope.city_id, start, end, unit_ids):
+        counts[r.status] += 1
+    return render(
+        request,
+        "assessment/late_reports.html",
+        {"rows": rows, "start": start, "end": end, "show": show, "counts": counts},
+    )
+
+
+# 通报 ----------------------------------------------------------------------------------------
+
+
+@member_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    f = BulletinFilter(request.GET, queryset=selectors.bulletin_list_qs(scope))
+    page = paginate(request, f.qs)
+    today = timezone.localdate()
+    start, end = periods.last_complete_period(BulletinKind.MONTHLY, today)
+    template = list_template(
+        request, "assessment/bulletin_list.html", "assessment/_bulletin_rows.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "filter": f,
+            "page": page,
+            "draft_form": BulletinDraftForm(
+                initial={"kind": BulletinKind.MONTHLY, "start": start, "end": end}
+            ),
+        },
+    )
+
+
+@office_required
+@require_POST
+def bulletin_draft(request: HttpRequest) -> HttpResponse:
+    form = BulletinDraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择通报类型并填写有效的统计期")
+        return redirect("assessment:bulletins")
+    d = form.cleaned_data
+    try:
+        job = jobs.submit_draft(
+            _city_of(request),
+            kind=d["kind"],
+            start=d["start"],
+            end=d["end"],
+            acting_user=request.user,
+        )
+    except ServiceError as exc:
+        _fail(request, exc)
+        return redirect("assessment:bulletins")
+    messages.success(request, "已提交后台起草，完成后可从本页打开通报")
+    return redirect("job", pk=job.pk)
+
+
+@member_required
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    bulletin = selectors.get_bulletin_for_user(scope, pk)
+    sections = list(bulletin.sections.all())
+    draft = bulletin.status == BulletinStatus.DRAFT
+    units = Unit.objects.filter(city_id=bulletin.city_id, active=True).order_by("path")
+    return render(
+        request,
+        "assessment/bulletin_detail.html",
+        {
+            "bulletin": bulletin,
+            "sections": sections,
+            "draft": draft,
+            "editable": draft and scope.is_office,
+            "receipts": bulletin.receipts.select_related("unit", "signed_by__person")
+            if scope.see_all
+            else [],
+            "to_sign": selectors.pending_receipts(scope, bulletin),
+            "title_form": BulletinTitleForm(initial={"title": bulletin.title}),
+            "issue_form": IssueForm(
+                units=units,
+                initial={
+                    "prefix": services.DEFAULT_BULLETIN_PREFIX,
+                    "issuer": bulletin.issuer,
+                    "recipients": list(services.default_recipients(bulletin.city_id)),
+                },
+            ),
+        },
+    )
+
+
+@office_required
+def bulletin_section(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    bulletin = selectors.get_bulletin_for_user(_scope(request), pk)
+    section = BulletinSection.objects.filter(bulletin=bulletin, pk=section_pk).first()
+    if section is None:
+        raise NotFound()
+    offered = [(f"{p['source']}:{p['id']}", p.get("caption", "")) for p in section.photos or []]
+    form = SectionForm(
+        request.POST or None,
+        offered=offered,
+        initial={
+            "title": section.title,
+            "text": section.text,
+            "included": section.included,
+            "photos": [f"{p['source']}:{p['id']}" for p in section.photos or [] if p.get("chosen")],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.edit_bulletin_section(
+                section,
+                title=d["title"],
+                text=d["text"],
+                included=d["included"],
+                chosen_photos=d["photos"],
+                acting_user=request.user,
+            )
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, f"已保存「{d['title']}」")
+            return redirect(reverse("assessment:bulletin", args=[bulletin.pk]) + f"#s{section.pk}")
+    return render(
+        request,
+        "assessment/bulletin_section.html",
+        {"bulletin": bulletin, "section": section, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+@require_POST
+def bulletin_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    scope = _scope(request)
+    bulletin = selectors.get_bulletin_for_user(scope, pk)
+    user = request.user
+    try:
+        if action == "sign":
+            n = services.sign_bulletin(bulletin, acting_user=user)
+            messages.success(request, f"已签收（{n} 个单位）")
+        elif action == "regenerate":
+            services.regenerate_bulletin(bulletin, acting_user=user)
+            messages.success(request, "已按最新数据重新生成")
+        elif action == "rename":
+            form = BulletinTitleForm(request.POST)
+            if not form.is_valid():
+                raise InvalidInput("请填写标题（不超过 200 字）", code="invalid")
+            services.rename_bulletin(bulletin, title=form.cleaned_data["title"], acting_user=user)
+            messages.success(request, "标题已保存")
+        elif action == "issue":
+            units = Unit.objects.filter(city_id=bulletin.city_id, active=True)
+            iform = IssueForm(request.POST, units=units)
+            if not iform.is_valid():
+                errors = "；".join(
+                    f"{iform.fields[k].label}：{v[0]}" if k in iform.fields else str(v[0])
+                    for k, v in iform.errors.items()
+                )
+                raise InvalidInput(f"印发信息有误 — {errors}", code="invalid")
+            d = iform.cleaned_data
+            bulletin = services.issue_bulletin(
+                bulletin,
+                prefix=d["prefix"],
+                seq=d["seq"],
+                issuer=d["issuer"],
+                recipients=d["recipients"],
+                acting_user=user,
+            )
+            messages.success(request, f"已印发 {bulletin.number}")
+        else:
+            raise NotFound()
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        _fail(request, exc)
+    return redirect("assessment:bulletin", bulletin.pk)
+
+
+@member_required
+def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    """The issued Word / PDF as archived; a draft's rendered on demand (the office only)."""
+    bulletin = selectors.get_bulletin_for_user(_scope(request), pk)
+    if fmt not in ("docx", "pdf"):
+        raise NotFound()
+    if bulletin.status == BulletinStatus.ISSUED:
+        return stored_file(getattr(bulletin, fmt), bulletins.bulletin_filename(bulletin, fmt))
+    render_doc = bulletins.bulletin_docx if fmt == "docx" else bulletins.bulletin_pdf
+    return _download(render_doc(bulletin), bulletins.bulletin_filename(bulletin, fmt))
+
+
+@member_required
+def bulletin_photo(request: HttpRequest, pk: int, source: str, photo_id: int) -> FileResponse:
+    """A photo offered in one of the bulletin's sections, for whoever may read the bulletin."""
+    bulletin = selectors.get_bulletin_for_user(_scope(request), pk)
+    offered = any(
+        p.get("source") == source and int(p.get("id") or 0) == photo_id
+        for photos in bulletin.sections.values_list("photos", flat=True)
+        for p in photos or []
+    )
+    f = bulletins.photo_files(bulletin.city_id, [{"source": source, "id": photo_id}]).get(
+        (source, photo_id)
+    )
+    if not offered or f is None:
+        raise NotFound()
+    return _image(f)
