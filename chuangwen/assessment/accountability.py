@@ -38,7 +38,7 @@ from chuangwen.org.models import City, Unit
 from chuangwen.tasks.models import Task
 from chuangwen.tasks.selectors import overdue_q as task_overdue_q
 
-from .choices import AccountabilityKind
+from .choices import AccountabilityKind, ListKind, PeriodStatus
 
 # --- facts -----------------------------------------------------------------------------------
 
@@ -127,6 +127,44 @@ def notice_fact(n: Notice) -> dict[str, Any]:
     return {"type": "notice", "id": n.pk, "label": label}
 
 
+def list_fact(e: Any) -> dict[str, Any]:
+    """A black/red-list entry (``ListEntry``) as a fact: period, list, rank and total."""
+    label = (
+        f"{e.period.label} {e.get_group_display()}{e.get_kind_display()} "
+        f"第 {e.rank or '—'} 名（{e.unit.name}，总分 {e.total if e.total is not None else '—'}）"
+    )
+    return {"type": "list_entry", "id": e.pk, "label": label}
+
+
+def _list_entries(city_id: int) -> Any:
+    from .models import ListEntry
+
+    return ListEntry.objects.filter(period__city_id=city_id).select_related("period", "unit")
+
+
+def _list_labels(city_id: int, ids: list[int]) -> dict[int, str]:
+    return {e.pk: list_fact(e)["label"] for e in _list_entries(city_id).filter(pk__in=ids)}
+
+
+def _list_url(pk: int) -> str:
+    from .models import ListEntry
+
+    row = ListEntry.objects.filter(pk=pk).values_list("period_id", "unit_id").first()
+    if row is None:
+        return reverse("assessment:lists")
+    return reverse("assessment:unit_detail", args=[row[0], row[1]])
+
+
+def _unit_list_entries(unit: Unit) -> list[tuple[int, str]]:
+    """The unit's black-list entries, the latest period first."""
+    rows = (
+        _list_entries(unit.city_id)
+        .filter(unit=unit, kind=ListKind.BLACK)
+        .order_by("-period__ends_on", "-pk")[:MAX_CANDIDATES]
+    )
+    return [(e.pk, list_fact(e)["label"]) for e in rows]
+
+
 def _case_labels(city_id: int, ids: list[int]) -> dict[int, str]:
     rows = Case.objects.filter(city_id=city_id, pk__in=ids).only(
         "pk", "reported_at", "description", "address"
@@ -195,6 +233,13 @@ def register_builtin_fact_types() -> None:
         url=lambda pk: reverse("inspections:notice", args=[pk]),
         resolve=_notice_labels,
         candidates=_unit_notices,
+    )
+    register_fact_type(
+        "list_entry",
+        "红黑榜",
+        url=_list_url,
+        resolve=_list_labels,
+        candidates=_unit_list_entries,
     )
 
 
@@ -369,7 +414,56 @@ def overdue_tasks(city: City, *, today: date) -> Iterator[Proposal]:
         )
 
 
+def black_list_bottom_twice(city: City, *, today: date) -> Iterator[Proposal]:
+    """The last of a black list (the lowest ranked entry of a unit group) in two consecutive
+    computed or published periods of the same kind → 约谈 proposed; a person decides."""
+    from .models import AssessmentPeriod, ListEntry
+
+    periods = list(
+        AssessmentPeriod.objects.filter(
+            city=city,
+            ends_on__lte=today,
+            status__in=[PeriodStatus.COMPUTED, PeriodStatus.PUBLISHED],
+        ).order_by("kind", "-ends_on", "-id")
+    )
+    latest: dict[str, list[Any]] = defaultdict(list)
+    for p in periods:
+        if len(latest[p.kind]) < 2:
+            latest[p.kind].append(p)
+    for pair in latest.values():
+        if len(pair) < 2:
+            continue
+        current, previous = pair
+        bottoms: dict[tuple[int, str], dict[int, Any]] = defaultdict(dict)
+        entries = (
+            ListEntry.objects.filter(period__in=pair, kind=ListKind.BLACK)
+            .select_related("period", "unit")
+            .order_by("period_id", "group", "-rank", "id")
+        )
+        for e in entries:
+            bottoms[(e.period_id, e.group)].setdefault(0, e)  # the highest rank comes first
+        for (period_id, group), found in sorted(bottoms.items()):
+            if period_id != current.pk:
+                continue
+            now = found[0]
+            before = bottoms.get((previous.pk, group), {}).get(0)
+            if before is None or before.unit_id != now.unit_id:
+                continue
+            yield Proposal(
+                unit=now.unit,
+                kind=AccountabilityKind.INTERVIEW,
+                title=f"连续两期黑榜末位（{previous.label}、{current.label}）",
+                key=f"{current.pk}:{group}:{now.unit_id}",
+                reason=(
+                    f"{now.unit.name}在{previous.label}和{current.label}考核中连续两期"
+                    f"列黑榜末位（{now.get_group_display()}），建议约谈。"
+                ),
+                facts=[list_fact(before), list_fact(now)],
+            )
+
+
 def register_builtin_rules() -> None:
+    register_accountability_rule("black_list_bottom", "连续两期黑榜末位", black_list_bottom_twice)
     register_accountability_rule("overdue_notice", "督查通知书逾期未整改", overdue_notices)
     register_accountability_rule("overdue_cases", "超期未处置案件较多", overdue_cases)
     register_accountability_rule("overdue_tasks", "牵头任务逾期", overdue_tasks)

@@ -40,7 +40,14 @@ from chuangwen.org.models import City, Unit
 from chuangwen.tasks.models import Task
 from chuangwen.tasks.selectors import overdue_q as task_overdue_q
 
-from .choices import SubmissionKind, SubmissionStatus
+from .choices import (
+    FindingStatus,
+    ListEntryStatus,
+    ListKind,
+    PeriodStatus,
+    SubmissionKind,
+    SubmissionStatus,
+)
 from .models import Submission, SubmissionPhoto
 
 # --- the registry ----------------------------------------------------------------------------
@@ -601,9 +608,132 @@ def build_good_practices(ctx: BulletinContext) -> SectionDraft:
     )
 
 
+def build_red_black(ctx: BulletinContext) -> SectionDraft | None:
+    """红黑榜: the lists of the latest computed or published assessment period that ended by
+    the end of the bulletin's period (left out when there is none)."""
+    from .models import AssessmentPeriod, ListEntry
+
+    period = (
+        AssessmentPeriod.objects.filter(
+            city=ctx.city,
+            ends_on__lte=ctx.end,
+            status__in=[PeriodStatus.COMPUTED, PeriodStatus.PUBLISHED],
+        )
+        .order_by("-ends_on", "-id")
+        .first()
+    )
+    if period is None:
+        return None
+    entries = list(
+        ListEntry.objects.filter(period=period)
+        .select_related("unit")
+        .order_by("group", "kind", "rank", "id")
+    )
+    red = [e for e in entries if e.kind == ListKind.RED]
+    black = [e for e in entries if e.kind == ListKind.BLACK]
+    still = [e for e in black if e.status != ListEntryStatus.EXITED]
+    where = f"考核期「{period.label}」（{period.get_status_display()}）的红黑榜"
+    url = _url("assessment:lists", period=period.pk)
+    figures = [
+        Figure("红榜单位", len(red), "个", f"{where}：榜单为红榜的单位", url),
+        Figure("黑榜单位", len(black), "个", f"{where}：榜单为黑榜的单位", url),
+        Figure(
+            "黑榜未整改退出",
+            len(still),
+            "个",
+            f"{where}：黑榜单位中尚未经核查整改退出的（截至起草时）",
+            url,
+        ),
+    ]
+    rows = [
+        Row(
+            [
+                e.get_kind_display(),
+                e.get_group_display(),
+                e.unit.name,
+                e.rank if e.rank is not None else "—",
+                str(e.total) if e.total is not None else "—",
+                e.get_status_display() if e.kind == ListKind.BLACK else "",
+            ],
+            query=f"{where}：{e.unit.name}",
+            url=_url("assessment:unit_detail", period.pk, e.unit_id),
+        )
+        for e in entries
+    ]
+
+    def names(items: list[Any]) -> str:
+        return "、".join(e.unit.name for e in items) or "无"
+
+    text = (
+        f"根据{period.label}考核结果，列入红榜的单位 {len(red)} 个：{names(red)}；"
+        f"列入黑榜的单位 {len(black)} 个：{names(black)}。"
+    )
+    if black:
+        text += (
+            f"黑榜单位中已整改并经核查退出 {len(black) - len(still)} 个，"
+            f"尚未退出 {len(still)} 个，请抓紧整改并在创文平台提交整改情况。"
+        )
+    return SectionDraft(
+        text=text,
+        figures=figures,
+        headers=["榜单", "考核对象", "单位", "名次", "总分", "整改"],
+        rows=rows,
+    )
+
+
+def build_findings(ctx: BulletinContext) -> SectionDraft | None:
+    """负面清单问题: findings against units made in the period (withdrawn ones left out)."""
+    from .models import NegativeFinding
+
+    found = (
+        NegativeFinding.objects.filter(
+            city=ctx.city, found_on__gte=ctx.start, found_on__lte=ctx.end
+        )
+        .exclude(status=FindingStatus.WITHDRAWN)
+        .select_related("unit", "item")
+        .order_by("found_on", "id")
+    )
+    items = list(found)
+    where = f"负面清单问题，认定日期 {ctx.start:%Y-%m-%d} 至 {ctx.end:%Y-%m-%d}（不含已撤销）"
+    url = _url("assessment:findings", **ctx.dates)
+    open_ = [f for f in items if f.status != FindingStatus.RECTIFIED]
+    figures = [
+        Figure("负面清单问题", len(items), "个", where, url),
+        Figure("未整改销号", len(open_), "个", f"{where}：状态不是已整改销号", url),
+    ]
+    if not items:
+        return SectionDraft(text=f"{ctx.period_text}，未认定负面清单问题。", figures=figures)
+    rows = [
+        Row(
+            [
+                f"{f.found_on:%Y-%m-%d}",
+                f.unit.name,
+                f"{f.item.code} {f.item.text[:30]}",
+                f.get_sanction_display(),
+                f.get_status_display(),
+            ],
+            query=f"负面清单问题 {f.pk}",
+            url=_url("assessment:finding", f.pk),
+        )
+        for f in items
+    ]
+    text = (
+        f"{ctx.period_text}，认定负面清单问题 {len(items)} 个，其中尚未整改销号 {len(open_)} 个。"
+        "相关单位要深刻反思、举一反三，按时限整改到位。"
+    )
+    return SectionDraft(
+        text=text,
+        figures=figures,
+        headers=["认定日期", "责任单位", "负面清单事项", "处理措施", "状态"],
+        rows=rows,
+    )
+
+
 def register_builtin_sections() -> None:
     register_bulletin_section("inspections", "督查检查情况", build_inspections, order=10)
     register_bulletin_section("cases", "问题办理情况", build_cases, order=20)
+    register_bulletin_section("red_black", "红黑榜", build_red_black, order=30)
+    register_bulletin_section("findings", "负面清单问题", build_findings, order=35)
     register_bulletin_section("overdue", "逾期事项", build_overdue, order=40)
     register_bulletin_section("good_practices", "经验做法", build_good_practices, order=50)
 

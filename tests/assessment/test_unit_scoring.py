@@ -338,6 +338,27 @@ def test_repeat_black_listed_and_the_way_off_the_black_list(ac):
     # having been listed twice running still counts
     assert len(selectors.repeat_black_listed(p, times=2)) == 1
 
+    # bottom of the black list twice running: a rule proposes 约谈, a person decides
+    from chuangwen.assessment.choices import AccountabilityKind, AccountabilityState
+
+    made = services.run_accountability_rules(ac.city, acting_user=ac.office.user)
+    talk = [r for r in made if r.rule == "black_list_bottom"]
+    assert len(talk) == 1 and talk[0].unit == ac.district_a
+    assert talk[0].kind == AccountabilityKind.INTERVIEW
+    assert talk[0].state == AccountabilityState.PROPOSED
+    assert [f["type"] for f in talk[0].facts] == ["list_entry", "list_entry"]
+    assert talk[0].facts[1]["id"] == entry.pk
+    again = services.run_accountability_rules(ac.city, acting_user=ac.office.user)
+    assert not [r for r in again if r.rule == "black_list_bottom"]
+
+    # the month's bulletin has the red/black list, each figure with its query
+    bulletin = services.draft_bulletin(
+        ac.city, kind="monthly", start=p.starts_on, end=p.ends_on, acting_user=ac.office.user
+    )
+    section = bulletin.sections.get(code="red_black")
+    assert "列入黑榜的单位 1 个：甲区" in section.text
+    assert all(f["query"].startswith(f"考核期「{p.label}」") for f in section.figures)
+
 
 def test_the_number_of_queries_does_not_depend_on_the_number_of_units(ac):
     ac.case("a")
