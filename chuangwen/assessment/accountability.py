@@ -250,6 +250,7 @@ def resolve_facts(city_id: int, refs: Iterable[Any]) -> list[dict[str, Any]]:
 
     wanted: dict[str, list[int]] = defaultdict(list)
     order: list[tuple[str, int]] = []
+    raw: Any
     for ref in refs:
         if isinstance(ref, str):
             kind, _sep, raw = ref.partition(":")
@@ -260,7 +261,7 @@ def resolve_facts(city_id: int, refs: Iterable[Any]) -> list[dict[str, Any]]:
         if kind not in FACT_TYPES:
             raise InvalidInput(f"未知的事实类型「{kind}」", code="bad_fact")
         try:
-            pk = int(raw)  # type: ignore[arg-type]
+            pk = int(raw)
         except (TypeError, ValueError):
             raise InvalidInput(f"事实编号「{raw}」无效", code="bad_fact") from None
         if (kind, pk) not in order:

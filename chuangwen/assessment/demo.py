@@ -394,10 +394,10 @@ def build_accountability_demo(city: City, seed: int, log: Callable[[str], Any]) 
 
     # 通报: last week's and last month's, drafted from the data; the monthly one issued
     drafts = []
-    for kind in (BulletinKind.WEEKLY, BulletinKind.MONTHLY):
-        start, end = periods.last_complete_period(kind, today)
+    for bkind in (BulletinKind.WEEKLY, BulletinKind.MONTHLY):
+        start, end = periods.last_complete_period(bkind, today)
         drafts.append(
-            services.draft_bulletin(city, kind=kind, start=start, end=end, acting_user=office)
+            services.draft_bulletin(city, kind=bkind, start=start, end=end, acting_user=office)
         )
     # and a special one of this month so far, with the 信息 approved above
     drafts.append(

@@ -21,6 +21,11 @@ from .choices import (
 )
 
 
+def _none() -> Any:
+    """An empty queryset: the form's ``__init__`` sets the real, scoped one."""
+    return Unit.objects.none()
+
+
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("名称"), max_length=200)
     window_days = forms.IntegerField(label=_("实地数据窗口（天）"), min_value=1, initial=120)
@@ -160,8 +165,8 @@ class PublishForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("加减分项"), queryset=None)  # type: ignore[arg-type]
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=None)  # type: ignore[arg-type]
+    item = forms.ModelChoiceField(label=_("加减分项"), queryset=_none())
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=_none())
     points = forms.DecimalField(
         label=_("分数（正为加分，负为减分）"), min_value=-10000, max_value=10000, decimal_places=2
     )
@@ -193,8 +198,8 @@ class VerifyForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=None)  # type: ignore[arg-type]
-    item = forms.ModelChoiceField(label=_("负面清单条目"), queryset=None)  # type: ignore[arg-type]
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=_none())
+    item = forms.ModelChoiceField(label=_("负面清单条目"), queryset=_none())
     source = forms.ChoiceField(label=_("发现途径"), choices=FindingSource.choices)
     found_on = forms.DateField(label=_("认定日期"), widget=forms.DateInput(attrs={"type": "date"}))
     sanction = forms.ChoiceField(label=_("处理措施"), choices=UnitSanction.choices)
@@ -403,7 +408,7 @@ class SectionForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    prefix = forms.CharField(label=_("发文机关代字"), max_length=20)
+    prefix = forms.CharField(label=_("发文机关代字"), max_length=20)  # type: ignore[assignment]
     seq = forms.IntegerField(
         label=_("序号（不填则取下一个）"), min_value=1, max_value=99999, required=False
     )

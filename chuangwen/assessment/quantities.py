@@ -278,7 +278,7 @@ def _case_counts(window: Window) -> dict[int, dict[str, int]]:
             .annotate(**{k: v for k, v in counts.items() if k in needed})
             .order_by()
         )
-        return {r["unit_id"]: r for r in rows}
+        return {r["unit_id"]: r for r in rows}  # type: ignore[misc]
 
     return window.memo("cases", run)
 
@@ -314,14 +314,14 @@ def _task_counts(window: Window) -> dict[int, tuple[int, int, int]]:
         acc: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
         for unit_id, status, done_at, deadline in rows:
             done = status == TaskStatus.DONE
-            if not done and deadline >= window.as_of_date:
+            if not done and (deadline is None or deadline >= window.as_of_date):
                 continue  # not due yet
             a = acc[unit_id]
             a[0] += 1
             if done:
                 a[1] += 1
                 finished = _local_date(done_at)
-                if finished is not None and finished <= deadline:
+                if finished is not None and deadline is not None and finished <= deadline:
                     a[2] += 1
         return {k: (v[0], v[1], v[2]) for k, v in acc.items()}
 

@@ -1456,14 +1456,10 @@ def score_item(
         {
             "name": q.name,
             "label": q.label,
-            "numerator": float(inputs[q.name].numerator),
-            "denominator": (
-                float(inputs[q.name].denominator)
-                if inputs[q.name].denominator is not None
-                else None
-            ),
+            "numerator": float(inp.numerator),
+            "denominator": float(inp.denominator) if inp.denominator is not None else None,
         }
-        for q in used
+        for q, inp in ((q, inputs[q.name]) for q in used)
     ]
     rates = [inputs[q.name].denominator for q in used if q.is_rate]
     volume = min(d for d in rates if d is not None) if rates else None

@@ -1,4 +1,3 @@
-import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +20,7 @@ from chuangwen.core.errors import (
 from chuangwen.core.filtering import checked_filter
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.schemas import DB_INT_MAX
-from chuangwen.core.views import list_template, paginate, stored_file
+from chuangwen.core.views import download, list_template, paginate, stored_file
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.inspections.models import InspectionPlan
 from chuangwen.inspections.services import active_system
@@ -232,8 +231,8 @@ def compare(request: HttpRequest) -> HttpResponse:
 # --- unit assessment -------------------------------------------------------------------------
 
 
-def _xlsx(data: bytes, filename: str) -> FileResponse:
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename)
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    return download(data, filename)
 
 
 def _city(scope: Any) -> City:
@@ -242,7 +241,7 @@ def _city(scope: Any) -> City:
 
 def _group_of(period: AssessmentPeriod, requested: str | None) -> str:
     groups = list(period.scheme.groups or [])
-    return requested if requested in groups else (groups[0] if groups else "")
+    return str(requested) if requested in groups else (str(groups[0]) if groups else "")
 
 
 def _trend_data(rows: list[AssessmentResult]) -> dict[str, Any]:
@@ -382,8 +381,8 @@ def adjustment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessment:period", adj.period_id)
 
 
-@member_required  # type: ignore[arg-type]
-def adjustment_file(request: HttpRequest, pk: int) -> FileResponse:
+@member_required
+def adjustment_file(request: HttpRequest, pk: int) -> Any:
     scope = _scope(request)
     adj = ScoreAdjustment.objects.select_related("unit", "period").filter(pk=pk).first()
     if adj is None:
@@ -418,8 +417,8 @@ def unit_detail(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     )
 
 
-@member_required  # type: ignore[arg-type]
-def period_export(request: HttpRequest, pk: int) -> FileResponse:
+@member_required
+def period_export(request: HttpRequest, pk: int) -> Any:
     scope = _scope(request)
     period = selectors.get_period_for_user(scope, pk)
     results = list(
@@ -631,8 +630,8 @@ def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(f"{reverse('assessment:lists')}?period={entry.period_id}")
 
 
-@member_required  # type: ignore[arg-type]
-def list_file(request: HttpRequest, pk: int) -> FileResponse:
+@member_required
+def list_file(request: HttpRequest, pk: int) -> Any:
     entry = selectors.get_list_entry_for_user(_scope(request), pk)
     return stored_file(entry.rectification_file, entry.rectification_name or "整改佐证")
 
@@ -648,8 +647,8 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"filter": f, "page": page})
 
 
-@member_required  # type: ignore[arg-type]
-def finding_export(request: HttpRequest) -> FileResponse:
+@member_required
+def finding_export(request: HttpRequest) -> Any:
     """The list as filtered (the same FilterSet), at most ``MAX_EXPORT_ROWS`` rows."""
     qs = checked_filter(FindingFilter, request.GET, selectors.finding_list_qs(_scope(request))).qs
     return _xlsx(exports.findings_workbook(qs[:MAX_EXPORT_ROWS]), "负面清单问题.xlsx")
@@ -755,14 +754,14 @@ def finding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("assessment:finding", finding.pk)
 
 
-@member_required  # type: ignore[arg-type]
-def finding_file(request: HttpRequest, pk: int) -> FileResponse:
+@member_required
+def finding_file(request: HttpRequest, pk: int) -> Any:
     finding = selectors.get_finding_for_user(_scope(request), pk)
     return stored_file(finding.evidence, finding.evidence_name or "问题佐证")
 
 
-@member_required  # type: ignore[arg-type]
-def finding_event_file(request: HttpRequest, pk: int) -> FileResponse:
+@member_required
+def finding_event_file(request: HttpRequest, pk: int) -> Any:
     event = FindingEvent.objects.filter(pk=pk).first()
     if event is None:
         raise NotFound()
@@ -833,11 +832,12 @@ def _city_of(request: HttpRequest) -> City:
     return City.objects.get(pk=_scope(request).city_id)
 
 
-def _download(data: bytes, filename: str) -> FileResponse:
+def _download(data: bytes, filename: str) -> HttpResponse:
     """Bytes as an attachment with a (Chinese) file name, never sniffed."""
-    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    content_type = "application/pdf" if filename.endswith(".pdf") else None
+    if filename.endswith(".docx"):
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return download(data, filename, content_type) if content_type else download(data, filename)
 
 
 def _fail(request: HttpRequest, exc: ServiceError) -> None:
@@ -889,7 +889,7 @@ def accountability_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def accountability_export(request: HttpRequest) -> FileResponse:
+def accountability_export(request: HttpRequest) -> Any:
     scope = _scope(request)
     _require_accountability_reader(scope)
     qs = AccountabilityFilter(request.GET, queryset=selectors.record_list_qs(scope)).qs
@@ -1269,7 +1269,7 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def submission_photo(request: HttpRequest, pk: int) -> FileResponse:
+def submission_photo(request: HttpRequest, pk: int) -> Any:
     photo = SubmissionPhoto.objects.filter(pk=pk).first()
     if photo is None:
         raise NotFound()
@@ -1487,7 +1487,7 @@ def bulletin_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @member_required
-def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> Any:
     """The issued Word / PDF as archived; a draft's rendered on demand (the office only)."""
     bulletin = selectors.get_bulletin_for_user(_scope(request), pk)
     if fmt not in ("docx", "pdf"):
@@ -1499,7 +1499,7 @@ def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 
 
 @member_required
-def bulletin_photo(request: HttpRequest, pk: int, source: str, photo_id: int) -> FileResponse:
+def bulletin_photo(request: HttpRequest, pk: int, source: str, photo_id: int) -> Any:
     """A photo offered in one of the bulletin's sections, for whoever may read the bulletin."""
     bulletin = selectors.get_bulletin_for_user(_scope(request), pk)
     offered = any(
