@@ -15,7 +15,7 @@ DEMO_APPS = [
     "chuangwen.assessment",
 ]
 # --small: what each app makes less of (a demo city that builds in seconds, e.g. for `make fuzz`)
-SMALL = {"chuangwen.cases": {"reports": 400}, "chuangwen.assessment": {"months": 3}}
+SMALL = {"chuangwen.cases": {"reports": 400}}
 
 
 class Command(BaseCommand):
