@@ -34,9 +34,7 @@ def main() -> None:
         call_command("build_demo_city", "--small", verbosity=0, stdout=quiet)
     setup_s = time.perf_counter() - t0
     city = City.objects.get()
-    start, end = periods.last_complete_period(
-        BulletinKind.MONTHLY, __import__("datetime").date.today()
-    )
+    start, end = periods.last_complete_period(BulletinKind.MONTHLY, timezone.localdate())
     draft_s, docx_s, pdf_s = [], [], []
     sizes = (0, 0)
     for _ in range(max(1, args.n)):
