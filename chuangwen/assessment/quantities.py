@@ -654,3 +654,23 @@ register_quantity(
     doc="考核期内认定的负面清单问题数（本单位及下级，撤销的不计）",
     compute=finding_count,
 )
+
+
+def reports_on_time(window: Window) -> Raw:
+    """Per unit that owes work reports: reports sent by their due day ÷ reports due (due day in
+    the period and passed; a missing one counts as due and not on time)."""
+    from .selectors import report_timeliness
+
+    return report_timeliness(window.city_id, window.starts_on, window.ends_on)
+
+
+register_quantity(
+    "reports.on_time_rate",
+    label="工作汇报按时报送率",
+    numerator="按时报送数",
+    denominator="应报数",
+    doc="报送时限在考核期内且已到期的工作汇报（汇报模板规定的报送单位）：按时报送 ÷ 应报"
+    "（逾期报送、逾期未报都不算按时）",
+    compute=reports_on_time,
+    rollup=False,
+)

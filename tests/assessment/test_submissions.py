@@ -182,6 +182,15 @@ def test_timeliness_in_constant_queries(w, django_assert_num_queries):
     assert status[(w.district_b.pk, before[0])] == Timeliness.LATE
     assert status[(w.district_a.pk, current[0])] == Timeliness.ON_TIME
     assert status[(w.district_b.pk, current[0])] == Timeliness.PENDING
+    # the same figures are the assessment's quantity 工作汇报按时报送率 (a formula can use it)
+    from django.utils import timezone
+
+    from chuangwen.assessment import quantities
+
+    window = quantities.Window(w.city.pk, start, end, timezone.now(), {})
+    rate = quantities.get("reports.on_time_rate")
+    assert rate.compute(window) == data and rate.is_rate
+    assert quantities.names_in(quantities.parse("reports.on_time_rate()")) == [rate.name]
     # the number of queries does not grow with units and periods
     services.save_report_template(
         w.city,
