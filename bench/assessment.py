@@ -16,12 +16,14 @@ period recomputed again: the number of SQL queries of the two recomputes must be
 does not depend on the number of units).
 
     .venv/bin/python bench/assessment.py                      # SQLite, N = 100,000
+    # PostgreSQL: the database named is the benchmark's own, dropped and made again
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cw_assess_bench \\
         .venv/bin/python bench/assessment.py --n 1000000
 
 Target: under 10 s on PostgreSQL with 1,000,000 cases.
 """
 
+import os
 import random
 import sys
 import time
@@ -34,6 +36,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, parser, setup_django
 
 from chuangwen.org.actors import SYSTEM
+
+
+def _fresh_pg_database() -> None:
+    """On PostgreSQL the benchmark's database (its own, named in DATABASE_URL) is dropped and
+    made again: the demo city's code is unique."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def statements(captured) -> int:
@@ -52,10 +68,7 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0], 100_000)
     p.add_argument("--seed", type=int, default=11)
     args = p.parse_args()
-    if "postgres" in __import__("os").environ.get("DATABASE_URL", ""):
-        from intake import _ensure_pg_database
-
-        _ensure_pg_database()
+    _fresh_pg_database()
     url = setup_django("assessment")
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
