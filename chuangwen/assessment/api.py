@@ -90,28 +90,28 @@ def list_rounds(request: HttpRequest):
 
 
 @router.get("/rounds/{round_id}", response=RoundOut, summary="模拟测评结果（预测得分）")
-def get_round(request: HttpRequest, round_id: int):
+def get_round(request: HttpRequest, round_id: DbId):
     return selectors.get_round_for_user(scope_of(request), round_id)
 
 
 @router.get(
     "/rounds/{round_id}/risks", response=list[RiskOut], summary="失分风险：按可挽回分值排序"
 )
-def list_risks(request: HttpRequest, round_id: int, limit: PageLimit = 100):
+def list_risks(request: HttpRequest, round_id: DbId, limit: PageLimit = 100):
     rnd = selectors.get_round_for_user(scope_of(request), round_id)
     return services.points_at_risk(rnd, limit=limit)
 
 
 @router.get("/rounds/{round_id}/indicators", response=list[IndicatorScoreOut], summary="各指标得分")
 @paginate(Paged)
-def list_indicator_scores(request: HttpRequest, round_id: int):
+def list_indicator_scores(request: HttpRequest, round_id: DbId):
     rnd = selectors.get_round_for_user(scope_of(request), round_id)
     return rnd.scores.order_by("indicator__path")
 
 
 @router.get("/rounds/{round_id}/units", response=list[UnitScoreOut], summary="文明程度指数与排名")
 @paginate(Paged)
-def list_unit_scores(request: HttpRequest, round_id: int, level: ScoreLevel = ScoreLevel.DISTRICT):
+def list_unit_scores(request: HttpRequest, round_id: DbId, level: ScoreLevel = ScoreLevel.DISTRICT):
     rnd = selectors.get_round_for_user(scope_of(request), round_id)
     return rnd.unit_scores.filter(level=level).order_by("rank")
 
@@ -193,7 +193,7 @@ def create_scheme(request: HttpRequest, payload: AssessmentSchemeIn):
 
 
 @router.get("/schemes/{scheme_id}", response=AssessmentSchemeDetailOut, summary="考核方案及其项目")
-def get_scheme(request: HttpRequest, scheme_id: int):
+def get_scheme(request: HttpRequest, scheme_id: DbId):
     return selectors.get_scheme_for_user(scope_of(request), scheme_id)
 
 
@@ -202,7 +202,7 @@ def get_scheme(request: HttpRequest, scheme_id: int):
     response=AssessmentSchemeDetailOut,
     summary="替换草稿方案的全部考核项目（计分项分值合计须等于满分）",
 )
-def put_scheme_items(request: HttpRequest, scheme_id: int, payload: list[AssessmentItemIn]):
+def put_scheme_items(request: HttpRequest, scheme_id: DbId, payload: list[AssessmentItemIn]):
     if len(payload) > 50:
         raise InvalidParameters({"body": _("考核项目最多 50 个")})
     scheme = selectors.get_scheme_for_user(scope_of(request), scheme_id)
@@ -214,7 +214,7 @@ def put_scheme_items(request: HttpRequest, scheme_id: int, payload: list[Assessm
 @router.post(
     "/schemes/{scheme_id}/activate", response=AssessmentSchemeDetailOut, summary="启用方案"
 )
-def activate_scheme(request: HttpRequest, scheme_id: int):
+def activate_scheme(request: HttpRequest, scheme_id: DbId):
     scheme = selectors.get_scheme_for_user(scope_of(request), scheme_id)
     return services.activate_scheme(scheme, acting_user=_actor(request))
 
@@ -224,7 +224,7 @@ def activate_scheme(request: HttpRequest, scheme_id: int):
     response={201: AssessmentSchemeDetailOut},
     summary="以此方案为底生成新版本（草稿）",
 )
-def new_scheme_version(request: HttpRequest, scheme_id: int):
+def new_scheme_version(request: HttpRequest, scheme_id: DbId):
     scheme = selectors.get_scheme_for_user(scope_of(request), scheme_id)
     return 201, services.new_scheme_version(scheme, acting_user=_actor(request))
 
@@ -257,7 +257,7 @@ def create_period(request: HttpRequest, payload: AssessmentPeriodIn):
 
 
 @router.get("/periods/{period_id}", response=AssessmentPeriodOut, summary="考核期")
-def get_period(request: HttpRequest, period_id: int):
+def get_period(request: HttpRequest, period_id: DbId):
     return selectors.get_period_for_user(scope_of(request), period_id)
 
 
@@ -266,7 +266,7 @@ def get_period(request: HttpRequest, period_id: int):
     response=AssessmentPeriodOut,
     summary="计算得分（已计算的须填理由重新计算；已发布的不能再算）",
 )
-def compute_period(request: HttpRequest, period_id: int, payload: AssessmentComputeIn):
+def compute_period(request: HttpRequest, period_id: DbId, payload: AssessmentComputeIn):
     period = selectors.get_period_for_user(scope_of(request), period_id)
     return services.compute_period(period, reason=payload.reason, acting_user=_actor(request))
 
@@ -274,7 +274,7 @@ def compute_period(request: HttpRequest, period_id: int, payload: AssessmentComp
 @router.post(
     "/periods/{period_id}/publish", response=AssessmentPeriodOut, summary="发布（冻结）考核结果"
 )
-def publish_period(request: HttpRequest, period_id: int, payload: AssessmentPublishIn):
+def publish_period(request: HttpRequest, period_id: DbId, payload: AssessmentPublishIn):
     period = selectors.get_period_for_user(scope_of(request), period_id)
     return services.publish_period(
         period, disclosure=payload.disclosure, acting_user=_actor(request)
@@ -286,7 +286,7 @@ def publish_period(request: HttpRequest, period_id: int, payload: AssessmentPubl
     response={201: AssessmentAdjustmentOut},
     summary="登记加减分（附理由；下次计算时计入）",
 )
-def add_adjustment(request: HttpRequest, period_id: int, payload: AssessmentAdjustmentIn):
+def add_adjustment(request: HttpRequest, period_id: DbId, payload: AssessmentAdjustmentIn):
     period = selectors.get_period_for_user(scope_of(request), period_id)
     item = SchemeItem.objects.filter(scheme_id=period.scheme_id, pk=payload.item_id).first()
     unit = Unit.objects.filter(city_id=period.city_id, pk=payload.unit_id).first()
@@ -311,7 +311,7 @@ def add_adjustment(request: HttpRequest, period_id: int, payload: AssessmentAdju
     summary="排名与总分（按考核对象）",
 )
 @paginate(Paged)
-def list_results(request: HttpRequest, period_id: int, group: UnitGroup | None = None):
+def list_results(request: HttpRequest, period_id: DbId, group: UnitGroup | None = None):
     scope = scope_of(request)
     period = selectors.get_period_for_user(scope, period_id)
     qs = selectors.results_for_user(scope, period)
@@ -325,7 +325,7 @@ def list_results(request: HttpRequest, period_id: int, group: UnitGroup | None =
     response=AssessmentUnitScoresOut,
     summary="单位得分明细（每项的计算依据和说明）",
 )
-def get_unit_scores(request: HttpRequest, period_id: int, unit_id: int):
+def get_unit_scores(request: HttpRequest, period_id: DbId, unit_id: DbId):
     scope = scope_of(request)
     period = selectors.get_period_for_user(scope, period_id)
     unit = selectors.get_unit_for_period(scope, period, unit_id)
@@ -348,7 +348,7 @@ def get_unit_scores(request: HttpRequest, period_id: int, unit_id: int):
     summary="红黑榜",
 )
 @paginate(Paged)
-def list_entries(request: HttpRequest, period_id: int):
+def list_entries(request: HttpRequest, period_id: DbId):
     scope = scope_of(request)
     period = selectors.get_period_for_user(scope, period_id)
     return (
@@ -363,7 +363,7 @@ def list_entries(request: HttpRequest, period_id: int):
     response=AssessmentListEntryOut,
     summary="黑榜单位提交整改情况",
 )
-def rectify_entry(request: HttpRequest, entry_id: int, payload: AssessmentRectifyIn):
+def rectify_entry(request: HttpRequest, entry_id: DbId, payload: AssessmentRectifyIn):
     entry = selectors.get_list_entry_for_user(scope_of(request), entry_id)
     return services.submit_list_rectification(entry, text=payload.text, acting_user=_actor(request))
 
@@ -373,7 +373,7 @@ def rectify_entry(request: HttpRequest, entry_id: int, payload: AssessmentRectif
     response=AssessmentListEntryOut,
     summary="核查黑榜整改（通过即退出黑榜）",
 )
-def verify_entry(request: HttpRequest, entry_id: int, payload: AssessmentVerifyIn):
+def verify_entry(request: HttpRequest, entry_id: DbId, payload: AssessmentVerifyIn):
     entry = selectors.get_list_entry_for_user(scope_of(request), entry_id)
     return services.verify_list_exit(
         entry, approved=payload.approved, note=payload.note, acting_user=_actor(request)
@@ -385,7 +385,7 @@ def verify_entry(request: HttpRequest, entry_id: int, payload: AssessmentVerifyI
     response=list[AssessmentTrendOut],
     summary="单位得分趋势（最近 12 期）",
 )
-def unit_trend(request: HttpRequest, unit_id: int, kind: PeriodKind = PeriodKind.MONTH):
+def unit_trend(request: HttpRequest, unit_id: DbId, kind: PeriodKind = PeriodKind.MONTH):
     scope = scope_of(request)
     unit = Unit.objects.filter(city_id=scope.city_id or 0, pk=unit_id).first()
     if unit is None or not (scope.see_all or scope.covers_path(unit.path)):
@@ -445,7 +445,7 @@ def create_finding(request: HttpRequest, payload: AssessmentFindingIn):
 
 
 @router.get("/findings/{finding_id}", response=AssessmentFindingDetailOut, summary="负面清单问题")
-def get_finding(request: HttpRequest, finding_id: int):
+def get_finding(request: HttpRequest, finding_id: DbId):
     return selectors.get_finding_for_user(scope_of(request), finding_id)
 
 
@@ -454,7 +454,7 @@ def get_finding(request: HttpRequest, finding_id: int):
     response=AssessmentFindingDetailOut,
     summary="责任单位提交整改",
 )
-def submit_finding(request: HttpRequest, finding_id: int, payload: AssessmentNoteIn):
+def submit_finding(request: HttpRequest, finding_id: DbId, payload: AssessmentNoteIn):
     finding = selectors.get_finding_for_user(scope_of(request), finding_id)
     return services.submit_finding_rectification(
         finding, note=payload.note, acting_user=_actor(request)
@@ -466,7 +466,7 @@ def submit_finding(request: HttpRequest, finding_id: int, payload: AssessmentNot
     response=AssessmentFindingDetailOut,
     summary="核查整改（通过即销号，不通过退回重新整改）",
 )
-def verify_finding(request: HttpRequest, finding_id: int, payload: AssessmentVerifyIn):
+def verify_finding(request: HttpRequest, finding_id: DbId, payload: AssessmentVerifyIn):
     finding = selectors.get_finding_for_user(scope_of(request), finding_id)
     return services.verify_finding(
         finding, approved=payload.approved, note=payload.note, acting_user=_actor(request)
@@ -478,7 +478,7 @@ def verify_finding(request: HttpRequest, finding_id: int, payload: AssessmentVer
     response=AssessmentFindingDetailOut,
     summary="撤销认定（须填理由）",
 )
-def withdraw_finding(request: HttpRequest, finding_id: int, payload: AssessmentNoteIn):
+def withdraw_finding(request: HttpRequest, finding_id: DbId, payload: AssessmentNoteIn):
     finding = selectors.get_finding_for_user(scope_of(request), finding_id)
     return services.withdraw_finding(finding, reason=payload.note, acting_user=_actor(request))
 
@@ -493,7 +493,7 @@ def _city_of(request: HttpRequest) -> City:
     return City.objects.get(pk=scope.city_id)
 
 
-def _unit_of(city_id: int, unit_id: int) -> Unit:
+def _unit_of(city_id: DbId, unit_id: DbId) -> Unit:
     unit = Unit.objects.filter(city_id=city_id, pk=unit_id).first()
     if unit is None:
         raise InvalidInput(_("单位不存在"), code="bad_unit")

@@ -1,6 +1,7 @@
 """Unit assessment: the arithmetic and the explanation of every score, totals and rankings,
 freezing, the audited recompute, overlapping periods, the minimum volume, the black list."""
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -434,3 +435,91 @@ def test_the_three_case_rates_are_the_case_summarys_over_cases_due(ac):
     assert scores["T"].explanation == "按期：按期结案率 75.0% = 3/4，得 22.5/30"
     summary = with_rates(Case.objects.filter(unit__isnull=False).aggregate(**standard_counts()))
     assert summary["satisfaction_rate"] == 25.0 and summary["rework_rate"] == 25.0
+
+
+# --- pages, API and exports: what a unit sees ---
+
+
+def test_a_unit_sees_its_own_scores_and_rank_only_unless_published(ac, computed, client_for):
+    period = computed
+    office, a = client_for(ac.office), client_for(ac.liaison_a)
+    own = f"/api/assessment/periods/{period.pk}/units/{ac.district_a.pk}"
+    other = f"/api/assessment/periods/{period.pk}/units/{ac.district_b.pk}"
+    results = f"/api/assessment/periods/{period.pk}/results"
+    # computed, not published: nothing for the unit, everything for the office
+    assert a.get(f"/assessment/periods/{period.pk}/").status_code == 404
+    assert a.get(own).status_code == 404
+    assert office.get(other).status_code == 200
+    page = office.get(f"/assessment/periods/{period.pk}/units/{ac.district_a.pk}/")
+    assert "按期结案率 75.0% = 3/4，得 30/40" in page.content.decode()
+
+    services.publish_period(period, acting_user=ac.office.user)  # 各单位只看本单位
+    body = a.get(own).json()
+    assert {s["explanation"] for s in body["scores"]} >= {
+        "按期结案：按期结案率 75.0% = 3/4，得 30/40"
+    }
+    assert body["results"][0]["rank"] == 2
+    assert a.get(other).status_code == 404
+    assert a.get(f"/assessment/periods/{period.pk}/units/{ac.district_b.pk}/").status_code == 404
+    seen = {r["unit_id"] for r in a.get(results).json()["items"]}
+    assert ac.district_a.pk in seen and ac.district_b.pk not in seen
+    assert "乙区" not in a.get("/assessment/my/").content.decode()
+
+    services.set_disclosure(period, "ranking", acting_user=ac.office.user)
+    seen = {r["unit_id"] for r in a.get(results).json()["items"]}
+    assert ac.district_b.pk in seen  # ranks and totals of all
+    assert a.get(other).status_code == 404  # but not their details
+    services.set_disclosure(period, "full", acting_user=ac.office.user)
+    assert a.get(other).status_code == 200
+
+
+def test_exports_and_the_annual_appraisal(ac, computed, client_for):
+    from openpyxl import load_workbook
+
+    services.publish_period(computed, acting_user=ac.office.user)
+    office = client_for(ac.office)
+    r = office.get(f"/assessment/periods/{computed.pk}/export/")
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.content))
+    assert len(book.sheetnames) >= 2
+    r = office.get(
+        "/assessment/annual/",
+        {"year": computed.starts_on.year, "kind": "month", "weight": "8", "format": "xlsx"},
+    )
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert "甲区" in text and "乙区" in text
+    assert client_for(ac.liaison_a).get("/assessment/annual/").status_code in (403, 404)
+
+
+def test_api_refuses_bad_schemes_with_chinese_messages(ac, client_for):
+    office = client_for(ac.office)
+    r = office.post(
+        "/api/assessment/schemes",
+        {"name": "季度考核", "period_kind": "quarter", "groups": ["district"]},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    scheme_id = r.json()["id"]
+    bad_items = [
+        {"code": "A1", "name": "按期结案", "kind": "rate", "weight": 60,
+         "formula": "cases.on_time_close_rate()"},
+    ]  # fmt: skip
+    r = office.put(
+        f"/api/assessment/schemes/{scheme_id}/items",
+        bad_items,
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "满分" in r.json()["message"]
+    bad_items[0]["weight"] = 100
+    bad_items[0]["formula"] = "cases.no_such_rate()"
+    r = office.put(
+        f"/api/assessment/schemes/{scheme_id}/items",
+        bad_items,
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "未知" in r.json()["message"]
+    assert not SchemeItem.objects.filter(scheme_id=scheme_id).exists()
+    big = 2**62
+    assert office.get(f"/api/assessment/periods/{big}/results").status_code in (404, 422)
