@@ -189,7 +189,7 @@ def create_scheme(request: HttpRequest, payload: AssessmentSchemeIn):
         acting_user=_actor(request),
         **{**data, "groups": [str(g) for g in data["groups"]]},
     )
-    return 201, scheme
+    return Status(201, scheme)
 
 
 @router.get("/schemes/{scheme_id}", response=AssessmentSchemeDetailOut, summary="考核方案及其项目")
@@ -226,7 +226,7 @@ def activate_scheme(request: HttpRequest, scheme_id: DbId):
 )
 def new_scheme_version(request: HttpRequest, scheme_id: DbId):
     scheme = selectors.get_scheme_for_user(scope_of(request), scheme_id)
-    return 201, services.new_scheme_version(scheme, acting_user=_actor(request))
+    return Status(201, services.new_scheme_version(scheme, acting_user=_actor(request)))
 
 
 @router.get(
@@ -253,7 +253,7 @@ def create_period(request: HttpRequest, payload: AssessmentPeriodIn):
         number=payload.number,
         acting_user=_actor(request),
     )
-    return 201, period
+    return Status(201, period)
 
 
 @router.get("/periods/{period_id}", response=AssessmentPeriodOut, summary="考核期")
@@ -302,7 +302,7 @@ def add_adjustment(request: HttpRequest, period_id: DbId, payload: AssessmentAdj
         reason=payload.reason,
         acting_user=_actor(request),
     )
-    return 201, adj
+    return Status(201, adj)
 
 
 @router.get(
@@ -441,7 +441,7 @@ def create_finding(request: HttpRequest, payload: AssessmentFindingIn):
         rectify_by=payload.rectify_by,
         acting_user=_actor(request),
     )
-    return 201, finding
+    return Status(201, finding)
 
 
 @router.get("/findings/{finding_id}", response=AssessmentFindingDetailOut, summary="负面清单问题")
