@@ -158,3 +158,33 @@ def test_api_drafts_edits_and_issues(w, client_for, django_capture_on_commit_cal
     assert r.json()["number"].startswith("创文办通〔")
     r = office.post(f"/api/assessment/bulletins/{b.pk}/issue", {}, content_type="application/json")
     assert r.status_code in (400, 409)
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="needs parallel writers: PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_bulletins_and_notices_issued_at_once_never_share_a_number():
+    from chuangwen.inspections import services as insp
+    from tests.factories import SmallCity
+    from tests.parallel import run_parallel
+
+    w = World(SmallCity())
+    drafts = [_draft(w) for _ in range(4)]
+    cases = [w.dispatched(point=(113.005 + 0.002 * i, 28.005), text=f"第{i}处") for i in range(4)]
+
+    def work(i: int):
+        if i < 4:
+            return services.issue_bulletin(drafts[i], acting_user=w.office.user).seq
+        return insp.issue_notice(
+            w.city, unit=cases[i - 4].unit, cases=[cases[i - 4]], deadline=w.today,
+            prefix=services.DEFAULT_BULLETIN_PREFIX, acting_user=w.office.user,
+        ).number  # fmt: skip
+
+    results = run_parallel(8, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    seqs = list(results[:4])
+    notice_seqs = [int(n.split("〕")[1].rstrip("号")) for n in results[4:]]
+    assert sorted(seqs + notice_seqs) == list(range(1, 9))
+    assert Bulletin.objects.filter(city=w.city, seq__isnull=False).count() == 4
