@@ -4,7 +4,7 @@ with the next 文号; a unit liaison signs for it on a phone; units' submission 
 
 import pytest
 
-from chuangwen.assessment.models import Bulletin, BulletinReceipt
+from chuangwen.assessment.models import Bulletin, BulletinReceipt, Submission
 from tests.assessment.account_helpers import World
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, SmallCity
@@ -16,6 +16,7 @@ def test_office_drafts_edits_and_issues_a_bulletin(live_server, page, browser):
     w = World(SmallCity()).with_system()
     w.failed_checks()
     w.closed()
+    template = w.template()
     today = w.today
     log_in(page, live_server, w.office.user.username, PASSWORD)
     page.on("dialog", lambda dialog: dialog.accept())
@@ -60,10 +61,23 @@ def test_office_drafts_edits_and_issues_a_bulletin(live_server, page, browser):
         receipt = BulletinReceipt.objects.get(bulletin=bulletin, unit=w.district_a)
         assert receipt.signed_at is not None
         # the units' submission pages fit a phone: no sideways scrolling
-        for path in ("/assessment/submissions/", "/assessment/submissions/info/"):
+        for path in (
+            "/assessment/submissions/",
+            "/assessment/submissions/info/",
+            f"/assessment/submissions/report/{template.pk}/",
+            "/assessment/my/",
+        ):
             response = mobile.goto(f"{live_server.url}{path}")
             assert response is not None and response.ok, path
             width = mobile.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, (path, width)
+        # a work report sent from the phone
+        mobile.goto(f"{live_server.url}/assessment/submissions/report/{template.pk}/")
+        areas = mobile.locator("textarea")
+        areas.nth(0).fill("本月完成背街小巷整治 12 条。")
+        areas.nth(1).fill("个别小区物业配合不够。")
+        mobile.locator("form button[type=submit], form button:not([type])").last.click()
+        mobile.wait_for_url("**/assessment/submissions/**")
+        assert Submission.objects.filter(template=template, unit=w.district_a).exists()
     finally:
         phone.close()
