@@ -226,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-metrics": {"task": "tasks.recompute_metrics", "schedule": 24 * 3600},
     "sweep-stale-jobs": {"task": "core.sweep_stale_jobs", "schedule": 3600},
     "moral-bank-daily": {"task": "volunteers.moral_bank_daily", "schedule": 24 * 3600},
+    "draft-bulletins": {"task": "assessment.draft_bulletins", "schedule": 24 * 3600},
+    "propose-accountability": {"task": "assessment.propose_accountability", "schedule": 24 * 3600},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

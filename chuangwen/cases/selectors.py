@@ -264,12 +264,13 @@ def inbox_for_user(scope: Scope) -> Inbox:
 # --- summary (数字城管 standard counts) -----------------------------------------------------
 
 CLOSED_STATES = [State.CLOSED, State.RATED]
+SATISFIED_RATING = 4  # a rating of 4 or 5 (of 5) counts as satisfied
 
 
 def standard_counts(now: datetime | None = None) -> dict[str, Any]:
     """Conditional aggregates for 上报, 立案, 派遣, 按期处置, 超期, 应结案, 结案, 按期结案, 返工,
-    解决 (closed as fixed); 应结案 = dispatched cases whose deadline has passed or that are
-    already closed."""
+    解决 (closed as fixed), 已评价 and 满意 (closed cases rated, and rated 4 or 5);
+    应结案 = dispatched cases whose deadline has passed or that are already closed."""
     now = now or timezone.now()
     closed = Q(state__in=CLOSED_STATES)
     on_time = Q(handled_at__isnull=False, handled_at__lte=F("deadline"))
@@ -284,13 +285,25 @@ def standard_counts(now: datetime | None = None) -> dict[str, Any]:
         "closed_on_time": Count("id", filter=closed & on_time),
         "fixed": Count("id", filter=closed & Q(resolution=Resolution.FIXED)),
         "rework": Count("id", filter=Q(rework_count__gt=0)),
+        "rated": Count("id", filter=closed & Q(rating__isnull=False)),
+        "satisfied": Count("id", filter=closed & Q(rating__gte=SATISFIED_RATING)),
     }
 
 
+# rate → (numerator, denominator) of the standard counts: the one definition of each rate,
+# read by the summary page and by unit assessment (chuangwen.assessment.quantities)
+RATES = {
+    "close_rate": ("closed", "due"),  # 结案率
+    "on_time_close_rate": ("closed_on_time", "due"),  # 按期结案率
+    "rework_rate": ("rework", "due"),  # 返工率
+    "satisfaction_rate": ("satisfied", "due"),  # 满意率 (over 应结案数, like the others)
+}
+
+
 def with_rates(row: dict[str, Any]) -> dict[str, Any]:
-    due = row.get("due") or 0
-    row["close_rate"] = round(100 * row["closed"] / due, 1) if due else None
-    row["on_time_close_rate"] = round(100 * row["closed_on_time"] / due, 1) if due else None
+    for rate, (num, den) in RATES.items():
+        d = row.get(den) or 0
+        row[rate] = round(100 * row[num] / d, 1) if d else None
     return row
 
 

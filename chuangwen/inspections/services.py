@@ -498,9 +498,16 @@ def default_prefix(city: City) -> str:
     return f"{city.name[:1]}创督"
 
 
-def _next_number(city: City, prefix: str, year: int) -> int:
+def lock_counter(city: City, prefix: str, year: int) -> NoticeCounter:
+    """The 文号 counter of (city, prefix, year), locked until the transaction ends. Every
+    numbered document of the office draws from it: the notices here and the bulletins
+    (``assessment``), so a number is never given twice."""
     counter, _c = NoticeCounter.objects.get_or_create(city=city, prefix=prefix, year=year)
-    counter = NoticeCounter.objects.select_for_update().get(pk=counter.pk)
+    return NoticeCounter.objects.select_for_update().get(pk=counter.pk)
+
+
+def _next_number(city: City, prefix: str, year: int) -> int:
+    counter = lock_counter(city, prefix, year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last

@@ -79,7 +79,7 @@ def scored(ic):
         acting_user=ic.office.user,
     )
     services.import_survey(rnd, survey_file([[None, 80, 90, "70%", 1200]]), acting_user=SYSTEM)
-    services.add_negative_finding(
+    services.add_round_negative(
         rnd, NegativeListItem.objects.get(system=ic.system, code="F1"), acting_user=SYSTEM
     )
     return plan, services.compute_round(rnd, acting_user=ic.office.user)
@@ -198,7 +198,7 @@ def test_weights_default_from_the_evaluation_system(ic):
 
 def test_veto_sanction_and_survey_errors(ic, scored):
     _plan, rnd = scored
-    services.add_negative_finding(
+    services.add_round_negative(
         rnd, NegativeListItem.objects.get(system=ic.system, code="F2"), acting_user=SYSTEM
     )
     rnd = services.compute_round(rnd, acting_user=SYSTEM)
