@@ -20,6 +20,20 @@ PUBLIC = {
     "cases:track_form",
     "cases:track",
     "cases:public_photo",
+    # the citizens' public portal (phone first, no account): its front page, my reports by
+    # the codes kept on the device, the votes (ballots one per phone and device, rate limited),
+    # campaign progress with its public photos, compound rankings and the exposure board
+    "citizens:p_portal",
+    "citizens:p_my",
+    "citizens:p_my_status",
+    "citizens:p_votes",
+    "citizens:p_vote",
+    "citizens:p_campaigns",
+    "citizens:p_campaign",
+    "citizens:p_campaign_photo",
+    "citizens:p_rankings",
+    "citizens:p_ranking",
+    "citizens:p_board",
     # Open311 GeoReport v2 is public by specification: any 311 client reads services and
     # requests without an account; POST requests authenticates with its api_key instead
     "open311:discovery",

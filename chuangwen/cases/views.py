@@ -534,7 +534,8 @@ def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
                 form.data = data
             form.add_error(None, str(exc.message))
         else:
-            return redirect("cases:track", code=code)
+            # the tracking page greets a new report with "保存您的查询码" and a copy button
+            return redirect(reverse("cases:track", kwargs={"code": code}) + "?new=1")
     return render(request, "cases/public_report.html", {"form": form, "city": city})
 
 
@@ -583,6 +584,7 @@ def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "photos": photos,
             "form": form,
             "public_state": PUBLIC_STATE.get(State(report.case.state)) if report else None,
+            "new": bool(report and request.GET.get("new")),
         },
     )
 
