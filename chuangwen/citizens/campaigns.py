@@ -913,7 +913,7 @@ def submit_for_acceptance(
         acting_user=acting_user,
     )
     add_candidate(round_, title=campaign.title, acting_user=acting_user)
-    open_round(round_, acting_user=acting_user)
+    round_ = open_round(round_, acting_user=acting_user)
     audit.record(
         "citizens.campaign.acceptance",
         campaign,
