@@ -33,11 +33,13 @@ from .schemas import (
     BudgetDecisionIn,
     BudgetEntryIn,
     BudgetEntryOut,
+    BudgetLineOut,
     CampaignDetailOut,
     CampaignIn,
     CampaignMilestoneIn,
     CampaignMilestoneOut,
     CampaignOut,
+    CampaignProgressPartOut,
     CampaignReportIn,
     CampaignReportOut,
     CommitmentFollowUpIn,
@@ -48,10 +50,12 @@ from .schemas import (
     CompoundScoreOut,
     VoteCandidateIn,
     VoteCandidateOut,
+    VoteIntegrityOut,
     VotePublishIn,
     VoteRoundDetailOut,
     VoteRoundIn,
     VoteRoundOut,
+    VoteTallyOut,
     WenzhengEpisodeIn,
     WenzhengEpisodeOut,
 )
@@ -66,8 +70,14 @@ def _city(scope: Scope) -> City:
     return City.objects.get(pk=scope.city_id)
 
 
+def _city_id(scope: Scope) -> int:
+    if scope.city_id is None:
+        raise NotFound()
+    return scope.city_id
+
+
 def _unit(scope: Scope, pk: int) -> Unit:
-    unit = Unit.objects.filter(city_id=scope.city_id, pk=pk).first()
+    unit = Unit.objects.filter(city_id=_city_id(scope), pk=pk).first()
     if unit is None:
         raise InvalidInput(_("单位 %(pk)d 不存在") % {"pk": pk}, code="bad_unit")
     return unit
@@ -96,29 +106,31 @@ def _round_detail(round_: Any) -> VoteRoundDetailOut:
         publish_note=round_.publish_note,
         candidates=[VoteCandidateOut.from_orm(c) for c in round_.candidates.all()],
         tally=[
-            {
-                "candidate_id": r.candidate.pk,
-                "title": r.candidate.title,
-                "votes": r.votes,
-                "score": r.score,
-                "satisfaction": r.satisfaction,
-            }
+            VoteTallyOut(
+                candidate_id=r.candidate.pk,
+                title=r.candidate.title,
+                votes=r.votes,
+                score=r.score,
+                satisfaction=r.satisfaction,
+            )
             for r in services.tally(round_)
         ],
-        integrity={
-            "total": figures.total,
-            "counted": figures.counted,
-            "flagged": figures.flagged,
-            "void": figures.void,
-            "unverified": figures.unverified,
-            "unverified_share": figures.unverified_share,
-            "unverified_alarm": figures.unverified_alarm,
-            "late": figures.late,
-        },
+        integrity=VoteIntegrityOut(
+            total=figures.total,
+            counted=figures.counted,
+            flagged=figures.flagged,
+            void=figures.void,
+            unverified=figures.unverified,
+            unverified_share=figures.unverified_share,
+            unverified_alarm=figures.unverified_alarm,
+            late=figures.late,
+        ),
     )
 
 
-@router.get("/rounds/{round_id}", response=VoteRoundDetailOut, summary="投票详情：候选、计票、选票核查")
+@router.get(
+    "/rounds/{round_id}", response=VoteRoundDetailOut, summary="投票详情：候选、计票、选票核查"
+)
 def get_round(request: HttpRequest, round_id: int):
     return _round_detail(selectors.get_round_for_user(scope_of(request), round_id))
 
@@ -201,7 +213,9 @@ def cast_ballot(request: HttpRequest, round_id: int, payload: BallotIn):
     if len(choices) != len(payload.choices):
         raise InvalidInput(_("同一事项不能重复选择"), code="duplicate_choice")
     vote = services.cast_vote(round_, voter, choices, acting_user=request.auth)  # type: ignore[attr-defined]
-    return Status(201, BallotOut(id=vote.pk, round_id=round_.pk, verified=vote.verified, status=vote.status))
+    return Status(
+        201, BallotOut(id=vote.pk, round_id=round_.pk, verified=vote.verified, status=vote.status)
+    )
 
 
 # --- campaigns --------------------------------------------------------------------------------
@@ -235,7 +249,7 @@ class _WithProgress:
         rows = list(self.qs[item])
         progress = rollup(rows)
         for c in rows:
-            c.progress = progress[c.pk].percent  # type: ignore[attr-defined]
+            c.progress = progress[c.pk].percent
         return rows
 
 
@@ -254,25 +268,25 @@ def get_campaign(request: HttpRequest, campaign_id: int):
         supporting_unit_ids=list(c.supports.values_list("unit_id", flat=True)),
         milestones=[CampaignMilestoneOut.from_orm(m) for m in c.milestones.all()],
         parts=[
-            {
-                "label": x.label,
-                "weight": x.weight,
-                "percent": x.percent,
-                "basis": x.basis,
-                "milestone_id": x.milestone_id,
-            }
+            CampaignProgressPartOut(
+                label=x.label,
+                weight=x.weight,
+                percent=x.percent,
+                basis=x.basis,
+                milestone_id=x.milestone_id,
+            )
             for x in p.parts
         ],
         budget=[
-            {
-                "id": line.pk,
-                "source": line.source,
-                "allocated": line.allocated,
-                "adjusted": line.adjusted,
-                "available": line.available,
-                "committed": line.committed,
-                "spent": line.spent,
-            }
+            BudgetLineOut(
+                id=line.pk,
+                source=line.source,
+                allocated=line.allocated,
+                adjusted=line.adjusted,
+                available=line.available,
+                committed=line.committed,
+                spent=line.spent,
+            )
             for line in c.budget_lines.all()
         ],
     )

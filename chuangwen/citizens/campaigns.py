@@ -265,7 +265,7 @@ def create_campaign(
         lead_unit=lead_unit,
         lead_path=lead_unit.path,
         target_text=clean_text(target_text, 300, _("整治目标"), required=True),
-        target_value=_number(target_value, _("目标值"), required=True),
+        target_value=_number(target_value, _("目标值"), required=True) or Decimal(0),
         target_unit=clean_text(target_unit, 20, _("计量单位"), required=True),
         baseline_value=_number(baseline_value, _("基线值")),
         starts_on=starts_on,
@@ -338,7 +338,7 @@ def update_campaign(
     campaign.description = clean_text(description, MAX_TEXT, _("整治内容"))
     campaign.lead_unit, campaign.lead_path = lead_unit, lead_unit.path
     campaign.target_text = clean_text(target_text, 300, _("整治目标"), required=True)
-    campaign.target_value = _number(target_value, _("目标值"), required=True)  # type: ignore[assignment]
+    campaign.target_value = _number(target_value, _("目标值"), required=True) or Decimal(0)
     campaign.target_unit = clean_text(target_unit, 20, _("计量单位"), required=True)
     campaign.baseline_value = _number(baseline_value, _("基线值"))
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
@@ -565,7 +565,11 @@ def link_sites(campaign: Campaign, sites: Sequence[Site], *, acting_user: Any) -
     return len(ids)
 
 
-LINK_MODELS = {"case": CampaignCase, "task": CampaignTask, "site": CampaignSite}
+LINK_MODELS: dict[str, type[CampaignCase] | type[CampaignTask] | type[CampaignSite]] = {
+    "case": CampaignCase,
+    "task": CampaignTask,
+    "site": CampaignSite,
+}
 
 
 @transaction.atomic

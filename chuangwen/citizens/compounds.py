@@ -64,7 +64,7 @@ CLOSED_STATES = frozenset({State.CLOSED, State.RATED})
 
 def compound_types(city: City | int) -> list[SiteType]:
     """The site types that hold residential compounds: named 小区 (居民小区, 住宅小区 …)."""
-    city_id = getattr(city, "pk", city)
+    city_id: int = city if isinstance(city, int) else city.pk
     return list(SiteType.objects.filter(city_id=city_id, active=True, name__contains="小区"))
 
 
@@ -224,7 +224,7 @@ def _case_counts(
     )
     if not rows:
         return {}
-    keys = index.locate_many([r[0] for r in rows], [r[1] for r in rows])
+    keys = index.locate_many([r[0] or 0.0 for r in rows], [r[1] or 0.0 for r in rows])
     out: dict[int, list[int]] = {}
     for key, (_lon, _lat, state) in zip(keys, rows, strict=True):
         if key is None:

@@ -26,11 +26,12 @@ from .choices import (
     RoundKind,
     Sector,
 )
+from .models import Candidate, Exposure, Milestone
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXT = 2000
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
 def _style(form: forms.Form) -> None:
@@ -118,10 +119,16 @@ class CandidateForm(Styled):
 
 class PublishForm(Styled):
     selected = forms.ModelMultipleChoiceField(
-        label=_("入选事项"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("入选事项"),
+        queryset=Candidate.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(
-        label=_("公布说明"), required=False, max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("公布说明"),
+        required=False,
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     confirm_unverified = forms.BooleanField(
         label=_("已复核未验证身份的选票，确认公布"), required=False
@@ -159,7 +166,9 @@ class CampaignForm(Styled):
     target_text = forms.CharField(
         label=_("整治目标"), max_length=300, help_text=_("可衡量：如“占道经营点位减少 80%”")
     )
-    baseline_value = forms.DecimalField(label=_("基线值"), required=False, max_digits=14, decimal_places=2)
+    baseline_value = forms.DecimalField(
+        label=_("基线值"), required=False, max_digits=14, decimal_places=2
+    )
     target_value = forms.DecimalField(label=_("目标值"), max_digits=14, decimal_places=2)
     target_unit = forms.CharField(label=_("计量单位"), max_length=20, help_text=_("如 %、处、家"))
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
@@ -205,8 +214,12 @@ class ReportForm(Styled):
     text = forms.CharField(
         label=_("进展情况"), max_length=TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
-    milestone = forms.ModelChoiceField(label=_("对应里程碑"), queryset=None, required=False)
-    progress = forms.IntegerField(label=_("里程碑进度（%）"), required=False, min_value=0, max_value=100)
+    milestone = forms.ModelChoiceField(
+        label=_("对应里程碑"), queryset=Milestone.objects.none(), required=False
+    )
+    progress = forms.IntegerField(
+        label=_("里程碑进度（%）"), required=False, min_value=0, max_value=100
+    )
     current_value = forms.DecimalField(
         label=_("目标当前值"), required=False, max_digits=14, decimal_places=2
     )
@@ -269,11 +282,21 @@ class RankingForm(Styled):
     period_end = forms.DateField(label=_("考察期结束"), widget=DATE)
     opens_at = forms.DateTimeField(label=_("居民投票开始"), required=False, widget=DATETIME)
     closes_at = forms.DateTimeField(label=_("居民投票截止"), widget=DATETIME)
-    min_votes = forms.IntegerField(label=_("最少票数"), min_value=0, max_value=1_000_000, initial=10)
-    min_checks = forms.IntegerField(label=_("最少检查次数"), min_value=0, max_value=10_000, initial=3)
-    weight_checks = forms.IntegerField(label=_("检查结果权重（%）"), min_value=0, max_value=100, initial=50)
-    weight_votes = forms.IntegerField(label=_("居民评价权重（%）"), min_value=0, max_value=100, initial=30)
-    weight_cases = forms.IntegerField(label=_("案件办结率权重（%）"), min_value=0, max_value=100, initial=20)
+    min_votes = forms.IntegerField(
+        label=_("最少票数"), min_value=0, max_value=1_000_000, initial=10
+    )
+    min_checks = forms.IntegerField(
+        label=_("最少检查次数"), min_value=0, max_value=10_000, initial=3
+    )
+    weight_checks = forms.IntegerField(
+        label=_("检查结果权重（%）"), min_value=0, max_value=100, initial=50
+    )
+    weight_votes = forms.IntegerField(
+        label=_("居民评价权重（%）"), min_value=0, max_value=100, initial=30
+    )
+    weight_cases = forms.IntegerField(
+        label=_("案件办结率权重（%）"), min_value=0, max_value=100, initial=20
+    )
     best_n = forms.IntegerField(label=_("最佳小区数"), min_value=0, max_value=100, initial=5)
     worst_n = forms.IntegerField(label=_("最差小区数"), min_value=0, max_value=100, initial=5)
 
@@ -284,12 +307,17 @@ class RankingForm(Styled):
 
 class RankingPublishForm(Styled):
     note = forms.CharField(
-        label=_("公布说明"), required=False, max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("公布说明"),
+        required=False,
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     confirm_unverified = forms.BooleanField(
         label=_("已复核未验证身份的选票，确认公布"), required=False
     )
-    rectify_days = forms.IntegerField(label=_("最差小区整改期限（天）"), min_value=7, max_value=366, initial=60)
+    rectify_days = forms.IntegerField(
+        label=_("最差小区整改期限（天）"), min_value=7, max_value=366, initial=60
+    )
 
 
 # --- 问政 ----------------------------------------------------------------------------------
@@ -297,7 +325,9 @@ class RankingPublishForm(Styled):
 
 class EpisodeForm(Styled):
     aired_on = forms.DateField(label=_("播出日期"), widget=DATE)
-    programme = forms.CharField(label=_("栏目"), max_length=100, help_text=_("如：阳光问廉、电视问政"))
+    programme = forms.CharField(
+        label=_("栏目"), max_length=100, help_text=_("如：阳光问廉、电视问政")
+    )
     topic = forms.CharField(label=_("本期主题"), max_length=200)
     note = forms.CharField(
         label=_("说明"), required=False, max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
@@ -307,7 +337,10 @@ class EpisodeForm(Styled):
 class ExposureForm(Styled):
     title = forms.CharField(label=_("曝光问题"), max_length=200)
     description = forms.CharField(
-        label=_("问题描述"), required=False, max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("问题描述"),
+        required=False,
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     unit = forms.ModelChoiceField(label=_("被问政单位"), queryset=Unit.objects.none())
     address = forms.CharField(label=_("地点"), required=False, max_length=300)
@@ -322,16 +355,22 @@ class ExposureForm(Styled):
 
 class CommitmentForm(Styled):
     unit = forms.ModelChoiceField(label=_("承诺单位"), queryset=Unit.objects.none())
-    official = forms.CharField(label=_("表态人职务"), max_length=100, help_text=_("如：区城管局局长"))
+    official = forms.CharField(
+        label=_("表态人职务"), max_length=100, help_text=_("如：区城管局局长")
+    )
     content = forms.CharField(
         label=_("承诺内容"), max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
     due_on = forms.DateField(
         label=_("承诺完成时限"),
         widget=DATE,
-        error_messages={"required": _("承诺必须写明完成时限（哪一天之前做到），没有时限的承诺不予登记")},
+        error_messages={
+            "required": _("承诺必须写明完成时限（哪一天之前做到），没有时限的承诺不予登记")
+        },
     )
-    exposure = forms.ModelChoiceField(label=_("对应曝光问题"), queryset=None, required=False)
+    exposure = forms.ModelChoiceField(
+        label=_("对应曝光问题"), queryset=Exposure.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, city_id: int = 0, exposures: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -363,7 +402,9 @@ class BallotForm(forms.Form):
     phone = forms.CharField(
         label=_("手机号"),
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel", "class": "form-control"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "tel", "class": "form-control"}
+        ),
     )
     choice = forms.TypedMultipleChoiceField(label=_("选择"), coerce=int, choices=[])
     score = forms.TypedChoiceField(
@@ -376,7 +417,9 @@ class BallotForm(forms.Form):
     token = forms.CharField(required=False, widget=forms.HiddenInput)
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
 
-    def __init__(self, *args: Any, candidates: Any = (), scored: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, candidates: Any = (), scored: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.scored = scored
         self.fields["choice"].choices = [(c.pk, c.title) for c in candidates]  # type: ignore[attr-defined]
@@ -384,7 +427,10 @@ class BallotForm(forms.Form):
             self.fields["score"].required = True
             self.fields["score"].error_messages["required"] = _("请选择评分")
         self.fields["choice"].error_messages.update(
-            {"required": _("请至少选择一项"), "invalid_choice": _("所选事项不在本轮候选中，请刷新页面后重选")}
+            {
+                "required": _("请至少选择一项"),
+                "invalid_choice": _("所选事项不在本轮候选中，请刷新页面后重选"),
+            }
         )
 
     def clean_website(self) -> str:

@@ -71,7 +71,9 @@ def _device(request: HttpRequest) -> tuple[str, bool]:
     return secrets.token_hex(16), True
 
 
-def _with_device(response: HttpResponse, request: HttpRequest, device: str, new: bool) -> HttpResponse:
+def _with_device(
+    response: HttpResponse, request: HttpRequest, device: str, new: bool
+) -> HttpResponse:
     if new:
         response.set_cookie(
             DEVICE_COOKIE,
@@ -98,9 +100,7 @@ def _person(request: HttpRequest) -> Person | None:
 def portal(request: HttpRequest, city_code: str) -> HttpResponse:
     city = selectors.public_city(city_code)
     rounds = list(
-        selectors.public_rounds(city)
-        .exclude(kind=RoundKind.SATISFACTION)
-        .order_by("-id")[:3]
+        selectors.public_rounds(city).exclude(kind=RoundKind.SATISFACTION).order_by("-id")[:3]
     )
     campaigns = list(selectors.public_campaigns(city).order_by("-id")[:5])
     progress = rollup(campaigns)
@@ -194,7 +194,9 @@ def vote(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
         form = BallotForm(request.POST, candidates=all_candidates, scored=round_.scored)
     else:
         form = BallotForm(
-            initial={"token": submissions.issue(BALLOT)}, candidates=candidates, scored=round_.scored
+            initial={"token": submissions.issue(BALLOT)},
+            candidates=candidates,
+            scored=round_.scored,
         )
     status = 200
     if request.method == "POST":
@@ -207,12 +209,12 @@ def vote(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc.message))
                 status = exc.status
                 if exc.code == "stale_form":  # the re-shown form gets a token that works
-                    data = form.data.copy()
+                    data = request.POST.copy()
                     data["token"] = submissions.issue(BALLOT)
                     form.data = data
             else:
                 messages.success(request, _("投票成功，感谢您的参与！"))
-                response = redirect("citizens:p_vote", city.code, round_.pk)
+                response: HttpResponse = redirect("citizens:p_vote", city.code, round_.pk)
                 return _with_device(response, request, device, new_device)
         else:
             status = 400
@@ -225,9 +227,11 @@ def vote(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
         "accepting": accepting,
         "rows": rows,
         "q": q,
-        "selected": set(form.data.getlist("choice")) if form.is_bound else set(),
+        "selected": set(request.POST.getlist("choice")) if form.is_bound else set(),
         "not_started": bool(
-            round_.status == RoundStatus.OPEN and round_.opens_at and timezone.now() < round_.opens_at
+            round_.status == RoundStatus.OPEN
+            and round_.opens_at
+            and timezone.now() < round_.opens_at
         ),
         "scores": list(SCORE_LABELS.items()),
         "ranking": getattr(round_, "ranking", None) if round_.kind == RoundKind.COMPOUND else None,
@@ -273,8 +277,7 @@ def campaign_list(request: HttpRequest, city_code: str) -> HttpResponse:
     for c in campaigns:
         c.percent = progress[c.pk].percent  # type: ignore[attr-defined]
     groups = [
-        (label, [c for c in campaigns if c.kind == kind])
-        for kind, label in CampaignKind.choices
+        (label, [c for c in campaigns if c.kind == kind]) for kind, label in CampaignKind.choices
     ]
     return render(
         request,

@@ -12,9 +12,7 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
-    path(
-        "campaigns/<int:pk>/photos/<int:photo_pk>/", views.campaign_photo, name="campaign_photo"
-    ),
+    path("campaigns/<int:pk>/photos/<int:photo_pk>/", views.campaign_photo, name="campaign_photo"),
     path("campaigns/<int:pk>/<str:action>/", views.campaign_action, name="campaign_action"),
     path("pick/<str:kind>/", views.pick, name="pick"),
     path("compounds/", views.rankings, name="rankings"),

@@ -29,8 +29,8 @@ from . import selectors, services
 from .choices import (
     BudgetChangeStatus,
     CampaignKind,
-    MilestoneStatus,
     CampaignStatus,
+    MilestoneStatus,
     RoundKind,
     RoundStatus,
     VoteStatus,
@@ -180,33 +180,35 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             lambda: services.add_candidate(round_, **form.cleaned_data, acting_user=user),
         )
     elif action == "remove":
-        candidate = get_object_or_404(Candidate, round=round_, pk=request.POST.get("candidate") or 0)
+        candidate = get_object_or_404(
+            Candidate, round=round_, pk=request.POST.get("candidate") or 0
+        )
         _act(request, _("已撤下"), lambda: services.remove_candidate(candidate, acting_user=user))
     elif action == "open":
         _act(request, _("投票已开始"), lambda: services.open_round(round_, acting_user=user))
     elif action == "close":
         _act(request, _("投票已截止"), lambda: services.close_round(round_, acting_user=user))
     elif action == "review":
-        form = ReviewVotesForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _form_error(form))
+        review = ReviewVotesForm(request.POST)
+        if not review.is_valid():
+            messages.error(request, _form_error(review))
             return back
         _act(
             request,
             _("已复核"),
             lambda: services.review_votes(
                 round_,
-                form.cleaned_data["votes"],
-                accept=form.cleaned_data["accept"],
+                review.cleaned_data["votes"],
+                accept=review.cleaned_data["accept"],
                 acting_user=user,
             ),
         )
     elif action == "publish":
-        form = PublishForm(request.POST, candidates=round_.candidates.filter(withdrawn=False))
-        if not form.is_valid():
-            messages.error(request, _form_error(form))
+        publish = PublishForm(request.POST, candidates=round_.candidates.filter(withdrawn=False))
+        if not publish.is_valid():
+            messages.error(request, _form_error(publish))
             return back
-        d = form.cleaned_data
+        d = publish.cleaned_data
         _act(
             request,
             _("结果已公布"),
@@ -235,7 +237,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, f.qs.order_by("-id"))
     progress = rollup(list(page))
     for c in page:
-        c.progress = progress[c.pk].percent  # type: ignore[attr-defined]
+        c.progress = progress[c.pk].percent
     template = list_template(request, "citizens/campaign_list.html", "citizens/_campaign_rows.html")
     return render(request, template, {"filter": f, "page": page})
 
@@ -267,12 +269,14 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     candidate = None
     raw = request.GET.get("candidate") or request.POST.get("candidate")
     if raw:
-        candidate = Candidate.objects.filter(
-            round__city=city, pk=int(raw) if str(raw).isdigit() else 0
-        ).select_related("round").first()
+        candidate = (
+            Candidate.objects.filter(round__city=city, pk=int(raw) if str(raw).isdigit() else 0)
+            .select_related("round")
+            .first()
+        )
         if candidate is None:
             raise NotFound()
-    initial = {"kind": CampaignKind.SECTOR}
+    initial: dict[str, Any] = {"kind": CampaignKind.SECTOR}
     if candidate is not None:
         initial = {
             "kind": CampaignKind.TOP10,
@@ -359,7 +363,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         campaign.case_links.select_related("case", "case__unit", "milestone").order_by("id")[:200]
     )
     task_links = list(
-        campaign.task_links.select_related("task__indicator", "task__lead_unit", "milestone").order_by("id")[:200]
+        campaign.task_links.select_related(
+            "task__indicator", "task__lead_unit", "milestone"
+        ).order_by("id")[:200]
     )
     site_links = list(campaign.site_links.select_related("site__site_type").order_by("id")[:200])
     writable = campaign.status != CampaignStatus.CLOSED and not scope.read_only
@@ -375,8 +381,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task_links": task_links,
             "site_links": site_links,
             "reports": list(
-                campaign.reports.select_related("unit", "milestone", "submitted_by__person")
-                .prefetch_related("photos")[:50]
+                campaign.reports.select_related(
+                    "unit", "milestone", "submitted_by__person"
+                ).prefetch_related("photos")[:50]
             ),
             "photos": list(campaign.photos.exclude(kind="progress")),
             "lines": list(campaign.budget_lines.all()),
@@ -455,9 +462,17 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.error(request, _form_error(form))
     elif action == "start":
-        _act(request, _("专项整治已启动"), lambda: services.start_campaign(campaign, acting_user=user))
+        _act(
+            request,
+            _("专项整治已启动"),
+            lambda: services.start_campaign(campaign, acting_user=user),
+        )
     elif action == "close":
-        _act(request, _("专项整治已完成"), lambda: services.close_campaign(campaign, acting_user=user))
+        _act(
+            request,
+            _("专项整治已完成"),
+            lambda: services.close_campaign(campaign, acting_user=user),
+        )
     elif action == "milestone_status":
         form = MilestoneStatusForm(request.POST)
         if form.is_valid():
@@ -480,8 +495,12 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if d.get("milestone"):
                 milestone = get_object_or_404(Milestone, campaign=campaign, pk=d["milestone"])
             link = {
-                "case": lambda: services.link_cases(campaign, rows, milestone=milestone, acting_user=user),
-                "task": lambda: services.link_tasks(campaign, rows, milestone=milestone, acting_user=user),
+                "case": lambda: services.link_cases(
+                    campaign, rows, milestone=milestone, acting_user=user
+                ),
+                "task": lambda: services.link_tasks(
+                    campaign, rows, milestone=milestone, acting_user=user
+                ),
                 "site": lambda: services.link_sites(campaign, rows, acting_user=user),
             }[d["kind"]]
             _act(request, _("已关联"), link)
@@ -557,7 +576,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @member_required
 @require_GET
-def campaign_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+def campaign_photo(request: HttpRequest, pk: int, photo_pk: int) -> Any:
     """The copy without EXIF for whoever sees the campaign; the original for the office."""
     scope = _scope(request)
     campaign = selectors.get_campaign_for_user(scope, pk)
@@ -589,7 +608,9 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
             tq = task_selectors.tasks_for_user(scope).select_related("indicator", "lead_unit")
             cond = Q(indicator__code__startswith=q) | Q(indicator__title__icontains=q)
             for t in tq.filter(cond).order_by("indicator__code")[:PICK_LIMIT]:
-                rows.append((t.pk, f"{t.indicator.code} {t.indicator.title[:30]} · {t.lead_unit.name}"))
+                rows.append(
+                    (t.pk, f"{t.indicator.code} {t.indicator.title[:30]} · {t.lead_unit.name}")
+                )
         elif kind == "site":
             sq = site_selectors.sites_for_user(scope).select_related("site_type")
             cond = Q(name__icontains=q) | Q(code__istartswith=q)
@@ -658,9 +679,9 @@ def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows: Any
     if published:
         rows = list(
-            CompoundScore.objects.filter(ranking=ranking).select_related("site", "campaign").order_by(
-                "rank", "site__code"
-            )
+            CompoundScore.objects.filter(ranking=ranking)
+            .select_related("site", "campaign")
+            .order_by("rank", "site__code")
         )
     else:
         rows = services.compute_scores(ranking)
@@ -676,7 +697,9 @@ def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "published": published,
             "figures": services.integrity(round_),
             "flagged": list(
-                Vote.objects.filter(round=round_, status=VoteStatus.FLAGGED).order_by("cast_at")[:200]
+                Vote.objects.filter(round=round_, status=VoteStatus.FLAGGED).order_by("cast_at")[
+                    :200
+                ]
             ),
             "publish_form": RankingPublishForm(),
             "accepting": round_.accepting_votes(),
@@ -718,7 +741,9 @@ def episodes(request: HttpRequest) -> HttpResponse:
             created = _act(
                 request,
                 _("已登记问政节目"),
-                lambda: services.create_episode(_city(request), **form.cleaned_data, acting_user=request.user),
+                lambda: services.create_episode(
+                    _city(request), **form.cleaned_data, acting_user=request.user
+                ),
             )
             if created:
                 return redirect("citizens:episode", created.pk)
@@ -748,7 +773,9 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": list(episode.reviews.select_related("commitment__unit")),
             "earlier": earlier,
             "exposure_form": ExposureForm(city_id=episode.city_id),
-            "commitment_form": CommitmentForm(city_id=episode.city_id, exposures=episode.exposures.all()),
+            "commitment_form": CommitmentForm(
+                city_id=episode.city_id, exposures=episode.exposures.all()
+            ),
             "review_form": ReviewForm(),
         },
     )
@@ -781,7 +808,9 @@ def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.error(request, _form_error(form))
     elif action == "commit":
-        form = CommitmentForm(request.POST, city_id=episode.city_id, exposures=episode.exposures.all())
+        form = CommitmentForm(
+            request.POST, city_id=episode.city_id, exposures=episode.exposures.all()
+        )
         if form.is_valid():
             _act(
                 request,
@@ -799,7 +828,11 @@ def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 request,
                 _("已记录复查结论"),
                 lambda: services.review_commitment(
-                    commitment, episode=episode, verdict=d["verdict"], text=d["text"], acting_user=user
+                    commitment,
+                    episode=episode,
+                    verdict=d["verdict"],
+                    text=d["text"],
+                    acting_user=user,
                 ),
             )
         else:
@@ -814,7 +847,9 @@ def commitments(request: HttpRequest) -> HttpResponse:
     qs = selectors.commitments_for_user(_scope(request)).select_related("unit", "episode")
     f = CommitmentFilter(request.GET, queryset=qs)
     page = paginate(request, f.qs.order_by("status", "due_on", "id"))
-    template = list_template(request, "citizens/commitment_list.html", "citizens/_commitment_rows.html")
+    template = list_template(
+        request, "citizens/commitment_list.html", "citizens/_commitment_rows.html"
+    )
     return render(request, template, {"filter": f, "page": page})
 
 
@@ -829,7 +864,9 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             done = _act(
                 request,
                 _("已记录"),
-                lambda: services.follow_up(commitment, text=d["text"], done=d["done"], acting_user=request.user),
+                lambda: services.follow_up(
+                    commitment, text=d["text"], done=d["done"], acting_user=request.user
+                ),
             )
             if done:
                 return redirect("citizens:commitment", commitment.pk)
@@ -842,10 +879,11 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "commitment": commitment,
             "updates": list(commitment.updates.select_related("episode", "by__person")),
             "form": form,
-            "case": Case.objects.filter(pk=commitment.exposure.case_id).first() if commitment.exposure else None,
+            "case": Case.objects.filter(pk=commitment.exposure.case_id).first()
+            if commitment.exposure
+            else None,
         },
     )
-
 
 
 @member_required

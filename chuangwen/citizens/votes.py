@@ -296,7 +296,7 @@ def _choices(round_: Round, choices: Mapping[int, int | None]) -> list[tuple[int
     )
     if len(valid) != len(choices):
         raise InvalidInput(_("所选事项不在本轮候选中，请刷新页面后重选"), code="bad_choice")
-    out = []
+    out: list[tuple[int, int | None]] = []
     for pk, score in choices.items():
         if round_.scored:
             if score is None or not 1 <= int(score) <= 5:
@@ -494,7 +494,7 @@ def tally(round_: Round) -> list[TallyRow]:
     }
     rows = []
     for c in round_.candidates.filter(withdrawn=False).select_related("site"):
-        f = figures.get(c.pk, {})
+        f: Mapping[str, Any] = figures.get(c.pk) or {}
         avg = f.get("avg")
         rows.append(
             TallyRow(

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def test_a_campaign_needs_a_measurable_target_and_units_of_the_city(cc):
     with pytest.raises(InvalidInput, match="目标值"):
         cc.campaign(target_value="")
-    with pytest.raises(InvalidInput, match="金额|目标值"):
+    with pytest.raises(InvalidInput, match=r"金额|目标值"):
         cc.campaign(target_value="很多")
     with pytest.raises(InvalidInput, match="选择行业"):
         cc.campaign(sector="")
@@ -67,7 +67,9 @@ def test_who_may_do_what(cc):
             campaign, title="x", deadline=date.today(), acting_user=cc.liaison_a.user
         )
     # a supporting unit reports, but the figures are the lead unit's
-    report = services.submit_report(campaign, text="甲区已排查 12 家", acting_user=cc.liaison_a.user)
+    report = services.submit_report(
+        campaign, text="甲区已排查 12 家", acting_user=cc.liaison_a.user
+    )
     assert report.unit_id == cc.district_a.pk
     m = campaign.milestones.get()
     with pytest.raises(PermissionDenied):
@@ -156,29 +158,54 @@ def test_spending_beyond_the_budget_is_refused_unless_a_change_is_approved(cc):
     services.set_budget(campaign, source="city", allocated="100000", acting_user=SYSTEM)
     lead = cc.dept_liaison.user
     services.record_budget_entry(
-        campaign, source="city", kind="commit", amount="80000", on=date.today(),
-        note="清运合同", acting_user=lead,
+        campaign,
+        source="city",
+        kind="commit",
+        amount="80000",
+        on=date.today(),
+        note="清运合同",
+        acting_user=lead,
     )
     services.record_budget_entry(
-        campaign, source="city", kind="spend", amount="60000", on=date.today(),
-        note="首期款", acting_user=lead,
+        campaign,
+        source="city",
+        kind="spend",
+        amount="60000",
+        on=date.today(),
+        note="首期款",
+        acting_user=lead,
     )
     with pytest.raises(InvalidInput) as exc:
         services.record_budget_entry(
-            campaign, source="city", kind="spend", amount="50000.5", on=date.today(),
-            note="二期款", acting_user=lead,
+            campaign,
+            source="city",
+            kind="spend",
+            amount="50000.5",
+            on=date.today(),
+            note="二期款",
+            acting_user=lead,
         )
     assert exc.value.code == "over_budget"
     assert "超出预算" in str(exc.value.message) and "100,000.00" in str(exc.value.message)
     with pytest.raises(InvalidInput, match="没有「社会资金」的预算"):
         services.record_budget_entry(
-            campaign, source="social", kind="spend", amount="1", on=date.today(),
-            note="x", acting_user=lead,
+            campaign,
+            source="social",
+            kind="spend",
+            amount="1",
+            on=date.today(),
+            note="x",
+            acting_user=lead,
         )
     with pytest.raises(InvalidInput, match="不能为负数"):
         services.record_budget_entry(
-            campaign, source="city", kind="spend", amount="-5", on=date.today(),
-            note="x", acting_user=lead,
+            campaign,
+            source="city",
+            kind="spend",
+            amount="-5",
+            on=date.today(),
+            note="x",
+            acting_user=lead,
         )
     change = services.request_budget_change(
         campaign, source="city", amount="20000", reason="追加二期清运", acting_user=lead
@@ -190,18 +217,28 @@ def test_spending_beyond_the_budget_is_refused_unless_a_change_is_approved(cc):
     )
     with pytest.raises(PermissionDenied, match="申请人本人"):
         services.decide_budget_change(refused, approve=True, acting_user=cc.office.user)
-    services.decide_budget_change(refused, approve=False, note="不予追加", acting_user=cc.office2.user)
+    services.decide_budget_change(
+        refused, approve=False, note="不予追加", acting_user=cc.office2.user
+    )
     services.decide_budget_change(change, approve=True, acting_user=cc.office.user)
     with pytest.raises(InvalidTransition):
         services.decide_budget_change(change, approve=True, acting_user=cc.office2.user)
     services.record_budget_entry(
-        campaign, source="city", kind="spend", amount="50000.5", on=date.today(),
-        note="二期款", acting_user=lead,
+        campaign,
+        source="city",
+        kind="spend",
+        amount="50000.5",
+        on=date.today(),
+        note="二期款",
+        acting_user=lead,
     )
     line = BudgetLine.objects.get(campaign=campaign)
     assert (line.allocated, line.adjusted, line.available, line.spent, line.committed) == (
-        Decimal("100000.00"), Decimal("20000.00"), Decimal("120000.00"),
-        Decimal("110000.50"), Decimal("80000.00"),
+        Decimal("100000.00"),
+        Decimal("20000.00"),
+        Decimal("120000.00"),
+        Decimal("110000.50"),
+        Decimal("80000.00"),
     )
     # a reduction below what is spent cannot be approved
     cut = services.request_budget_change(
@@ -226,8 +263,11 @@ def test_acceptance_needs_before_and_after_photos_and_closes_after_the_re_vote(c
         campaign, text="整治前现场", photos=[jpeg()], photo_kind="before", acting_user=SYSTEM
     )
     round_ = services.submit_for_acceptance(
-        campaign, summary="共整治 36 处，抽检合格率 98.5%", after_photos=[jpeg((0, 200, 0))],
-        vote_days=7, acting_user=SYSTEM,
+        campaign,
+        summary="共整治 36 处，抽检合格率 98.5%",
+        after_photos=[jpeg((0, 200, 0))],
+        vote_days=7,
+        acting_user=SYSTEM,
     )
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.CLOSING and round_.status == RoundStatus.OPEN
