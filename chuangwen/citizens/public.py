@@ -10,8 +10,11 @@ name or phone number is shown.
 import hashlib
 import ipaddress
 import secrets
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -40,6 +43,7 @@ BALLOT = "citizens.ballot"  # purpose of the ballot form's one-time tokens
 VOTE_LIMIT = (30, 3600)  # ballots per network and per phone number per hour
 LOOKUP_LIMIT = (60, 3600)  # status look-ups of "my reports" per network per hour
 MAX_CODES = 20
+PAGE_LIMIT = (120, 60)  # public page views per client address per minute
 SEARCH_LIMIT = 30  # compounds listed on the ballot for one search
 
 
@@ -61,6 +65,25 @@ def _digest(value: str) -> str:
 
 def _limited(keys: list[str], limit: tuple[int, int]) -> bool:
     return not ratelimit.hit(keys, *limit)
+
+
+def page_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every public page is rate limited per client address (``CITIZENS_PAGE_LIMIT`` views per
+    window, default 120 a minute): a scraper or a stuck reload loop gets a 429 in Chinese."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limit = getattr(settings, "CITIZENS_PAGE_LIMIT", PAGE_LIMIT)
+        addr = request.META.get("REMOTE_ADDR", "")[:64]
+        if _limited(["citizens:page:" + _digest(addr)], limit):
+            response = HttpResponse(
+                _("访问过于频繁，请稍后再试"), status=429, content_type="text/plain; charset=utf-8"
+            )
+            response["Retry-After"] = str(limit[1])
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _device(request: HttpRequest) -> tuple[str, bool]:
@@ -96,6 +119,7 @@ def _person(request: HttpRequest) -> Person | None:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def portal(request: HttpRequest, city_code: str) -> HttpResponse:
     city = selectors.public_city(city_code)
@@ -120,6 +144,7 @@ def portal(request: HttpRequest, city_code: str) -> HttpResponse:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def my_reports(request: HttpRequest, city_code: str) -> HttpResponse:
     """我的上报: the tracking codes this device remembers (localStorage, ``my.js``) and a
@@ -129,6 +154,7 @@ def my_reports(request: HttpRequest, city_code: str) -> HttpResponse:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def my_status(request: HttpRequest, city_code: str) -> JsonResponse:
     """The public state of up to 20 tracking codes (the codes are the secret): no names, no
@@ -159,6 +185,7 @@ def my_status(request: HttpRequest, city_code: str) -> JsonResponse:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def vote_list(request: HttpRequest, city_code: str) -> HttpResponse:
     city = selectors.public_city(city_code)
@@ -178,6 +205,7 @@ def _ballot_candidates(round_: Any, q: str) -> list[Any]:
 
 
 @login_not_required
+@page_limit
 @require_http_methods(["GET", "POST"])
 def vote(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
     """One round's page: the ballot while it is open, the result once published. A ballot sent
@@ -267,6 +295,7 @@ def _cast(request: HttpRequest, round_: Any, form: BallotForm, device: str) -> N
 
 
 @login_not_required
+@page_limit
 @require_GET
 def campaign_list(request: HttpRequest, city_code: str) -> HttpResponse:
     city = selectors.public_city(city_code)
@@ -287,6 +316,7 @@ def campaign_list(request: HttpRequest, city_code: str) -> HttpResponse:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def campaign(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
     """进展公开: the target, the progress and its parts, the milestones, the whole history from
@@ -311,6 +341,7 @@ def campaign(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def campaign_photo(request: HttpRequest, city_code: str, pk: int, photo_pk: int) -> FileResponse:
     """A campaign photo as the public sees it: the re-encoded copy without EXIF."""
@@ -327,6 +358,7 @@ def campaign_photo(request: HttpRequest, city_code: str, pk: int, photo_pk: int)
 
 
 @login_not_required
+@page_limit
 @require_GET
 def ranking_list(request: HttpRequest, city_code: str) -> HttpResponse:
     city = selectors.public_city(city_code)
@@ -342,6 +374,7 @@ def ranking_list(request: HttpRequest, city_code: str) -> HttpResponse:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def ranking(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
     city = selectors.public_city(city_code)
@@ -366,10 +399,14 @@ def ranking(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
 
 
 @login_not_required
+@page_limit
 @require_GET
 def board(request: HttpRequest, city_code: str) -> HttpResponse:
     city = selectors.public_city(city_code)
     rows = list(selectors.public_commitments(city)[:200])
+    for c in rows:
+        updates = list(c.updates.all())  # prefetched, oldest first
+        c.last_update = updates[-1] if updates else None  # type: ignore[attr-defined]
     return render(
         request,
         "citizens/p/board.html",

@@ -205,7 +205,7 @@ class Step:
     on: dt.date
     label: str
     text: str
-    kind: str  # vote | start | milestone | report | acceptance | closed
+    kind: str  # message | vote | start | milestone | report | acceptance | closed
     photos: tuple[CampaignPhoto, ...] = ()
 
 
@@ -220,6 +220,18 @@ def campaign_history(campaign: Campaign) -> list[Step]:
     candidate = campaign.candidate
     if candidate is not None:
         round_ = candidate.round
+        if candidate.source_note or candidate.description:
+            # where the thing came from: the citizens' messages (hot topic) it was shortlisted from
+            steps.append(
+                Step(
+                    _day(round_.created_at),
+                    _("群众反映"),
+                    public_text(
+                        "；".join(x for x in (candidate.source_note, candidate.description) if x)
+                    ),
+                    "message",
+                )
+            )
         if round_.opens_at or round_.created_at:
             steps.append(
                 Step(
