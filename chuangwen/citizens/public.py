@@ -67,12 +67,12 @@ def _limited(keys: list[str], limit: tuple[int, int]) -> bool:
     return not ratelimit.hit(keys, *limit)
 
 
-def page_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def page_limit(view: Callable[..., Any]) -> Callable[..., Any]:
     """Every public page is rate limited per client address (``CITIZENS_PAGE_LIMIT`` views per
     window, default 120 a minute): a scraper or a stuck reload loop gets a 429 in Chinese."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         limit = getattr(settings, "CITIZENS_PAGE_LIMIT", PAGE_LIMIT)
         addr = request.META.get("REMOTE_ADDR", "")[:64]
         if _limited(["citizens:page:" + _digest(addr)], limit):
