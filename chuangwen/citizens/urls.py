@@ -7,9 +7,11 @@ urlpatterns = [
     # --- part B: the office and the units ---
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/export/", views.round_export, name="round_export"),
     path("rounds/<int:pk>/<str:action>/", views.round_action, name="round_action"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/export/", views.campaign_export, name="campaign_export"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/photos/<int:photo_pk>/", views.campaign_photo, name="campaign_photo"),

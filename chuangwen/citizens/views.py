@@ -19,13 +19,13 @@ from chuangwen.cases import selectors as case_selectors
 from chuangwen.cases.models import Case
 from chuangwen.core.errors import NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import download, list_template, paginate
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import City
 from chuangwen.sites import selectors as site_selectors
 from chuangwen.tasks import selectors as task_selectors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .choices import (
     BudgetChangeStatus,
     CampaignKind,
@@ -228,6 +228,23 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 # --- campaigns ------------------------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def campaign_export(request: HttpRequest) -> HttpResponse:
+    """The campaigns the list's filter selects, with their budgets by source, as Excel."""
+    qs = selectors.campaigns_for_user(_scope(request)).select_related("lead_unit")
+    f = CampaignFilter(request.GET, queryset=qs)
+    rows = list(f.qs.prefetch_related("supports__unit").order_by("-id")[:5000])
+    return download(exports.campaigns_workbook(rows), _("专项整治及预算.xlsx"))
+
+
+@member_required
+@require_GET
+def round_export(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_user(_scope(request), pk)
+    return download(exports.round_workbook(round_), _("投票结果.xlsx"))
 
 
 @member_required
