@@ -280,6 +280,28 @@ class Voter:
     person: Person | None = None
 
 
+# the candidates of open rounds: fixed once voting starts (add/remove refuse then), so each
+# process keeps them instead of asking the database on every ballot; keyed by the round's id
+# and creation time (a test database may hand an id out again)
+_BALLOTS: dict[tuple[int, datetime], frozenset[int]] = {}
+
+
+def _ballot(round_: Round) -> frozenset[int]:
+    key = (round_.pk, round_.created_at)
+    ids = _BALLOTS.get(key)
+    if ids is None:
+        ids = frozenset(
+            Candidate.objects.filter(round_id=round_.pk, withdrawn=False).values_list(
+                "pk", flat=True
+            )
+        )
+        if round_.status == RoundStatus.OPEN:
+            if len(_BALLOTS) > 256:
+                _BALLOTS.clear()
+            _BALLOTS[key] = ids
+    return ids
+
+
 def _choices(round_: Round, choices: Mapping[int, int | None]) -> list[tuple[int, int | None]]:
     if not choices:
         raise InvalidInput(_("请至少选择一项"), code="no_choice")
@@ -289,12 +311,8 @@ def _choices(round_: Round, choices: Mapping[int, int | None]) -> list[tuple[int
             % {"n": round_.max_choices, "m": len(choices)},
             code="too_many",
         )
-    valid = set(
-        Candidate.objects.filter(round=round_, withdrawn=False, pk__in=list(choices)).values_list(
-            "pk", flat=True
-        )
-    )
-    if len(valid) != len(choices):
+    valid = _ballot(round_)
+    if not set(choices) <= valid:
         raise InvalidInput(_("所选事项不在本轮候选中，请刷新页面后重选"), code="bad_choice")
     out: list[tuple[int, int | None]] = []
     for pk, score in choices.items():
@@ -354,7 +372,7 @@ def cast_vote(
             ).count()
             if recent >= round_.burst_limit:
                 vote.status, vote.flag_reason = VoteStatus.FLAGGED, FlagReason.BURST
-            vote.save(force_insert=True)
+            Vote.objects.bulk_create([vote])  # one INSERT … RETURNING, no save() machinery
             VoteChoice.objects.bulk_create(
                 [
                     VoteChoice(vote=vote, round_id=round_.pk, candidate_id=pk, score=score)
