@@ -28,7 +28,13 @@
   }
   button.addEventListener("click", function () {
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(code).then(function () { done(true); }, function () { done(select()); });
+      // some browsers leave the promise pending while they ask: fall back after a moment
+      var settled = false;
+      var timer = setTimeout(function () { if (!settled) { settled = true; done(select()); } }, 1500);
+      navigator.clipboard.writeText(code).then(
+        function () { if (!settled) { settled = true; clearTimeout(timer); done(true); } },
+        function () { if (!settled) { settled = true; clearTimeout(timer); done(select()); } }
+      );
     } else {
       done(select());
     }
