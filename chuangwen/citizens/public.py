@@ -32,9 +32,9 @@ from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import Person
 
 from . import selectors, services
-from .choices import SCORE_LABELS, CampaignKind, RoundKind, RoundStatus, Verdict
+from .choices import SCORE_LABELS, CampaignKind, RoundKind, RoundStatus, Verdict, VoteStatus
 from .forms import BallotForm
-from .models import CampaignPhoto, CompoundScore
+from .models import CampaignPhoto, CompoundScore, Vote
 from .progress import progress_of, rollup
 
 DEVICE_COOKIE = "cw_device"
@@ -241,7 +241,22 @@ def vote(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
                     data["token"] = submissions.issue(BALLOT)
                     form.data = data
             else:
-                messages.success(request, _("投票成功，感谢您的参与！"))
+                if (
+                    Vote.objects.filter(
+                        round=round_, device_key=services.device_key(round_, device)
+                    )
+                    .exclude(status=VoteStatus.COUNTED)
+                    .exists()
+                ):
+                    messages.warning(
+                        request,
+                        _(
+                            "您的选票已收到。因同一网络短时间内投票较多，"
+                            "这张选票将在工作人员复核后计入结果。"
+                        ),
+                    )
+                else:
+                    messages.success(request, _("投票成功，感谢您的参与！"))
                 response: HttpResponse = redirect("citizens:p_vote", city.code, round_.pk)
                 return _with_device(response, request, device, new_device)
         else:

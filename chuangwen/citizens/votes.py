@@ -27,15 +27,18 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
+from chuangwen.core import services as core_services
 from chuangwen.core.errors import InvalidInput, InvalidTransition
 from chuangwen.core.text import is_mobile, mask_phone
 from chuangwen.org.actors import actor_user, require_office
-from chuangwen.org.models import City, Person
+from chuangwen.org.choices import Role
+from chuangwen.org.models import City, Membership, Person
 
 from .choices import (
     ROUND_TRANSITIONS,
@@ -258,6 +261,11 @@ def _key(round_id: int, what: str, value: str) -> str:
     ).hexdigest()
 
 
+def device_key(round_: Round, device: str) -> str:
+    """The stored digest of a device cookie in a round (to find the device's own ballot)."""
+    return _key(round_.pk, "device", device)
+
+
 def normalise_phone(phone: str) -> str:
     digits = re.sub(r"[\s\-]", "", phone or "")
     if digits.startswith("+86"):
@@ -379,9 +387,25 @@ def cast_vote(
                     for pk, score in rows
                 ]
             )
+            if recent == round_.burst_limit:  # the first ballot over the limit: tell the office
+                _alert_burst(round_)
     except IntegrityError:
         raise _already_voted(round_, vote) from None
     return vote
+
+
+def _alert_burst(round_: Round) -> None:
+    """Notify the office (once per network and burst window) that ballots wait for review."""
+    office = Membership.objects.filter(
+        unit__city_id=round_.city_id, role=Role.OFFICE_ADMIN, person__active=True
+    ).values_list("person__user_id", flat=True)
+    core_services.notify(
+        list(office),
+        _("「%(t)s」出现同一网络短时间内集中投票，相关选票已标记为待复核，复核前不计入结果")
+        % {"t": round_.title},
+        url=reverse("citizens:round", args=[round_.pk]),
+        topic="citizens",
+    )
 
 
 def _already_voted(round_: Round, vote: Vote) -> InvalidInput:

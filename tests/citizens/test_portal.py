@@ -272,3 +272,23 @@ def test_public_pages_are_rate_limited(cc, settings):
     assert [client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
     resp = client.get(url)
     assert "访问过于频繁" in resp.content.decode() and resp["Retry-After"] == "60"
+
+
+def test_a_flagged_ballot_is_received_and_the_voter_told_it_waits_for_review(cc):
+    r = cc.round(burst_limit=1)
+    c = r.candidates.first()
+    url = reverse("citizens:p_vote", args=[cc.city.code, r.pk])
+    for i, phone in enumerate(("13812345678", "13812345679")):
+        client = Client()
+        resp = client.post(
+            url, {"token": token_of(client, url), "phone": phone, "choice": [c.pk]}, follow=True
+        )
+        body = resp.content.decode()
+        if i == 0:
+            assert "投票成功" in body
+        else:
+            assert "复核后计入" in body and "投票成功" not in body
+    assert list(Vote.objects.filter(round=r).order_by("id").values_list("status", flat=True)) == [
+        "counted",
+        "flagged",
+    ]

@@ -10,7 +10,7 @@ from chuangwen.citizens import services
 from chuangwen.citizens.choices import RoundKind, RoundStatus, VoteStatus
 from chuangwen.citizens.models import Candidate, Vote
 from chuangwen.core.errors import InvalidInput, InvalidTransition, PermissionDenied
-from chuangwen.core.models import AuditEvent
+from chuangwen.core.models import AuditEvent, Notification
 from chuangwen.org.actors import SYSTEM
 
 from .conftest import voter
@@ -87,6 +87,7 @@ def test_bad_ballots_are_refused_with_a_reason(cc):
     assert not Vote.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the notification is written on commit
 def test_a_burst_from_one_network_is_flagged_not_counted_until_reviewed(cc):
     r = cc.round(burst_limit=3)
     for i in range(5):
@@ -94,6 +95,9 @@ def test_a_burst_from_one_network_is_flagged_not_counted_until_reviewed(cc):
     services.cast_vote(r, voter(200, network="9.9.9.0"), ids(r, 0), acting_user=SYSTEM)
     statuses = list(Vote.objects.filter(round=r).order_by("id").values_list("status", flat=True))
     assert statuses == ["counted"] * 3 + ["flagged"] * 2 + ["counted"]
+    # the office is told once (at the first ballot over the limit), not at every ballot
+    alerts = Notification.objects.filter(user=cc.office.user, text__contains="集中投票")
+    assert alerts.count() == 1 and f"/citizens/rounds/{r.pk}/" in alerts.get().url
     rows = {x.candidate.title: x.votes for x in services.tally(r)}
     assert rows["问题6"] == 3 and rows["问题1"] == 1
     r = services.close_round(r, acting_user=SYSTEM)
