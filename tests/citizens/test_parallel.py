@@ -1,4 +1,4 @@
-"""One vote per person per round under real concurrency (PostgreSQL): 200 identical ballots
+"""Under real concurrency (PostgreSQL): 200 identical ballots
 released at the same moment count exactly once — the UNIQUE constraints decide, not a check
 before the insert."""
 
@@ -117,3 +117,49 @@ def test_parallel_posts_of_the_public_ballot_count_once():
     refused = [b for s, b in answers if s != 302]
     assert all("已在本轮投过票" in b for b in refused)
     assert Vote.objects.filter(round=r).count() == 1
+
+
+def test_parallel_payments_never_take_a_budget_line_past_its_limit():
+    from datetime import date
+
+    from chuangwen.citizens.choices import CampaignKind, Sector
+    from chuangwen.citizens.models import BudgetEntry, BudgetLine
+
+    sc = factories.SmallCity()
+    c = services.create_campaign(
+        sc.city,
+        kind=CampaignKind.SECTOR,
+        sector=Sector.FOOD,
+        title="食品安全专项整治",
+        lead_unit=sc.dept,
+        target_text="抽检合格率 98%",
+        target_value="98",
+        target_unit="%",
+        starts_on=date.today(),
+        ends_on=date.today() + timedelta(days=30),
+        acting_user=SYSTEM,
+    )
+    services.set_budget(c, source="city", allocated="100000", acting_user=SYSTEM)
+
+    def pay(_i):
+        with DB_SLOTS:
+            try:
+                return services.record_budget_entry(
+                    c,
+                    source="city",
+                    kind="spend",
+                    amount="30000",
+                    on=date.today(),
+                    note="工程款",
+                    acting_user=SYSTEM,
+                ).pk
+            finally:
+                connections.close_all()
+
+    answers = run_parallel(10, pay)
+    paid = [a for a in answers if isinstance(a, int)]
+    refused = [a for a in answers if isinstance(a, InvalidInput)]
+    assert len(paid) == 3 and len(refused) == 7
+    assert all(e.code == "over_budget" and "超出预算" in str(e.message) for e in refused)
+    line = BudgetLine.objects.get(campaign=c, source="city")
+    assert line.spent == 90000 and BudgetEntry.objects.filter(campaign=c).count() == 3
