@@ -1,6 +1,6 @@
-"""Under real concurrency (PostgreSQL): 200 identical ballots
-released at the same moment count exactly once — the UNIQUE constraints decide, not a check
-before the insert."""
+"""Under real concurrency (PostgreSQL): 200 identical ballots released at the same moment
+count exactly once — the UNIQUE constraints decide, not a check before the insert; parallel
+payments never take a budget line past its limit (the line is locked while it is checked)."""
 
 import re
 import threading
