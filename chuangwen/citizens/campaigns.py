@@ -154,6 +154,16 @@ def _notify_units(campaign: Campaign, text: str) -> None:
 
 # --- values from outside --------------------------------------------------------------------
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def sane_date(value: date | None, label: str) -> None:
+    """A date a person could mean (2000–2100), or a Chinese refusal naming the field."""
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise InvalidInput(
+            _("「%(f)s」日期不合理（应在 2000–2100 年之间）") % {"f": label}, code="bad_date"
+        )
+
 
 def money(
     value: Any, label: str, *, allow_negative: bool = False, allow_zero: bool = False
@@ -253,6 +263,8 @@ def create_campaign(
         raise InvalidInput(
             _("请填写开始和计划完成日期，完成日期不能早于开始日期"), code="bad_dates"
         )
+    sane_date(starts_on, _("开始日期"))
+    sane_date(ends_on, _("计划完成日期"))
     supporting = _units(city.pk, lead_unit, supporting_units)
     campaign = Campaign.objects.create(
         city=city,
@@ -332,6 +344,8 @@ def update_campaign(
         raise InvalidInput(
             _("请填写开始和计划完成日期，完成日期不能早于开始日期"), code="bad_dates"
         )
+    sane_date(starts_on, _("开始日期"))
+    sane_date(ends_on, _("计划完成日期"))
     supporting = _units(campaign.city_id, lead_unit, supporting_units)
     before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
     campaign.title = clean_text(title, MAX_TITLE, _("名称"), required=True)
@@ -395,6 +409,12 @@ def add_milestone(
     _working(campaign)
     if deadline is None:
         raise InvalidInput(_("里程碑必须有完成时限"), code="deadline_required")
+    if not campaign.starts_on <= deadline <= campaign.ends_on + timedelta(days=366):
+        raise InvalidInput(
+            _("里程碑完成时限应在整治开始（%(s)s）之后、计划完成日期后一年以内")
+            % {"s": f"{campaign.starts_on:%Y-%m-%d}"},
+            code="bad_deadline",
+        )
     w = money(weight, _("权重"))
     if w > 1000:
         raise InvalidInput(_("权重应在 0.01–1000 之间"), code="bad_weight")
@@ -763,6 +783,7 @@ def record_budget_entry(
     value = money(amount, _("金额"))
     if on is None or on > timezone.localdate() + timedelta(days=1):
         raise InvalidInput(_("请填写发生日期（不能晚于今天）"), code="bad_date")
+    sane_date(on, _("日期"))
     note = clean_text(note, 300, _("用途"), required=True)
     line = _line(campaign, source)
     field = "spent" if kind == BudgetEntryKind.SPEND else "committed"

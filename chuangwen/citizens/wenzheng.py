@@ -55,6 +55,8 @@ def create_episode(
         raise InvalidInput(_("请填写播出日期"), code="required")
     if aired_on > timezone.localdate() + dt.timedelta(days=60):
         raise InvalidInput(_("播出日期太远，请检查"), code="bad_date")
+    if aired_on < dt.date(2000, 1, 1):
+        raise InvalidInput(_("播出日期不合理，请检查"), code="bad_date")
     episode = Episode.objects.create(
         city=city,
         aired_on=aired_on,
@@ -155,6 +157,8 @@ def make_commitment(
         )
     if due_on < episode.aired_on:
         raise InvalidInput(_("承诺完成时限不能早于播出日期"), code="bad_deadline")
+    if due_on > episode.aired_on + dt.timedelta(days=3 * 366):
+        raise InvalidInput(_("承诺完成时限超过三年，请检查"), code="bad_deadline")
     if exposure is not None and exposure.episode_id != episode.pk:
         raise InvalidInput(_("曝光问题不属于本期节目"), code="bad_exposure")
     commitment = Commitment.objects.create(

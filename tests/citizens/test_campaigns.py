@@ -301,3 +301,14 @@ def test_reopening_after_a_failed_acceptance_closes_the_re_vote(cc):
     round_.refresh_from_db()
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.ACTIVE and round_.status == RoundStatus.CLOSED
+
+
+def test_dates_no_one_could_mean_are_refused(cc):
+    from datetime import date as d
+
+    with pytest.raises(InvalidInput, match="日期不合理"):
+        cc.campaign(starts_on=d(293, 6, 15), ends_on=d(2026, 1, 1))
+    campaign = cc.campaign()
+    with pytest.raises(InvalidInput, match="里程碑完成时限应在整治开始"):
+        services.add_milestone(campaign, title="摸底", deadline=d(1970, 1, 1), acting_user=SYSTEM)
+    assert not campaign.milestones.exists()
