@@ -268,6 +268,15 @@ def vote(request: HttpRequest, city_code: str, pk: int) -> HttpResponse:
         "form": form,
         "candidates": candidates,
         "accepting": accepting,
+        # this device's own ballot in the round (the cookie is the device's secret)
+        "voted": (
+            request.method == "GET"
+            and accepting
+            and not new_device
+            and Vote.objects.filter(
+                round=round_, device_key=services.device_key(round_, device)
+            ).exists()
+        ),
         "rows": rows,
         "q": q,
         "selected": set(request.POST.getlist("choice")) if form.is_bound else set(),
