@@ -323,7 +323,7 @@ def split(labels: Sequence[str], test_size: float = 0.3, seed: int = 42) -> tupl
     multi = idx[~single]
     y = [labels[i] for i in multi]
     n_classes = len(set(y))
-    n_test = max(int(round(len(multi) * test_size)), n_classes)
+    n_test = max(round(len(multi) * test_size), n_classes)
     if len(multi) - n_test < n_classes or n_classes < 2:
         tr, te = train_test_split(multi, test_size=test_size, random_state=seed)
     else:
