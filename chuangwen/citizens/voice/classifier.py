@@ -83,6 +83,8 @@ def _ngram_codes(texts: Sequence[str], max_n: int) -> tuple[np.ndarray, np.ndarr
         keep = ~bad
         codes_out.append(code[keep])
         docs_out.append(doc[:m][keep])
+    if not codes_out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(docs_out), np.concatenate(codes_out)
 
 
