@@ -38,7 +38,7 @@ def test_train_predict_top3_and_roundtrip():
     model = classifier.train_model(TEXTS, LABELS)
     assert model.predict(["人民路的路灯晚上不亮", "门口的小广告太多了"]) == ["路灯", "广告"]
     top = model.top(["路灯不亮"], 3)[0]
-    assert [p.label for p in top][0] == "路灯"
+    assert top[0].label == "路灯"
     assert len(top) == 3
     assert top[0].confidence >= top[1].confidence >= top[2].confidence
     assert 0.99 <= sum(p.confidence for p in top) <= 1.01

@@ -228,7 +228,13 @@ def mine(
         places.append(seg.places(title_tokens) | seg.places(body_tokens))
         docs.append(seg.words(title_tokens) * 2 + seg.words(body_tokens))
     vec = TfidfVectorizer(
-        analyzer=lambda d: d, sublinear_tf=True, min_df=1, max_df=0.1, dtype=np.float32
+        analyzer=lambda d: d,
+        sublinear_tf=True,
+        min_df=1,
+        # words in more than a tenth of the messages say nothing about one topic (a few
+        # messages: idf alone weighs them)
+        max_df=0.1 if len(messages) >= 200 else 1.0,
+        dtype=np.float32,
     )
     try:
         x = vec.fit_transform(docs)

@@ -52,7 +52,7 @@ def _city(request: HttpRequest) -> City:
 
 @office_required
 def suggestion_list(request: HttpRequest) -> HttpResponse:
-    f = SuggestionFilter(request.GET or None, queryset=selectors.suggestions_qs(_scope(request)))
+    f = SuggestionFilter(request.GET, queryset=selectors.suggestions_qs(_scope(request)))
     qs = f.qs if f.is_valid() else selectors.suggestions_qs(_scope(request)).none()
     return render(
         request,
@@ -186,7 +186,7 @@ def topic_recompute(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return redirect("citizens:topics")
-    return redirect("job_detail", pk=job.pk)
+    return redirect("job", pk=job.pk)
 
 
 @office_required
@@ -266,7 +266,7 @@ def model_train(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return redirect("citizens:models")
-    return redirect("job_detail", pk=job.pk)
+    return redirect("job", pk=job.pk)
 
 
 @office_required
