@@ -3,7 +3,7 @@
 - a category suggester: ``fn(city_id, texts, k) -> [[(category_code, confidence), …], …]``,
   the top ``k`` categories of each text (citizens fills it with its learned model);
 - hotline order handlers: 12345 orders of a given 诉求类型 (e.g. 建议) go to the handler
-  instead of becoming cases: ``fn(city, orders, acting_user) -> int`` (how many it took),
+  instead of becoming cases: ``fn(city, orders, *, acting_user) -> int`` (how many it took),
   called inside the import's transaction, so the import stays all or nothing.
 
 Register in ``AppConfig.ready``; registering the same function twice is harmless.
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,9 @@ class HotlineOrder:
     lat: float | None
 
 
-HotlineHandler = Callable[[Any, list[HotlineOrder], Any], int]
+class HotlineHandler(Protocol):
+    def __call__(self, city: Any, orders: list[HotlineOrder], *, acting_user: Any) -> int: ...
+
 
 _suggesters: list[Suggester] = []
 _hotline: dict[str, HotlineHandler] = {}

@@ -407,11 +407,8 @@ def category_hints(city_id: int, text: str, area_unit_id: int | None = None) -> 
         cat = cats.get(code)
         if cat is None:
             continue
-        unit_id, dept = suggest_unit(cat, area_unit_id)
-        if dept is not None:
-            unit = dept.name
-        else:
-            unit = area_name or str(_("属地街道/社区"))
+        _unit_id, dept = suggest_unit(cat, area_unit_id)
+        unit = dept.name if dept is not None else area_name or str(_("属地街道/社区"))
         out.append(CategoryHint(code, f"{cat.major_name}/{cat.name}", p, unit))
     return out
 

@@ -145,7 +145,7 @@ def import_hotline_orders(
         for kind, orders in handed.items():
             handler = registry.hotline_handler(kind)
             if handler is not None:
-                handler(city, orders, acting_user)
+                handler(city, orders, acting_user=acting_user)
         if not items:
             return []
         return intake_cases(city, items, acting_user=acting_user, channel=Channel.HOTLINE)

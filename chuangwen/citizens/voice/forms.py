@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -56,14 +59,16 @@ class SplitForm(forms.Form):
     name = forms.CharField(label=_("新话题名称"), max_length=100)
     items = forms.TypedMultipleChoiceField(coerce=int, choices=[])
 
-    def __init__(self, *args, items=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, items: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = [(i.pk, str(i.pk)) for i in items]
+        field = cast(forms.ChoiceField, self.fields["items"])
+        field.choices = [(i.pk, str(i.pk)) for i in items]
 
 
 class MergeForm(forms.Form):
     others = forms.TypedMultipleChoiceField(coerce=int, choices=[])
 
-    def __init__(self, *args, topics=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, topics: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["others"].choices = [(t.pk, t.name) for t in topics]
+        field = cast(forms.ChoiceField, self.fields["others"])
+        field.choices = [(t.pk, t.name) for t in topics]

@@ -35,7 +35,9 @@ def train_job(job: Job, progress: Progress) -> dict[str, Any]:
 
     row = train_category_model(job.city, acting_user=_submitter(job), progress=progress)
     return {
-        "message": f"已训练模型 v{row.version}：宏平均F1 {row.macro_f1:.3f}，准确率 {row.accuracy:.3f}",
+        "message": (
+            f"已训练模型 v{row.version}：宏平均F1 {row.macro_f1:.3f}，准确率 {row.accuracy:.3f}"
+        ),
         "url": reverse("citizens:models"),
     }
 
@@ -47,6 +49,9 @@ def topics_job(job: Job, progress: Progress) -> dict[str, Any]:
     res = recompute_topics(job.city, acting_user=_submitter(job))
     progress(1, 1)
     return {
-        "message": f"已生成 {res['topics']} 个热点话题（分析 {res['messages']} 条留言，保留人工调整 {res['kept']} 个）",
+        "message": (
+            f"已生成 {res['topics']} 个热点话题（分析 {res['messages']} 条留言，"
+            f"保留人工调整 {res['kept']} 个）"
+        ),
         "url": reverse("citizens:topics"),
     }

@@ -177,7 +177,7 @@ def set_suggestion_status(
     return s
 
 
-def import_hotline_suggestions(city: City, orders: Sequence[Any], acting_user: Any) -> int:
+def import_hotline_suggestions(city: City, orders: Sequence[Any], *, acting_user: Any) -> int:
     """The handler of 12345 orders of kind 建议 (``cases.registry``): each a Suggestion."""
     require_office(acting_user, city)
     ids = [o.external_id for o in orders]
@@ -238,9 +238,10 @@ def import_survey(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> i
             errors.add(number, "联系电话", str(exc.message))
         when = row.get("提交时间")
         if isinstance(when, str):
+            raw = when.strip()[:16]
             for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
                 try:
-                    when = datetime.strptime(when.strip()[:16], fmt)
+                    when = datetime.strptime(raw, fmt)
                     break
                 except ValueError:
                     continue
@@ -393,7 +394,7 @@ def active_model(city_id: int) -> classifier.TrainedModel | None:
     if data is None:
         return None
     try:
-        model = classifier.loads(data)
+        model = classifier.loads(bytes(data))
     except Exception:
         return None
     with _cache_lock:
