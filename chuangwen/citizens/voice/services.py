@@ -444,21 +444,26 @@ def _messages(city_id: int, since: datetime, exclude: set[str]) -> list[mining.M
     ):
         key = f"suggestion:{pk}"
         if key not in exclude:
-            out.append(mining.Message(key, f"{place} {text}".strip(), at, person, likes))
+            out.append(mining.Message(key, text, at, person, likes, places=(place,)))
     cases = (
         Case.objects.filter(city_id=city_id, reported_at__gte=since, duplicate_of__isnull=True)
         .exclude(state=State.REJECTED)
         .exclude(description="")
         .order_by("-reported_at")
-        .values_list("pk", "description", "address", "reported_at", "report_count")[
+        .values_list("pk", "description", "address", "reported_at", "report_count", "grid__name")[
             :MAX_TOPIC_MESSAGES
         ]
     )
-    for pk, text, address, at, count in cases:
+    for pk, text, address, at, count, grid in cases:
         key = f"case:{pk}"
         if key not in exclude:
-            # a case stands for its reports (并单): each further report is one more person
-            out.append(mining.Message(key, f"{address} {text}".strip(), at, key, max(count - 1, 0)))
+            # a case stands for its reports (并单): each further report one more like; its
+            # place: the address as written, and the grid it lies in
+            out.append(
+                mining.Message(
+                    key, text, at, key, max(count - 1, 0), places=(address[:60], grid or "")
+                )
+            )
     return out
 
 

@@ -12,8 +12,10 @@ reports and 12345 orders (``services.recompute_topics``) and the real message bo
    are too coarse to say two messages are about the same place.
 3. Similarity: TF-IDF of the content words (the title counted twice), cosine.
 4. Two messages are linked when they are within ``window_days`` of each other and either share
-   a place and are similar (≥ ``threshold``), or are nearly the same text (≥ ``same_text``);
-   topics are the linked groups with at least ``min_messages`` messages.
+   a place and are similar (≥ ``threshold``), or are nearly the same text (≥ ``same_text``)
+   and do not name different places;
+   topics are the linked groups with at least ``min_messages`` messages from at least
+   ``min_people`` people.
 5. Heat: ``HEAT_FORMULA`` — distinct people weigh most, then likes, how long it lasted and
    the number of messages; logarithms so that one message with 2,000 likes does not drown
    ten neighbours who each wrote in.
@@ -37,6 +39,7 @@ WINDOW_DAYS = 90
 THRESHOLD = 0.22
 SAME_TEXT = 0.6
 MIN_MESSAGES = 2
+MIN_PEOPLE = 2  # one person writing again and again is not yet a hot topic
 MAX_TEXT = 600  # the first characters of a message are enough to say what it is about
 
 PLACE_SUFFIXES = (
@@ -59,7 +62,8 @@ NOT_PLACE = frozenset(
      "进城", "同城", "路口", "门口", "一路", "沿路", "上路", "走路", "修路", "铺路",
      "市政府", "省政府", "区政府", "县政府", "人民政府", "市委", "省委", "国际", "空间站",
      "高压线", "搅拌站", "项目", "公园项目", "加油站", "无线", "在线", "一线", "热线",
-     "路线", "专线", "主线", "底线", "红线"}
+     "路线", "专线", "主线", "底线", "红线", "农贸市场", "菜市场", "公交站", "停车场",
+     "主干道", "次干道", "背街小巷", "人行道", "十字路口", "交叉路口", "景区", "公共场所"}
 )  # fmt: skip
 _STOPWORDS = """
 的 了 是 在 我 我们 你 你们 他 他们 她 它 和 与 及 或 也 都 就 还 又
@@ -71,6 +75,53 @@ _STOPWORDS = """
 从 对 向 到 上 下 中 里 后 前 等 等等
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
+# words before a place suffix that are not part of the name (靠近|小学, 位于|人民路 …)
+NOT_PREFIX = frozenset(
+    [
+        "靠近",
+        "位于",
+        "附近",
+        "旁边",
+        "对面",
+        "周边",
+        "门口",
+        "所在",
+        "这个",
+        "那个",
+        "一个",
+        "我们",
+        "我家",
+        "整个",
+        "各个",
+        "每个",
+        "很多",
+        "哪个",
+        "这条",
+        "那条",
+        "这里",
+        "那里",
+        "该",
+        "本",
+        "在",
+        "到",
+        "从",
+        "往",
+        "去",
+        "至",
+        "的",
+        "及",
+        "和",
+        "与",
+        "沿线",
+        "一带",
+        "前往",
+        "途经",
+    ]
+)
+# a place named by more than this share of the messages (and more than PLACE_MAX_MIN of them)
+# names a kind of place (农贸市场, 公交站), not one place: it links nothing
+PLACE_MAX_SHARE = 0.05
+PLACE_MAX_MIN = 50
 _TOKEN = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]*$")
 _CLEAN_TITLE = re.compile(r"^(?:关于|反映|投诉|举报|咨询|请问|建议)+")
 
@@ -83,6 +134,7 @@ class Message:
     person: str = ""  # who raised it (a hash of the phone, a user id …); empty: unknown
     likes: int = 0
     title: str = ""
+    places: tuple[str, ...] = ()  # known places (a suggestion's place, a case's grid)
 
 
 @dataclass
@@ -159,7 +211,7 @@ class Segmenter:
             if tok in self.known_places:
                 place = tok
             elif tok in SUFFIX_WORDS and len(prev) >= 2 and _TOKEN.match(prev):
-                if prev not in STOPWORDS and not COARSE.match(prev):
+                if prev not in STOPWORDS and prev not in NOT_PREFIX and not COARSE.match(prev):
                     place = prev + tok
             elif len(tok) >= 3 and tok.endswith(PLACE_SUFFIXES) and tok not in NOT_PLACE:
                 place = tok
@@ -213,6 +265,7 @@ def mine(
     threshold: float = THRESHOLD,
     same_text: float = SAME_TEXT,
     min_messages: int = MIN_MESSAGES,
+    min_people: int = MIN_PEOPLE,
 ) -> list[Topic]:
     """The topics of ``messages``, hottest first."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -225,8 +278,14 @@ def mine(
     for m in messages:
         title_tokens = seg.tokens(m.title) if m.title else []
         body_tokens = seg.tokens(m.text)
-        places.append(seg.places(title_tokens) | seg.places(body_tokens))
+        known = {p.strip() for p in m.places if p and p.strip() and not COARSE.match(p.strip())}
+        places.append(seg.places(title_tokens) | seg.places(body_tokens) | known)
         docs.append(seg.words(title_tokens) * 2 + seg.words(body_tokens))
+    counts = Counter(p for ps in places for p in ps)
+    cap = max(PLACE_MAX_MIN, PLACE_MAX_SHARE * len(messages))
+    generic = {p for p, c in counts.items() if c > cap}
+    if generic:
+        places = [ps - generic for ps in places]
     vec = TfidfVectorizer(
         analyzer=lambda d: d,
         sublinear_tf=True,
@@ -256,7 +315,10 @@ def mine(
             if j <= i or abs(ts[i] - ts[j]) > window:
                 continue
             s = sims[a, b]
-            if s >= same_text or (places[i] & places[j]):
+            shared = places[i] & places[j]
+            # nearly the same text links too, unless the two name different places
+            unplaced = not places[i] or not places[j]
+            if shared or (s >= same_text and unplaced):
                 uf.join(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -275,13 +337,18 @@ def mine(
         if place_counts:
             place = max(place_counts.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
         keywords = [w for w in top if w != place and w not in place][:4]
+        name = _title_of(messages[rep])
+        if place and not any(p in name for p in place_counts):
+            name = f"{place}：{name}"
         t = summarize(
             [messages[i].key for i in members],
             msgs,
-            name=_title_of(messages[rep]),
+            name=name[:100],
             place=place,
             keywords=keywords,
         )
+        if t.people < min_people:
+            continue
         t.signature = signature(place, keywords)
         topics.append(t)
     topics.sort(key=lambda t: (-t.heat, -t.people, t.name))

@@ -13,6 +13,7 @@ DEMO_APPS = [
     "chuangwen.tasks",
     "chuangwen.inspections",
     "chuangwen.assessment",
+    "chuangwen.citizens",
 ]
 # --small: what each app makes less of (a demo city that builds in seconds, e.g. for `make fuzz`)
 SMALL = {"chuangwen.cases": {"reports": 400}}
