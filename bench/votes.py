@@ -70,8 +70,8 @@ def main() -> None:
                 voter = services.Voter(f"136{i:08d}", prev.device, prev.network)
         else:
             voter = services.Voter(f"139{i:08d}", f"device-{i:08d}", f"10.{i % 250}.{i // 250}.0")
-        picks = rng.sample(cands, rng.randint(1, 10))
-        ballots.append((voter, dict.fromkeys(picks)))
+        chosen = rng.sample(cands, rng.randint(1, 10))
+        ballots.append((voter, dict.fromkeys(chosen)))
 
     t0 = time.perf_counter()
     refused = 0

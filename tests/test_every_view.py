@@ -34,6 +34,11 @@ PUBLIC = {
     "citizens:p_rankings",
     "citizens:p_ranking",
     "citizens:p_board",
+    # the 随手拍 page's category suggestions as the citizen types (rate-limited, no personal data)
+    "cases:public_suggest",
+    # citizens' suggestions (意见建议): a public page to submit, read and like (rate-limited)
+    "citizens:public_suggestions",
+    "citizens:public_like",
     # Open311 GeoReport v2 is public by specification: any 311 client reads services and
     # requests without an account; POST requests authenticates with its api_key instead
     "open311:discovery",

@@ -30,6 +30,7 @@ from .models import (
     Vote,
     VoteChoice,
 )
+from .voice import admin as voice_admin  # noqa: F401  (registers the voice models)
 
 
 @admin.register(Round)

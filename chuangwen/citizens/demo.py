@@ -32,6 +32,7 @@ from chuangwen.sites.models import Site
 from . import services
 from .choices import CampaignKind, CampaignStatus, MilestoneStatus, ProgressMode, RoundKind, Sector
 from .models import Campaign, Round, Vote
+from .voice import demo as voice_demo
 
 N_VOTES = 600
 
@@ -565,4 +566,5 @@ def build_demo(
     _sector(city, rng, log)
     _compounds(city, rng, log)
     _wenzheng(city, rng, log)
+    voice_demo.build_demo(city, seed, log)
     log(f"市民服务门户：/citizens/p/{city.code}/")

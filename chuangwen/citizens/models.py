@@ -727,3 +727,14 @@ class CommitmentUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id} {self.status_after}"
+
+
+# ==== suggestions, hot topics and the category model: their own subpackage ====================
+
+from .voice.models import (  # noqa: E402, F401
+    CategoryModel,
+    Suggestion,
+    SuggestionLike,
+    Topic,
+    TopicItem,
+)

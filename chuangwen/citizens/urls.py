@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from . import public, views
+from .voice.urls import urlpatterns as voice_urls
 
 app_name = "citizens"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # --- part B: the office and the units ---
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
@@ -44,3 +45,5 @@ urlpatterns = [
     path("p/<str:city_code>/compounds/<int:pk>/", public.ranking, name="p_ranking"),
     path("p/<str:city_code>/board/", public.board, name="p_board"),
 ]
+# suggestions, hot topics and the category model (voice/)
+urlpatterns += voice_urls
