@@ -217,7 +217,9 @@ def test_public_report_track_and_rate(cc, anon):
         },
     )
     report = Report.objects.get()
-    assert r.status_code == 302 and r["Location"].endswith(report.tracking_code + "/")
+    assert r.status_code == 302 and r["Location"].endswith(
+        f"{report.tracking_code}/?new=1"
+    )  # the "save your code" page
     assert report.source == "citizen" and report.case.unit_id == cc.community_b.pk
     body = anon.get(r["Location"]).content.decode()
     assert "139****5678" in body and "13912345678" not in body and "已受理" in body
