@@ -22,6 +22,25 @@ PUBLIC = {
     "cases:public_photo",
     # citizens register as volunteers on a phone page before they have an account
     "volunteers:register",
+    # the citizens' public portal (phone first, no account): its front page, my reports by
+    # the codes kept on the device, the votes (ballots one per phone and device, rate limited),
+    # campaign progress with its public photos, compound rankings and the exposure board
+    "citizens:p_portal",
+    "citizens:p_my",
+    "citizens:p_my_status",
+    "citizens:p_votes",
+    "citizens:p_vote",
+    "citizens:p_campaigns",
+    "citizens:p_campaign",
+    "citizens:p_campaign_photo",
+    "citizens:p_rankings",
+    "citizens:p_ranking",
+    "citizens:p_board",
+    # the 随手拍 page's category suggestions as the citizen types (rate-limited, no personal data)
+    "cases:public_suggest",
+    # citizens' suggestions (意见建议): a public page to submit, read and like (rate-limited)
+    "citizens:public_suggestions",
+    "citizens:public_like",
     # Open311 GeoReport v2 is public by specification: any 311 client reads services and
     # requests without an account; POST requests authenticates with its api_key instead
     "open311:discovery",

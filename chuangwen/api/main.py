@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 
 from chuangwen.assessment.api import router as assessment_router
 from chuangwen.cases.api import router as cases_router
+from chuangwen.citizens.api import router as citizens_router
+from chuangwen.citizens.voice.api import router as citizens_voice_router
 from chuangwen.indicators.api import router as indicators_router
 from chuangwen.inspections.api import router as inspections_router
 from chuangwen.org.api import router as org_router
@@ -58,3 +60,5 @@ api.add_router("/assessment", assessment_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/moral", moral_router)
 api.add_router("/pairs", pairs_router)
+api.add_router("/citizens", citizens_router)
+api.add_router("/citizens/voice", citizens_voice_router)

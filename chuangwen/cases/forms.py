@@ -76,6 +76,8 @@ class PublicReportForm(CoordinatesMixin):
     )
     name = forms.CharField(label=_("称呼（可不填）"), max_length=20, required=False)
     photos = MultiPhotoField(label=_("照片"), required=False)
+    # chosen from the model's suggestions (optional; the office decides at registration)
+    category = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
     token = forms.CharField(required=False, widget=forms.HiddenInput)  # one-time, see views
 

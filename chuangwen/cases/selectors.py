@@ -382,3 +382,51 @@ def open_case_points(scope: Scope, limit: int = 5000) -> list[tuple]:
         .order_by("-id")
         .values_list("pk", "lon", "lat", "state", "category__name", "deadline")[:limit]
     )
+
+
+@dataclass
+class CategoryHint:
+    code: str
+    name: str
+    confidence: float
+    unit: str
+
+
+def category_hints(city_id: int, text: str, area_unit_id: int | None = None) -> list[CategoryHint]:
+    """The top 3 categories the model suggests for ``text``, each with the unit the 条块 rule
+    would dispatch it to (the area's unit when the case has one)."""
+    from .registry import suggest_categories
+    from .services.intake import suggest_unit
+
+    text = (text or "").strip()[:2000]
+    if not text:
+        return []
+    top = suggest_categories(city_id, [text], 3)[0]
+    if not top:
+        return []
+    cats = {
+        c.code: c
+        for c in Category.objects.filter(
+            city_id=city_id, code__in=[c for c, _p in top], active=True
+        ).select_related("department")
+    }
+    area_name = ""
+    if area_unit_id:
+        area_name = (
+            Unit.objects.filter(pk=area_unit_id).values_list("name", flat=True).first() or ""
+        )
+    out = []
+    for code, p in top:
+        cat = cats.get(code)
+        if cat is None:
+            continue
+        _unit_id, dept = suggest_unit(cat, area_unit_id)
+        unit = dept.name if dept is not None else area_name or str(_("属地街道/社区"))
+        out.append(CategoryHint(code, f"{cat.major_name}/{cat.name}", p, unit))
+    return out
+
+
+def hint_dicts(hints: list[CategoryHint]) -> list[dict[str, Any]]:
+    return [
+        {"code": h.code, "name": h.name, "confidence": h.confidence, "unit": h.unit} for h in hints
+    ]

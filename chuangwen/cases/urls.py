@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/<int:pk>/phone/", views.reveal_phone, name="reveal_phone"),
     # public pages, no account
     path("report/<str:city_code>/", views.public_report, name="public_report"),
+    path("report/<str:city_code>/suggest/", views.public_suggest, name="public_suggest"),
     path("track/", views.track, name="track_form"),
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/photos/<int:pk>/", views.public_photo, name="public_photo"),

@@ -38,6 +38,7 @@ from .models import CasePhoto, Category, Report
 
 LIST_CAP = 10_000
 PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
+SUGGEST_LIMIT = (60, 60)  # category suggestions per client address per minute (as one types)
 PUBLIC_REPORT = "cases.public_report"  # the purpose of the 随手拍 form's one-time tokens
 
 
@@ -121,6 +122,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "categories": (
             selectors.categories_with_units(case)
             if actions & {Action.DISPATCH, Action.REGISTER}
+            else []
+        ),
+        "category_hints": (
+            selectors.category_hints(case.city_id, case.description, case.area_unit_id)
+            if Action.REGISTER in actions
             else []
         ),
         "handlers": (selectors.pass_down_targets(case) if Action.ASSIGN in actions else None),
@@ -513,6 +519,7 @@ def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
                     reporter_name=d.get("name") or "",
                     reporter_phone=d["phone"],
                     photos=d.get("photos") or [],
+                    category=d.get("category") or None,
                 ),
                 acting_user=PUBLIC,
                 channel=Channel.PUBLIC,
@@ -534,8 +541,23 @@ def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
                 form.data = data
             form.add_error(None, str(exc.message))
         else:
-            return redirect("cases:track", code=code)
+            # the tracking page greets a new report with "保存您的查询码" and a copy button
+            return redirect(reverse("cases:track", kwargs={"code": code}) + "?new=1")
     return render(request, "cases/public_report.html", {"form": form, "city": city})
+
+
+@login_not_required
+@require_GET
+def public_suggest(request: HttpRequest, city_code: str) -> JsonResponse:
+    """The 随手拍 page asks as the citizen types: the top 3 categories the city's model
+    suggests for the text, each with the unit it would go to. Rate-limited per address."""
+    city = get_object_or_404(City, code=city_code)
+    limit, window = SUGGEST_LIMIT
+    if not ratelimit.hit([_client_key(request) + ":suggest"], limit, window):
+        return JsonResponse({"error": _("请求过于频繁，请稍后再试")}, status=429)
+    text = request.GET.get("text", "")[:500]
+    hints = selectors.category_hints(city.pk, text) if len(text.strip()) >= 4 else []
+    return JsonResponse({"suggestions": selectors.hint_dicts(hints)})
 
 
 @login_not_required
@@ -583,6 +605,7 @@ def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "photos": photos,
             "form": form,
             "public_state": PUBLIC_STATE.get(State(report.case.state)) if report else None,
+            "new": bool(report and request.GET.get("new")),
         },
     )
 

@@ -32,7 +32,7 @@ def test_citizen_reports_from_a_phone_and_follows_the_case(live_server, browser)
         page.fill("[name=description]", "小区门口垃圾堆放三天无人清理")
         page.fill("[name=phone]", "13812345678")
         page.click("button:has-text('提交')")
-        page.wait_for_url("**/cases/track/*/")
+        page.wait_for_url("**/cases/track/*/?new=1")
 
         report = Report.objects.get()
         assert report.tracking_code in page.url

@@ -124,7 +124,7 @@ def test_public_report_during_an_import_waits_and_succeeds(file_db):
         waited = time.monotonic() - t0
     assert r.status_code == 302, r.content.decode()[:500]
     report = Report.objects.get(city=sc.city)
-    assert r["Location"].endswith(f"/{report.tracking_code}/")
+    assert r["Location"].endswith(f"/{report.tracking_code}/?new=1")
     assert waited > 0.5  # it queued for the write lock rather than failing
 
 

@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 from typing import IO, Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,12 +15,22 @@ from chuangwen.core.xlsx import ErrorCollector, max_lengths, read_rows
 from chuangwen.org.actors import require_office
 from chuangwen.org.models import City
 
+from .. import registry
 from ..choices import Channel, Source
 from ..models import Report
 from .intake import IntakeData, IntakeResult, _category_map, intake_cases
 
 HOTLINE_REQUIRED = ["工单编号", "诉求内容"]
-HOTLINE_OPTIONAL = ["来电时间", "来电人", "联系电话", "问题地址", "经度", "纬度", "类别编码"]
+HOTLINE_OPTIONAL = [
+    "来电时间",
+    "来电人",
+    "联系电话",
+    "问题地址",
+    "经度",
+    "纬度",
+    "类别编码",
+    "诉求类型",  # 投诉/求助/咨询/建议 …: a kind with a registered handler (建议) goes there
+]
 
 
 def import_hotline_orders(
@@ -28,13 +39,16 @@ def import_hotline_orders(
     """12345 work orders from Excel; all or nothing, every bad cell reported.
 
     Columns: 工单编号* (unique), 诉求内容*, 来电时间 (yyyy-mm-dd hh:mm), 来电人, 联系电话,
-    问题地址, 经度, 纬度 (WGS-84; both or neither), 类别编码 (e.g. SJ0102). A row needs
-    coordinates or an address. 工单编号 already imported is an error.
+    问题地址, 经度, 纬度 (WGS-84; both or neither), 类别编码 (e.g. SJ0102), 诉求类型. A row needs
+    coordinates or an address. 工单编号 already imported is an error. Rows whose 诉求类型 has
+    a registered handler (``cases.registry``: citizens takes 建议) go to it, in the same
+    transaction, instead of becoming cases.
     """
     require_office(acting_user, city)
     errors = ErrorCollector()
     categories = _category_map(city.pk)
     items: list[IntakeData] = []
+    handed: dict[str, list[registry.HotlineOrder]] = {}
     seen: dict[str, int] = {}
     rows = list(read_rows(file, HOTLINE_REQUIRED, HOTLINE_OPTIONAL))
     ids = [str(r.get("工单编号") or "") for _n, r in rows]
@@ -78,6 +92,7 @@ def import_hotline_orders(
         elif when is not None:
             errors.add(number, "来电时间", _("格式应为 yyyy-mm-dd hh:mm"))
             when = None
+        kind = str(row.get("诉求类型") or "").strip()
         lon, lat = row.get("经度"), row.get("纬度")
         if (lon is None) != (lat is None):
             errors.add(number, "经度", _("经度和纬度须同时填写"))
@@ -87,7 +102,7 @@ def import_hotline_orders(
             except InvalidInput as exc:
                 errors.add(number, "经度", str(exc.message))
         address = str(row.get("问题地址") or "").strip()
-        if lon is None and not address:
+        if lon is None and not address and registry.hotline_handler(kind) is None:
             errors.add(number, "问题地址", _("没有坐标时必须填写地址"))
         code = str(row.get("类别编码") or "").strip()
         if code and code not in categories:
@@ -95,6 +110,20 @@ def import_hotline_orders(
         phone = re.sub(r"[\s-]", "", str(row.get("联系电话") or ""))
         if phone and not (is_mobile(phone) or re.fullmatch(r"\d{7,12}", phone)):
             errors.add(number, "联系电话", _("格式不正确"))
+        if registry.hotline_handler(kind) is not None:
+            handed.setdefault(kind, []).append(
+                registry.HotlineOrder(
+                    external_id=order,
+                    text=text,
+                    reported_at=when if isinstance(when, datetime) else None,
+                    name=str(row.get("来电人") or ""),
+                    phone=phone,
+                    address=address,
+                    lon=float(lon) if isinstance(lon, int | float) else None,
+                    lat=float(lat) if isinstance(lat, int | float) else None,
+                )
+            )
+            continue
         items.append(
             IntakeData(
                 source=Source.HOTLINE,
@@ -112,4 +141,11 @@ def import_hotline_orders(
     if not rows:
         errors.add(None, "", _("文件中没有工单"))
     errors.raise_if_any()
-    return intake_cases(city, items, acting_user=acting_user, channel=Channel.HOTLINE)
+    with transaction.atomic():
+        for kind, orders in handed.items():
+            handler = registry.hotline_handler(kind)
+            if handler is not None:
+                handler(city, orders, acting_user=acting_user)
+        if not items:
+            return []
+        return intake_cases(city, items, acting_user=acting_user, channel=Channel.HOTLINE)

@@ -31,6 +31,41 @@
     select.addEventListener("change", show);
     show();
   });
+  // --- 随手拍: the category model's top 3 as the citizen types (optional choice) ------------
+  document.querySelectorAll(".cw-cat-suggest").forEach((box) => {
+    const form = box.closest("form");
+    const text = form.querySelector("[name=description]");
+    const chosen = form.querySelector("[name=category]");
+    if (!text || !chosen) return;
+    let timer = null, last = "";
+    const render = (items) => {
+      box.replaceChildren();
+      if (!items.length) return;
+      const label = document.createElement("div");
+      label.className = "text-muted";
+      label.textContent = "问题类别（系统推荐，可选）：";
+      box.append(label);
+      items.forEach((it) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "btn btn-sm me-1 mb-1 " + (chosen.value === it.code ? "btn-primary" : "btn-outline-secondary");
+        b.textContent = `${it.name} ${Math.round(it.confidence * 100)}%` + (it.unit ? ` · ${it.unit}` : "");
+        b.addEventListener("click", () => { chosen.value = chosen.value === it.code ? "" : it.code; render(items); });
+        box.append(b);
+      });
+    };
+    const ask = () => {
+      const q = text.value.trim();
+      if (q.length < 4 || q === last) return;
+      last = q;
+      fetch(box.dataset.url + "?text=" + encodeURIComponent(q.slice(0, 500)), { headers: { Accept: "application/json" } })
+        .then((r) => (r.ok ? r.json() : { suggestions: [] }))
+        .then((d) => render(d.suggestions || []))
+        .catch(() => {});
+    };
+    text.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 500); });
+    ask();
+  });
   const tiles = (map, el) => {
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   };

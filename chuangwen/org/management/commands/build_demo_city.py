@@ -13,10 +13,15 @@ DEMO_APPS = [
     "chuangwen.tasks",
     "chuangwen.inspections",
     "chuangwen.assessment",
+    "chuangwen.citizens",
     "chuangwen.volunteers",
 ]
 # --small: what each app makes less of (a demo city that builds in seconds, e.g. for `make fuzz`)
-SMALL = {"chuangwen.cases": {"reports": 400}, "chuangwen.volunteers": {"volunteers": 80, "days": 7}}
+SMALL = {
+    "chuangwen.cases": {"reports": 400},
+    "chuangwen.citizens": {"votes": 120},
+    "chuangwen.volunteers": {"volunteers": 80, "days": 7},
+}
 
 
 class Command(BaseCommand):

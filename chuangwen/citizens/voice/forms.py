@@ -1,0 +1,74 @@
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_TEXT, SuggestionStatus
+
+
+class PublicSuggestionForm(forms.Form):
+    """意见建议 without an account: phone first, bounded text (escaped when shown)."""
+
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=11,
+        validators=[RegexValidator(r"^1\d{10}$", _("请输入 11 位手机号"))],
+    )
+    text = forms.CharField(
+        label=_("您的意见建议"),
+        min_length=5,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    place = forms.CharField(label=_("涉及地点（可不填）"), max_length=200, required=False)
+    name = forms.CharField(label=_("称呼（可不填）"), max_length=20, required=False)
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("bot")
+        return ""
+
+
+class LikeForm(forms.Form):
+    device = forms.CharField(min_length=8, max_length=100)
+    phone = forms.CharField(max_length=11, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=SuggestionStatus.choices)
+    reply = forms.CharField(
+        label=_("答复"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件"))
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+
+
+class SplitForm(forms.Form):
+    name = forms.CharField(label=_("新话题名称"), max_length=100)
+    items = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args: Any, items: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["items"])
+        field.choices = [(i.pk, str(i.pk)) for i in items]
+
+
+class MergeForm(forms.Form):
+    others = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args: Any, topics: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["others"])
+        field.choices = [(t.pk, t.name) for t in topics]

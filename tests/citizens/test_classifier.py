@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from chuangwen.citizens.voice import classifier
+
+TEXTS = [
+    "路边垃圾堆积没人清理",
+    "垃圾桶满了垃圾发臭",
+    "小区门口乱倒垃圾",
+    "墙上贴满小广告",
+    "电线杆上乱贴小广告",
+    "楼道里全是小广告",
+    "路灯不亮一片漆黑",
+    "路灯坏了一直闪",
+    "这一段路灯都不亮",
+]
+LABELS = ["垃圾"] * 3 + ["广告"] * 3 + ["路灯"] * 3
+
+
+def test_char_tfidf_equals_scikit_learn():
+    texts = [classifier.normalize(t) for t in TEXTS]
+    ours = classifier.CharTfidf(max_n=3, min_df=1)
+    a = ours.fit_transform(texts)
+    ref = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, lowercase=False)
+    b = ref.fit_transform(texts)
+    assert a.shape == b.shape
+    # same vocabulary size and the same row values (column order differs)
+    for i in range(len(texts)):
+        assert np.allclose(np.sort(a[i].data), np.sort(b[i].data), atol=1e-5)
+    # unseen text: n-grams outside the vocabulary are dropped, rows stay L2-normalised
+    x = ours.transform(["垃圾和小广告XYZ"])
+    assert abs(float(x.multiply(x).sum()) - 1.0) < 1e-5
+    assert ours.transform([""]).nnz == 0
+
+
+def test_train_predict_top3_and_roundtrip():
+    model = classifier.train_model(TEXTS, LABELS)
+    assert model.predict(["人民路的路灯晚上不亮", "门口的小广告太多了"]) == ["路灯", "广告"]
+    top = model.top(["路灯不亮"], 3)[0]
+    assert top[0].label == "路灯"
+    assert len(top) == 3
+    assert top[0].confidence >= top[1].confidence >= top[2].confidence
+    assert 0.99 <= sum(p.confidence for p in top) <= 1.01
+    again = classifier.loads(model.dumps())
+    assert again.predict(["垃圾没人清理"]) == ["垃圾"]
+    assert model.predict([]) == []
+
+
+def test_training_needs_two_classes():
+    with pytest.raises(ValueError):
+        classifier.train_model(["a", "b"], ["x", "x"])
+
+
+def test_evaluate_never_trains_on_the_held_out_part():
+    texts = TEXTS * 4
+    labels = LABELS * 4
+    ev = classifier.evaluate(texts, labels, test_size=0.3, seed=1)
+    tr, te = classifier.split(labels, 0.3, 1)
+    assert not set(tr) & set(te)
+    assert ev.n_test == len(te) and ev.n_train == len(tr)
+    assert 0 <= ev.macro_f1 <= 1 and ev.accuracy > 0.5
+    assert ev.class_counts == {"垃圾": 12, "广告": 12, "路灯": 12}

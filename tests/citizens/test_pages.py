@@ -1,0 +1,70 @@
+"""The office's and the units' pages: scoped reads (404 out of scope), the budget refused in
+Chinese through the page, flagged ballots reviewed from the round's page, the history."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from chuangwen.citizens import services
+from chuangwen.citizens.models import BudgetEntry, Vote
+from chuangwen.org.actors import SYSTEM
+
+from .conftest import voter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_campaign_page_is_scoped_and_shows_progress_and_money(cc, client_for):
+    c = cc.campaign()  # lead: the department, supporting: district A
+    services.add_milestone(c, title="摸底排查", deadline=c.ends_on, acting_user=SYSTEM)
+    services.set_budget(c, source="city", allocated="50000", acting_user=SYSTEM)
+    url = reverse("citizens:campaign", args=[c.pk])
+    body = client_for(cc.office).get(url).content.decode()
+    assert "摸底排查" in body and "市级财政" in body and "50,000" in body.replace("50000", "50,000")
+    assert client_for(cc.liaison_a).get(url).status_code == 200  # a supporting unit
+    assert client_for(cc.liaison_b).get(url).status_code == 404  # not its campaign
+
+
+def test_spending_past_the_budget_from_the_page_is_refused_in_chinese(cc, client_for):
+    c = services.start_campaign(cc.campaign(), acting_user=SYSTEM)
+    services.set_budget(c, source="city", allocated="10000", acting_user=SYSTEM)
+    client = client_for(cc.office)
+    url = reverse("citizens:campaign_action", args=[c.pk, "entry"])
+    data = {
+        "source": "city",
+        "kind": "spend",
+        "amount": "12000",
+        "on": str(date.today()),
+        "note": "工程款",
+    }
+    resp = client.post(url, data, follow=True)
+    assert "超出预算" in resp.content.decode()
+    assert not BudgetEntry.objects.exists()
+    resp = client.post(url, {**data, "amount": "8000"}, follow=True)
+    assert "已登记" in resp.content.decode() and BudgetEntry.objects.count() == 1
+    # a unit with nothing to do with it cannot even find it
+    assert client_for(cc.liaison_b).post(url, data).status_code == 404
+
+
+def test_flagged_ballots_are_reviewed_from_the_round_page(cc, client_for):
+    r = cc.round(burst_limit=1)
+    c = r.candidates.first()
+    for i in range(3):
+        services.cast_vote(r, voter(800 + i), {c.pk: None}, acting_user=SYSTEM)
+    client = client_for(cc.office)
+    page = client.get(reverse("citizens:round", args=[r.pk])).content.decode()
+    assert "待复核" in page and "13700000801" not in page
+    flagged = list(Vote.objects.filter(round=r, status="flagged").values_list("pk", flat=True))
+    assert len(flagged) == 2
+    resp = client.post(
+        reverse("citizens:round_action", args=[r.pk, "review"]),
+        {"votes": flagged, "accept": "0"},
+        follow=True,
+    )
+    assert resp.status_code == 200
+    assert Vote.objects.filter(round=r, status="void").count() == 2
+    # a leader reads, but does not act
+    assert client_for(cc.leader).post(
+        reverse("citizens:round_action", args=[r.pk, "close"])
+    ).status_code in (403, 404)
