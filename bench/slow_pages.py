@@ -11,7 +11,7 @@ client (session, middleware, view, template; no network, no browser) and its med
 query count are kept.
 
     .venv/bin/python bench/slow_pages.py                  # SQLite, demo city --small
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cw_workbench .venv/bin/python bench/slow_pages.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cw_x .venv/bin/python bench/slow_pages.py
 
 Target: no page over 300 ms. The last line is JSON: pages, pages over the target, the slowest.
 """
@@ -26,8 +26,7 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, parser, setup_django
-from intake import _ensure_pg_database
+from common import emit, ensure_pg_database, parser, setup_django
 
 ROLES = ["office", "leader", "inspector", "dept", "district", "street", "grid"]
 TARGET_MS = 300
@@ -98,7 +97,7 @@ def main() -> None:
     p.add_argument("--reuse", action="store_true", help="keep the demo city already built")
     p.add_argument("--top", type=int, default=20, help="how many of the slowest to list")
     args = p.parse_args()
-    _ensure_pg_database()
+    ensure_pg_database()
     url = setup_django("slow_pages")
     from django.contrib.auth import get_user_model
     from django.core.management import call_command

@@ -116,12 +116,12 @@ def _extension(user: Any) -> bool:
             .order_by("deadline", "id")
             .first()
         )
-        if case is None:
+        if case is None or case.deadline is None:
             continue
         try:
             cases.request_extension(
                 case,
-                until=case.deadline + timedelta(days=3),  # type: ignore[operator]
+                until=case.deadline + timedelta(days=3),
                 reason="需协调产权单位共同处置",
                 acting_user=user,
             )

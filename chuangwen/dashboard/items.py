@@ -73,7 +73,7 @@ def _paths_q(field: str, paths: list[str]) -> Q:
 # --- cases -----------------------------------------------------------------------------------
 
 
-def _case_row(case: Case, scope: Scope, verbs: Mapping[str, str], now: datetime) -> Row:
+def _case_row(case: Case, scope: Scope, verbs: Mapping[Any, str], now: datetime) -> Row:
     allowed = case_services.actions_for_scope(case, scope, only=verbs) if verbs else set()
     verb = next((label for action, label in verbs.items() if action in allowed), "")
     late = case.state in WITH_UNIT and case.deadline is not None and case.deadline < now
@@ -98,7 +98,7 @@ def _case_item(
     scope: Scope,
     *,
     url: str,
-    verbs: Mapping[str, str] | None = None,
+    verbs: Mapping[Any, str] | None = None,
     order: tuple[str, ...] = ("id",),
     count_late: bool = False,
 ) -> Item:
@@ -209,7 +209,7 @@ def liaison_tasks(scope: Scope, today: date) -> list[Item]:
     until = today + timedelta(days=WEEK)
     qs = Task.objects.filter(
         unit_tasks_q(paths),
-        city_id=scope.city_id,
+        city_id=scope.city_id or 0,
         status__in=list(OPEN_STATUSES),
         deadline__lte=until,
     )

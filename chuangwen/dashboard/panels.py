@@ -176,7 +176,9 @@ def map_panel(scope: Scope, today: date) -> Panel | None:
         datetime.combine(today - timedelta(days=MAP_DAYS), datetime.min.time())
     )
     rows = selectors.inspection_points(scope, since)
-    city = City.objects.filter(pk=scope.city_id).values_list("center_lon", "center_lat").first()
+    city = (
+        City.objects.filter(pk=scope.city_id or 0).values_list("center_lon", "center_lat").first()
+    )
     center = (city[0], city[1]) if city and city[0] is not None and city[1] is not None else None
     points = [
         Point(

@@ -287,10 +287,11 @@ def my_remaining_samples(scope: Scope, today: date, limit: int) -> tuple[int, li
 
 def inspection_points(scope: Scope, since: datetime, limit: int = 2000) -> list[dict[str, Any]]:
     """Sites checked since ``since``: where, how many checks, how many found a problem."""
-    return list(
+    rows: Any = (
         results_for_user(scope)
         .filter(observed_at__gte=since)
         .values("site_id", "site__name", "site__lon", "site__lat")
         .annotate(n=Count("id"), failed=Count("id", filter=Q(failed=True)))
         .order_by("-failed", "site_id")[:limit]
     )
+    return list(rows)

@@ -356,7 +356,7 @@ def _with_permissions(scope: Any, rows: Any) -> list[ActionItem]:
     """The rows, each marked with whether the viewer may report on it (the service's check)."""
     rows = list(rows)
     for item in rows:
-        item.can_update = services.may_update_action(scope, item)  # type: ignore[attr-defined]
+        item.can_update = services.may_update_action(scope, item)
     return rows
 
 

@@ -86,7 +86,7 @@ def test_office_evidence_notices_inspections_and_risks(wc):
 
 
 def test_lagging_units_rank_the_district_with_overdue_work_first(wc):
-    closure, late_tasks = items.lagging_units(wc.scope(wc.office), timezone.localdate())
+    _closure, late_tasks = items.lagging_units(wc.scope(wc.office), timezone.localdate())
     assert late_tasks.rows[0].label == "甲区" and "逾期任务 1 项" in late_tasks.rows[0].detail
     assert late_tasks.rows[0].url == f"/tasks/?unit={wc.district_a.pk}&status=overdue"
     figures = {f.name: f for f in selectors.unit_figures(wc.city.pk, timezone.now())}
