@@ -35,7 +35,7 @@ from chuangwen.tasks.choices import OPEN_STATUSES
 from chuangwen.tasks.models import Task
 from chuangwen.tasks.selectors import pending_reports, unit_tasks_q
 
-from . import selectors
+from . import participation, selectors
 from .registry import Item, Row, register_item
 
 CAP = 999  # counts stop here ("999+"): a to-do list, not a statistic
@@ -575,12 +575,14 @@ def register() -> None:
             ("inspections", office_inspections_today),
             ("lagging", lagging_units),
             ("risks", points_at_risk),
+            ("accountability", participation.accountability_to_decide),
         ],
         "leader": [
             ("long_overdue", leader_long_overdue),
             ("disputed", leader_disputed),
             ("late_actions", leader_actions),
             ("late_notices", leader_late_notices),
+            ("accountability", participation.accountability_to_decide),
             ("lagging", lagging_units),
         ],
         "liaison": [
@@ -588,6 +590,8 @@ def register() -> None:
             ("tasks_due", liaison_tasks),
             ("notices", liaison_notices),
             ("actions", liaison_actions),
+            ("reports", participation.liaison_reports),
+            ("rank", participation.liaison_rank),
         ],
         "inspector": [("sites", inspector_sites), ("to_verify", to_verify)],
         "grid": [("to_verify", to_verify), ("grid_cases", grid_cases), ("patrol", grid_patrol)],

@@ -14,7 +14,7 @@ from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City
 from chuangwen.org.scope import Scope
 
-from . import selectors
+from . import participation, selectors
 from .items import list_url, risk_url
 from .registry import Chart, Figure, MapLayer, Panel, PanelRow, Point, Series, register_panel
 
@@ -215,6 +215,9 @@ def register() -> None:
         ("districts", district_panel),
         ("map", map_panel),
         ("burndown", burndown_panel),
+        ("campaigns", participation.campaigns_panel),
+        ("volunteers", participation.volunteers_panel),
+        ("redblack", participation.redblack_panel),
     ]
     for order, (key, fn) in enumerate(entries):
         register_panel(key, fn, order=(order + 1) * 10)
