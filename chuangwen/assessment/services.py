@@ -42,6 +42,7 @@ from chuangwen.inspections.services import lock_counter
 from chuangwen.org.actors import actor_scope, actor_user, require_office, require_unit
 from chuangwen.org.choices import Role, UnitKind
 from chuangwen.org.models import City, Membership, Unit
+from chuangwen.org.registry import unit_finding_recorded
 from chuangwen.org.scope import Scope
 from chuangwen.tasks.evidence import check_file
 from chuangwen.tasks.formula import FormulaError
@@ -2165,6 +2166,11 @@ def record_finding(
         actor=acting_user,
         after=audit.snapshot(finding, FINDING_FIELDS),
         summary=f"{unit.name}：{item.code} {UnitSanction(sanction).label}",
+    )
+    unit_finding_recorded(
+        unit,
+        ref=f"negativefinding:{finding.pk}",
+        reason=f"负面清单：{item.code} {description}"[:300],
     )
     notify(
         _liaison_users([unit.pk]),
