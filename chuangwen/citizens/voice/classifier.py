@@ -43,6 +43,8 @@ MIN_DF = 3  # from 1,000 training texts on; below, every n-gram counts (MIN_DF_S
 MIN_DF_SMALL = 1
 C = 3.0
 SOFTMAX_SCALE = 4.0  # decision values → confidences
+WORD_MAX = 4  # words of 2..4 characters
+WORD_WEIGHT = 0.5
 MAX_TEXT = 4000  # longer texts are cut (the intake limit of a description)
 CHUNK = 500
 FORMAT = 1  # bumped when the stored layout changes; older rows must be retrained
@@ -50,6 +52,7 @@ FORMAT = 1  # bumped when the stored layout changes; older rows must be retraine
 _DIGITS = re.compile(r"\d+")
 _LATIN = re.compile(r"[a-z]+\d*")
 _SPACE = re.compile(r"\s+")
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _BITS = 21
 
 
@@ -83,6 +86,38 @@ def _ngram_codes(texts: Sequence[str], max_n: int) -> tuple[np.ndarray, np.ndarr
         keep = ~bad
         codes_out.append(code[keep])
         docs_out.append(doc[:m][keep])
+    if not codes_out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(docs_out), np.concatenate(codes_out)
+
+
+_PRIME = np.uint64(0x100000001B3)
+
+
+def _hashed_ngrams(texts: Sequence[str], lengths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(document index, 64-bit hash) of every char n-gram of the given ``lengths`` (longer than
+    ``_ngram_codes`` can pack exactly; collisions among a few thousand words are negligible)."""
+    if not texts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    joined = "\x00".join(t.replace("\x00", "") for t in texts)
+    chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    sep = chars == 0
+    doc = np.cumsum(sep)
+    docs_out, codes_out = [], []
+    n_chars = len(chars)
+    with np.errstate(over="ignore"):
+        for n in lengths:
+            m = n_chars - n + 1
+            if m <= 0:
+                continue
+            code = chars[:m] + np.uint64(n)
+            bad = sep[:m].copy()
+            for k in range(1, n):
+                code = code * _PRIME + chars[k : k + m]
+                bad |= sep[k : k + m]
+            keep = ~bad
+            codes_out.append(code[keep].view(np.int64))
+            docs_out.append(doc[:m][keep])
     if not codes_out:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(docs_out), np.concatenate(codes_out)
@@ -153,25 +188,31 @@ class CharTfidf:
         state["_lookup"] = None  # rebuilt on first use: not stored
         return state
 
+    def _codes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        return _ngram_codes(texts, self.max_n)
+
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        docs, codes = _ngram_codes(texts, self.max_n)
+        docs, codes = self._codes(texts)
         order = np.lexsort((docs, codes))
         c, d = codes[order], docs[order]
         first = np.ones(len(c), dtype=bool)  # the first time a document has the n-gram
         first[1:] = (c[1:] != c[:-1]) | (d[1:] != d[:-1])
         uniq, df = np.unique(c[first], return_counts=True)
-        keep = df >= self.min_df
+        keep = (df >= self.min_df) & self._allowed(uniq)
         self.vocab = uniq[keep]
         self._lookup = None
         n = len(texts)
         self.idf = (np.log((1 + n) / (1 + df[keep])) + 1).astype(np.float32)
         return self._matrix(len(texts), docs, codes)
 
+    def _allowed(self, codes: np.ndarray) -> np.ndarray:
+        return np.ones(len(codes), dtype=bool)
+
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         parts = []
         for i in range(0, len(texts), CHUNK):  # chunks keep the arrays small
             chunk = texts[i : i + CHUNK]
-            docs, codes = _ngram_codes(chunk, self.max_n)
+            docs, codes = self._codes(chunk)
             parts.append(self._matrix(len(chunk), docs, codes))
         if not parts:
             return sp.csr_matrix((0, len(self.vocab)), dtype=np.float32)
@@ -206,26 +247,73 @@ class CharTfidf:
 
 
 @dataclass
+class WordTfidf(CharTfidf):
+    """Words as features without a segmenter at prediction time: the vocabulary is learned
+    from the training texts (jieba, once, at training), and a text's words are every
+    occurrence of a vocabulary word in it (2–``max_len`` characters, found with the same
+    whole-array hashing as the n-grams) — fast enough for the hotline import and the
+    as-you-type suggestion. TF-IDF as for the n-grams."""
+
+    max_len: int = WORD_MAX
+    words: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def learn(self, texts: Sequence[str]) -> None:
+        """The vocabulary: jieba's words (2–``max_len`` characters, Chinese) of ``texts``."""
+        import jieba
+
+        jieba.setLogLevel(60)
+        found: set[str] = set()
+        for t in texts:
+            found.update(
+                w for w in jieba.lcut(t, HMM=True) if 2 <= len(w) <= self.max_len and _HAN.match(w)
+            )
+        by_len: dict[int, list[str]] = {}
+        for w in found:
+            by_len.setdefault(len(w), []).append(w)
+        # a word alone is one n-gram of its own length: its code
+        codes = [_hashed_ngrams(ws, [n])[1] for n, ws in by_len.items()]
+        self.words = np.unique(np.concatenate(codes)) if codes else np.zeros(0, np.int64)
+
+    def _codes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        return _hashed_ngrams(texts, range(2, self.max_len + 1))
+
+    def _allowed(self, codes: np.ndarray) -> np.ndarray:
+        return np.isin(codes, self.words)
+
+
+@dataclass
 class Featurizer:
     body: CharTfidf = field(default_factory=CharTfidf)
     head: CharTfidf = field(default_factory=CharTfidf)
     head_len: int = HEAD
     head_weight: float = HEAD_WEIGHT
+    words: WordTfidf | None = None
+    word_weight: float = WORD_WEIGHT
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         norm = [normalize(t) for t in texts]
-        a = self.body.fit_transform(norm)
-        b = self.head.fit_transform([t[: self.head_len] for t in norm])
-        return sp.hstack([a, b * self.head_weight], format="csr")
+        mats = [self.body.fit_transform(norm)]
+        mats.append(self.head.fit_transform([t[: self.head_len] for t in norm]))
+        if self.words is not None:
+            self.words.learn(norm)
+            mats.append(self.words.fit_transform(norm))
+        return sp.hstack([m * w for m, w in zip(mats, self.weights, strict=True)], format="csr")
+
+    @property
+    def weights(self) -> list[float]:
+        return [1.0, self.head_weight] + ([self.word_weight] if self.words is not None else [])
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        a, b = self.blocks(texts)
-        return sp.hstack([a, b * self.head_weight], format="csr")
+        mats = self.blocks(texts)
+        return sp.hstack([m * w for m, w in zip(mats, self.weights, strict=True)], format="csr")
 
-    def blocks(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """The body and head matrices (unweighted), as ``transform`` would stack them."""
+    def blocks(self, texts: Sequence[str]) -> list[sp.csr_matrix]:
+        """The body, head (and words) matrices, unweighted, as ``transform`` stacks them."""
         norm = [normalize(t) for t in texts]
-        return self.body.transform(norm), self.head.transform([t[: self.head_len] for t in norm])
+        mats = [self.body.transform(norm), self.head.transform([t[: self.head_len] for t in norm])]
+        if self.words is not None:
+            mats.append(self.words.transform(norm))
+        return mats
 
 
 @dataclass(frozen=True)
@@ -243,10 +331,12 @@ class TrainedModel:
     format: int = FORMAT
 
     def decision(self, texts: Sequence[str]) -> np.ndarray:
-        body, head = self.featurizer.blocks(texts)
-        nb = body.shape[1]
-        w = self.featurizer.head_weight
-        d = np.asarray(body @ self.coef[:, :nb].T) + w * np.asarray(head @ self.coef[:, nb:].T)
+        d = np.zeros((len(texts), self.coef.shape[0]), dtype=np.float64)
+        start = 0
+        for m, w in zip(self.featurizer.blocks(texts), self.featurizer.weights, strict=True):
+            end = start + m.shape[1]
+            d += w * np.asarray(m @ self.coef[:, start:end].T)
+            start = end
         d += self.intercept
         if len(self.classes) == 2 and d.shape[1] == 1:  # binary SVM: one column
             d = np.hstack([-d, d])
@@ -284,23 +374,50 @@ def loads(data: bytes) -> TrainedModel:
     return model
 
 
-def train_model(texts: Sequence[str], labels: Sequence[str], *, c: float = C) -> TrainedModel:
+def train_model(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    c: float = C,
+    words: bool = True,
+    nb: bool = True,
+) -> TrainedModel:
     """Fit the featurizer and a class-balanced LinearSVC; needs at least two labels."""
     from sklearn.svm import LinearSVC
 
     if len(set(labels)) < 2:
         raise ValueError("need at least two categories")
     min_df = MIN_DF if len(texts) >= 1000 else MIN_DF_SMALL
-    feat = Featurizer(body=CharTfidf(min_df=min_df), head=CharTfidf(min_df=min_df))
+    feat = Featurizer(
+        body=CharTfidf(min_df=min_df),
+        head=CharTfidf(min_df=min_df),
+        words=WordTfidf(min_df=min_df) if words else None,
+    )
     x = feat.fit_transform(texts)
+    y = np.asarray([str(label) for label in labels])
+    scale = nb_scale(x, y) if nb else np.ones(x.shape[1], dtype=np.float32)
     svm = LinearSVC(C=c, class_weight="balanced", max_iter=3000)
-    svm.fit(x, list(labels))
+    svm.fit(x @ sp.diags(scale), y)
     return TrainedModel(
         featurizer=feat,
         classes=[str(c) for c in svm.classes_],
-        coef=svm.coef_.astype(np.float32),
+        # the scaling of the columns folded into the weights: prediction pays nothing for it
+        coef=(svm.coef_ * scale).astype(np.float32),
         intercept=svm.intercept_.astype(np.float32),
     )
+
+
+def nb_scale(x: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
+    """How much each feature tells the classes apart, as naive Bayes sees it: the largest
+    |log P(f | class) − mean over classes| of its document frequency per class (add-one
+    smoothed). Multiplying the columns by it (NB-SVM) lets the SVM lean on the telling
+    n-grams; chosen by cross-validation inside the training part."""
+    present = x.copy()
+    present.data = np.ones_like(present.data)
+    classes = np.unique(y)
+    counts = np.vstack([np.asarray(present[y == k].sum(axis=0)).ravel() + 1.0 for k in classes])
+    logp = np.log(counts / counts.sum(axis=1, keepdims=True))
+    return np.abs(logp - logp.mean(axis=0)).max(axis=0).astype(np.float32)
 
 
 @dataclass
