@@ -67,7 +67,7 @@ def test_words_are_the_vocabulary_words_found_in_a_text():
     w = classifier.WordTfidf(min_df=1)
     texts = [classifier.normalize(t) for t in ["人民路的路灯不亮", "路灯坏了", "小广告太多"]]
     w.words = np.unique(
-        np.concatenate([classifier._hashed_ngrams(["路灯", "广告"], [2])[1]])
+        np.concatenate([classifier._word_codes(["路灯", "广告"], 4, only=2)[1]])
     )  # the vocabulary jieba would learn, given here
     x = w.fit_transform(texts)
     assert x.shape == (3, 2)  # only the vocabulary words become columns
@@ -77,7 +77,7 @@ def test_words_are_the_vocabulary_words_found_in_a_text():
     w2 = classifier.WordTfidf(min_df=1)
     w2.learn(["人民路的路灯晚上不亮", "小区门口的垃圾桶满了"])
     assert len(w2.words) >= 3
-    assert np.isin(classifier._hashed_ngrams(["路灯"], [2])[1], w2.words).all()
+    assert np.isin(classifier._word_codes(["路灯"], 4, only=2)[1], w2.words).all()
 
 
 def test_nb_scaling_is_folded_into_the_weights():
@@ -93,3 +93,21 @@ def test_nb_scaling_is_folded_into_the_weights():
     del state["words"], state["word_weight"]
     again = classifier.loads(plain.dumps())
     assert again.featurizer.words is None and again.predict(["路灯坏了"]) == ["路灯"]
+
+
+def test_prediction_shares_the_bodys_lookups_with_the_words():
+    texts = TEXTS * 3 + ["人民路路灯不亮，小区门口垃圾桶满了，电线杆上小广告"]
+    feat = classifier.Featurizer(
+        body=classifier.CharTfidf(min_df=1),
+        head=classifier.CharTfidf(min_df=1),
+        words=classifier.WordTfidf(min_df=1),
+    )
+    feat.fit_transform(texts)
+    assert feat.words is not None and len(feat.words.vocab) > 0
+    new = ["路灯坏了一直闪，垃圾发臭", "小广告", "", "门口乱倒垃圾电线杆"] * 300  # > one chunk
+    body, head, words = feat.blocks(new)
+    norm = [classifier.normalize(t) for t in new]
+    # the same as each block on its own (words found by their own codes)
+    assert abs(body - feat.body.transform(norm)).max() < 1e-6
+    assert abs(words - feat.words.transform(norm)).max() < 1e-6
+    assert words.nnz > 0

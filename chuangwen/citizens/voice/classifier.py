@@ -218,13 +218,23 @@ class CharTfidf:
             return sp.csr_matrix((0, len(self.vocab)), dtype=np.float32)
         return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
-    def _matrix(self, n_docs: int, docs: np.ndarray, codes: np.ndarray) -> sp.csr_matrix:
-        v = len(self.vocab)
-        if v == 0 or len(codes) == 0:
-            return sp.csr_matrix((n_docs, v), dtype=np.float32)
+    def columns(self, codes: np.ndarray) -> np.ndarray:
+        """The column of each n-gram code, -1 where it is not in the vocabulary."""
+        if len(self.vocab) == 0 or len(codes) == 0:
+            return np.full(len(codes), -1, dtype=np.int64)
         if self._lookup is None:
             self._lookup = _Lookup(self.vocab)
-        idx = self._lookup.find(codes)
+        return self._lookup.find(codes)
+
+    def _matrix(self, n_docs: int, docs: np.ndarray, codes: np.ndarray) -> sp.csr_matrix:
+        return self.matrix(n_docs, docs, self.columns(codes))
+
+    def matrix(self, n_docs: int, docs: np.ndarray, idx: np.ndarray) -> sp.csr_matrix:
+        """TF-IDF rows from the (document, column) of each n-gram occurrence (column -1:
+        not in the vocabulary)."""
+        v = len(self.vocab)
+        if v == 0 or len(idx) == 0:
+            return sp.csr_matrix((n_docs, v), dtype=np.float32)
         hit = idx >= 0
         # sorted (document, column) keys: runs of equal keys are the term counts
         key = np.sort(docs[hit] * v + idx[hit])
@@ -246,6 +256,35 @@ class CharTfidf:
         return sp.csr_matrix((data, cols, indptr), shape=(n_docs, v))
 
 
+def _word_codes(
+    texts: Sequence[str], max_len: int, only: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the 2..``max_len``-grams (or of the ``only``-grams): those of up to ``MAX_N``
+    characters packed as in ``_ngram_codes`` (the body's own codes), the longer hashed."""
+    lengths = [only] if only is not None else list(range(2, max_len + 1))
+    parts = []
+    short = [n for n in lengths if n <= MAX_N]
+    if short:
+        docs, codes = _ngram_codes(texts, max(short))
+        n_of = _code_length(codes)
+        keep = np.isin(n_of, short)
+        parts.append((docs[keep], codes[keep]))
+    long = [n for n in lengths if n > MAX_N]
+    if long:
+        parts.append(_hashed_ngrams(texts, long))
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _code_length(codes: np.ndarray) -> np.ndarray:
+    """The number of characters packed in each ``_ngram_codes`` code."""
+    n = np.ones(len(codes), dtype=np.int64)
+    for k in range(1, MAX_N):
+        n += (codes >> (_BITS * k)) > 0
+    return n
+
+
 @dataclass
 class WordTfidf(CharTfidf):
     """Words as features without a segmenter at prediction time: the vocabulary is learned
@@ -256,6 +295,14 @@ class WordTfidf(CharTfidf):
 
     max_len: int = WORD_MAX
     words: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    from_body: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    long_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    _long: _Lookup | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state["_long"] = None
+        return state
 
     def learn(self, texts: Sequence[str]) -> None:
         """The vocabulary: jieba's words (2–``max_len`` characters, Chinese) of ``texts``."""
@@ -271,14 +318,36 @@ class WordTfidf(CharTfidf):
         for w in found:
             by_len.setdefault(len(w), []).append(w)
         # a word alone is one n-gram of its own length: its code
-        codes = [_hashed_ngrams(ws, [n])[1] for n, ws in by_len.items()]
+        codes = [_word_codes(ws, self.max_len, only=n)[1] for n, ws in by_len.items()]
         self.words = np.unique(np.concatenate(codes)) if codes else np.zeros(0, np.int64)
 
     def _codes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        return _hashed_ngrams(texts, range(2, self.max_len + 1))
+        return _word_codes(texts, self.max_len)
 
     def _allowed(self, codes: np.ndarray) -> np.ndarray:
         return np.isin(codes, self.words)
+
+    def link(self, body: CharTfidf) -> None:
+        """Words of up to ``MAX_N`` characters are n-grams the body block already looks up:
+        their columns map from the body's, so that prediction looks up only the longer
+        words."""
+        body_cols = body.columns(self.vocab)
+        short = body_cols >= 0
+        self.from_body = np.full(len(body.vocab), -1, dtype=np.int64)
+        self.from_body[body_cols[short]] = np.flatnonzero(short)
+        self.long_cols = np.flatnonzero(~short)
+        self._long = None
+
+    def columns_from(self, body_idx: np.ndarray, long_codes: np.ndarray) -> np.ndarray:
+        """Word columns of the body's n-gram columns and of the longer words' codes."""
+        short = np.where(body_idx >= 0, self.from_body[np.maximum(body_idx, 0)], -1)
+        if len(self.long_cols) == 0 or len(long_codes) == 0:
+            return np.concatenate([short, np.full(len(long_codes), -1, dtype=np.int64)])
+        if self._long is None:
+            self._long = _Lookup(self.vocab[self.long_cols])
+        pos = self._long.find(long_codes)
+        longs = np.where(pos >= 0, self.long_cols[np.maximum(pos, 0)], -1)
+        return np.concatenate([short, longs])
 
 
 @dataclass
@@ -297,6 +366,7 @@ class Featurizer:
         if self.words is not None:
             self.words.learn(norm)
             mats.append(self.words.fit_transform(norm))
+            self.words.link(self.body)
         return sp.hstack([m * w for m, w in zip(mats, self.weights, strict=True)], format="csr")
 
     @property
@@ -310,10 +380,27 @@ class Featurizer:
     def blocks(self, texts: Sequence[str]) -> list[sp.csr_matrix]:
         """The body, head (and words) matrices, unweighted, as ``transform`` stacks them."""
         norm = [normalize(t) for t in texts]
-        mats = [self.body.transform(norm), self.head.transform([t[: self.head_len] for t in norm])]
-        if self.words is not None:
-            mats.append(self.words.transform(norm))
-        return mats
+        head = self.head.transform([t[: self.head_len] for t in norm])
+        words = self.words
+        if words is None:
+            return [self.body.transform(norm), head]
+        bodies, words_parts = [], []
+        long = [n for n in range(MAX_N + 1, words.max_len + 1)]
+        for i in range(0, len(norm), CHUNK):
+            # the body's n-grams are looked up once: the short words are among them
+            chunk = norm[i : i + CHUNK]
+            docs, codes = _ngram_codes(chunk, self.body.max_n)
+            idx = self.body.columns(codes)
+            bodies.append(self.body.matrix(len(chunk), docs, idx))
+            keep = idx >= 0
+            ldocs, lcodes = _hashed_ngrams(chunk, long) if long else (docs[:0], codes[:0])
+            widx = words.columns_from(idx[keep], lcodes)
+            words_parts.append(words.matrix(len(chunk), np.concatenate([docs[keep], ldocs]), widx))
+        if not bodies:
+            return [self.body.transform(norm), head, words.transform(norm)]
+        body = bodies[0] if len(bodies) == 1 else sp.vstack(bodies, format="csr")
+        word = words_parts[0] if len(words_parts) == 1 else sp.vstack(words_parts, format="csr")
+        return [body, head, word]
 
 
 @dataclass(frozen=True)
@@ -381,6 +468,8 @@ def train_model(
     c: float = C,
     words: bool = True,
     nb: bool = True,
+    word_weight: float = WORD_WEIGHT,
+    head_weight: float = HEAD_WEIGHT,
 ) -> TrainedModel:
     """Fit the featurizer and a class-balanced LinearSVC; needs at least two labels."""
     from sklearn.svm import LinearSVC
@@ -392,6 +481,8 @@ def train_model(
         body=CharTfidf(min_df=min_df),
         head=CharTfidf(min_df=min_df),
         words=WordTfidf(min_df=min_df) if words else None,
+        word_weight=word_weight,
+        head_weight=head_weight,
     )
     x = feat.fit_transform(texts)
     y = np.asarray([str(label) for label in labels])
