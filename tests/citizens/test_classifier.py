@@ -100,12 +100,12 @@ def test_prediction_shares_the_bodys_lookups_with_the_words():
     feat = classifier.Featurizer(
         body=classifier.CharTfidf(min_df=1),
         head=classifier.CharTfidf(min_df=1),
-        words=classifier.WordTfidf(min_df=1),
+        words=classifier.WordTfidf(min_df=1, max_len=4),  # 4: hashed, looked up on their own
     )
     feat.fit_transform(texts)
     assert feat.words is not None and len(feat.words.vocab) > 0
     new = ["路灯坏了一直闪，垃圾发臭", "小广告", "", "门口乱倒垃圾电线杆"] * 300  # > one chunk
-    body, head, words = feat.blocks(new)
+    body, _head, words = feat.blocks(new)
     norm = [classifier.normalize(t) for t in new]
     # the same as each block on its own (words found by their own codes)
     assert abs(body - feat.body.transform(norm)).max() < 1e-6
