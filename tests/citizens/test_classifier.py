@@ -111,3 +111,12 @@ def test_prediction_shares_the_bodys_lookups_with_the_words():
     assert abs(body - feat.body.transform(norm)).max() < 1e-6
     assert abs(words - feat.words.transform(norm)).max() < 1e-6
     assert words.nnz > 0
+
+
+def test_category_descriptions_are_examples_of_known_categories_only():
+    desc = {"路灯": ["照明设施，夜景亮化"], "水管": ["供水管道，爆管漏水"]}
+    model = classifier.train_model(TEXTS, LABELS, descriptions=desc)
+    assert model.classes == ["垃圾", "广告", "路灯"]  # no category from a description alone
+    assert model.predict(["夜景亮化设施"]) == ["路灯"]
+    ev = classifier.evaluate(TEXTS * 4, LABELS * 4, test_size=0.3, seed=1, descriptions=desc)
+    assert ev.n_train + ev.n_test == 36  # the descriptions are not counted as cases
