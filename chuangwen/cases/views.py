@@ -29,7 +29,7 @@ from chuangwen.core.views import download, list_template
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City, Person, Unit
 
-from . import exports, selectors, services
+from . import exports, registry, selectors, services
 from . import jobs as case_jobs
 from .choices import PUBLIC_STATE, WITH_UNIT, Action, Channel, ExtensionStatus, Source, State
 from .filters import CaseFilter
@@ -450,18 +450,24 @@ def import_hotline(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         city = City.objects.get(pk=_scope(request).city_id)
         try:
-            results = services.import_hotline_orders(
+            done = services.import_hotline(
                 city, form.cleaned_data["file"].read(), acting_user=request.user
             )
         except ImportFailed as exc:
             failure = exc
         else:
-            merged = sum(r.merged for r in results)
-            messages.success(
-                request,
-                _("导入成功：%(n)d 张工单，新建案件 %(c)d 件，并单 %(m)d 件")
-                % {"n": len(results), "c": len(results) - merged, "m": merged},
-            )
+            text = _("导入成功：%(n)d 张工单，新建案件 %(c)d 件，并单 %(m)d 件") % {
+                "n": done.orders,
+                "c": len(done.cases) - done.merged,
+                "m": done.merged,
+            }
+            for kind, count in sorted(done.handed.items()):
+                text += _("，「%(k)s」类 %(c)d 张转为%(to)s") % {
+                    "k": kind,
+                    "c": count,
+                    "to": registry.hotline_becomes(kind),
+                }
+            messages.success(request, text)
             return redirect("cases:list")
     return render(request, "cases/import.html", {"form": form, "failure": failure})
 

@@ -39,7 +39,13 @@ from .configuration import (
     update_duplicate_settings,
 )
 from .extensions import add_photos, decide_extension, request_extension
-from .hotline import HOTLINE_OPTIONAL, HOTLINE_REQUIRED, import_hotline_orders
+from .hotline import (
+    HOTLINE_OPTIONAL,
+    HOTLINE_REQUIRED,
+    HotlineImport,
+    import_hotline,
+    import_hotline_orders,
+)
 from .intake import (
     CHANNEL_SOURCES,
     INTAKE_ROLES,
@@ -81,6 +87,7 @@ __all__ = [
     "MAX_DESCRIPTION",
     "VERIFY_MAX_DISTANCE_M",
     "AddressBook",
+    "HotlineImport",
     "IntakeData",
     "IntakeResult",
     "accept_case",
@@ -96,6 +103,7 @@ __all__ = [
     "dispatch_case",
     "duplicate_settings",
     "handle_case",
+    "import_hotline",
     "import_hotline_orders",
     "intake_case",
     "intake_cases",
