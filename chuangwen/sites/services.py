@@ -29,6 +29,7 @@ from chuangwen.org.services import locate_points
 
 from .choices import GEOJSON_KIND, AssignmentRole, GeometryKind
 from .models import Site, SiteAssignment
+from .places import site_index
 
 SITE_FIELDS = [
     "code",
@@ -255,6 +256,7 @@ def create_sites(city: City, specs: Sequence[SiteSpec], *, acting_user: Any) -> 
         ],
         batch_size=500,
     )
+    transaction.on_commit(lambda: site_index.invalidate(city.pk))
     return sites
 
 
@@ -319,6 +321,7 @@ def update_site(
     audit.record(
         "sites.site.updated", site, actor=acting_user, before=b, after=a, summary=site.code
     )
+    transaction.on_commit(lambda: site_index.invalidate(site.city_id))
     return site
 
 
