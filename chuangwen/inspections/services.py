@@ -34,6 +34,7 @@ from chuangwen.indicators.models import CheckItem, EvaluationSystem
 from chuangwen.org.actors import SYSTEM, SystemActor, actor_scope, actor_user, require_office
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Person, Unit
+from chuangwen.sites.places import describe_text
 
 from . import sampling
 from .choices import (
@@ -397,6 +398,7 @@ def _submit(
         failed=scored.failed,
         lon=lon,
         lat=lat,
+        place=describe_text(plan.city_id, lon, lat)[:300],
         note=(data.note or "").strip()[:2000],
         created_by=actor_user(acting_user),
     )

@@ -173,10 +173,7 @@ def boundary_collection(
     None is the public view (names and outlines only — nothing personal is in these layers).
     """
     data = boundaries(city_id)
-    if layer == "grid":
-        rows = data["grids"]
-    else:
-        rows = [f for f in data["units"] if f["level"] == layer]
+    rows = data["grids"] if layer == "grid" else [f for f in data["units"] if f["level"] == layer]
     if unit_path:
         rows = [
             f for f in rows if f["path"].startswith(unit_path) or unit_path.startswith(f["path"])

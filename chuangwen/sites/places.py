@@ -14,12 +14,13 @@ works the same on SQLite and PostgreSQL and needs no spatial database.
 import math
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.db.models import Count, Max
+from django.db import transaction
+from django.db.models import Count, Max, Model
 
 from chuangwen.core.geo import EARTH_RADIUS_M, Coordinate, to_wgs84
 from chuangwen.org.models import City
@@ -179,8 +180,37 @@ def describe_many(city_id: int, points: Sequence[tuple[float, float]]) -> list[s
     return out
 
 
-def fill_places(rows: Iterable[tuple[int, float, float]], city_id: int) -> dict[int, str]:
-    """{pk: text} for (pk, lon, lat) rows of one city."""
-    rows = list(rows)
-    texts = describe_many(city_id, [(x, y) for _pk, x, y in rows])
-    return {pk: t for (pk, _x, _y), t in zip(rows, texts, strict=True)}
+def fill_places(model: type[Model], *, city_id: int | None = None, batch: int = 2000) -> int:
+    """Backfill ``place`` of rows with a point and no place yet (any model with ``city``,
+    ``lon``, ``lat`` and ``place``: cases, check results …); returns the number filled.
+
+    Derived data, like a counter cache: written with bulk updates, no audit rows. Rows whose
+    point lies outside the city's grids and far from every site get no text and stay empty.
+    """
+    todo = model._default_manager.filter(lon__isnull=False, lat__isnull=False, place="")
+    if city_id is not None:
+        todo = todo.filter(city_id=city_id)
+    filled, last = 0, 0
+    while True:
+        rows = list(
+            todo.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "city_id", "lon", "lat")[:batch]
+        )
+        if not rows:
+            return filled
+        last = rows[-1][0]
+        by_city: dict[int, list[tuple[int, float, float]]] = {}
+        for pk, cid, x, y in rows:
+            by_city.setdefault(cid, []).append((pk, x, y))
+        changed = []
+        for cid, items in by_city.items():
+            texts = describe_many(cid, [(x, y) for _pk, x, y in items])
+            changed += [
+                model(pk=pk, place=t[:300])
+                for (pk, _x, _y), t in zip(items, texts, strict=True)
+                if t
+            ]
+        with transaction.atomic():
+            model._default_manager.bulk_update(changed, ["place"], batch_size=500)
+        filled += len(changed)
