@@ -30,6 +30,7 @@ DISTRICT_KINDS = (UnitKind.DISTRICT,)
 STREET_KINDS = (UnitKind.STREET,)
 COMMUNITY_KINDS = (UnitKind.COMMUNITY, UnitKind.VILLAGE)
 AREA_LEVELS = {"district": DISTRICT_KINDS, "street": STREET_KINDS, "community": COMMUNITY_KINDS}
+LAYERS = (*AREA_LEVELS, "grid")
 # simplification tolerance per level, in degrees (1e-4° ≈ 10 m)
 _TOLERANCE = {"district": 4e-4, "street": 2e-4, "community": 1e-4}
 
