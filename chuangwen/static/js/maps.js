@@ -11,11 +11,18 @@
   ];
   const SITE_COLOURS = ["#00897b", "#8e24aa", "#f4511e", "#3949ab", "#c0ca33", "#6d4c41", "#d81b60", "#039be5"];
 
-  const get = (url) => fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then((r) => (r.ok ? r.json() : Promise.reject(r.status)));
+  // one request at a time: a map page asks for several layers at once, and an old office
+  // server (or the embedded SQLite) answers them better in turn than all together
+  let queue = Promise.resolve();
+  const get = (url) => {
+    const next = queue.then(() => fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }))
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)));
+    queue = next.catch(() => null);
+    return next;
+  };
 
   function create(el, options) {
-    const map = L.map(el, Object.assign({ preferCanvas: true, attributionControl: !!el.dataset.tiles }, options || {}));
+    const map = L.map(el, Object.assign({ preferCanvas: true, maxZoom: 19, attributionControl: !!el.dataset.tiles }, options || {}));
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
     } else {
@@ -23,6 +30,8 @@
     }
     const lon = parseFloat(el.dataset.centerLon), lat = parseFloat(el.dataset.centerLat);
     map.setView([isNaN(lat) ? 30 : lat, isNaN(lon) ? 114 : lon], parseInt(el.dataset.zoom || "12", 10));
+    el.cwMap = map; // for the page's own scripts and browser tests
+    el.dataset.centred = isNaN(lat) || isNaN(lon) ? "" : "1";
     const pane = map.createPane("cw-base");
     pane.style.zIndex = 350; // under the page's own data (overlayPane is 400)
     return map;
@@ -45,7 +54,12 @@
           if (loaded[def.key]) return;
           loaded[def.key] = true;
           get(url.replace("__name__", def.key)).then((data) => {
-            L.geoJSON(data, { pane: "cw-base", interactive: false, style: () => def.style }).addTo(group);
+            const drawn = L.geoJSON(data, { pane: "cw-base", interactive: false, style: () => def.style }).addTo(group);
+            // a city without a configured centre: show its own outline
+            if (!el.dataset.centred && data.features.length) {
+              el.dataset.centred = "1";
+              map.fitBounds(drawn.getBounds());
+            }
             el.dataset["base" + def.key[0].toUpperCase() + def.key.slice(1)] = String(data.features.length);
           }).catch(() => { loaded[def.key] = false; });
         };

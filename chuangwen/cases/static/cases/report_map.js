@@ -1,5 +1,5 @@
 // 随手拍: the citizen taps the map to place the spot (drags the marker to move it), or asks for
-// the phone's position with "使用我的位置" (only when tapped). The spot fills the form's lon/lat
+// the phone's position with "获取当前位置" (only when tapped). The spot fills the form's lon/lat
 // (WGS-84) and is shown back in words from the city's own data (cases:public_place).
 (function () {
   const el = document.getElementById("report-map");
@@ -35,7 +35,7 @@
     describe(ll);
   };
   map.on("click", (e) => put(e.latlng, true));
-  // "使用我的位置" (cases.js) filled lon/lat: move the marker there
+  // "获取当前位置" (cases.js) filled lon/lat: move the marker there
   form.addEventListener("cw:located", () => {
     const ll = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
     if (isNaN(ll.lat) || isNaN(ll.lng)) return;
