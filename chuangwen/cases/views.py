@@ -570,7 +570,10 @@ def public_layer(request: HttpRequest, city_code: str, name: str) -> JsonRespons
     limit, window = PUBLIC_MAP_LIMIT
     if not ratelimit.hit([_client_key(request) + ":map"], limit, window):
         return JsonResponse({"error": _("请求过于频繁，请稍后再试")}, status=429)
-    response = JsonResponse(org_places.boundary_collection(city.pk, layer=name))
+    response = JsonResponse(
+        org_places.boundary_collection(city.pk, layer=name),
+        json_dumps_params={"ensure_ascii": False},
+    )
     response["Cache-Control"] = "public, max-age=600"
     return response
 

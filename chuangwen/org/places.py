@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 from django.core.cache import cache
 from django.db.models import Max
@@ -104,6 +105,11 @@ def _boundary_key(city_id: int, version: int) -> str:
     return f"cw:boundaries:{city_id}:{version}:{stamp}"
 
 
+def _rounded(geom: shapely.Geometry) -> shapely.Geometry:
+    """Coordinates to 5 decimals (about 1 m): short JSON numbers."""
+    return shapely.transform(geom, lambda xy: np.round(xy, 5))
+
+
 def _compute_boundaries(city_id: int) -> dict[str, Any]:
     """{"units": [{id, name, kind, level, path, geometry}], "grids": [...]}, simplified."""
     units = list(
@@ -117,7 +123,9 @@ def _compute_boundaries(city_id: int) -> dict[str, Any]:
         )
     )
     shapes = [(path, shapely.geometry.shape(geom)) for _pk, _c, _n, path, geom in grids]
-    level_of = {k: level for level, kinds in AREA_LEVELS.items() for k in kinds}
+    level_of: dict[str, str] = {
+        str(k): level for level, kinds in AREA_LEVELS.items() for k in kinds
+    }
     features = []
     for pk, name, kind, path in units:
         parts = [g for p, g in shapes if p.startswith(path)]
@@ -132,7 +140,7 @@ def _compute_boundaries(city_id: int) -> dict[str, Any]:
                 "name": name,
                 "level": level,
                 "path": path,
-                "geometry": shapely.geometry.mapping(shapely.set_precision(simple, 1e-6)),
+                "geometry": shapely.geometry.mapping(_rounded(simple)),
             }
         )
     grid_features = [
@@ -141,9 +149,7 @@ def _compute_boundaries(city_id: int) -> dict[str, Any]:
             "code": code,
             "name": name,
             "path": path,
-            "geometry": shapely.geometry.mapping(
-                shapely.set_precision(shapely.geometry.shape(geom), 1e-6)
-            ),
+            "geometry": shapely.geometry.mapping(_rounded(shapely.geometry.shape(geom))),
         }
         for pk, code, name, path, geom in grids
     ]
@@ -194,7 +200,8 @@ def boundary_collection(
             "type": "Feature",
             "id": f["id"],
             "geometry": f["geometry"],
-            "properties": {"name": f["name"], **({"code": f["code"]} if layer == "grid" else {})},
+            # outlines only: a grid's code (its long name adds weight, not help, at this scale)
+            "properties": {"code": f["code"]} if layer == "grid" else {"name": f["name"]},
         }
         for f in rows
     ]

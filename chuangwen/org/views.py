@@ -119,7 +119,7 @@ def layer(request: HttpRequest, name: str) -> JsonResponse:
         raise Http404
     scope = request.scope  # type: ignore[attr-defined]
     data = places.boundary_collection(scope.city_id, layer=name, scope=scope)
-    response = JsonResponse(data)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, max-age=300"
     return response
 

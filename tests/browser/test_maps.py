@@ -39,7 +39,8 @@ def test_citizen_picks_the_spot_on_the_map_on_a_phone_and_submits(live_server, b
     # the page must not ask for the phone's position unless the citizen taps for it
     page.add_init_script(
         """window.__geo = 0; if (navigator.geolocation) { const g = navigator.geolocation;
-        g.getCurrentPosition = () => { window.__geo++; }; g.watchPosition = () => { window.__geo++; }; }"""
+        g.getCurrentPosition = () => { window.__geo++; };
+        g.watchPosition = () => { window.__geo++; }; }"""
     )
     failed, errors = [], []
     page.on("requestfailed", lambda r: failed.append(r.url))
