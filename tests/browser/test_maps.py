@@ -120,3 +120,33 @@ def test_cases_map_shows_clusters_and_switches_to_heat(live_server, page):
     assert "区县边界" in text and "街道边界" in text and "网格" in text and "点位" in text
     _shot(page, "cases-map-layers")
     assert errors == []
+
+
+def test_site_map_and_case_detail_draw_the_citys_own_layers(live_server, browser):
+    ic = InspectionCity(SmallCity())
+    res = CaseCity(ic.sc).intake("市场门口垃圾堆放", point=(113.0041, 28.0041))
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        log_in(page, live_server, ic.office.user.username, PASSWORD)
+        page.goto(f"{live_server.url}/sites/map/")
+        page.wait_for_function("() => document.getElementById('site-map').dataset.loaded === '5'")
+        assert (
+            "农贸市场" in page.inner_text("#site-legend")
+            or page.locator("#site-legend span").count() == 2
+        )
+        page.wait_for_function("() => document.getElementById('site-map').dataset.baseStreet")
+        page.wait_for_timeout(500)
+        _shot(page, "site-map-phone")
+        page.goto(f"{live_server.url}/cases/{res.case.pk}/")
+        page.wait_for_function("() => document.getElementById('map').dataset.baseSites === '5'")
+        page.wait_for_function("() => document.getElementById('map').dataset.baseGrid === '2'")
+        assert "甲市场一" in page.inner_text("body")  # the place in words, next to the address
+        page.locator("#map").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        _shot(page, "case-detail-phone")
+        assert errors == []
+    finally:
+        context.close()

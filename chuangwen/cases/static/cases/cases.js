@@ -74,8 +74,10 @@
   const one = document.getElementById("map");
   if (one && window.L && one.dataset.lat) {
     const ll = [parseFloat(one.dataset.lat), parseFloat(one.dataset.lon)];
-    const map = L.map(one, { attributionControl: !!one.dataset.tiles }).setView(ll, 17);
-    tiles(map, one);
+    const map = window.cwMap ? cwMap.create(one) : L.map(one, { attributionControl: !!one.dataset.tiles });
+    if (!window.cwMap) tiles(map, one);
+    map.setView(ll, 17);
+    if (window.cwMap) cwMap.baseLayers(map, one); // the streets, grids and sites around the case
     L.circleMarker(ll, { radius: 9, color: "#b71c1c", fillOpacity: 0.7 }).addTo(map);
   }
   // --- cases map: clustered points or a heat map, the case list's filters, base layers -------
