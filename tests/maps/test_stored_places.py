@@ -85,3 +85,11 @@ def test_backfill_fills_only_empty_places(ic):
     assert Case.objects.get(pk=a.pk).place.startswith("甲区甲街道甲社区")
     assert Case.objects.get(pk=b.pk).place == "人工填写"
     assert CheckResult.objects.count() == 0
+
+
+def test_site_export_carries_the_sites_area(ic, client_for):
+    r = client_for(ic.office).get(reverse("sites:export"))
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    col = rows[0].index("所在区域")
+    by_code = {row[0]: row[col] for row in rows[1:]}
+    assert by_code["SC003"] == f"乙区乙街道乙社区{ic.grid_b.code}"
