@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core import ratelimit, submissions
 from chuangwen.core import selectors as core_selectors
-from chuangwen.core.errors import Busy, ImportFailed, InvalidInput, NotFound, ServiceError
+from chuangwen.core.errors import (
+    Busy,
+    ImportFailed,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+)
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template
 from chuangwen.org import places as org_places
@@ -249,12 +256,12 @@ def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def case_new(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
+    sources = services.sources_for_scope(scope)
+    if not sources:  # a read-only role: the intake service would refuse whatever they typed
+        raise PermissionDenied(_("您的账号不能上报问题"))
     categories = list(selectors.categories_for_city(scope.city_id))
     form = CaseIntakeForm(
-        request.POST or None,
-        request.FILES or None,
-        categories=categories,
-        sources=services.allowed_sources(acting_user=request.user),
+        request.POST or None, request.FILES or None, categories=categories, sources=sources
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -4,7 +4,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
-from chuangwen.core.models import AuditEvent
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template, paginate
 
@@ -180,19 +179,3 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         return download(exports.export_people(qs), "人员.xlsx")
     qs = GridFilter(request.GET, queryset=selectors.grids_for_user(scope)).qs
     return download(exports.export_grids(qs), "网格.xlsx")
-
-
-@member_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The home page (until the ``dashboard`` app's workbenches take it over): what the user's
-    scope holds and their own latest actions."""
-    scope = request.scope  # type: ignore[attr-defined]
-    counts = {
-        "units": selectors.units_for_user(scope).count(),
-        "grids": selectors.grids_for_user(scope).count(),
-        "people": selectors.people_for_user(scope).count(),
-    }
-    recent = AuditEvent.objects.filter(
-        city_id=scope.city_id, actor_id=request.user.pk
-    ).select_related("actor")[:8]
-    return render(request, "org/home.html", {"counts": counts, "recent": recent})

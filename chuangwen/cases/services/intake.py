@@ -177,7 +177,12 @@ def allowed_sources(*, acting_user: Any, channel: str = Channel.FORM) -> tuple[s
         raise InvalidInput(_("上报渠道无效"), code="bad_channel")
     if channel in CHANNEL_SOURCES:
         return CHANNEL_SOURCES[channel]
-    scope = actor_scope(acting_user)
+    return sources_for_scope(actor_scope(acting_user))
+
+
+def sources_for_scope(scope: Scope | None) -> tuple[str, ...]:
+    """``allowed_sources`` of the staff form for a scope already read: empty for a role that
+    may not report at all (a leader), so pages offer the report button only when it works."""
     if scope is None:
         return tuple(Source.values)
     allowed = {s for role in scope.roles for s in ROLE_SOURCES.get(role, ())}
