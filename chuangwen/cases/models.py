@@ -178,6 +178,8 @@ class Case(CityOwned):
     address = models.CharField(_("地址"), max_length=300, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
+    # the point in words from the city's own data (sites.places), set with the point
+    place = models.CharField(_("位置描述"), max_length=300, blank=True)
     cell = models.BigIntegerField(null=True, blank=True, editable=False)  # duplicate-check cell
     grid = models.ForeignKey(
         "org.Grid",

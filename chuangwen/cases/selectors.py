@@ -386,6 +386,24 @@ def open_case_points(scope: Scope, limit: int = 5000) -> list[tuple]:
     )
 
 
+MAP_LIMIT = 20_000  # points on the case map at most (clusters and the heat map stay fluid)
+
+
+def case_points(qs: QuerySet[Case], *, open_only: bool, limit: int = MAP_LIMIT) -> list[tuple]:
+    """(pk, number, lon, lat, state, category name, deadline, place) of the filtered cases
+    with a point, newest first — open ones only unless the filter chose a state."""
+    if open_only:
+        qs = qs.exclude(state__in=FINISHED)
+    rows = (
+        qs.filter(lon__isnull=False, lat__isnull=False)
+        .order_by("-id")
+        .values_list(
+            "pk", "reported_at", "lon", "lat", "state", "category__name", "deadline", "place"
+        )[:limit]
+    )
+    return [(pk, f"{timezone.localtime(at):%Y%m%d}{pk:07d}", *rest) for pk, at, *rest in rows]
+
+
 @dataclass
 class CategoryHint:
     code: str

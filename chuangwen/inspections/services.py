@@ -35,6 +35,7 @@ from chuangwen.org.actors import SYSTEM, SystemActor, actor_scope, actor_user, r
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Person, Unit
 from chuangwen.org.scope import Scope
+from chuangwen.sites.places import describe_text
 
 from . import sampling
 from .choices import (
@@ -430,6 +431,7 @@ def _submit(
         failed=scored.failed,
         lon=lon,
         lat=lat,
+        place=describe_text(plan.city_id, lon, lat)[:300],
         note=(data.note or "").strip()[:2000],
         created_by=actor_user(acting_user),
     )

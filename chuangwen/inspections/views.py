@@ -231,6 +231,7 @@ def check_submit(request: HttpRequest, pk: int) -> JsonResponse:
             "failed": r.failed,
             "case": r.case_id,
             "case_number": r.case.number if r.case is not None else None,
+            "place": r.place,
             "recorded": CheckResult.objects.filter(
                 sample_id=r.sample_id, check_item_id=r.check_item_id
             ).count(),

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -7,7 +7,7 @@ from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template, paginate
 
-from . import exports, selectors, services
+from . import exports, places, selectors, services
 from .filters import GridFilter, PersonFilter, UnitFilter
 from .forms import ImportForm
 from .models import City, Membership
@@ -106,6 +106,21 @@ def grid_geojson(request: HttpRequest) -> JsonResponse:
         for pk, code, name, unit_name, path, geometry in rows
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@member_required
+@require_GET
+def layer(request: HttpRequest, name: str) -> JsonResponse:
+    """A base layer of the city's own geography (district / street / community boundaries,
+    grid outlines), limited to the user's units and the areas above them; simplified and
+    cached per grid version (org.places)."""
+    if name not in places.LAYERS:
+        raise Http404
+    scope = request.scope  # type: ignore[attr-defined]
+    data = places.boundary_collection(scope.city_id, layer=name, scope=scope)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @member_required

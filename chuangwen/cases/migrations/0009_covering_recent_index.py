@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0007_case_pass_down"),
+        ("cases", "0008_case_place"),
         ("indicators", "0002_multi_title"),
         ("org", "0002_pair_end_village"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
