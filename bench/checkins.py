@@ -71,7 +71,10 @@ def main() -> None:
                 person=p,
                 area=community,
                 channel="import",
-                **services._identity(idcard.make_id_number("990101", born, i)),
+                # a sequence has three digits: another birthday for every thousand
+                **services._identity(
+                    idcard.make_id_number("990101", born + dt.timedelta(days=i // 1000), i)
+                ),
             )
             for i, p in enumerate(people)
         ]
