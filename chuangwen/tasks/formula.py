@@ -46,6 +46,7 @@ class Quantity:
     keywords: frozenset[str] = frozenset()
     doc: str = ""
     arg_types: tuple[type, ...] = field(default=())
+    label: Any = ""  # what it counts, in Chinese (gettext_lazy), for the metric editor
 
 
 Vocabulary = Mapping[str, Mapping[str, Quantity]]

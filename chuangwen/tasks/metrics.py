@@ -33,6 +33,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from chuangwen.cases.choices import FINISHED, OPEN, State
 from chuangwen.cases.models import Case
@@ -179,16 +180,47 @@ def tasks_overdue(ctx: MetricContext, indicator: str = "") -> Decimal:
 
 
 CASE_KW = frozenset({"indicator", "category", "source", "days"})
+CASE_LABELS = {
+    "count": _l("案件数（可按指标、类别、来源、最近天数筛选）"),
+    "open": _l("未办结的案件数"),
+    "closed": _l("已结案的案件数"),
+    "overdue": _l("已超期未办结的案件数"),
+}
 VOCABULARY: dict[str, dict[str, Quantity]] = {
     "sites": {
-        "count": Quantity(sites_count, 0, 1, doc='sites.count("点位类型")'),
-        "sum": Quantity(sites_sum, 2, 2, doc='sites.sum("点位类型", "length_km")'),
+        "count": Quantity(
+            sites_count,
+            0,
+            1,
+            doc='sites.count("点位类型")',
+            label=_l("某类点位的数量（不填类型则为全部在用点位）"),
+        ),
+        "sum": Quantity(
+            sites_sum,
+            2,
+            2,
+            doc='sites.sum("点位类型", "length_km")',
+            label=_l(
+                "某类点位的长度（length_m 米、length_km 公里）、面积（area_m2）或数值属性之和"
+            ),
+        ),
         "without_open_cases": Quantity(
-            sites_without_open_cases, 1, 1, doc='sites.without_open_cases("农贸市场")'
+            sites_without_open_cases,
+            1,
+            1,
+            doc='sites.without_open_cases("农贸市场")',
+            label=_l("所在网格没有未办结案件的某类点位数"),
         ),
     },
     "cases": {
-        name: Quantity(func, 0, 0, CASE_KW, doc=f'cases.{name}(indicator="6.1", days=30)')
+        name: Quantity(
+            func,
+            0,
+            0,
+            CASE_KW,
+            doc=f'cases.{name}(indicator="6.1", days=30)',
+            label=CASE_LABELS[name],
+        )
         for name, func in {
             "count": cases_count,
             "open": cases_open,
@@ -198,16 +230,48 @@ VOCABULARY: dict[str, dict[str, Quantity]] = {
     },
     "tasks": {
         "count": Quantity(
-            tasks_count, 0, 2, frozenset({"indicator", "status"}), doc='tasks.count("6.1", "done")'
+            tasks_count,
+            0,
+            2,
+            frozenset({"indicator", "status"}),
+            doc='tasks.count("6.1", "done")',
+            label=_l("某指标（含下级）的任务数，可按状态筛选"),
         ),
         "done_ratio": Quantity(
-            tasks_done_ratio, 0, 1, frozenset({"indicator"}), doc='tasks.done_ratio("6.1")'
+            tasks_done_ratio,
+            0,
+            1,
+            frozenset({"indicator"}),
+            doc='tasks.done_ratio("6.1")',
+            label=_l("某指标（含下级）任务的完成率（0–1）"),
         ),
         "overdue": Quantity(
-            tasks_overdue, 0, 1, frozenset({"indicator"}), doc='tasks.overdue("6.1")'
+            tasks_overdue,
+            0,
+            1,
+            frozenset({"indicator"}),
+            doc='tasks.overdue("6.1")',
+            label=_l("某指标（含下级）已超期未完成的任务数"),
         ),
     },
 }
+
+
+@dataclass(frozen=True)
+class QuantityHelp:
+    name: str  # namespace.name
+    example: str
+    label: str
+
+
+def quantities_help() -> list[QuantityHelp]:
+    """Every quantity a formula may use, with an example call and what it counts (the editor's
+    reference list; apps above tasks appear once they registered theirs)."""
+    return [
+        QuantityHelp(f"{ns}.{name}", q.doc, str(q.label or ""))
+        for ns, names in VOCABULARY.items()
+        for name, q in names.items()
+    ]
 
 
 def register_quantities(namespace: str, quantities: dict[str, Quantity]) -> None:
@@ -277,8 +341,15 @@ def update_metric(metric: Metric, *, acting_user: Any, **changes: Any) -> Metric
         changes["formula"] = (changes["formula"] or "").strip()
         validate_formula(changes["formula"])
     before = audit.snapshot(metric, METRIC_FIELDS)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()[:200]
+        if not changes["name"]:
+            raise InvalidInput("请填写量化指标名称", code="required")
+    indicator = changes.get("indicator")
+    if indicator is not None and indicator.system.city_id != metric.city_id:
+        raise InvalidInput("指标不属于本城市", code="bad_indicator")
     for key, value in changes.items():
-        if key not in {"name", "formula", "unit_label", "target"}:
+        if key not in {"indicator", "name", "formula", "unit_label", "target"}:
             raise InvalidInput(f"不能修改字段：{key}", code="bad_field")
         setattr(metric, key, value)
     metric.save(update_fields=[*changes.keys(), "updated_at"])

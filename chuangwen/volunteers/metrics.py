@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from chuangwen.tasks.formula import FormulaError, Quantity
 from chuangwen.tasks.metrics import MetricContext
@@ -58,10 +59,26 @@ def hours_per_volunteer(ctx: MetricContext, days: object = None) -> Decimal:
 
 
 QUANTITIES = {
-    "registered": Quantity(registered, 0, 0, doc="volunteers.registered()"),
-    "share": Quantity(share, 0, 0, doc="volunteers.share()"),
-    "hours": Quantity(hours, 0, 1, frozenset({"days"}), doc="volunteers.hours(days=365)"),
+    "registered": Quantity(
+        registered, 0, 0, doc="volunteers.registered()", label=_l("在册志愿者人数")
+    ),
+    "share": Quantity(
+        share, 0, 0, doc="volunteers.share()", label=_l("注册志愿者占常住人口的比例（%）")
+    ),
+    "hours": Quantity(
+        hours,
+        0,
+        1,
+        frozenset({"days"}),
+        doc="volunteers.hours(days=365)",
+        label=_l("已确认的志愿服务时长（小时，可限最近天数）"),
+    ),
     "hours_per_volunteer": Quantity(
-        hours_per_volunteer, 0, 1, frozenset({"days"}), doc="volunteers.hours_per_volunteer()"
+        hours_per_volunteer,
+        0,
+        1,
+        frozenset({"days"}),
+        doc="volunteers.hours_per_volunteer()",
+        label=_l("人均志愿服务时长（小时）"),
     ),
 }
