@@ -81,10 +81,10 @@ def task_standards(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         ids = sorted({int(v) for v in request.POST.getlist("standards")})
     except ValueError as exc:
-        raise InvalidInput("测评标准编号无效", code="bad_indicator") from exc
+        raise InvalidInput(_("测评标准编号无效"), code="bad_indicator") from exc
     found = list(indicators_for_user(scope).filter(pk__in=ids))
     if len(found) != len(ids):
-        raise InvalidInput("测评标准不存在", code="bad_indicator")
+        raise InvalidInput(_("测评标准不存在"), code="bad_indicator")
     services.set_task_standards(task, indicators=found, acting_user=request.user)
     messages.success(request, f"已保存：兼顾其他体系标准 {len(found)} 条")
     return redirect("tasks:detail", task.pk)
@@ -106,7 +106,7 @@ def titles(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     title = request.GET.get("title", "")
     if title and title not in CityTitle.values:
-        raise InvalidInput("未知的创建称号", code="bad_title")
+        raise InvalidInput(_("未知的创建称号"), code="bad_title")
     rows = selectors.titles_overview(scope, title)
     return render(
         request,
@@ -317,7 +317,7 @@ def pledges(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError as exc:
-        raise InvalidInput("年度无效") from exc
+        raise InvalidInput(_("年度无效")) from exc
     if request.method == "POST":
         # a Word document per unit takes minutes for a big city: a background job does it
         city = City.objects.get(pk=scope.city_id)
