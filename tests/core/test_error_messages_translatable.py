@@ -142,7 +142,16 @@ def test_service_errors_come_out_in_english():
         assert str(row_error) == "工作表「单位」 第 3 行 「名称」列：太长"
 
 
+@pytest.fixture
+def _language_restored():
+    """The locale middleware leaves the request's language active in this thread: put the
+    default back, or the tests after this one would read English."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_language_restored")
 def test_http_errors_follow_accept_language(small_city, client_for):
     leader = client_for(small_city.leader)
     r = leader.get(reverse("tasks:metric_new"), HTTP_ACCEPT_LANGUAGE="en")
@@ -152,7 +161,7 @@ def test_http_errors_follow_accept_language(small_city, client_for):
     )
     r = leader.get(reverse("tasks:metric_new"), HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert "此页面仅限创建办管理员使用" in r.content.decode()
-    # the API too: a formula check in English
+    # the htmx formula check and Open311 too
     office = client_for(small_city.office)
     r = office.get(reverse("tasks:metric_check"), {"formula": "1 +"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "Formula syntax error" in r.content.decode()
