@@ -27,23 +27,15 @@ Measured (each 40 runs after 3 warm-ups):
 Target: p95 under 100 ms on PostgreSQL.
 """
 
-import random
 import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from case_city import case_city
 from common import emit, ensure_pg_database, parser, setup_django
 
-from chuangwen.org.actors import SYSTEM
-
-STATES = [
-    ("closed", 45), ("rated", 36), ("rejected", 4), ("reported", 1), ("registered", 1),
-    ("dispatched", 3), ("in_progress", 5), ("handled", 2), ("verified", 1.5),
-    ("returned", 0.5), ("rework", 1),
-]  # fmt: skip
 RUNS, WARM = 40, 3
 
 
@@ -59,213 +51,23 @@ def main() -> None:
     args = p.parse_args()
     ensure_pg_database()
     url = setup_django("case_queries")
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
-    from django.utils import timezone
 
-    from chuangwen.cases import services
-    from chuangwen.cases.models import Case, Category
-    from chuangwen.org import services as org
-    from chuangwen.org.choices import Role, UnitKind
-    from chuangwen.org.models import Grid, Unit
+    from chuangwen.cases.models import Case
 
-    rng = random.Random(args.seed)
     vendor = connection.vendor
     print(f"database: {vendor} ({url.split('@')[-1]}), n = {args.n:,}")
 
-    def generate():
-        code = f"q{int(time.time())}"
-        city = org.create_city(
-            code=code, name="查询基准市", center=(113.0, 28.0), acting_user=SYSTEM
-        )
-        hq = org.create_unit(
-            city, code=f"{code}-hq", name="指挥部", kind=UnitKind.HQ, acting_user=SYSTEM
-        )
-        departments = [
-            org.create_unit(
-                city,
-                code=f"{code}-dp{i}",
-                name=f"部门{i}",
-                kind=UnitKind.DEPARTMENT,
-                parent=hq,
-                acting_user=SYSTEM,
-            )
-            for i in range(20)
-        ]
-        communities = []
-        districts = []
-        for d in range(6):
-            du = org.create_unit(
-                city,
-                code=f"{code}-d{d}",
-                name=f"区{d}",
-                kind=UnitKind.DISTRICT,
-                parent=hq,
-                acting_user=SYSTEM,
-            )
-            districts.append(du)
-            for s in range(8):
-                su = org.create_unit(
-                    city,
-                    code=f"{code}-d{d}s{s}",
-                    name=f"街道{d}-{s}",
-                    kind=UnitKind.STREET,
-                    parent=du,
-                    acting_user=SYSTEM,
-                )
-                for c in range(6):
-                    communities.append(
-                        org.create_unit(
-                            city,
-                            code=f"{code}-d{d}s{s}c{c}",
-                            name=f"社区{d}-{s}-{c}",
-                            kind=UnitKind.COMMUNITY,
-                            parent=su,
-                            acting_user=SYSTEM,
-                        )
-                    )
-        square = {
-            "type": "Polygon",
-            "coordinates": [[[0, 0], [0.001, 0], [0.001, 0.001], [0, 0.001], [0, 0]]],
-        }
-        grids = Grid.objects.bulk_create(
-            [
-                Grid(city=city, code=f"G{i:04d}", unit=communities[i % len(communities)],
-                     geometry=square,
-                     centroid_lon=113 + (i % 40) * 0.001, centroid_lat=28 + (i // 40) * 0.001)
-                for i in range(1000)
-            ]
-        )  # fmt: skip
-        services.load_categories(city, acting_user=SYSTEM)
-        cats = list(Category.objects.filter(city=city).values_list("pk", flat=True))
-        paths = dict(Unit.objects.filter(city=city).values_list("pk", "path"))
-        office = org.create_person(
-            city,
-            name="办",
-            username=f"{code}-office",
-            memberships=[(hq, Role.OFFICE_ADMIN)],
-            acting_user=SYSTEM,
-        )
-        liaison = org.create_person(
-            city,
-            name="联",
-            username=f"{code}-liaison",
-            memberships=[(districts[0], Role.UNIT_LIAISON)],
-            acting_user=SYSTEM,
-        )
-
-        now = timezone.now()
-        states, weights = [s for s, _w in STATES], [w for _s, w in STATES]
-        cols = [
-            "created_at", "updated_at", "city_id", "source", "category_id", "description",
-            "address", "lon", "lat", "cell", "grid_id", "area_unit_id", "area_path", "unit_id",
-            "unit_path", "state", "resolution", "external_id", "reported_at", "registered_at",
-            "dispatched_at", "deadline", "deadline_overridden", "handled_at", "verified_at",
-            "closed_at", "rework_count", "report_count", "rating",
-        ]  # fmt: skip
-        sources = ["patrol", "citizen", "hotline", "inspection", "media", "evaluation"]
-
-        def rows():
-            for i in range(args.n):
-                g = grids[rng.randrange(len(grids))]
-                area = g.unit_id
-                unit = departments[rng.randrange(20)].pk if rng.random() < 0.3 else area
-                state = rng.choices(states, weights)[0]
-                reported = now - timedelta(days=rng.random() * 365)
-                dispatched = (
-                    reported + timedelta(hours=2)
-                    if state not in ("reported", "registered", "rejected")
-                    else None
-                )
-                deadline = dispatched + timedelta(days=rng.randint(1, 5)) if dispatched else None
-                handled = None
-                if state in ("handled", "verified", "closed", "rated"):
-                    handled = dispatched + timedelta(days=rng.random() * 6)  # type: ignore[operator]
-                closed = (
-                    handled + timedelta(hours=10)
-                    if state in ("closed", "rated") and handled
-                    else None
-                )
-                yield (
-                    now, now, city.pk, sources[i % 6], cats[rng.randrange(len(cats))],
-                    f"问题{i}", "", g.centroid_lon, g.centroid_lat, None, g.pk, area, paths[area],
-                    unit, paths[unit], state, "fixed" if closed else "", "", reported,
-                    reported + timedelta(hours=1)
-                    if state not in ("reported", "rejected") else None,
-                    dispatched, deadline, False, handled, None, closed, int(rng.random() < 0.1), 1,
-                    None,
-                )  # fmt: skip
-
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            if vendor == "postgresql":
-                with connection.cursor() as cur:
-                    raw = cur.cursor
-                    with raw.copy(f"COPY cases_case ({', '.join(cols)}) FROM STDIN") as copy:
-                        for row in rows():
-                            copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(cols))
-                sql = f"INSERT INTO cases_case ({', '.join(cols)}) VALUES ({marks})"
-                batch = []
-                with connection.cursor() as cur:
-                    for row in rows():
-                        batch.append(
-                            [
-                                connection.ops.adapt_datetimefield_value(v)
-                                if hasattr(v, "tzinfo")
-                                else v
-                                for v in row
-                            ]
-                        )
-                        if len(batch) == 5000:
-                            cur.executemany(sql, batch)
-                            batch = []
-                    if batch:
-                        cur.executemany(sql, batch)
-        services.rebuild_state_counts(city)
-        with connection.cursor() as cur:
-            # what autovacuum does on a live database after a bulk load: statistics, and the
-            # visibility map that lets counts read the index alone
-            pg = connection.vendor == "postgresql"
-            cur.execute("VACUUM ANALYZE cases_case" if pg else "ANALYZE")
-        gen_s = time.perf_counter() - t0
-        return city, office, liaison, gen_s
-
-    def latest():
-        from chuangwen.org.models import City, Person
-
-        for city in City.objects.filter(name="查询基准市").order_by("-id")[:1]:
-            if Case.objects.filter(city=city).count() == args.n:
-                office = Person.objects.get(user__username=f"{city.code}-office")
-                liaison = Person.objects.get(user__username=f"{city.code}-liaison")
-                return city, office, liaison, 0.0
-        return None
-
-    found = latest() if args.reuse else None
-    city, office, liaison, gen_s = found or generate()
+    city, office, liaison, street_liaison, gen_s = case_city(args.n, args.seed, args.reuse)
     total = Case.objects.filter(city=city).count()
-    print(f"{'reused' if found else 'generated'} {total:,} cases in {gen_s:.1f} s")
+    print(f"{'reused' if not gen_s else 'generated'} {total:,} cases in {gen_s:.1f} s")
 
     def client(person):
         c = Client()
         c.force_login(person.user)
         return c
 
-    from chuangwen.org.models import Person
-
-    street_user = f"{city.code}-street"  # added here so that reused cities get one too
-    street_liaison = Person.objects.filter(user__username=street_user).first() or (
-        org.create_person(
-            city,
-            name="街",
-            username=street_user,
-            memberships=[
-                (Unit.objects.filter(city=city, kind=UnitKind.STREET)[0], Role.UNIT_LIAISON)
-            ],
-            acting_user=SYSTEM,
-        )
-    )
     co, cl, cs = client(office), client(liaison), client(street_liaison)
 
     def timed(fn):

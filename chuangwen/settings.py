@@ -237,6 +237,8 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 # Fernet keys encrypting personal identifiers at rest (core.crypto), newest first; empty: a key
 # derived from SECRET_KEY (embedded trials only — production sets its own, kept apart from backups)
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
+# the cockpit (数据大屏) polls its figures this often (seconds); ?refresh= overrides per screen
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "60"))
 # /api/docs and /api/openapi.json: for logged-in users only, unless the office opens them
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 

@@ -7,10 +7,10 @@ from django.views.generic import RedirectView
 
 from chuangwen.api.main import api
 from chuangwen.core import views as core_views
-from chuangwen.org import views as org_views
+from chuangwen.dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", core_views.PasswordChange.as_view(), name="password_change"),

@@ -18,10 +18,13 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_grid_index():
     from chuangwen.org.services import grid_index
+    from chuangwen.sites.places import site_index
 
     grid_index.clear()
+    site_index.clear()
     yield
     grid_index.clear()
+    site_index.clear()
 
 
 @pytest.fixture

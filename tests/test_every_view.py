@@ -39,6 +39,10 @@ PUBLIC = {
     "citizens:p_board",
     # the 随手拍 page's category suggestions as the citizen types (rate-limited, no personal data)
     "cases:public_suggest",
+    # the 随手拍 map: the picked spot in words, boundaries and grid outlines (rate-limited,
+    # nothing personal)
+    "cases:public_place",
+    "cases:public_layer",
     # citizens' suggestions (意见建议): a public page to submit, read and like (rate-limited)
     "citizens:public_suggestions",
     "citizens:public_like",

@@ -42,6 +42,8 @@ from chuangwen.inspections.services import lock_counter
 from chuangwen.org.actors import actor_scope, actor_user, require_office, require_unit
 from chuangwen.org.choices import Role, UnitKind
 from chuangwen.org.models import City, Membership, Unit
+from chuangwen.org.registry import unit_finding_recorded
+from chuangwen.org.scope import Scope
 from chuangwen.tasks.evidence import check_file
 from chuangwen.tasks.formula import FormulaError
 
@@ -2172,6 +2174,11 @@ def record_finding(
         after=audit.snapshot(finding, FINDING_FIELDS),
         summary=f"{unit.name}：{item.code} {UnitSanction(sanction).label}",
     )
+    unit_finding_recorded(
+        unit,
+        ref=f"negativefinding:{finding.pk}",
+        reason=f"负面清单：{item.code} {description}"[:300],
+    )
     notify(
         _liaison_users([unit.pk]),
         str(
@@ -2457,16 +2464,20 @@ def _lock_record(record: AccountabilityRecord) -> AccountabilityRecord:
     return AccountabilityRecord.objects.select_for_update().select_related("unit").get(pk=record.pk)
 
 
-def _require_decider(actor: Any, record: AccountabilityRecord) -> None:
-    """The office decides every kind but a 问责建议; a city leader decides 约谈 and 问责建议."""
-    scope = actor_scope(actor)
+def scope_may_decide(scope: Scope | None, record: AccountabilityRecord) -> bool:
+    """The office decides every kind but a 问责建议; a city leader decides 约谈 and 问责建议
+    (``None``: the system). The workbench asks this for many records with one scope."""
     if scope is None:
-        return
+        return True
     if scope.city_id != record.city_id:
-        raise PermissionDenied()
+        return False
     if record.kind in DECIDED_BY_OFFICE and scope.write_all:
-        return
-    if record.kind in DECIDED_BY_LEADER and scope.has_role(Role.LEADER):
+        return True
+    return record.kind in DECIDED_BY_LEADER and scope.has_role(Role.LEADER)
+
+
+def _require_decider(actor: Any, record: AccountabilityRecord) -> None:
+    if scope_may_decide(actor_scope(actor), record):
         return
     if record.kind in DECIDED_BY_LEADER and record.kind not in DECIDED_BY_OFFICE:
         raise PermissionDenied(_("问责建议须由市领导决定"))

@@ -38,6 +38,7 @@ class HotlineHandler(Protocol):
 
 _suggesters: list[Suggester] = []
 _hotline: dict[str, HotlineHandler] = {}
+_hotline_becomes: dict[str, str] = {}
 
 
 def register_category_suggester(fn: Suggester) -> None:
@@ -65,12 +66,20 @@ def suggest_categories(
     return empty
 
 
-def register_hotline_handler(kind: str, fn: HotlineHandler) -> None:
-    """Orders whose 诉求类型 is ``kind`` go to ``fn`` (one handler per kind)."""
+def register_hotline_handler(kind: str, fn: HotlineHandler, *, becomes: str = "") -> None:
+    """Orders whose 诉求类型 is ``kind`` go to ``fn`` (one handler per kind); ``becomes`` names
+    what they turn into (e.g. 意见建议), for the import's summary."""
     current = _hotline.get(kind)
     if current is not None and current is not fn:
         raise ValueError(f"hotline kind {kind!r} already has a handler")
     _hotline[kind] = fn
+    if becomes:
+        _hotline_becomes[kind] = becomes
+
+
+def hotline_becomes(kind: str) -> str:
+    """What orders of ``kind`` turn into (the kind itself when not told)."""
+    return _hotline_becomes.get(kind, kind)
 
 
 def hotline_handler(kind: str) -> HotlineHandler | None:

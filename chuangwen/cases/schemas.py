@@ -16,6 +16,7 @@ class CaseOut(Schema):
     address: str
     lon: float | None
     lat: float | None
+    place: str = ""
     grid_id: int | None
     unit_id: int | None
     reported_at: datetime

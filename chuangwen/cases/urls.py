@@ -21,6 +21,8 @@ urlpatterns = [
     # public pages, no account
     path("report/<str:city_code>/", views.public_report, name="public_report"),
     path("report/<str:city_code>/suggest/", views.public_suggest, name="public_suggest"),
+    path("report/<str:city_code>/place/", views.public_place, name="public_place"),
+    path("report/<str:city_code>/layers/<str:name>/", views.public_layer, name="public_layer"),
     path("track/", views.track, name="track_form"),
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/photos/<int:pk>/", views.public_photo, name="public_photo"),

@@ -16,13 +16,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core import ratelimit, submissions
 from chuangwen.core import selectors as core_selectors
-from chuangwen.core.errors import Busy, ImportFailed, InvalidInput, NotFound, ServiceError
+from chuangwen.core.errors import (
+    Busy,
+    ImportFailed,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+)
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template
+from chuangwen.org import places as org_places
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City, Person, Unit
+from chuangwen.sites import places as site_places
 
-from . import exports, selectors, services
+from . import exports, registry, selectors, services
 from . import jobs as case_jobs
 from .choices import PUBLIC_STATE, WITH_UNIT, Action, Channel, ExtensionStatus, Source, State
 from .filters import CaseFilter
@@ -38,6 +47,7 @@ from .models import CasePhoto, Category, Report
 
 LIST_CAP = 10_000
 PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
+PUBLIC_MAP_LIMIT = (120, 60)  # base layers and place look-ups per client address per minute
 SUGGEST_LIMIT = (60, 60)  # category suggestions per client address per minute (as one types)
 PUBLIC_REPORT = "cases.public_report"  # the purpose of the 随手拍 form's one-time tokens
 
@@ -246,12 +256,12 @@ def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def case_new(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
+    sources = services.sources_for_scope(scope)
+    if not sources:  # a read-only role: the intake service would refuse whatever they typed
+        raise PermissionDenied(_("您的账号不能上报问题"))
     categories = list(selectors.categories_for_city(scope.city_id))
     form = CaseIntakeForm(
-        request.POST or None,
-        request.FILES or None,
-        categories=categories,
-        sources=services.allowed_sources(acting_user=request.user),
+        request.POST or None, request.FILES or None, categories=categories, sources=sources
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -329,29 +339,39 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def case_map(request: HttpRequest) -> HttpResponse:
-    city = City.objects.get(pk=_scope(request).city_id)
-    return render(request, "cases/case_map.html", {"city": city})
+    """Cases as clustered points or a heat map, with the case list's filters (open cases
+    when no state is chosen) over the city's base layers."""
+    scope = _scope(request)
+    city = City.objects.get(pk=scope.city_id)
+    f = CaseFilter(request.GET, queryset=selectors.cases_for_user(scope))
+    return render(request, "cases/case_map.html", {"city": city, "filter": f})
 
 
 @member_required
 @require_GET
 def case_points(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
+    f = CaseFilter(request.GET, queryset=selectors.cases_for_user(_scope(request)))
+    rows = selectors.case_points(f.qs, open_only=not request.GET.get("state"))
     features = [
         {
             "type": "Feature",
             "id": pk,
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {
+                "number": number,
                 "state": str(State(state).label),
                 "category": cat or "",
+                "place": place,
                 "overdue": bool(deadline and deadline < now and state in WITH_UNIT),
                 "url": reverse("cases:detail", args=[pk]),
             },
         }
-        for pk, lon, lat, state, cat, deadline in selectors.open_case_points(_scope(request))
+        for pk, number, lon, lat, state, cat, deadline, place in rows
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features, "limit": selectors.MAP_LIMIT}
+    )
 
 
 @member_required
@@ -443,18 +463,24 @@ def import_hotline(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         city = City.objects.get(pk=_scope(request).city_id)
         try:
-            results = services.import_hotline_orders(
+            done = services.import_hotline(
                 city, form.cleaned_data["file"].read(), acting_user=request.user
             )
         except ImportFailed as exc:
             failure = exc
         else:
-            merged = sum(r.merged for r in results)
-            messages.success(
-                request,
-                _("导入成功：%(n)d 张工单，新建案件 %(c)d 件，并单 %(m)d 件")
-                % {"n": len(results), "c": len(results) - merged, "m": merged},
-            )
+            text = _("导入成功：%(n)d 张工单，新建案件 %(c)d 件，并单 %(m)d 件") % {
+                "n": done.orders,
+                "c": len(done.cases) - done.merged,
+                "m": done.merged,
+            }
+            for kind, count in sorted(done.handed.items()):
+                text += _("，「%(k)s」类 %(c)d 张转为%(to)s") % {
+                    "k": kind,
+                    "c": count,
+                    "to": registry.hotline_becomes(kind),
+                }
+            messages.success(request, text)
             return redirect("cases:list")
     return render(request, "cases/import.html", {"form": form, "failure": failure})
 
@@ -544,6 +570,42 @@ def public_report(request: HttpRequest, city_code: str) -> HttpResponse:
             # the tracking page greets a new report with "保存您的查询码" and a copy button
             return redirect(reverse("cases:track", kwargs={"code": code}) + "?new=1")
     return render(request, "cases/public_report.html", {"form": form, "city": city})
+
+
+@login_not_required
+@require_GET
+def public_layer(request: HttpRequest, city_code: str, name: str) -> JsonResponse:
+    """The 随手拍 map's base layers: district / street / community boundaries and grid
+    outlines (names and outlines only, nothing personal). Rate-limited per address."""
+    city = get_object_or_404(City, code=city_code)
+    if name not in org_places.LAYERS:
+        raise Http404
+    limit, window = PUBLIC_MAP_LIMIT
+    if not ratelimit.hit([_client_key(request) + ":map"], limit, window):
+        return JsonResponse({"error": _("请求过于频繁，请稍后再试")}, status=429)
+    response = JsonResponse(
+        org_places.boundary_collection(city.pk, layer=name),
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "public, max-age=600"
+    return response
+
+
+@login_not_required
+@require_GET
+def public_place(request: HttpRequest, city_code: str) -> JsonResponse:
+    """The readable place of the spot the citizen picked, as feedback on the 随手拍 map."""
+    city = get_object_or_404(City, code=city_code)
+    limit, window = PUBLIC_MAP_LIMIT
+    if not ratelimit.hit([_client_key(request) + ":map"], limit, window):
+        return JsonResponse({"error": _("请求过于频繁，请稍后再试")}, status=429)
+    try:
+        found = site_places.describe(
+            city, request.GET.get("lon"), request.GET.get("lat"), request.GET.get("crs", "wgs84")
+        )
+    except InvalidInput as exc:
+        return JsonResponse(exc.as_dict(), status=400)
+    return JsonResponse({"text": found.text, "inside": found.area is not None})
 
 
 @login_not_required

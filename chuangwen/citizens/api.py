@@ -23,7 +23,7 @@ from chuangwen.sites.models import Site
 from . import selectors, services
 from .choices import RoundStatus
 from .filters import CampaignFilter, CommitmentFilter, RoundFilter
-from .models import BudgetChange, Campaign, Candidate, CompoundScore, Exposure, Milestone
+from .models import BudgetChange, Campaign, Candidate, CompoundScore, Exposure, Milestone, Topic
 from .progress import progress_of, rollup
 from .schemas import (
     BallotIn,
@@ -48,6 +48,7 @@ from .schemas import (
     CommitmentOut,
     CompoundRankingOut,
     CompoundScoreOut,
+    VoteCandidateFromTopicIn,
     VoteCandidateIn,
     VoteCandidateOut,
     VoteIntegrityOut,
@@ -155,6 +156,26 @@ def add_candidate(request: HttpRequest, round_id: int, payload: VoteCandidateIn)
     candidate = services.add_candidate(
         round_,
         **payload.dict(),
+        acting_user=request.auth,  # type: ignore[attr-defined]
+    )
+    return Status(201, candidate)
+
+
+@router.post(
+    "/rounds/{round_id}/candidates/from-topic",
+    response={201: VoteCandidateOut},
+    summary="把热点话题列为候选事项（投票开始前）",
+)
+def add_candidate_from_topic(
+    request: HttpRequest, round_id: int, payload: VoteCandidateFromTopicIn
+):
+    round_ = selectors.get_round_for_user(scope_of(request), round_id)
+    topic = Topic.objects.filter(city_id=round_.city_id, pk=payload.topic_id).first()
+    if topic is None:
+        raise NotFound()
+    candidate = services.add_candidate_from_topic(
+        round_,
+        topic,
         acting_user=request.auth,  # type: ignore[attr-defined]
     )
     return Status(201, candidate)

@@ -24,7 +24,7 @@ class CitizensConfig(AppConfig):
         register_job(jobs.TRAIN_JOB, jobs.train_job)
         register_job(jobs.TOPICS_JOB, jobs.topics_job)
         register_category_suggester(services.suggest)
-        register_hotline_handler("建议", services.import_hotline_suggestions)
+        register_hotline_handler("建议", services.import_hotline_suggestions, becomes="意见建议")
         register_event_labels(
             {
                 "citizens.suggestion.submitted": "提交意见建议",

@@ -119,6 +119,14 @@ class Candidate(TimeStamped):
         related_name="+",
         verbose_name=_("小区"),
     )
+    topic = models.ForeignKey(
+        "citizens.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+        verbose_name=_("来自热点话题"),
+    )
     sort = models.PositiveIntegerField(_("排序"), default=0)
     votes = models.PositiveIntegerField(_("得票（公布时）"), default=0)
     score = models.FloatField(_("平均评分（公布时）"), null=True, blank=True)
@@ -135,7 +143,12 @@ class Candidate(TimeStamped):
                 fields=["round", "site"],
                 condition=models.Q(site__isnull=False),
                 name="candidate_site_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["round", "topic"],
+                condition=models.Q(topic__isnull=False),
+                name="candidate_topic_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,12 +49,17 @@ class VoteCandidateIn(In):
     source_note: Short = ""
 
 
+class VoteCandidateFromTopicIn(In):
+    topic_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
 class VoteCandidateOut(Schema):
     id: int
     title: str
     description: str
     source_note: str
     site_id: int | None
+    topic_id: int | None
     votes: int
     score: float | None
     rank: int | None

@@ -36,12 +36,15 @@ from .models import (
     CampaignPhoto,
     CampaignReport,
     CampaignSupport,
+    Candidate,
     Commitment,
     CommitmentUpdate,
     CompoundRanking,
     Episode,
     Round,
+    Topic,
 )
+from .voice.models import TopicStatus
 
 # --- part B: the office and the units -------------------------------------------------------
 
@@ -198,6 +201,37 @@ def public_commitments(city: City) -> QuerySet[Commitment]:
     )
 
 
+def shortlist_topics(round_: Round, limit: int = 15) -> list[Topic]:
+    """The hottest active topics of the round's city not yet on its ballot (the office picks
+    the 10 things' candidates from them while the round is being prepared)."""
+    if round_.status != RoundStatus.DRAFT or round_.kind != RoundKind.TOP10:
+        return []
+    return list(
+        Topic.objects.filter(city_id=round_.city_id, status=TopicStatus.ACTIVE)
+        .exclude(candidates__round=round_)
+        .order_by("-heat", "id")[:limit]
+    )
+
+
+def topic_candidates(topic: Topic) -> list[Candidate]:
+    """The candidates shortlisted from ``topic``, with their round and campaign (if any)."""
+    rows = list(
+        Candidate.objects.filter(topic=topic)
+        .select_related("round", "campaign")
+        .order_by("-round__created_at", "id")
+    )
+    return rows
+
+
+def draft_rounds(city_id: int) -> list[Round]:
+    """Rounds of the 10 things still being prepared (a topic can be added to them)."""
+    return list(
+        Round.objects.filter(
+            city_id=city_id, kind=RoundKind.TOP10, status=RoundStatus.DRAFT
+        ).order_by("-created_at")[:20]
+    )
+
+
 @dataclass(frozen=True)
 class Step:
     """One line of a campaign's public history, from the citizens' votes to what was done."""
@@ -220,7 +254,31 @@ def campaign_history(campaign: Campaign) -> list[Step]:
     candidate = campaign.candidate
     if candidate is not None:
         round_ = candidate.round
-        if candidate.source_note or candidate.description:
+        topic = candidate.topic
+        if topic is not None:
+            # the hot topic it was shortlisted from: its figures as they are now
+            steps.append(
+                Step(
+                    _day(topic.first_at or round_.created_at),
+                    _("群众反映"),
+                    public_text(
+                        _(
+                            "热点话题「%(n)s」：%(a)s 至 %(b)s，群众留言 %(m)d 条，"
+                            "提出 %(p)d 人，点赞 %(l)d 次"
+                        )
+                        % {
+                            "n": topic.name,
+                            "a": _day(topic.first_at or round_.created_at).isoformat(),
+                            "b": _day(topic.last_at or round_.created_at).isoformat(),
+                            "m": topic.messages,
+                            "p": topic.people,
+                            "l": topic.likes,
+                        }
+                    ),
+                    "message",
+                )
+            )
+        elif candidate.source_note or candidate.description:
             # where the thing came from: the citizens' messages (hot topic) it was shortlisted from
             steps.append(
                 Step(

@@ -34,6 +34,7 @@ from .compounds import compound_types, compute_scores, create_ranking, publish_r
 from .votes import (
     Voter,
     add_candidate,
+    add_candidate_from_topic,
     cast_vote,
     close_round,
     create_round,
@@ -51,6 +52,7 @@ from .wenzheng import create_episode, expose_problem, follow_up, make_commitment
 __all__ = [
     "Voter",
     "add_candidate",
+    "add_candidate_from_topic",
     "add_milestone",
     "cast_vote",
     "close_campaign",

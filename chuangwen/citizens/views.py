@@ -69,6 +69,7 @@ from .models import (
     Commitment,
     CompoundScore,
     Milestone,
+    Topic,
     Vote,
 )
 from .progress import progress_of, rollup
@@ -157,6 +158,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "figures": services.integrity(round_),
             "flagged": flagged,
             "candidate_form": CandidateForm(),
+            "hot_topics": selectors.shortlist_topics(round_),
             "publish_form": PublishForm(candidates=candidates),
             "accepting": round_.accepting_votes(),
         },
@@ -179,6 +181,18 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             _("已添加候选事项"),
             lambda: services.add_candidate(round_, **form.cleaned_data, acting_user=user),
         )
+    elif action == "topic":
+        raw = request.POST.get("topic") or ""
+        topic = get_object_or_404(
+            Topic, city_id=round_.city_id, pk=int(raw) if raw.isdigit() and len(raw) < 10 else 0
+        )
+        _act(
+            request,
+            _("已将热点话题「%(n)s」列为候选事项") % {"n": topic.name},
+            lambda: services.add_candidate_from_topic(round_, topic, acting_user=user),
+        )
+        if request.POST.get("back") == "topic":
+            return redirect("citizens:topic", topic.pk)
     elif action == "remove":
         candidate = get_object_or_404(
             Candidate, round=round_, pk=request.POST.get("candidate") or 0

@@ -49,6 +49,7 @@ from .choices import (
     VoteStatus,
 )
 from .models import Candidate, Round, Vote, VoteChoice
+from .voice.models import Topic, TopicStatus
 
 BURST_WINDOW = timedelta(minutes=10)
 MAX_TITLE = 200
@@ -154,16 +155,20 @@ def add_candidate(
     description: str = "",
     source_note: str = "",
     site: Any = None,
+    topic: Topic | None = None,
     acting_user: Any,
 ) -> Candidate:
-    """Shortlist one candidate (from hot topics: ``source_note`` says where it came from);
-    only while the round is being prepared — nobody changes the ballot during the vote."""
+    """Shortlist one candidate (from hot topics: ``source_note`` says where it came from,
+    ``topic`` is the hot topic itself); only while the round is being prepared — nobody
+    changes the ballot during the vote."""
     require_office(acting_user, round_.city_id)
     round_ = locked_round(round_)
     if round_.status != RoundStatus.DRAFT:
         raise InvalidTransition(_("投票已开始，不能再增加候选事项"), code="round_started")
     if site is not None and site.city_id != round_.city_id:
         raise InvalidInput(_("点位不属于本城市"), code="bad_site")
+    if topic is not None:
+        topic = _locked_topic(topic, round_)
     last = round_.candidates.order_by("-sort").values_list("sort", flat=True).first() or 0
     candidate = Candidate.objects.create(
         round=round_,
@@ -171,6 +176,7 @@ def add_candidate(
         description=clean_text(description, MAX_TEXT, _("说明")),
         source_note=clean_text(source_note, 300, _("来源")),
         site=site,
+        topic=topic,
         sort=last + 1,
     )
     audit.record(
@@ -178,10 +184,57 @@ def add_candidate(
         candidate,
         actor=acting_user,
         city=city_ref(round_.city_id),
-        after={"round": round_.pk, "title": candidate.title, "source_note": candidate.source_note},
+        after={
+            "round": round_.pk,
+            "title": candidate.title,
+            "source_note": candidate.source_note,
+            "topic": topic.pk if topic is not None else None,
+        },
         summary=candidate.title,
     )
     return candidate
+
+
+def _locked_topic(topic: Topic, round_: Round) -> Topic:
+    """The topic row, locked; an active topic of the round's city, not yet on its ballot. It is
+    marked as adjusted by hand (``locked``) so that recomputing the topics keeps it."""
+    row = Topic.objects.select_for_update().filter(pk=topic.pk, city_id=round_.city_id).first()
+    if row is None:
+        raise InvalidInput(_("热点话题不属于本城市"), code="bad_topic")
+    if row.status != TopicStatus.ACTIVE:
+        raise InvalidInput(_("该热点话题已合并或已忽略，不能作为候选事项"), code="topic_inactive")
+    if Candidate.objects.filter(round_id=round_.pk, topic_id=row.pk).exists():
+        raise InvalidInput(_("该热点话题已是本轮候选事项"), code="topic_twice")
+    if not row.locked:
+        row.locked = True
+        row.save(update_fields=["locked", "updated_at"])
+    return row
+
+
+def topic_note(topic: Topic) -> str:
+    """The figures a candidate shortlisted from ``topic`` records as its source."""
+    return _("热点话题「%(n)s」：群众留言 %(m)d 条，提出 %(p)d 人，点赞 %(l)d 次") % {
+        "n": topic.name,
+        "m": topic.messages,
+        "p": topic.people,
+        "l": topic.likes,
+    }
+
+
+@transaction.atomic
+def add_candidate_from_topic(round_: Round, topic: Topic, *, acting_user: Any) -> Candidate:
+    """Shortlist a hot topic: its name becomes the candidate's title, its figures (messages,
+    people, likes) the source note, and the candidate keeps a link to the topic."""
+    require_office(acting_user, round_.city_id)
+    keywords = "、".join(str(k) for k in (topic.keywords or [])[:8])
+    return add_candidate(
+        round_,
+        title=topic.name,
+        description=_("关键词：%(k)s") % {"k": keywords} if keywords else "",
+        source_note=topic_note(topic)[:300],
+        topic=topic,
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
@@ -535,7 +588,7 @@ def tally(round_: Round) -> list[TallyRow]:
         .order_by()
     }
     rows = []
-    for c in round_.candidates.filter(withdrawn=False).select_related("site"):
+    for c in round_.candidates.filter(withdrawn=False).select_related("site", "topic"):
         f: Mapping[str, Any] = figures.get(c.pk) or {}
         avg = f.get("avg")
         rows.append(

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DashboardConfig(AppConfig):
     name = "chuangwen.dashboard"
     verbose_name = "工作台"
+
+    def ready(self) -> None:
+        from . import items, panels
+
+        items.register()
+        panels.register()

@@ -68,7 +68,13 @@ def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):
     out = services.submit_check(plan, data, acting_user=request.auth)  # type: ignore[attr-defined]
     r = out.result
     body = ResultOut(
-        id=r.pk, uuid=r.uuid, created=out.created, score=r.score, failed=r.failed, case_id=r.case_id
+        id=r.pk,
+        uuid=r.uuid,
+        created=out.created,
+        score=r.score,
+        failed=r.failed,
+        case_id=r.case_id,
+        place=r.place,
     )
     return Status(201 if out.created else 200, body)
 

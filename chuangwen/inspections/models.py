@@ -118,6 +118,7 @@ class CheckResult(CityOwned):
     failed = models.BooleanField(_("发现问题"), default=False)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
+    place = models.CharField(_("位置描述"), max_length=300, blank=True)  # sites.places
     note = models.TextField(_("说明"), blank=True)
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -68,6 +68,7 @@ class ResultOut(Schema):
     score: float
     failed: bool
     case_id: int | None
+    place: str = ""
 
 
 class NoticeOut(Schema):

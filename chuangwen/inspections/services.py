@@ -35,6 +35,8 @@ from chuangwen.indicators.models import CheckItem, EvaluationSystem
 from chuangwen.org.actors import SYSTEM, SystemActor, actor_scope, actor_user, require_office
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Person, Unit
+from chuangwen.org.scope import Scope
+from chuangwen.sites.places import describe_text
 
 from . import sampling
 from .choices import (
@@ -62,6 +64,38 @@ from .scoring import score_observation
 PLAN_FIELDS = ["kind", "title", "status", "seed", "sample_sizes", "stratify", "system"]
 MAX_PHOTOS = 6
 CHECK_ROLES = {Role.OFFICE_ADMIN, Role.INSPECTOR}
+
+
+# --- who may act: the role checks the services below run, for pages to offer only the
+# buttons that would pass (``None`` is the system)
+
+
+def may_check(scope: Scope | None, plan: InspectionPlan | None = None) -> bool:
+    """Submit check results (to ``plan`` when given: it must be open for checks)."""
+    if plan is not None and plan.status not in OPEN_FOR_CHECKS:
+        return False
+    return scope is None or (
+        (plan is None or scope.city_id == plan.city_id) and scope.has_role(*CHECK_ROLES)
+    )
+
+
+def may_acknowledge(scope: Scope | None, notice: Notice) -> bool:
+    """签收 a notice: a liaison of its unit (or above), or the office (the service also
+    wants it still issued)."""
+    if scope is None:
+        return True
+    return (
+        scope.city_id == notice.city_id
+        and (scope.write_all or scope.has_role(Role.UNIT_LIAISON))
+        and (scope.see_all or scope.covers_path(notice.unit_path))
+    )
+
+
+def may_update_action(scope: Scope | None, item: ActionItem) -> bool:
+    """Report progress on / finish a meeting's action item: its unit or the office."""
+    if scope is None:
+        return True
+    return scope.city_id == item.city_id and (scope.write_all or scope.covers_path(item.unit_path))
 
 
 def _transition(plan: InspectionPlan, to: str) -> None:
@@ -343,7 +377,7 @@ def _submit(
     if scope is not None:
         if scope.city_id != plan.city_id:
             raise NotFound()
-        if not scope.has_role(*CHECK_ROLES):
+        if not may_check(scope):
             raise PermissionDenied(_("只有督查员或创建办可以提交检查结果"))
     if plan.status not in OPEN_FOR_CHECKS:
         raise InvalidTransition(
@@ -411,6 +445,7 @@ def _submit(
         failed=scored.failed,
         lon=lon,
         lat=lat,
+        place=describe_text(plan.city_id, lon, lat)[:300],
         note=(data.note or "").strip()[:2000],
         created_by=actor_user(acting_user),
     )
@@ -632,7 +667,7 @@ def acknowledge_notice(notice: Notice, *, acting_user: Any) -> Notice:
             scope.see_all or scope.covers_path(notice.unit_path)
         ):
             raise NotFound()
-        if not (scope.write_all or scope.has_role(Role.UNIT_LIAISON)):
+        if not may_acknowledge(scope, notice):
             raise PermissionDenied(_("只有主送单位的联络员可以签收"))
     if notice.status != NoticeStatus.ISSUED:
         raise InvalidTransition(_("通知书已签收"))
@@ -775,7 +810,7 @@ def update_action_item(
             scope.see_all or scope.covers_path(item.unit_path)
         ):
             raise NotFound()
-        if not (scope.write_all or scope.covers_path(item.unit_path)):
+        if not may_update_action(scope, item):
             raise PermissionDenied(_("只有责任单位或创建办可以办理议定事项"))
         if status == ActionStatus.CANCELLED:
             require_office(acting_user, item.city_id, "只有创建办可以取消议定事项")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from chuangwen.cases.selectors import categories_for_city
 from chuangwen.core.documents import DOCX
-from chuangwen.core.errors import InvalidInput, NotFound, ServiceError
+from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template, paginate
 from chuangwen.indicators.models import CheckItem, SiteType
@@ -18,6 +18,7 @@ from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
 
 from . import documents, selectors, services
+from .choices import NoticeStatus
 from .filters import ActionFilter, MeetingFilter, NoticeFilter, PlanFilter
 from .forms import (
     ActionForm,
@@ -27,7 +28,7 @@ from .forms import (
     NoticeDeadlineForm,
     PlanForm,
 )
-from .models import CheckResult
+from .models import ActionItem, CheckResult
 
 
 def _scope(request: HttpRequest) -> Any:
@@ -100,6 +101,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reproducible": services.verify_sampling(plan) if plan.sampled_at else None,
             "deadline_form": NoticeDeadlineForm(),
             "n_cases": CheckResult.objects.filter(plan=plan, case__isnull=False).count(),
+            "can_check": services.may_check(_scope(request), plan),
         },
     )
 
@@ -135,6 +137,8 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def check_page(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
     scope = _scope(request)
     plan = selectors.get_plan_for_user(scope, pk)
+    if not services.may_check(scope, plan):  # the page is a form the service would refuse
+        raise PermissionDenied("只有督查员或创建办可以在检查中的计划里提交检查结果")
     sample = selectors.get_sample_for_user(scope, plan, sample_pk)
     items = services.checklist(plan, sample)
     done = dict(
@@ -227,6 +231,7 @@ def check_submit(request: HttpRequest, pk: int) -> JsonResponse:
             "failed": r.failed,
             "case": r.case_id,
             "case_number": r.case.number if r.case is not None else None,
+            "place": r.place,
             "recorded": CheckResult.objects.filter(
                 sample_id=r.sample_id, check_item_id=r.check_item_id
             ).count(),
@@ -252,9 +257,15 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = selectors.get_notice_for_user(_scope(request), pk)
+    scope = _scope(request)
+    notice = selectors.get_notice_for_user(scope, pk)
     cases = notice.cases.select_related("unit").order_by("pk")
-    return render(request, "inspections/notice_detail.html", {"notice": notice, "cases": cases})
+    can_ack = notice.status == NoticeStatus.ISSUED and services.may_acknowledge(scope, notice)
+    return render(
+        request,
+        "inspections/notice_detail.html",
+        {"notice": notice, "cases": cases, "can_acknowledge": can_ack},
+    )
 
 
 @member_required
@@ -324,8 +335,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
             )
         return redirect("inspections:meeting", meeting.pk)
-    actions = (
-        selectors.actions_for_user(scope).filter(meeting=meeting).select_related("unit", "owner")
+    actions = _with_permissions(
+        scope,
+        selectors.actions_for_user(scope).filter(meeting=meeting).select_related("unit", "owner"),
     )
     return render(
         request,
@@ -341,11 +353,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _with_permissions(scope: Any, rows: Any) -> list[ActionItem]:
+    """The rows, each marked with whether the viewer may report on it (the service's check)."""
+    rows = list(rows)
+    for item in rows:
+        item.can_update = services.may_update_action(scope, item)
+    return rows
+
+
 @member_required
 def action_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.actions_for_user(_scope(request)).select_related("unit", "owner", "meeting")
     f = ActionFilter(request.GET, queryset=qs)
     page = paginate(request, f.qs)
+    _with_permissions(_scope(request), page)
     template = list_template(
         request, "inspections/action_list.html", "inspections/_action_rows.html"
     )

@@ -78,13 +78,23 @@ def actor_scope(actor: Any) -> Scope | None:
     return scope_for_user(actor)
 
 
+def office_allows(scope: Scope | None, city: Any) -> bool:
+    """The office check on a scope already read (``None``: the system): what
+    ``require_office`` decides, for pages that offer a button only when it would pass."""
+    if scope is None:
+        return True
+    return scope.write_all and scope.city_id == getattr(city, "pk", city)
+
+
+def unit_allows(scope: Scope | None, unit: Any) -> bool:
+    """The unit-scope check on a scope already read: what ``require_unit`` decides."""
+    return scope is None or scope.can_write_unit(unit)
+
+
 def require_office(actor: Any, city: Any, message: Any = None) -> Scope | None:
     """Only the city's office admins (or the system) may go on; returns the actor's scope."""
     scope = actor_scope(actor)
-    if scope is None:
-        return None
-    city_id = getattr(city, "pk", city)
-    if not (scope.write_all and scope.city_id == city_id):
+    if not office_allows(scope, city):
         raise PermissionDenied(message or OFFICE_ONLY)
     return scope
 
@@ -92,8 +102,6 @@ def require_office(actor: Any, city: Any, message: Any = None) -> Scope | None:
 def require_unit(actor: Any, unit: Any, message: Any = None) -> Scope | None:
     """The actor may write for ``unit`` (their own unit or one below it; the office: any)."""
     scope = actor_scope(actor)
-    if scope is None:
-        return None
-    if not scope.can_write_unit(unit):
+    if not unit_allows(scope, unit):
         raise PermissionDenied(message or _("该单位不在您的管辖范围内"))
     return scope

@@ -17,6 +17,9 @@ An app registers its copies once, in its ``AppConfig.ready``::
 Registering the same pair twice is harmless.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models
 
 _copies: list[tuple[type[models.Model], str]] = []
@@ -31,3 +34,24 @@ def register_unit_path_copy(model: type[models.Model], field: str) -> None:
 
 def unit_path_copies() -> list[tuple[type[models.Model], str]]:
     return list(_copies)
+
+
+# --- findings against a unit ------------------------------------------------------------------
+# A negative-list finding against a unit (recorded by the assessment app) may matter to apps
+# beside it (a civility title the unit holds is proposed for revocation): they listen here,
+# in their ``AppConfig.ready``, instead of the assessment app importing them.
+
+UnitFindingListener = Callable[..., None]
+_finding_listeners: list[UnitFindingListener] = []
+
+
+def on_unit_finding(listener: UnitFindingListener) -> None:
+    """Register ``listener(unit, *, ref, reason)``; registering it twice is harmless."""
+    if listener not in _finding_listeners:
+        _finding_listeners.append(listener)
+
+
+def unit_finding_recorded(unit: Any, *, ref: str, reason: str) -> None:
+    """Called inside the recording transaction: a listener that raises refuses the finding."""
+    for listener in list(_finding_listeners):
+        listener(unit, ref=ref, reason=reason)

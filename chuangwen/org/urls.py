@@ -11,6 +11,7 @@ urlpatterns = [
     path("grids/map/", views.grid_map, name="grid_map"),
     path("grids/geojson/", views.grid_geojson, name="grid_geojson"),
     path("locate/", views.locate, name="locate"),
+    path("map/layers/<str:name>/", views.layer, name="layer"),
     path("import/", views.import_page, name="import"),
     path("export/<str:kind>.xlsx", views.export, name="export"),
 ]

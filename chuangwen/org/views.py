@@ -1,14 +1,13 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
-from chuangwen.core.models import AuditEvent
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template, paginate
 
-from . import exports, selectors, services
+from . import exports, places, selectors, services
 from .filters import GridFilter, PersonFilter, UnitFilter
 from .forms import ImportForm
 from .models import City, Membership
@@ -111,6 +110,21 @@ def grid_geojson(request: HttpRequest) -> JsonResponse:
 
 @member_required
 @require_GET
+def layer(request: HttpRequest, name: str) -> JsonResponse:
+    """A base layer of the city's own geography (district / street / community boundaries,
+    grid outlines), limited to the user's units and the areas above them; simplified and
+    cached per grid version (org.places)."""
+    if name not in places.LAYERS:
+        raise Http404
+    scope = request.scope  # type: ignore[attr-defined]
+    data = places.boundary_collection(scope.city_id, layer=name, scope=scope)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@member_required
+@require_GET
 def locate(request: HttpRequest) -> JsonResponse:
     scope = request.scope  # type: ignore[attr-defined]
     try:
@@ -165,19 +179,3 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         return download(exports.export_people(qs), "人员.xlsx")
     qs = GridFilter(request.GET, queryset=selectors.grids_for_user(scope)).qs
     return download(exports.export_grids(qs), "网格.xlsx")
-
-
-@member_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The home page (until the ``dashboard`` app's workbenches take it over): what the user's
-    scope holds and their own latest actions."""
-    scope = request.scope  # type: ignore[attr-defined]
-    counts = {
-        "units": selectors.units_for_user(scope).count(),
-        "grids": selectors.grids_for_user(scope).count(),
-        "people": selectors.people_for_user(scope).count(),
-    }
-    recent = AuditEvent.objects.filter(
-        city_id=scope.city_id, actor_id=request.user.pk
-    ).select_related("actor")[:8]
-    return render(request, "org/home.html", {"counts": counts, "recent": recent})

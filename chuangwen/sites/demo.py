@@ -9,6 +9,7 @@ from chuangwen.indicators.models import EvaluationSystem, SiteType
 from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Grid, Unit
+from chuangwen.org.places import warm_boundaries
 
 from .choices import AssignmentRole
 from .services import SiteSpec, create_sites
@@ -151,4 +152,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> int:
             )
     sites = create_sites(city, specs, acting_user=SYSTEM)
     log(f"点位：已生成 {len(sites)} 个点位（{len(types)} 类）。")
+    # the maps' base layers (district/street/community outlines from the grids), ready at once
+    n = warm_boundaries(city.pk)
+    log(f"地图：已由网格合成 {n} 个边界/网格要素。")
     return len(sites)

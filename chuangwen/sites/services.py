@@ -30,6 +30,7 @@ from chuangwen.org.services import locate_points
 
 from .choices import GEOJSON_KIND, AssignmentRole, GeometryKind
 from .models import Site, SiteAssignment
+from .places import site_index
 
 SITE_FIELDS = [
     "code",
@@ -61,6 +62,7 @@ SITE_COLUMNS = [
     "属性JSON",
     "责任单位",  # the names, for reading (the import takes the codes)
     "包保单位",
+    "所在区域",  # district … grid of the site, for reading (org.places)
 ]
 
 
@@ -270,6 +272,7 @@ def create_sites(city: City, specs: Sequence[SiteSpec], *, acting_user: Any) -> 
         ],
         batch_size=500,
     )
+    transaction.on_commit(lambda: site_index.invalidate(city.pk))
     return sites
 
 
@@ -334,6 +337,7 @@ def update_site(
     audit.record(
         "sites.site.updated", site, actor=acting_user, before=b, after=a, summary=site.code
     )
+    transaction.on_commit(lambda: site_index.invalidate(site.city_id))
     return site
 
 
@@ -561,7 +565,11 @@ def import_sites(
 
 def export_sites(qs: Any) -> bytes:
     from chuangwen.core.xlsx import Sheet, write_workbook
+    from chuangwen.org.places import areas_for_grids
 
+    areas = areas_for_grids(
+        qs.filter(grid__isnull=False).values_list("grid_id", flat=True).order_by().distinct()
+    )
     rows = (
         [
             s.code,
@@ -576,6 +584,7 @@ def export_sites(qs: Any) -> bytes:
             json.dumps(s.attributes, ensure_ascii=False) if s.attributes else "",
             s.owner.name if s.owner else "",
             "、".join(a.unit.name for a in s.assignments.all()),
+            areas[s.grid_id].text if s.grid_id in areas else "",
         ]
         for s in qs.select_related("site_type", "owner").prefetch_related("assignments__unit")
     )

@@ -1,15 +1,17 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from chuangwen.core.errors import ImportFailed
+from chuangwen.core.errors import ImportFailed, InvalidInput
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template, paginate
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import City
+from chuangwen.org.places import area_at
 
-from . import selectors, services
+from . import places, selectors, services
 from .filters import SiteFilter
 from .forms import ImportForm
 
@@ -33,25 +35,66 @@ def site_list(request: HttpRequest) -> HttpResponse:
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     site = selectors.get_site_for_user(request.scope, pk)  # type: ignore[attr-defined]
     assignments = site.assignments.select_related("unit")
-    return render(request, "sites/site_detail.html", {"site": site, "assignments": assignments})
+    # the site's own area (its nearest site would be itself)
+    area = area_at(site.city_id, site.lon, site.lat)
+    where = area.text if area else ""
+    return render(
+        request,
+        "sites/site_detail.html",
+        {"site": site, "assignments": assignments, "place": where},
+    )
+
+
+MAP_LIMIT = 5000  # sites drawn at most (the list's filters narrow it down)
 
 
 @member_required
 @require_GET
 def site_geojson(request: HttpRequest) -> JsonResponse:
-    rows = _filtered(request).qs.values_list("pk", "code", "name", "site_type__name", "geometry")[
-        :5000
-    ]
+    qs = _filtered(request).qs
+    rows = qs.values_list("pk", "code", "name", "site_type__name", "geometry")[:MAP_LIMIT]
     features = [
         {
             "type": "Feature",
             "id": pk,
             "geometry": geometry,
-            "properties": {"code": code, "name": name, "type": type_name},
+            "properties": {
+                "code": code,
+                "name": name,
+                "type": type_name,
+                "url": reverse("sites:detail", args=[pk]),
+            },
         }
         for pk, code, name, type_name, geometry in rows
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return JsonResponse({"type": "FeatureCollection", "features": features, "limit": MAP_LIMIT})
+
+
+@member_required
+def site_map(request: HttpRequest) -> HttpResponse:
+    """The sites on a map, by type, with the list's filters and the city's base layers."""
+    scope = request.scope  # type: ignore[attr-defined]
+    f = _filtered(request)
+    city = City.objects.get(pk=scope.city_id)
+    return render(request, "sites/site_map.html", {"filter": f, "city": city})
+
+
+@member_required
+@require_GET
+def place(request: HttpRequest) -> JsonResponse:
+    """The readable place of a point: district / street / community / grid and the nearest
+    site or road with the distance."""
+    scope = request.scope  # type: ignore[attr-defined]
+    try:
+        found = places.describe(
+            scope.city_id,
+            request.GET.get("lon"),
+            request.GET.get("lat"),
+            request.GET.get("crs", "wgs84"),
+        )
+    except InvalidInput as exc:
+        return JsonResponse(exc.as_dict(), status=400)
+    return JsonResponse(found.as_dict())
 
 
 @office_required

@@ -20,6 +20,7 @@ from chuangwen.indicators.selectors import (
     get_indicator_for_user,
     indicators_for_user,
 )
+from chuangwen.org.actors import unit_allows
 from chuangwen.org.models import City
 from chuangwen.org.selectors import get_unit_for_user, units_for_user
 
@@ -326,7 +327,9 @@ def pledges(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"已提交后台任务「{job.title}」，本页显示进度和结果")
         return redirect("job", pk=job.pk)
-    rows = selectors.pledges_for_user(scope).filter(year=year).order_by("unit__path")
+    rows = list(selectors.pledges_for_user(scope).filter(year=year).order_by("unit__path"))
+    for p in rows:  # the upload form only where the service would take the file
+        p.can_sign = unit_allows(scope, p.unit)  # type: ignore[attr-defined]
     unsigned = [p for p in rows if not p.is_signed]
     return render(request, "tasks/pledges.html", {"rows": rows, "year": year, "unsigned": unsigned})
 

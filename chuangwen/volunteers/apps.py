@@ -18,3 +18,10 @@ class VolunteersConfig(AppConfig):
         from .moral.services.bank import credit_confirmed_hours
 
         on_hours_confirmed(credit_confirmed_hours)
+
+        # a negative-list finding against a title holder proposes revoking its titles
+        from chuangwen.org.registry import on_unit_finding
+
+        from .moral.services.selections import revoke_on_finding
+
+        on_unit_finding(revoke_on_finding)

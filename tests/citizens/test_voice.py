@@ -278,6 +278,35 @@ def test_hotline_orders_that_are_suggestions_become_suggestions(vc):
     assert Suggestion.objects.count() == 1 and Case.objects.count() == 1
 
 
+def test_hotline_import_message_counts_the_orders_that_became_suggestions(vc, client_for):
+    import io
+
+    rows = [
+        ["GD101", "建议在五一大道增设公交专用道", "建议", "五一大道", "13900000001"],
+        ["GD102", "建议湘江边多设垃圾桶", "建议", "湘江边", ""],
+        ["GD103", "芙蓉路有暴露垃圾", "投诉", "芙蓉路", "13900000002"],
+    ]
+    f = io.BytesIO(xlsx(["工单编号", "诉求内容", "诉求类型", "问题地址", "联系电话"], rows))
+    f.name = "orders.xlsx"
+    response = client_for(vc.office).post("/cases/import/", {"file": f}, follow=True)
+    page = response.content.decode()
+    assert "导入成功：3 张工单，新建案件 1 件，并单 0 件，「建议」类 2 张转为意见建议" in page
+    assert Suggestion.objects.count() == 2 and Case.objects.count() == 1
+    # only suggestions: not "0 张工单"
+    f = io.BytesIO(xlsx(["工单编号", "诉求内容", "诉求类型"], [["GD104", "建议多种树", "建议"]]))
+    f.name = "more.xlsx"
+    page = client_for(vc.office).post("/cases/import/", {"file": f}, follow=True)
+    assert "导入成功：1 张工单，新建案件 0 件，并单 0 件，「建议」类 1 张转为意见建议" in (
+        page.content.decode()
+    )
+    done = case_services.import_hotline(
+        vc.city,
+        xlsx(["工单编号", "诉求内容", "诉求类型"], [["GD105", "建议路灯早点亮", "建议"]]),
+        acting_user=vc.office.user,
+    )
+    assert done.cases == [] and done.handed == {"建议": 1} and done.orders == 1
+
+
 def test_survey_import(vc, client_for):
     good = xlsx(
         ["编号", "内容", "地点", "联系电话", "提交时间"],

@@ -39,7 +39,13 @@ from .configuration import (
     update_duplicate_settings,
 )
 from .extensions import add_photos, decide_extension, request_extension
-from .hotline import HOTLINE_OPTIONAL, HOTLINE_REQUIRED, import_hotline_orders
+from .hotline import (
+    HOTLINE_OPTIONAL,
+    HOTLINE_REQUIRED,
+    HotlineImport,
+    import_hotline,
+    import_hotline_orders,
+)
 from .intake import (
     CHANNEL_SOURCES,
     INTAKE_ROLES,
@@ -50,12 +56,14 @@ from .intake import (
     intake_case,
     intake_cases,
     reveal_reporter_phone,
+    sources_for_scope,
     suggest_unit,
     target_unit,
 )
 from .workflow import (
     VERIFY_MAX_DISTANCE_M,
     accept_case,
+    actions_for_scope,
     allowed_actions,
     assign_case,
     close_case,
@@ -79,9 +87,11 @@ __all__ = [
     "MAX_DESCRIPTION",
     "VERIFY_MAX_DISTANCE_M",
     "AddressBook",
+    "HotlineImport",
     "IntakeData",
     "IntakeResult",
     "accept_case",
+    "actions_for_scope",
     "add_address",
     "add_photos",
     "allowed_actions",
@@ -93,6 +103,7 @@ __all__ = [
     "dispatch_case",
     "duplicate_settings",
     "handle_case",
+    "import_hotline",
     "import_hotline_orders",
     "intake_case",
     "intake_cases",
@@ -108,6 +119,7 @@ __all__ = [
     "reveal_reporter_phone",
     "save_photo",
     "set_calendar_override",
+    "sources_for_scope",
     "suggest_unit",
     "target_unit",
     "update_category",

@@ -1,6 +1,7 @@
 """The 12345 hotline work-order import from Excel (all or nothing)."""
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
@@ -33,9 +34,31 @@ HOTLINE_OPTIONAL = [
 ]
 
 
+@dataclass
+class HotlineImport:
+    """What one 12345 import made: the cases (new or merged) and, by 诉求类型, the number of
+    orders handed to a registered handler (e.g. 建议 → suggestions) instead."""
+
+    cases: list[IntakeResult] = field(default_factory=list)
+    handed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def merged(self) -> int:
+        return sum(r.merged for r in self.cases)
+
+    @property
+    def orders(self) -> int:
+        return len(self.cases) + sum(self.handed.values())
+
+
 def import_hotline_orders(
     city: City, file: IO[bytes] | bytes, *, acting_user: Any
 ) -> list[IntakeResult]:
+    """The cases of ``import_hotline`` (orders handed to a handler are not in the list)."""
+    return import_hotline(city, file, acting_user=acting_user).cases
+
+
+def import_hotline(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> HotlineImport:
     """12345 work orders from Excel; all or nothing, every bad cell reported.
 
     Columns: 工单编号* (unique), 诉求内容*, 来电时间 (yyyy-mm-dd hh:mm), 来电人, 联系电话,
@@ -141,11 +164,12 @@ def import_hotline_orders(
     if not rows:
         errors.add(None, "", _("文件中没有工单"))
     errors.raise_if_any()
+    out = HotlineImport()
     with transaction.atomic():
         for kind, orders in handed.items():
             handler = registry.hotline_handler(kind)
             if handler is not None:
-                handler(city, orders, acting_user=acting_user)
-        if not items:
-            return []
-        return intake_cases(city, items, acting_user=acting_user, channel=Channel.HOTLINE)
+                out.handed[kind] = handler(city, orders, acting_user=acting_user)
+        if items:
+            out.cases = intake_cases(city, items, acting_user=acting_user, channel=Channel.HOTLINE)
+    return out

@@ -24,6 +24,7 @@ from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Grid, Person, Unit
 from chuangwen.org.scope import Scope
 from chuangwen.org.services import locate_points
+from chuangwen.sites.places import describe_many
 
 from .. import dedupe
 from ..choices import MERGEABLE, Action, Channel, PhotoKind, Source, State
@@ -112,6 +113,7 @@ class _Prepared:
     photos: list = field(default_factory=list)
     grid_id: int | None = None
     area_unit_id: int | None = None
+    place: str = ""
 
 
 def _category_map(city_id: int) -> dict[Any, Category]:
@@ -175,7 +177,12 @@ def allowed_sources(*, acting_user: Any, channel: str = Channel.FORM) -> tuple[s
         raise InvalidInput(_("上报渠道无效"), code="bad_channel")
     if channel in CHANNEL_SOURCES:
         return CHANNEL_SOURCES[channel]
-    scope = actor_scope(acting_user)
+    return sources_for_scope(actor_scope(acting_user))
+
+
+def sources_for_scope(scope: Scope | None) -> tuple[str, ...]:
+    """``allowed_sources`` of the staff form for a scope already read: empty for a role that
+    may not report at all (a leader), so pages offer the report button only when it works."""
     if scope is None:
         return tuple(Source.values)
     allowed = {s for role in scope.roles for s in ROLE_SOURCES.get(role, ())}
@@ -268,6 +275,9 @@ def intake_cases(
         for p, hit in zip(located, hits, strict=True):
             if hit is not None:
                 p.grid_id, p.area_unit_id = hit.grid_id, hit.unit_id
+        places = describe_many(city.pk, [(p.lon, p.lat) for p in located])  # type: ignore[misc]
+        for p, text in zip(located, places, strict=True):
+            p.place = text[:300]
     book = None
     for p in prepared:
         if p.grid_id is None and p.data.address:
@@ -357,6 +367,7 @@ def intake_cases(
             address=d.address,
             lon=p.lon,
             lat=p.lat,
+            place=p.place,
             cell=dedupe.cell_of(p.lon, p.lat) if p.lon is not None and p.lat is not None else None,
             grid_id=p.grid_id,
             area_unit_id=p.area_unit_id,

@@ -3,7 +3,7 @@ the case, checks scope (404 alike), role (403) and state (409), then finishes in
 the case row, one CaseEvent, one audit row, the state counts."""
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import IO, Any
 
@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from chuangwen.core.geo import Coordinate, distance_m, to_wgs84
-from chuangwen.org.actors import actor_scope, actor_user, is_public, require_office
+from chuangwen.org.actors import (
+    OFFICE_ONLY,
+    actor_scope,
+    actor_user,
+    is_public,
+    office_allows,
+)
 from chuangwen.org.choices import Role
 from chuangwen.org.models import Membership, Person, Unit
 from chuangwen.org.scope import Scope
@@ -79,12 +85,17 @@ def _target(case: Case, action: str) -> str:
 # --- who may take each action: the checks the services run, and allowed_actions from them ---
 
 
-def _office(acting_user: Any, scope: Scope | None, case: Case) -> None:
+# Each check takes the actor's scope (``None``: the system), so that a page can run them for
+# many cases on the scope it has already read (``actions_for_scope``).
+
+
+def _office(scope: Scope | None, case: Case) -> None:
     """The city's office (or the system)."""
-    require_office(acting_user, case.city_id)
+    if not office_allows(scope, case.city_id):
+        raise PermissionDenied(OFFICE_ONLY)
 
 
-def _unit(acting_user: Any, scope: Scope | None, case: Case) -> None:
+def _unit(scope: Scope | None, case: Case) -> None:
     """The responsible unit's liaisons (its subtree) act for the unit; the office may too."""
     if scope is None or (scope.write_all and scope.city_id == case.city_id):
         return
@@ -92,7 +103,7 @@ def _unit(acting_user: Any, scope: Scope | None, case: Case) -> None:
         raise PermissionDenied(_("只有责任单位的联络员可以执行此操作"))
 
 
-def _handler(acting_user: Any, scope: Scope | None, case: Case) -> None:
+def _handler(scope: Scope | None, case: Case) -> None:
     """Handling (签收, 处置, 申请延期): the responsible unit's liaisons, or, once the case is
     passed down (下派), the handling unit's liaisons or the grid worker it went to."""
     if scope is None or (scope.write_all and scope.city_id == case.city_id):
@@ -104,7 +115,7 @@ def _handler(acting_user: Any, scope: Scope | None, case: Case) -> None:
         raise PermissionDenied(_("只有责任单位或承办单位的联络员可以执行此操作"))
 
 
-def _verifier(acting_user: Any, scope: Scope | None, case: Case) -> None:
+def _verifier(scope: Scope | None, case: Case) -> None:
     """Verification: the office, an inspector over the case, or a grid worker of its area —
     never the person who reported the handling."""
     if scope is not None and not (scope.write_all and scope.city_id == case.city_id):
@@ -114,12 +125,12 @@ def _verifier(acting_user: Any, scope: Scope | None, case: Case) -> None:
             _covers(inspectors, case.unit_path, case.area_path) or _covers(workers, case.area_path)
         ):
             raise PermissionDenied(_("只有督查员、网格员或创建办可以核查"))
-    user = actor_user(acting_user)
-    if user is not None and case.handled_by_id == user.pk:
+    user_id = scope.user_id if scope is not None else None
+    if user_id is not None and case.handled_by_id == user_id:
         raise PermissionDenied(_("核查人不能是处置人本人"), code="same_person")
 
 
-def _photographer(acting_user: Any, scope: Scope | None, case: Case) -> None:
+def _photographer(scope: Scope | None, case: Case) -> None:
     """More photos: anyone who may see the case and write, except read-only leaders."""
     if scope is None:
         return
@@ -137,7 +148,7 @@ def _extension_open(case: Case) -> None:
         raise InvalidTransition(_("已有待审批的延期申请"), code="pending_exists")
 
 
-ROLE_CHECKS: dict[str, Callable[[Any, Scope | None, Case], None]] = {
+ROLE_CHECKS: dict[str, Callable[[Scope | None, Case], None]] = {
     Action.REGISTER: _office,
     Action.REJECT: _office,
     Action.DISPATCH: _office,
@@ -179,7 +190,7 @@ def _state_allows(case: Case, action: str) -> str:
 def _allowed(case: Case, action: str, acting_user: Any, scope: Scope | None) -> str:
     """The role check (403), then the state checks (409); returns the state the action leads
     to. The services run this, and ``allowed_actions`` runs the same two parts."""
-    ROLE_CHECKS[action](acting_user, scope, case)
+    ROLE_CHECKS[action](scope, case)
     return _state_allows(case, action)
 
 
@@ -187,15 +198,24 @@ def allowed_actions(case: Case, *, acting_user: Any) -> set[str]:
     """The actions ``acting_user`` may take on ``case`` now: exactly those whose service would
     pass its role, state and precondition checks (the page offers these and no others). Input
     the actor still has to give (a reason, a photo, a place) is checked when they give it."""
-    scope = actor_scope(acting_user)
+    return actions_for_scope(case, actor_scope(acting_user))
+
+
+def actions_for_scope(
+    case: Case, scope: Scope | None, only: Collection[str] | None = None
+) -> set[str]:
+    """``allowed_actions`` for a scope already read (a page listing many cases reads it once);
+    ``only`` limits the answer (and the checks run) to those actions."""
     if scope is not None and not can_see(scope, case):
         return set()
     permitted: dict[Any, bool] = {}  # each role check runs once
     out: set[str] = set()
     for action, check in ROLE_CHECKS.items():
+        if only is not None and action not in only:
+            continue
         if check not in permitted:
             try:
-                check(acting_user, scope, case)
+                check(scope, case)
                 permitted[check] = True
             except PermissionDenied:
                 permitted[check] = False

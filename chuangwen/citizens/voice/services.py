@@ -300,6 +300,18 @@ def training_data(city_id: int) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def category_descriptions(city_id: int) -> dict[str, list[str]]:
+    """What each active category is, in words (大类 + 小类 name): one more example of it."""
+    from chuangwen.cases.models import Category
+
+    out: dict[str, list[str]] = {}
+    for code, major, name in Category.objects.filter(city_id=city_id, active=True).values_list(
+        "code", "major_name", "name"
+    ):
+        out.setdefault(code, []).append(f"{major}，{name}")
+    return out
+
+
 def train_category_model(
     city: City, *, acting_user: Any, progress: Any = None, activate_first: bool = True
 ) -> CategoryModel:
@@ -316,10 +328,11 @@ def train_category_model(
         )
     if progress:
         progress(1, 3)
-    ev = classifier.evaluate(texts, labels, test_size=0.3, seed=42)
+    descriptions = category_descriptions(city.pk)
+    ev = classifier.evaluate(texts, labels, test_size=0.3, seed=42, descriptions=descriptions)
     if progress:
         progress(2, 3)
-    model = classifier.train_model(texts, labels)
+    model = classifier.train_model(texts, labels, descriptions=descriptions)
     data = model.dumps()
     with transaction.atomic():
         City.objects.select_for_update().get(pk=city.pk)  # versions numbered one at a time

@@ -21,6 +21,7 @@ from chuangwen.core.xlsx import Sheet, write_workbook
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City
 
+from .. import selectors as citizen_selectors
 from . import jobs, selectors, services, topics
 from .filters import SuggestionFilter
 from .forms import (
@@ -195,10 +196,21 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     topic = selectors.get_topic(scope, pk)
     items = selectors.topic_items(topic)
     others = list(selectors.topics_qs(scope).exclude(pk=topic.pk)[:50])
+    origins = citizen_selectors.topic_candidates(topic)  # rounds/campaigns that came from it
+    on_ballot = {c.round_id for c in origins}
     return render(
         request,
         "citizens/voice/topic_detail.html",
-        {"topic": topic, "items": items, "others": others, "formula": topics.HEAT_FORMULA},
+        {
+            "topic": topic,
+            "items": items,
+            "others": others,
+            "formula": topics.HEAT_FORMULA,
+            "origins": origins,
+            "rounds": [
+                r for r in citizen_selectors.draft_rounds(topic.city_id) if r.pk not in on_ballot
+            ],
+        },
     )
 
 

@@ -2,12 +2,8 @@
 (function () {
   const el = document.getElementById("map");
   if (!el) return;
-  const map = L.map(el, { preferCanvas: true, attributionControl: !!el.dataset.tiles });
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-  }
-  const lon = parseFloat(el.dataset.centerLon), lat = parseFloat(el.dataset.centerLat);
-  map.setView([isNaN(lat) ? 30 : lat, isNaN(lon) ? 114 : lon], 12);
+  const map = cwMap.create(el);
+  const base = cwMap.baseLayers(map, el);
   const palette = ["#e57373", "#64b5f6", "#81c784", "#ffb74d", "#ba68c8", "#4db6ac", "#f06292", "#a1887f"];
   const areas = {};
   const colour = (key) => {
@@ -25,6 +21,7 @@
           `${cwEscape(f.properties.code)} ${cwEscape(f.properties.name)}<br>${cwEscape(f.properties.unit)}`
         ),
       }).addTo(map);
+      base.control.addOverlay(layer, "网格（按区着色）");
       document.getElementById("grid-count").textContent = `共 ${data.features.length} 个网格`;
       el.dataset.loaded = String(data.features.length);
       if (data.features.length) map.fitBounds(layer.getBounds());
@@ -34,6 +31,11 @@
     const url = `${el.dataset.locate}?lon=${e.latlng.lng}&lat=${e.latlng.lat}`;
     fetch(url, { credentials: "same-origin" }).then((r) => r.json()).then((d) => {
       out.textContent = d.grid ? `所在网格：${d.grid.code}` : (d.message || "不在任何网格内");
+      if (!el.dataset.place) return;
+      // the readable place (district … grid, nearest site or road) from the city's own data
+      cwMap.get(`${el.dataset.place}?lon=${e.latlng.lng}&lat=${e.latlng.lat}`).then((p) => {
+        if (p.text) out.textContent = `${out.textContent} · ${p.text}`;
+      }).catch(() => {});
     });
   });
 })();

@@ -250,3 +250,24 @@ def test_scan_proposes_revocation_for_serious_cases_against_the_holder(small_cit
     assert services.scan_serious_cases(sc.city, acting_user=SYSTEM) == 0
     proposal = RevocationProposal.objects.get(selection=sel)
     assert proposal.source == RevocationSource.SERIOUS_CASE and proposal.ref.startswith("case:")
+
+
+def test_a_negative_list_finding_recorded_in_the_assessment_proposes_revocation(small_city, kinds):
+    """The assessment app records the finding; the title's revocation is proposed (org.registry),
+    nothing is revoked until the office decides."""
+    from chuangwen.assessment import services as assessment
+    from chuangwen.assessment.choices import UnitSanction
+    from chuangwen.indicators.models import NegativeListItem
+
+    sc = small_city
+    sel = _awarded(sc, kinds["community"])
+    f1 = NegativeListItem.objects.get(system__city=sc.city, code="F1")
+    finding = assessment.record_finding(
+        sc.city, unit=sc.community_a, item=f1, source="media", description="负面舆情",
+        sanction=UnitSanction.DEDUCT, found_on=timezone.localdate(), acting_user=sc.office.user,
+    )  # fmt: skip
+    proposal = RevocationProposal.objects.get(selection=sel)
+    assert proposal.source == RevocationSource.NEGATIVE_FINDING
+    assert proposal.ref == f"negativefinding:{finding.pk}"
+    sel.refresh_from_db()
+    assert sel.status == SelectionStatus.AWARDED

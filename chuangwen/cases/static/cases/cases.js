@@ -11,6 +11,7 @@
         form.querySelector("[name=lat]").value = pos.coords.latitude.toFixed(7);
         const crs = form.querySelector("[name=crs]"); if (crs) crs.value = "wgs84";
         if (status) status.textContent = `已定位（精度约 ${Math.round(pos.coords.accuracy)} 米）`;
+        form.dispatchEvent(new CustomEvent("cw:located")); // the 随手拍 map moves its marker
       }, (err) => { if (status) status.textContent = "定位失败：" + err.message + "，请填写地址"; },
       { enableHighAccuracy: true, timeout: 15000 });
     };
@@ -73,26 +74,57 @@
   const one = document.getElementById("map");
   if (one && window.L && one.dataset.lat) {
     const ll = [parseFloat(one.dataset.lat), parseFloat(one.dataset.lon)];
-    const map = L.map(one, { attributionControl: !!one.dataset.tiles }).setView(ll, 17);
-    tiles(map, one);
+    const map = window.cwMap ? cwMap.create(one) : L.map(one, { attributionControl: !!one.dataset.tiles });
+    if (!window.cwMap) tiles(map, one);
+    map.setView(ll, 17);
+    if (window.cwMap) cwMap.baseLayers(map, one); // the streets, grids and sites around the case
     L.circleMarker(ll, { radius: 9, color: "#b71c1c", fillOpacity: 0.7 }).addTo(map);
   }
-  // --- open cases map -------------------------------------------------------------------------
+  // --- cases map: clustered points or a heat map, the case list's filters, base layers -------
   const all = document.getElementById("case-map");
-  if (all && window.L) {
-    const map = L.map(all, { preferCanvas: true, attributionControl: !!all.dataset.tiles });
-    tiles(map, all);
-    const lon = parseFloat(all.dataset.centerLon), lat = parseFloat(all.dataset.centerLat);
-    map.setView([isNaN(lat) ? 30 : lat, isNaN(lon) ? 114 : lon], 13);
-    fetch(all.dataset.points, { credentials: "same-origin" }).then((r) => r.json()).then((data) => {
-      const layer = L.geoJSON(data, {
-        pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5, weight: 1, color: f.properties.overdue ? "#d32f2f" : "#1976d2", fillOpacity: 0.7 }),
-        onEachFeature: (f, l) => l.bindPopup(`<a href="${cwEscape(f.properties.url)}">${cwEscape(f.properties.category || "未分类")}</a><br>${cwEscape(f.properties.state)}${f.properties.overdue ? "（超期）" : ""}`),
-      }).addTo(map);
-      document.getElementById("case-count").textContent = `共 ${data.features.length} 件`;
-      all.dataset.loaded = String(data.features.length);
-      if (data.features.length) map.fitBounds(layer.getBounds());
-    });
+  if (all && window.L && window.cwMap) {
+    const map = cwMap.create(all, { zoom: 13 });
+    const base = cwMap.baseLayers(map, all);
+    const clusters = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 50, showCoverageOnHover: false });
+    let heat = null, first = true, points = [];
+    const view = () => (document.querySelector("input[name=case-view]:checked") || {}).value || "cluster";
+    const show = () => {
+      const wantHeat = view() === "heat";
+      if (wantHeat) {
+        map.removeLayer(clusters);
+        if (heat) map.removeLayer(heat);
+        heat = L.heatLayer(points, { radius: 22, blur: 18, maxZoom: 16, minOpacity: 0.35 }).addTo(map);
+      } else {
+        if (heat) { map.removeLayer(heat); heat = null; }
+        clusters.addTo(map);
+      }
+      all.dataset.view = wantHeat ? "heat" : "cluster";
+    };
+    const load = (q) => {
+      cwMap.get(`${all.dataset.points}${q ? `?${q}` : ""}`).then((data) => {
+        clusters.clearLayers();
+        const markers = data.features.map((f) => {
+          const [lon, lat] = f.geometry.coordinates, p = f.properties;
+          const m = L.circleMarker([lat, lon], { radius: 6, weight: 1, color: "#fff", fillColor: p.overdue ? "#d32f2f" : "#1976d2", fillOpacity: 0.9 });
+          // category, state and place are user/office text: escaped for Leaflet's HTML popups
+          m.bindPopup(`<a href="${cwEscape(p.url)}"><code>${cwEscape(p.number)}</code></a> ${cwEscape(p.category || "未分类")}<br>${cwEscape(p.state)}${p.overdue ? "（超期）" : ""}` +
+            (p.place ? `<br><small>${cwEscape(p.place)}</small>` : ""));
+          return m;
+        });
+        clusters.addLayers(markers);
+        points = data.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0], 1]);
+        const n = data.features.length;
+        document.getElementById("case-count").textContent = `共 ${n} 件` + (n >= data.limit ? `（最多显示 ${data.limit} 件，请加筛选条件）` : "");
+        all.dataset.loaded = String(n);
+        show();
+        if (n && first) map.fitBounds(L.latLngBounds(points.map((p) => [p[0], p[1]])), { maxZoom: 16 });
+        first = false;
+      });
+    };
+    document.querySelectorAll("input[name=case-view]").forEach((r) => r.addEventListener("change", show));
+    base.control.addOverlay(clusters, "案件（聚合点）");
+    cwMap.filter(document.querySelector(".cw-map-filter"), load);
+    load(location.search.slice(1));
   }
   // --- summary charts -------------------------------------------------------------------------
   if (window.echarts) {

@@ -20,7 +20,7 @@ from chuangwen.core.services import notify
 from chuangwen.indicators.choices import SystemKind, SystemStatus
 from chuangwen.indicators.models import CheckItem, EvaluationSystem, SiteType
 from chuangwen.inspections.scoring import score_observation
-from chuangwen.org.actors import actor_user, require_office, require_unit
+from chuangwen.org.actors import SystemActor, actor_user, require_office, require_unit
 from chuangwen.org.choices import Role
 from chuangwen.org.models import City, Membership, Unit
 
@@ -365,6 +365,18 @@ def propose_revocation_for_unit(
         if created and proposal is not None:
             made.append(proposal)
     return made
+
+
+def revoke_on_finding(unit: Unit, *, ref: str, reason: str) -> None:
+    """The ``org.registry`` listener: a negative-list finding against ``unit`` (recorded by the
+    assessment app) proposes revoking the titles it holds; the office decides."""
+    propose_revocation_for_unit(
+        unit,
+        source=RevocationSource.NEGATIVE_FINDING,
+        ref=ref,
+        reason=reason,
+        acting_user=SystemActor("moral.findings"),
+    )
 
 
 def scan_serious_cases(city: City, *, acting_user: Any) -> int:
