@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from chuangwen.api.main import api
 from chuangwen.core import views as core_views
@@ -31,5 +34,11 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/v2/", include("chuangwen.api.open311.urls")),
     path("admin/", admin.site.urls),
+    # browsers ask for /favicon.ico on their own: send them to the SVG icon
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+        name="favicon",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

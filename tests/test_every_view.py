@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "login",  # the login page itself
     "set_language",  # switching the interface language
+    "favicon",  # browsers fetch /favicon.ico before any login: a redirect to the static icon
     "api:api-root",  # ninja's root answers 404; the docs say what is there
     # citizens report (随手拍) and follow their report by its tracking code without an account
     "cases:public_report",

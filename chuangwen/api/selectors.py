@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from chuangwen.core.errors import NotFound
 from chuangwen.core.models import ApiToken
@@ -18,5 +19,5 @@ def tokens_for_user(user: Any, scope: Any) -> QuerySet[ApiToken]:
 def get_token_for_user(user: Any, scope: Any, pk: int) -> ApiToken:
     token = tokens_for_user(user, scope).filter(pk=pk).first()
     if token is None:
-        raise NotFound("令牌不存在")
+        raise NotFound(_("令牌不存在"))
     return token

@@ -29,6 +29,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.cases.choices import OPEN
 from chuangwen.cases.models import Case
@@ -257,25 +258,31 @@ def resolve_facts(city_id: int, refs: Iterable[Any]) -> list[dict[str, Any]]:
         elif isinstance(ref, dict):
             kind, raw = str(ref.get("type", "")), ref.get("id")
         else:
-            raise InvalidInput("依据事实格式有误", code="bad_fact")
+            raise InvalidInput(_("依据事实格式有误"), code="bad_fact")
         if kind not in FACT_TYPES:
-            raise InvalidInput(f"未知的事实类型「{kind}」", code="bad_fact")
+            raise InvalidInput(_("未知的事实类型「%(kind)s」") % {"kind": kind}, code="bad_fact")
         try:
             pk = int(raw)
         except (TypeError, ValueError):
-            raise InvalidInput(f"事实编号「{raw}」无效", code="bad_fact") from None
+            raise InvalidInput(
+                _("事实编号「%(raw)s」无效") % {"raw": raw}, code="bad_fact"
+            ) from None
         if (kind, pk) not in order:
             order.append((kind, pk))
             wanted[kind].append(pk)
     if len(order) > MAX_FACTS:
-        raise InvalidInput(f"依据事实最多 {MAX_FACTS} 条", code="bad_fact")
+        raise InvalidInput(
+            _("依据事实最多 %(max_facts)s 条") % {"max_facts": MAX_FACTS}, code="bad_fact"
+        )
     labels = {kind: FACT_TYPES[kind].resolve(city_id, ids) for kind, ids in wanted.items()}
     out = []
     for kind, pk in order:
         label = labels[kind].get(pk)
         if label is None:
             raise InvalidInput(
-                f"{FACT_TYPES[kind].label} {pk} 不存在或不属于本城市", code="bad_fact"
+                _("%(fact_types_label)s %(pk)s 不存在或不属于本城市")
+                % {"fact_types_label": FACT_TYPES[kind].label, "pk": pk},
+                code="bad_fact",
             )
         out.append({"type": kind, "id": pk, "label": label})
     return out

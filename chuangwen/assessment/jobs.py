@@ -15,6 +15,7 @@ from typing import Any
 from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.core.errors import InvalidInput
 from chuangwen.core.jobs import Progress, submit_job
@@ -55,7 +56,7 @@ def draft_bulletin_job(job: Job, progress: Progress) -> dict[str, Any]:
         start = date.fromisoformat(str(job.params["start"]))
         end = date.fromisoformat(str(job.params["end"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput("起草参数无效", code="bad_params") from exc
+        raise InvalidInput(_("起草参数无效"), code="bad_params") from exc
     progress(0, 1)
     bulletin = services.draft_bulletin(
         job.city,

@@ -168,7 +168,7 @@ def clean_weights(weights: dict[str, Any]) -> dict[str, Any]:
             if key in sw:
                 out["survey_weights"][key] = float(sw[key])
     except (TypeError, ValueError, AttributeError) as exc:
-        raise InvalidInput("权重必须是数字", code="bad_weights") from exc
+        raise InvalidInput(_("权重必须是数字"), code="bad_weights") from exc
     numbers = [
         *out["components"].values(),
         *out["cycle_year_weights"],
@@ -177,13 +177,13 @@ def clean_weights(weights: dict[str, Any]) -> dict[str, Any]:
         *out["survey_weights"].values(),
     ]
     if any(v < 0 for v in numbers):
-        raise InvalidInput("权重不能为负数", code="bad_weights")
+        raise InvalidInput(_("权重不能为负数"), code="bad_weights")
     if len(out["cycle_year_weights"]) != 3 or sum(out["cycle_year_weights"]) <= 0:
-        raise InvalidInput("创建周期权重须为三个年度的非负数，且不全为 0", code="bad_weights")
+        raise InvalidInput(_("创建周期权重须为三个年度的非负数，且不全为 0"), code="bad_weights")
     if out["minors_share_percent"] > 100:
-        raise InvalidInput("未成年人测评占比不能超过 100%", code="bad_weights")
+        raise InvalidInput(_("未成年人测评占比不能超过 100%"), code="bad_weights")
     if sum(out["survey_weights"].values()) <= 0:
-        raise InvalidInput("问卷三率的权重不能全为 0", code="bad_weights")
+        raise InvalidInput(_("问卷三率的权重不能全为 0"), code="bad_weights")
     return out
 
 
@@ -207,7 +207,7 @@ def create_round(
     require_office(acting_user, city.pk)
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("名称不能为空", code="required")
+        raise InvalidInput(_("名称不能为空"), code="required")
     system = (
         system
         or EvaluationSystem.objects.filter(
@@ -215,7 +215,7 @@ def create_round(
         ).first()
     )
     if system is None or system.city_id != city.pk:
-        raise InvalidInput("本市没有启用的测评体系", code="no_system")
+        raise InvalidInput(_("本市没有启用的测评体系"), code="no_system")
     if minors_system is None:
         minors_system = EvaluationSystem.objects.filter(
             city=city, kind=SystemKind.MINORS, title=CityTitle.CIVILIZED, status=SystemStatus.ACTIVE
@@ -223,7 +223,7 @@ def create_round(
     as_of = as_of or timezone.now()
     plans = list(plans)
     if any(p.city_id != city.pk for p in plans):
-        raise InvalidInput("督查计划不属于本城市", code="bad_plan")
+        raise InvalidInput(_("督查计划不属于本城市"), code="bad_plan")
     rnd = MockEvaluation.objects.create(
         city=city,
         title=title[:200],
@@ -271,26 +271,32 @@ def update_round_inputs(
         clean = {}
         for code, v in materials.items():
             if code not in codes:
-                raise InvalidInput(f"标准编号「{code}」不在该测评体系中", code="bad_indicator")
+                raise InvalidInput(
+                    _("标准编号「%(code)s」不在该测评体系中") % {"code": code}, code="bad_indicator"
+                )
             try:
                 ratio = float(v)
             except (TypeError, ValueError) as exc:
-                raise InvalidInput(f"「{code}」的得分率必须是数字", code="bad_value") from exc
+                raise InvalidInput(
+                    _("「%(code)s」的得分率必须是数字") % {"code": code}, code="bad_value"
+                ) from exc
             if not 0 <= ratio <= 1:
-                raise InvalidInput(f"「{code}」的得分率必须在 0–1 之间", code="bad_value")
+                raise InvalidInput(
+                    _("「%(code)s」的得分率必须在 0–1 之间") % {"code": code}, code="bad_value"
+                )
             clean[code] = ratio
         rnd.materials = clean
         fields.append("materials")
     if minors_input is not False:
         if minors_input is not None and not 0 <= float(minors_input) <= 100:
-            raise InvalidInput("未成年人测评得分须在 0–100 之间", code="bad_value")
+            raise InvalidInput(_("未成年人测评得分须在 0–100 之间"), code="bad_value")
         rnd.minors_input = minors_input
         fields.append("minors_input")
     if prior_scores is not None:
         try:
             rnd.prior_scores = {str(int(y)): float(s) for y, s in prior_scores.items()}
         except (TypeError, ValueError) as exc:
-            raise InvalidInput("往年成绩格式：年度 → 分数", code="bad_value") from exc
+            raise InvalidInput(_("往年成绩格式：年度 → 分数"), code="bad_value") from exc
         fields.append("prior_scores")
     rnd.save(update_fields=fields)
     b, a = audit.changes(before, audit.snapshot(rnd, names))
@@ -383,7 +389,7 @@ def add_round_negative(
 ) -> RoundNegative:
     require_office(acting_user, rnd.city_id)
     if item.system_id != rnd.system_id:
-        raise InvalidInput("负面清单条目不属于本轮的测评体系", code="bad_item")
+        raise InvalidInput(_("负面清单条目不属于本轮的测评体系"), code="bad_item")
     finding = RoundNegative.objects.create(round=rnd, item=item, points=points, note=note)
     audit.record(
         "assessment.negative.added",
@@ -890,7 +896,8 @@ def compare_rounds(rounds: list[MockEvaluation], by: str = "indicator") -> dict[
         ordered = sorted(rows.values(), key=lambda r: r["key"])
     else:
         raise InvalidInput(
-            "比较维度只能是 indicator / district / street / responsible / site_type", code="bad_by"
+            _("比较维度只能是 indicator / district / street / responsible / site_type"),
+            code="bad_by",
         )
     for row in ordered:
         row["series"] = [row["values"].get(pk) for pk in ids]
@@ -2301,9 +2308,12 @@ def _text(value: Any, label: str, *, required: bool = True, limit: int = MAX_TEX
     """A user's text, stripped; InvalidInput when required and empty or when too long."""
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if required and not text:
-        raise InvalidInput(f"请填写{label}", code="required")
+        raise InvalidInput(_("请填写%(label)s") % {"label": label}, code="required")
     if len(text) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 个字", code="too_long")
+        raise InvalidInput(
+            _("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": limit},
+            code="too_long",
+        )
     return text
 
 
@@ -2326,7 +2336,8 @@ def _notify(user_ids: Iterable[int], text: str, url: str) -> None:
 def _check_transition(table: dict[str, set[str]], labels: Any, current: str, to: str) -> None:
     if to not in table[current]:
         raise InvalidTransition(
-            f"当前状态为「{labels(current).label}」，不能变为「{labels(to).label}」"
+            _("当前状态为「%(current_label)s」，不能变为「%(to_label)s」")
+            % {"current_label": labels(current).label, "to_label": labels(to).label}
         )
 
 
@@ -2369,9 +2380,9 @@ def _create_record(
 
 def _checked_kind_and_unit(city: City, kind: str, unit: Unit) -> None:
     if kind not in AccountabilityKind.values:
-        raise InvalidInput(f"奖惩问责类型「{kind}」无效", code="bad_kind")
+        raise InvalidInput(_("奖惩问责类型「%(kind)s」无效") % {"kind": kind}, code="bad_kind")
     if unit.city_id != city.pk:
-        raise InvalidInput("对象单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("对象单位不属于本城市"), code="bad_unit")
 
 
 @transaction.atomic
@@ -2469,8 +2480,8 @@ def _require_decider(actor: Any, record: AccountabilityRecord) -> None:
     if scope_may_decide(actor_scope(actor), record):
         return
     if record.kind in DECIDED_BY_LEADER and record.kind not in DECIDED_BY_OFFICE:
-        raise PermissionDenied("问责建议须由市领导决定")
-    raise PermissionDenied("只有创建办（约谈也可由市领导）可以决定")
+        raise PermissionDenied(_("问责建议须由市领导决定"))
+    raise PermissionDenied(_("只有创建办（约谈也可由市领导）可以决定"))
 
 
 def may_decide(actor: Any, record: AccountabilityRecord) -> bool:
@@ -2533,7 +2544,7 @@ def decide_accountability(
     )
     today = timezone.localdate()
     if response_due is not None and response_due < today:
-        raise InvalidInput("反馈时限不能早于今天", code="bad_deadline")
+        raise InvalidInput(_("反馈时限不能早于今天"), code="bad_deadline")
     record.response_due = response_due or (
         None
         if record.kind == AccountabilityKind.COMMEND
@@ -2582,7 +2593,7 @@ def respond_accountability(
         if not selectors.can_see_record(scope, record):
             raise NotFound()
         if not (scope.write_all or selectors.is_liaison_of(scope, record.unit_id)):
-            raise PermissionDenied("只有被问责单位的联络员可以反馈")
+            raise PermissionDenied(_("只有被问责单位的联络员可以反馈"))
     _check_transition(
         ACCOUNTABILITY_TRANSITIONS, AccountabilityState, record.state, AccountabilityState.RESPONDED
     )
@@ -2662,14 +2673,17 @@ def _clean_sections(sections: Iterable[Any]) -> list[dict[str, str]]:
         elif isinstance(s, dict):
             title, hint = s.get("title", ""), s.get("hint", "")
         else:
-            raise InvalidInput("栏目格式有误", code="bad_sections")
+            raise InvalidInput(_("栏目格式有误"), code="bad_sections")
         title = _text(title, "栏目标题", required=False, limit=100)
         if title:
             out.append({"title": title, "hint": _text(hint, "填写提示", required=False, limit=300)})
     if not out:
-        raise InvalidInput("汇报模板至少要有一个栏目", code="bad_sections")
+        raise InvalidInput(_("汇报模板至少要有一个栏目"), code="bad_sections")
     if len(out) > MAX_SECTIONS:
-        raise InvalidInput(f"汇报模板最多 {MAX_SECTIONS} 个栏目", code="bad_sections")
+        raise InvalidInput(
+            _("汇报模板最多 %(max_sections)s 个栏目") % {"max_sections": MAX_SECTIONS},
+            code="bad_sections",
+        )
     return out
 
 
@@ -2695,19 +2709,19 @@ def save_report_template(
             raise NotFound()
     title = _text(title, "模板名称", limit=MAX_TITLE)
     if period not in ReportPeriod.values:
-        raise InvalidInput("报送周期只能是月报或季报", code="bad_period")
+        raise InvalidInput(_("报送周期只能是月报或季报"), code="bad_period")
     try:
         due_day = int(due_day)
     except (TypeError, ValueError):
-        raise InvalidInput("报送截止日须为 1–28 的整数", code="bad_due_day") from None
+        raise InvalidInput(_("报送截止日须为 1–28 的整数"), code="bad_due_day") from None
     if not 1 <= due_day <= periods.MAX_DUE_DAY:
-        raise InvalidInput("报送截止日须为 1–28 的整数", code="bad_due_day")
+        raise InvalidInput(_("报送截止日须为 1–28 的整数"), code="bad_due_day")
     clean = _clean_sections(sections)
     units = list(units)
     if not units:
-        raise InvalidInput("请选择报送单位", code="units_required")
+        raise InvalidInput(_("请选择报送单位"), code="units_required")
     if any(u.city_id != city.pk for u in units):
-        raise InvalidInput("报送单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("报送单位不属于本城市"), code="bad_unit")
     names = ["title", "period", "sections", "due_day", "active"]
     before = audit.snapshot(template, names) if template else {}
     if template is None:
@@ -2734,7 +2748,7 @@ def _require_submitter(acting_user: Any, unit: Unit) -> None:
     if scope is None:
         return
     if not scope.can_write_unit(unit):
-        raise PermissionDenied("只能为本单位报送")
+        raise PermissionDenied(_("只能为本单位报送"))
 
 
 @transaction.atomic
@@ -2751,17 +2765,19 @@ def submit_report(
     submission time for timeliness); one already waiting or reviewed cannot be sent twice."""
     _require_submitter(acting_user, unit)
     if template.city_id != unit.city_id or not template.active:
-        raise InvalidInput("汇报模板不存在或已停用", code="bad_template")
+        raise InvalidInput(_("汇报模板不存在或已停用"), code="bad_template")
     if not template.units.filter(pk=unit.pk).exists():
-        raise InvalidInput(f"「{unit.name}」不在该汇报的报送单位中", code="bad_unit")
+        raise InvalidInput(
+            _("「%(unit_name)s」不在该汇报的报送单位中") % {"unit_name": unit.name}, code="bad_unit"
+        )
     start, end = periods.period_of(template.period, period_start)
     if start != period_start:
-        raise InvalidInput("报告期无效", code="bad_period")
+        raise InvalidInput(_("报告期无效"), code="bad_period")
     if start > timezone.localdate():
-        raise InvalidInput("不能报送尚未开始的报告期", code="bad_period")
+        raise InvalidInput(_("不能报送尚未开始的报告期"), code="bad_period")
     texts = list(texts)
     if len(texts) != len(template.sections):
-        raise InvalidInput("汇报内容与模板栏目不符，请刷新页面后重新填写", code="bad_sections")
+        raise InvalidInput(_("汇报内容与模板栏目不符，请刷新页面后重新填写"), code="bad_sections")
     sections = [
         {"title": s["title"], "text": _text(t, f"「{s['title']}」")}
         for s, t in zip(template.sections, texts, strict=True)
@@ -2834,7 +2850,10 @@ def _save_photos(sub: Submission, checked: list[Any], captions: Sequence[str]) -
 
 def _checked_photos(photos: Sequence[Any], existing: int = 0) -> list[Any]:
     if existing + len(photos) > MAX_INFO_PHOTOS:
-        raise InvalidInput(f"每条信息最多 {MAX_INFO_PHOTOS} 张照片", code="too_many_photos")
+        raise InvalidInput(
+            _("每条信息最多 %(max_info_photos)s 张照片") % {"max_info_photos": MAX_INFO_PHOTOS},
+            code="too_many_photos",
+        )
     return [check_photo(p) for p in photos]
 
 
@@ -2853,7 +2872,7 @@ def submit_info(
     without its metadata; at most six)."""
     _require_submitter(acting_user, unit)
     if unit.city_id != city.pk:
-        raise InvalidInput("报送单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("报送单位不属于本城市"), code="bad_unit")
     title = _text(title, "标题", limit=MAX_TITLE)
     body = _text(body, "正文")
     checked = _checked_photos(photos)
@@ -2884,7 +2903,7 @@ def resubmit_info(
     sub = Submission.objects.select_for_update().select_related("unit").get(pk=sub.pk)
     _require_submitter(acting_user, sub.unit)
     if sub.kind != SubmissionKind.INFO:
-        raise InvalidInput("只有信息可以这样修改", code="bad_kind")
+        raise InvalidInput(_("只有信息可以这样修改"), code="bad_kind")
     _check_transition(
         SUBMISSION_TRANSITIONS, SubmissionStatus, sub.status, SubmissionStatus.SUBMITTED
     )
@@ -2914,19 +2933,19 @@ def review_submission(
     if scope is not None and not (
         scope.city_id == sub.city_id and (scope.write_all or scope.has_role(Role.LEADER))
     ):
-        raise PermissionDenied("只有创建办或市领导可以点评")
+        raise PermissionDenied(_("只有创建办或市领导可以点评"))
     to = SubmissionStatus.APPROVED if approve else SubmissionStatus.RETURNED
     _check_transition(SUBMISSION_TRANSITIONS, SubmissionStatus, sub.status, to)
     comment = _text(comment, "点评意见" if approve else "退回理由")
     if approve:
         if score is None:
-            raise InvalidInput("请填写点评得分（0–100）", code="score_required")
+            raise InvalidInput(_("请填写点评得分（0–100）"), code="score_required")
         try:
             score = int(score)
         except (TypeError, ValueError):
-            raise InvalidInput("点评得分须为 0–100 的整数", code="bad_score") from None
+            raise InvalidInput(_("点评得分须为 0–100 的整数"), code="bad_score") from None
         if not SCORE_RANGE[0] <= score <= SCORE_RANGE[1]:
-            raise InvalidInput("点评得分须为 0–100 的整数", code="bad_score")
+            raise InvalidInput(_("点评得分须为 0–100 的整数"), code="bad_score")
     sub.status, sub.comment = to, comment
     sub.score = score if approve else None
     sub.reviewed_by, sub.reviewed_at = actor_user(acting_user), timezone.now()
@@ -2994,14 +3013,14 @@ def _build_sections(ctx: bulletins.BulletinContext) -> list[BulletinSection]:
 
 def bulletin_context(city: City, kind: str, start: date, end: date) -> bulletins.BulletinContext:
     if kind not in BulletinKind.values:
-        raise InvalidInput(f"通报类型「{kind}」无效", code="bad_kind")
+        raise InvalidInput(_("通报类型「%(kind)s」无效") % {"kind": kind}, code="bad_kind")
     if start > end:
-        raise InvalidInput("统计期起不能晚于统计期止", code="bad_period")
+        raise InvalidInput(_("统计期起不能晚于统计期止"), code="bad_period")
     if (end - start).days >= MAX_BULLETIN_DAYS:
-        raise InvalidInput("统计期不能超过一年", code="bad_period")
+        raise InvalidInput(_("统计期不能超过一年"), code="bad_period")
     today = timezone.localdate()
     if start > today:
-        raise InvalidInput("统计期不能在未来", code="bad_period")
+        raise InvalidInput(_("统计期不能在未来"), code="bad_period")
     return bulletins.BulletinContext(city=city, kind=kind, start=start, end=end, today=today)
 
 
@@ -3054,7 +3073,7 @@ def draft_bulletin(
 def _lock_draft(bulletin: Bulletin) -> Bulletin:
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if bulletin.status != BulletinStatus.DRAFT:
-        raise InvalidTransition("通报已印发，不能再修改")
+        raise InvalidTransition(_("通报已印发，不能再修改"))
     return bulletin
 
 
@@ -3128,7 +3147,7 @@ def edit_bulletin_section(
         offered = {f"{p['source']}:{p['id']}" for p in section.photos}
         unknown = keys - offered
         if unknown:
-            raise InvalidInput("所选照片不在本栏目的候选照片中", code="bad_photo")
+            raise InvalidInput(_("所选照片不在本栏目的候选照片中"), code="bad_photo")
         section.photos = [
             {**p, "chosen": f"{p['source']}:{p['id']}" in keys} for p in section.photos
         ]
@@ -3171,7 +3190,9 @@ def _claim_number(city: City, prefix: str, year: int, seq: int | None) -> int:
             seq += 1
     elif number_taken(city.pk, prefix, year, seq):
         raise InvalidInput(
-            f"文号 {prefix}〔{year}〕{seq}号 已被使用，请换一个", code="number_taken"
+            _("文号 %(prefix)s〔%(year)s〕%(seq)s号 已被使用，请换一个")
+            % {"prefix": prefix, "year": year, "seq": seq},
+            code="number_taken",
         )
     if seq > counter.last:
         counter.last = seq
@@ -3197,22 +3218,24 @@ def issue_bulletin(
     city = bulletin.city
     require_office(acting_user, city.pk, "只有创建办可以印发通报")
     if bulletin.status != BulletinStatus.DRAFT:
-        raise InvalidTransition("通报已印发")
+        raise InvalidTransition(_("通报已印发"))
     prefix = _text(prefix, "发文机关代字", required=False, limit=20) or DEFAULT_BULLETIN_PREFIX
     issuer = _text(issuer, "发文机关", required=False, limit=100) or bulletin.issuer
     if seq is not None and not 1 <= int(seq) <= 99999:
-        raise InvalidInput("文号序号须为 1–99999 的整数", code="bad_number")
+        raise InvalidInput(_("文号序号须为 1–99999 的整数"), code="bad_number")
     units = list(recipients) if recipients is not None else list(default_recipients(city))
     if not units:
-        raise InvalidInput("请选择主送单位", code="recipients_required")
+        raise InvalidInput(_("请选择主送单位"), code="recipients_required")
     if any(u.city_id != city.pk for u in units):
-        raise InvalidInput("主送单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("主送单位不属于本城市"), code="bad_unit")
     if not bulletin.sections.filter(included=True).exists():
-        raise InvalidInput("通报没有任何栏目，不能印发", code="empty")
+        raise InvalidInput(_("通报没有任何栏目，不能印发"), code="empty")
     year = timezone.localdate().year
     if seq is not None and number_taken(city.pk, prefix, year, seq):
         raise InvalidInput(
-            f"文号 {prefix}〔{year}〕{seq}号 已被使用，请换一个", code="number_taken"
+            _("文号 %(prefix)s〔%(year)s〕%(seq)s号 已被使用，请换一个")
+            % {"prefix": prefix, "year": year, "seq": seq},
+            code="number_taken",
         )
     bulletin.issuer, bulletin.prefix, bulletin.year = issuer, prefix, year
     expected = (
@@ -3278,13 +3301,13 @@ def sign_bulletin(bulletin: Bulletin, *, acting_user: Any) -> int:
         if scope.city_id != bulletin.city_id or bulletin.status != BulletinStatus.ISSUED:
             raise NotFound()
         if not scope.has_role(Role.UNIT_LIAISON):
-            raise PermissionDenied("只有收文单位的联络员可以签收")
+            raise PermissionDenied(_("只有收文单位的联络员可以签收"))
         paths = selectors.liaison_paths(scope)
         mine = [r for r in receipts if any(r.unit_path.startswith(p) for p in paths)]
     else:
         mine = list(receipts)
     if not mine:
-        raise InvalidTransition("没有待签收的通报")
+        raise InvalidTransition(_("没有待签收的通报"))
     now, user = timezone.now(), actor_user(acting_user)
     for r in mine:
         r.signed_at, r.signed_by = now, user

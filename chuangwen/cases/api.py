@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -52,7 +53,7 @@ def _category(case_or_city_id: int, code: str | None) -> Category | None:
         return None
     cat = Category.objects.filter(city_id=case_or_city_id, code=code).first()
     if cat is None:
-        raise InvalidInput(f"类别「{code}」不存在", code="bad_category")
+        raise InvalidInput(_("类别「%(code)s」不存在") % {"code": code}, code="bad_category")
     return cat
 
 
@@ -149,7 +150,7 @@ def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn):
     if payload.unit_id:
         unit = Unit.objects.filter(city_id=case.city_id, pk=payload.unit_id).first()
         if unit is None:
-            raise InvalidInput("责任单位不存在", code="bad_unit")
+            raise InvalidInput(_("责任单位不存在"), code="bad_unit")
     return services.dispatch_case(
         case,
         unit=unit,

@@ -253,12 +253,21 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:
             case.unit_id, case.unit_path = rng.choice(departments)
             liaison = _liaison_for(case.unit_id, users, parents)
             t = t + timedelta(hours=rng.uniform(0.5, 4))
+            # the re-dispatch starts the unit's time afresh
+            case.dispatched_at = t
+            case.deadline = cal.deadline(
+                t,
+                cat.deadline_value,  # type: ignore[union-attr]
+                cat.deadline_unit,  # type: ignore[union-attr]
+                cat.deadline_working,  # type: ignore[union-attr]
+            )
             ev(case, t, Action.DISPATCH, State.RETURNED, State.DISPATCHED, office, "改派")
         t = t + timedelta(hours=rng.uniform(0.1, 4))
         if t > now:
             continue
         case.state = State.IN_PROGRESS
         ev(case, t, Action.ACCEPT, State.DISPATCHED, State.IN_PROGRESS, liaison)
+        last = t  # the latest event so far: handling comes after it
         span = (case.deadline - case.dispatched_at).total_seconds()
         if rng.random() < 0.04:  # an approved extension
             new = case.deadline + timedelta(days=rng.randint(2, 7))
@@ -286,10 +295,12 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:
             )
             case.deadline = new
             span = (case.deadline - case.dispatched_at).total_seconds()
+            last = at + timedelta(hours=2)
         late = rng.random() < 0.14
         t = case.dispatched_at + timedelta(
             seconds=span * (rng.uniform(1.05, 2.5) if late else rng.uniform(0.15, 0.95))
         )
+        t = max(t, last + timedelta(minutes=30))  # 签收 (and any extension) before 处置
         if t > now:
             continue  # still being handled (overdue if the deadline has passed)
         if rng.random() < 0.025:  # closed without a fix

@@ -83,7 +83,7 @@ class PublicReportForm(CoordinatesMixin):
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
-            raise forms.ValidationError("bot")
+            raise forms.ValidationError(_("bot"))
         return ""
 
 

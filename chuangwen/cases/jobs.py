@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.core.errors import PermissionDenied
 from chuangwen.core.jobs import Progress, submit_job
@@ -47,7 +48,7 @@ def export_cases_job(job: Job, progress: Progress) -> dict[str, Any]:
     from .filters import CaseFilter
 
     if job.created_by is None:
-        raise PermissionDenied("导出需要提交人")
+        raise PermissionDenied(_("导出需要提交人"))
     scope = scope_for_user(job.created_by)
     if scope.city_id != job.city_id:
         raise PermissionDenied()

@@ -435,7 +435,7 @@ class BallotForm(forms.Form):
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):
-            raise forms.ValidationError("bot")
+            raise forms.ValidationError(_("bot"))
         return ""
 
     def choices(self) -> dict[int, int | None]:

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import ServiceError
 
@@ -106,7 +107,9 @@ def app_version() -> str:
 def _vendor(using: str) -> str:
     vendor = connections[using].vendor
     if vendor not in DB_FILES:
-        raise BackupError(f"不支持备份 {vendor} 数据库，只支持 PostgreSQL 和 SQLite")
+        raise BackupError(
+            _("不支持备份 %(vendor)s 数据库，只支持 PostgreSQL 和 SQLite") % {"vendor": vendor}
+        )
     return vendor
 
 
@@ -134,7 +137,10 @@ def _pg_env(settings_dict: dict[str, Any]) -> dict[str, str]:
 def _pg_program(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"找不到 {name}，请安装 PostgreSQL 客户端（Debian：postgresql-client）")
+        raise BackupError(
+            _("找不到 %(name)s，请安装 PostgreSQL 客户端（Debian：postgresql-client）")
+            % {"name": name}
+        )
     return path
 
 
@@ -142,7 +148,10 @@ def _run(args: list[str], env: dict[str, str], what: str) -> None:
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise BackupError(f"{what}失败：{detail[-1] if detail else done.returncode}")
+        raise BackupError(
+            _("%(what)s失败：%(value)s")
+            % {"what": what, "value": detail[-1] if detail else done.returncode}
+        )
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -291,7 +300,10 @@ def create_backup(output_dir: Path | str | None = None, *, using: str = "default
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BackupError(f"无法创建备份目录 {out}：{exc.strerror}") from exc
+        raise BackupError(
+            _("无法创建备份目录 %(out)s：%(exc_strerror)s")
+            % {"out": out, "exc_strerror": exc.strerror}
+        ) from exc
     created = timezone.now()
     path = out / archive_name(created)
     n = 1
@@ -345,7 +357,7 @@ def _unpack(archive: Path, scratch: Path) -> dict[str, Any]:
     """Unpack into ``scratch`` (regular files only, no path leaving it) and check every file
     against the manifest. Raises BackupError naming each problem; the target is not touched."""
     if not archive.is_file():
-        raise BackupError(f"备份文件 {archive} 不存在")
+        raise BackupError(_("备份文件 %(archive)s 不存在") % {"archive": archive})
     broken = f"备份文件 {archive.name} 已损坏或不是本平台的备份，未做任何更改"
     try:
         with tarfile.open(archive, "r:gz") as tar:
@@ -354,21 +366,30 @@ def _unpack(archive: Path, scratch: Path) -> dict[str, Any]:
                 if member.isdir():
                     continue
                 if not member.isfile() or name.is_absolute() or ".." in name.parts:
-                    raise BackupError(f"{broken}（不允许的条目：{member.name}）")
+                    raise BackupError(
+                        _("%(broken)s（不允许的条目：%(member_name)s）")
+                        % {"broken": broken, "member_name": member.name}
+                    )
                 tar.extract(member, scratch, filter="data")
     except BackupError:
         raise
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        raise BackupError(f"{broken}（{exc}）") from exc
+        raise BackupError(_("%(broken)s（%(exc)s）") % {"broken": broken, "exc": exc}) from exc
     manifest_path = scratch / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BackupError(f"{broken}（缺少或无法读取 {MANIFEST}）") from exc
+        raise BackupError(
+            _("%(broken)s（缺少或无法读取 %(manifest)s）")
+            % {"broken": broken, "manifest": MANIFEST}
+        ) from exc
     if not isinstance(manifest, dict) or manifest.get("app") != "chuangwen":
-        raise BackupError(f"{broken}（清单不是本平台的格式）")
+        raise BackupError(_("%(broken)s（清单不是本平台的格式）") % {"broken": broken})
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"备份格式 {manifest.get('format')} 不受支持（本版本支持 {FORMAT}）")
+        raise BackupError(
+            _("备份格式 %(manifest)s 不受支持（本版本支持 %(format)s）")
+            % {"manifest": manifest.get("format"), "format": FORMAT}
+        )
     problems: list[str] = []
     listed: set[str] = set()
     for entry in manifest.get("files", []):
@@ -389,7 +410,10 @@ def _unpack(archive: Path, scratch: Path) -> dict[str, Any]:
     if problems:
         shown = "\n".join(f"- {p}" for p in problems[:20])
         more = f"\n……共 {len(problems)} 处" if len(problems) > 20 else ""
-        raise BackupError(f"备份文件校验失败，未做任何更改：\n{shown}{more}")
+        raise BackupError(
+            _("备份文件校验失败，未做任何更改：\n%(shown)s%(more)s")
+            % {"shown": shown, "more": more}
+        )
     return manifest
 
 
@@ -411,14 +435,14 @@ def _restore_sqlite(using: str, copy: Path) -> None:
     conn = connections[using]
     name = str(conn.settings_dict["NAME"])
     if conn.is_in_memory_db():  # type: ignore[attr-defined]  # the SQLite wrapper has it
-        raise BackupError("目标是内存数据库，无法恢复")
+        raise BackupError(_("目标是内存数据库，无法恢复"))
     conn.close()
     source = sqlite3.connect(copy)
     target = sqlite3.connect(name)
     try:
         source.backup(target)
     except sqlite3.Error as exc:
-        raise BackupError(f"恢复数据库失败：{exc}") from exc
+        raise BackupError(_("恢复数据库失败：%(exc)s") % {"exc": exc}) from exc
     finally:
         target.close()
         source.close()
@@ -473,21 +497,28 @@ def restore_backup(
         database = manifest["database"]
         if database.get("vendor") != vendor:
             raise BackupError(
-                f"这是 {database.get('vendor')} 数据库的备份，不能恢复到 {vendor} 数据库"
+                _("这是 %(database)s 数据库的备份，不能恢复到 %(vendor)s 数据库")
+                % {"database": database.get("vendor"), "vendor": vendor}
             )
         newer = sorted(set(manifest.get("migrations", [])) - _known_migrations(using))
         if newer:
             raise BackupError(
-                f"备份来自更新的程序版本（{manifest.get('version')}），含本版本没有的数据库迁移"
-                f"（如 {newer[0]}），请先升级程序再恢复；未做任何更改"
+                _(
+                    "备份来自更新的程序版本（%(version)s），"
+                    "含本版本没有的数据库迁移（如 %(newer)s），请先升级程序再恢复；未做任何更改"
+                )
+                % {"version": manifest.get("version"), "newer": newer[0]}
             )
         if not force:
             filled = _non_empty_tables(using)
             if filled:
                 table, n = sorted(filled.items())[0]
                 raise BackupError(
-                    f"目标数据库不是空的（{len(filled)} 张表有数据，如 {table} 有 {n} 行），"
-                    "未做任何更改；确认要用备份覆盖，请加 --force"
+                    _(
+                        "目标数据库不是空的（%(filled_count)s 张表有数据，"
+                        "如 %(table)s 有 %(n)s 行），未做任何更改；确认要用备份覆盖，请加 --force"
+                    )
+                    % {"filled_count": len(filled), "table": table, "n": n}
                 )
         db_file = scratch / database["file"]
         if vendor == "postgresql":
@@ -512,7 +543,10 @@ def restore_backup(
         if not path.is_file() or sha256_of(path) != entry["sha256"]:
             problems.append(f"文件 {entry['path']}：恢复后校验值不符")
     if problems:
-        raise BackupError("恢复后核对不一致：\n" + "\n".join(f"- {p}" for p in problems[:20]))
+        raise BackupError(
+            _("恢复后核对不一致：\n%(problems)s")
+            % {"problems": "\n".join(f"- {p}" for p in problems[:20])}
+        )
     extra = [
         p.relative_to(root).as_posix()
         for p in _media_files(root)

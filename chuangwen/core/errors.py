@@ -86,12 +86,14 @@ class RowError:
     def __str__(self) -> str:
         where = []
         if self.sheet:
-            where.append(f"工作表「{self.sheet}」")
+            where.append(_("工作表「%(sheet)s」") % {"sheet": self.sheet})
         if self.row is not None:
-            where.append(f"第 {self.row} 行")
+            where.append(_("第 %(row)s 行") % {"row": self.row})
         if self.column:
-            where.append(f"「{self.column}」列")
-        return f"{' '.join(where)}：{self.message}" if where else self.message
+            where.append(_("「%(column)s」列") % {"column": self.column})
+        if not where:
+            return self.message
+        return _("%(where)s：%(message)s") % {"where": " ".join(where), "message": self.message}
 
 
 class ImportFailed(ServiceError):

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
 from shapely.geometry import shape
 
 from .errors import InvalidInput
@@ -77,14 +78,16 @@ def to_wgs84(lon: Coordinate, lat: Coordinate, crs: str = WGS84) -> tuple[float,
     try:
         lon, lat = float(lon), float(lat)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise InvalidInput("经纬度必须是数字", code="bad_coordinates") from exc
+        raise InvalidInput(gettext("经纬度必须是数字"), code="bad_coordinates") from exc
     if not (-180 <= lon <= 180 and -90 <= lat <= 90) or math.isnan(lon) or math.isnan(lat):
-        raise InvalidInput("经纬度超出范围（经度 -180~180，纬度 -90~90）", code="bad_coordinates")
+        raise InvalidInput(
+            gettext("经纬度超出范围（经度 -180~180，纬度 -90~90）"), code="bad_coordinates"
+        )
     crs = (crs or WGS84).lower()
     if crs == GCJ02:
         return gcj02_to_wgs84(lon, lat)
     if crs != WGS84:
-        raise InvalidInput("坐标系只能是 wgs84 或 gcj02", code="bad_crs")
+        raise InvalidInput(gettext("坐标系只能是 wgs84 或 gcj02"), code="bad_crs")
     return lon, lat
 
 
@@ -142,29 +145,34 @@ def parse_polygon(geojson: Any) -> shapely.Geometry:
     Every coordinate must be a finite longitude (-180~180) and latitude (-90~90).
     """
     if not isinstance(geojson, dict) or geojson.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise InvalidInput("几何图形必须是 GeoJSON Polygon 或 MultiPolygon", code="bad_geometry")
+        raise InvalidInput(
+            gettext("几何图形必须是 GeoJSON Polygon 或 MultiPolygon"), code="bad_geometry"
+        )
     try:
         geom = shape(geojson)
     except RecursionError:
-        raise InvalidInput("几何图形嵌套层数过深", code="bad_geometry") from None
+        raise InvalidInput(gettext("几何图形嵌套层数过深"), code="bad_geometry") from None
     except Exception as exc:  # shapely raises several types for malformed input
         raise InvalidInput(
-            "几何图形格式错误：坐标须是 [经度, 纬度] 数组，每个环至少 4 个点且首尾相同",
+            gettext("几何图形格式错误：坐标须是 [经度, 纬度] 数组，每个环至少 4 个点且首尾相同"),
             code="bad_geometry",
         ) from exc
     if geom.is_empty:
-        raise InvalidInput("几何图形无效：没有坐标", code="bad_geometry")
+        raise InvalidInput(gettext("几何图形无效：没有坐标"), code="bad_geometry")
     coords = shapely.get_coordinates(geom)
     if not np.isfinite(coords).all():
-        raise InvalidInput("几何图形无效：坐标值无效", code="bad_geometry")
+        raise InvalidInput(gettext("几何图形无效：坐标值无效"), code="bad_geometry")
     lons, lats = coords[:, 0], coords[:, 1]
     if lons.min() < -180 or lons.max() > 180 or lats.min() < -90 or lats.max() > 90:
         raise InvalidInput(
-            "几何图形坐标超出范围（经度 -180~180，纬度 -90~90，顺序为 [经度, 纬度]）",
+            gettext("几何图形坐标超出范围（经度 -180~180，纬度 -90~90，顺序为 [经度, 纬度]）"),
             code="bad_coordinates",
         )
     if not geom.is_valid:
-        raise InvalidInput("几何图形无效：%s" % invalid_reason(geom), code="bad_geometry")
+        raise InvalidInput(
+            gettext("几何图形无效：%(detail)s") % {"detail": invalid_reason(geom)},
+            code="bad_geometry",
+        )
     return geom
 
 

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from .errors import PermissionDenied
 
@@ -13,7 +14,7 @@ def office_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.scope.is_office:  # type: ignore[attr-defined]
-            raise PermissionDenied("此页面仅限创建办管理员使用")
+            raise PermissionDenied(_("此页面仅限创建办管理员使用"))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -25,7 +26,7 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.scope.city_id is None:  # type: ignore[attr-defined]
-            raise PermissionDenied("您的账号尚未关联到任何城市和单位，请联系创建办管理员")
+            raise PermissionDenied(_("您的账号尚未关联到任何城市和单位，请联系创建办管理员"))
         return view(request, *args, **kwargs)
 
     return wrapper

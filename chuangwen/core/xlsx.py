@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -101,12 +103,13 @@ def _clean(value: Any) -> Any:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_XLSX = "无法读取 Excel 文件（需要 .xlsx），文件已损坏或不是 Excel 2007 及以上格式"
+NOT_XLSX = gettext_noop("无法读取 Excel 文件（需要 .xlsx），文件已损坏或不是 Excel 2007 及以上格式")
 
 
-def check_zip(data: bytes, what: str = "Excel 文件", broken: str = "") -> None:
+def check_zip(data: bytes, what: str = "", broken: str = "") -> None:
     """Refuse a ZIP package whose parts would expand far beyond its size, before any of it is
     decompressed: the declared sizes are what ``zipfile`` will deliver at most."""
+    what = what or _("Excel 文件")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             entries = zf.infolist()
@@ -115,7 +118,18 @@ def check_zip(data: bytes, what: str = "Excel 文件", broken: str = "") -> None
         raise ImportFailed([RowError(None, "", message)]) from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise ImportFailed(
-            [RowError(None, "", f"{what}包含 {len(entries)} 个部件，超过上限 {MAX_ZIP_ENTRIES}")]
+            [
+                RowError(
+                    None,
+                    "",
+                    _("%(what)s包含 %(entries_count)s 个部件，超过上限 %(max_zip_entries)s")
+                    % {
+                        "what": what,
+                        "entries_count": len(entries),
+                        "max_zip_entries": MAX_ZIP_ENTRIES,
+                    },
+                )
+            ]
         )
     total = sum(e.file_size for e in entries)
     packed = sum(e.compress_size for e in entries)
@@ -125,8 +139,11 @@ def check_zip(data: bytes, what: str = "Excel 文件", broken: str = "") -> None
                 RowError(
                     None,
                     "",
-                    f"{what}解压后达 {total // (1024 * 1024)} MB，远超文件本身大小，已拒绝"
-                    "（可能是恶意构造的压缩包）",
+                    _(
+                        "%(what)s解压后达 %(value)s MB，远超文件本身大小，"
+                        "已拒绝（可能是恶意构造的压缩包）"
+                    )
+                    % {"what": what, "value": total // (1024 * 1024)},
                 )
             ]
         )
@@ -135,15 +152,15 @@ def check_zip(data: bytes, what: str = "Excel 文件", broken: str = "") -> None
 def open_workbook(file: IO[bytes] | bytes) -> Any:
     data = file if isinstance(file, bytes) else file.read()
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFailed([RowError(None, "", "文件超过 20 MB 上限")])
-    check_zip(data, broken=NOT_XLSX)
+        raise ImportFailed([RowError(None, "", _("文件超过 20 MB 上限"))])
+    check_zip(data, broken=_(NOT_XLSX))
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl and zipfile raise many types for a broken package
-        raise ImportFailed([RowError(None, "", NOT_XLSX)]) from exc
+        raise ImportFailed([RowError(None, "", _(NOT_XLSX))]) from exc
 
 
-FORMULA_WITHOUT_VALUE = (
+FORMULA_WITHOUT_VALUE = gettext_noop(
     "单元格是公式，但文件中没有公式的计算结果（请在 Excel 或 WPS 中打开并保存后再导入，"
     "或复制后“选择性粘贴 → 数值”）"
 )
@@ -181,16 +198,16 @@ def read_rows(
     data = file if isinstance(file, bytes) else file.read()
     wb = open_workbook(data)
     if sheet is not None and sheet not in wb.sheetnames:
-        raise ImportFailed([RowError(None, "", f"缺少工作表「{sheet}」")])
+        raise ImportFailed([RowError(None, "", _("缺少工作表「%(sheet)s」") % {"sheet": sheet})])
     ws = wb[sheet] if sheet else wb.worksheets[0]
     ws.reset_dimensions()
     header_row = next(ws.iter_rows(max_row=1, values_only=True), None)
     if not header_row:
-        raise ImportFailed([RowError(None, "", "文件为空", sheet=ws.title)])
+        raise ImportFailed([RowError(None, "", _("文件为空"), sheet=ws.title)])
     headers = [str(_clean(h) or "") for h in header_row]
     missing = [h for h in required if h not in headers]
     if missing:
-        raise ImportFailed([RowError(1, h, "缺少必填列", sheet=ws.title) for h in missing])
+        raise ImportFailed([RowError(1, h, _("缺少必填列"), sheet=ws.title) for h in missing])
     wanted = {h: headers.index(h) for h in [*required, *optional] if h in headers}
     width = max(wanted.values()) + 1
     rows = ws.iter_rows(min_row=2, max_col=width, values_only=True)
@@ -203,18 +220,36 @@ def read_rows(
     count = 0
     for number, values in enumerate(rows, start=2):
         if number > EXCEL_MAX_ROWS:
-            raise ImportFailed([RowError(number, "", f"行号超过 Excel 上限 {EXCEL_MAX_ROWS}")])
+            raise ImportFailed(
+                [
+                    RowError(
+                        number,
+                        "",
+                        _("行号超过 Excel 上限 %(excel_max_rows)s")
+                        % {"excel_max_rows": EXCEL_MAX_ROWS},
+                    )
+                ]
+            )
         formulas = next(formula_rows, ()) if formula_rows is not None else ()
         cleaned = [_clean(v) for v in values]
         for h, i in wanted.items():
             raw_value = formulas[i] if i < len(formulas) else None
             if cleaned[i] is None and isinstance(raw_value, str) and raw_value.startswith("="):
-                uncomputed.append(RowError(number, h, FORMULA_WITHOUT_VALUE, sheet=ws.title))
+                uncomputed.append(RowError(number, h, _(FORMULA_WITHOUT_VALUE), sheet=ws.title))
         if all(v is None for v in cleaned):
             continue
         count += 1
         if count > MAX_IMPORT_ROWS:
-            raise ImportFailed([RowError(number, "", f"行数超过上限 {MAX_IMPORT_ROWS}")])
+            raise ImportFailed(
+                [
+                    RowError(
+                        number,
+                        "",
+                        _("行数超过上限 %(max_import_rows)s")
+                        % {"max_import_rows": MAX_IMPORT_ROWS},
+                    )
+                ]
+            )
         yield number, {h: cleaned[i] for h, i in wanted.items()}
     wb.close()
     if uncomputed:
@@ -251,7 +286,12 @@ class ErrorCollector:
         for column, limit in limits.items():
             value = values.get(column)
             if value is not None and len(str(value)) > limit:
-                self.add(row, column, f"长度 {len(str(value))} 个字符，超过上限 {limit} 个字符")
+                self.add(
+                    row,
+                    column,
+                    _("长度 %(n)s 个字符，超过上限 %(limit)s 个字符")
+                    % {"n": len(str(value)), "limit": limit},
+                )
                 fits = False
         return fits
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -31,7 +32,7 @@ router = Router(tags=["测评体系"])
 def _system(scope: Any, system: int | None):
     found = selectors.current_system(scope, system)
     if found is None:
-        raise NotFound("尚未导入测评体系")
+        raise NotFound(_("尚未导入测评体系"))
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.cases import services as case_services
 from chuangwen.cases.choices import OPEN, Channel, Source, State
@@ -100,7 +101,8 @@ def may_update_action(scope: Scope | None, item: ActionItem) -> bool:
 def _transition(plan: InspectionPlan, to: str) -> None:
     if to not in PLAN_TRANSITIONS[PlanStatus(plan.status)]:
         raise InvalidTransition(
-            f"计划当前状态为「{PlanStatus(plan.status).label}」，不能变为「{PlanStatus(to).label}」"
+            _("计划当前状态为「%(plan_status_label)s」，不能变为「%(to_label)s」")
+            % {"plan_status_label": PlanStatus(plan.status).label, "to_label": PlanStatus(to).label}
         )
 
 
@@ -122,19 +124,28 @@ def _clean_sizes(system: EvaluationSystem, sizes: dict[str, Any]) -> dict[str, i
     out = {}
     for code, n in (sizes or {}).items():
         if code not in codes:
-            raise InvalidInput(f"点位类型「{code}」不存在", code="bad_site_type")
+            raise InvalidInput(
+                _("点位类型「%(code)s」不存在") % {"code": code}, code="bad_site_type"
+            )
         try:
             value = int(n)
         except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"「{code}」的抽样数量必须是整数", code="bad_size") from exc
+            raise InvalidInput(
+                _("「%(code)s」的抽样数量必须是整数") % {"code": code}, code="bad_size"
+            ) from exc
         if value < 0:
-            raise InvalidInput(f"「{code}」的抽样数量不能为负数", code="bad_size")
+            raise InvalidInput(
+                _("「%(code)s」的抽样数量不能为负数") % {"code": code}, code="bad_size"
+            )
         if value and code not in known:
-            raise InvalidInput(f"点位类型「{code}」在该测评体系中没有检查项", code="no_checklist")
+            raise InvalidInput(
+                _("点位类型「%(code)s」在该测评体系中没有检查项") % {"code": code},
+                code="no_checklist",
+            )
         if value:
             out[code] = value
     if not out:
-        raise InvalidInput("请至少为一个点位类型设置抽样数量", code="sizes_required")
+        raise InvalidInput(_("请至少为一个点位类型设置抽样数量"), code="sizes_required")
     return out
 
 
@@ -158,15 +169,15 @@ def create_plan(
 ) -> InspectionPlan:
     require_office(acting_user, city.pk)
     if kind not in PlanKind.values:
-        raise InvalidInput(f"计划类型「{kind}」无效", code="bad_kind")
+        raise InvalidInput(_("计划类型「%(kind)s」无效") % {"kind": kind}, code="bad_kind")
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("计划名称不能为空", code="required")
+        raise InvalidInput(_("计划名称不能为空"), code="required")
     system = system or active_system(city)
     if system is None or system.city_id != city.pk:
-        raise InvalidInput("本市没有启用的测评体系", code="no_system")
+        raise InvalidInput(_("本市没有启用的测评体系"), code="no_system")
     if starts_on and ends_on and ends_on < starts_on:
-        raise InvalidInput("结束日期不能早于开始日期", code="bad_dates")
+        raise InvalidInput(_("结束日期不能早于开始日期"), code="bad_dates")
     plan = InspectionPlan.objects.create(
         city=city,
         kind=kind,
@@ -201,10 +212,10 @@ def sample_plan(plan: InspectionPlan, *, acting_user: Any) -> list[PlanSample]:
     require_office(acting_user, plan.city_id)
     _transition(plan, PlanStatus.SAMPLED)
     if plan.results.exists():
-        raise InvalidTransition("已有检查结果，不能重新抽样")
+        raise InvalidTransition(_("已有检查结果，不能重新抽样"))
     draws, record = sampling.draw(plan.city_id, plan.seed, plan.sample_sizes, plan.stratify)
     if not draws:
-        raise InvalidInput("没有可抽取的点位（请先录入点位）", code="no_sites")
+        raise InvalidInput(_("没有可抽取的点位（请先录入点位）"), code="no_sites")
     before = {"sampled": plan.samples.count()}
     plan.samples.all().delete()
     rows = PlanSample.objects.bulk_create(
@@ -313,14 +324,14 @@ def decode_photo(data: str) -> bytes:
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidInput("照片编码错误", code="bad_photo") from exc
+        raise InvalidInput(_("照片编码错误"), code="bad_photo") from exc
 
 
 def _parse_uuid(value: Any) -> uuidlib.UUID:
     try:
         return value if isinstance(value, uuidlib.UUID) else uuidlib.UUID(str(value))
     except (TypeError, ValueError, AttributeError) as exc:
-        raise InvalidInput("观测编号（UUID）无效", code="bad_uuid") from exc
+        raise InvalidInput(_("观测编号（UUID）无效"), code="bad_uuid") from exc
 
 
 def _existing(uid: uuidlib.UUID, city_id: int) -> CheckResult | None:
@@ -367,10 +378,11 @@ def _submit(
         if scope.city_id != plan.city_id:
             raise NotFound()
         if not may_check(scope):
-            raise PermissionDenied("只有督查员或创建办可以提交检查结果")
+            raise PermissionDenied(_("只有督查员或创建办可以提交检查结果"))
     if plan.status not in OPEN_FOR_CHECKS:
         raise InvalidTransition(
-            f"计划当前状态为「{PlanStatus(plan.status).label}」，不能提交检查结果"
+            _("计划当前状态为「%(plan_status_label)s」，不能提交检查结果")
+            % {"plan_status_label": PlanStatus(plan.status).label}
         )
     sample = (
         PlanSample.objects.select_related("site", "site__owner")
@@ -378,7 +390,7 @@ def _submit(
         .first()
     )
     if sample is None:
-        raise InvalidInput("该点位不在本计划的抽样中", code="bad_sample")
+        raise InvalidInput(_("该点位不在本计划的抽样中"), code="bad_sample")
     item = (
         CheckItem.objects.filter(
             pk=data.check_item_id, system_id=plan.system_id, site_type_id=sample.site_type_id
@@ -387,7 +399,7 @@ def _submit(
         .first()
     )
     if item is None:
-        raise InvalidInput("检查项不属于该点位类型", code="bad_item")
+        raise InvalidInput(_("检查项不属于该点位类型"), code="bad_item")
     scored = score_observation(
         item,
         passed=data.passed,
@@ -400,12 +412,14 @@ def _submit(
     if data.lon not in (None, "") and data.lat not in (None, ""):
         lon, lat = to_wgs84(data.lon, data.lat, data.crs)
     if len(data.photos) > MAX_PHOTOS:
-        raise InvalidInput(f"每项最多 {MAX_PHOTOS} 张照片", code="too_many_photos")
+        raise InvalidInput(
+            _("每项最多 %(max_photos)s 张照片") % {"max_photos": MAX_PHOTOS}, code="too_many_photos"
+        )
     checked = [check_photo(p) for p in data.photos]
     now = timezone.now()
     observed_at = data.observed_at or now
     if observed_at > now + timedelta(minutes=5):
-        raise InvalidInput("观测时间不能晚于当前时间", code="bad_time")
+        raise InvalidInput(_("观测时间不能晚于当前时间"), code="bad_time")
     standards = sorted(s.pk for s in item.standards.all())
     site = sample.site
     person = (
@@ -478,7 +492,7 @@ def _raise_case(
             pk=data.category_id, city_id=plan.city_id, active=True
         ).first()
         if category is None:
-            raise InvalidInput("案件类别不存在或已停用", code="bad_category")
+            raise InvalidInput(_("案件类别不存在或已停用"), code="bad_category")
     category = category or _category_for(plan.city_id, item, result.standard_id)
     note = f"（{result.note}）" if result.note else ""
     description = f"【{plan.get_kind_display()}·{plan.title}】{site.name}：{item.text}{note}"
@@ -565,14 +579,18 @@ def issue_notice(
     """督查通知书 to a unit listing its cases, numbered 〔year〕N号 per prefix and year."""
     require_office(acting_user, city.pk)
     if unit.city_id != city.pk:
-        raise InvalidInput("主送单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("主送单位不属于本城市"), code="bad_unit")
     if not cases:
-        raise InvalidInput("通知书至少要列出一个问题案件", code="cases_required")
+        raise InvalidInput(_("通知书至少要列出一个问题案件"), code="cases_required")
     for case in cases:
         if case.city_id != city.pk or not (case.unit_path or "").startswith(unit.path):
-            raise InvalidInput(f"案件 {case.number} 不属于「{unit.name}」", code="bad_case")
+            raise InvalidInput(
+                _("案件 %(case_number)s 不属于「%(unit_name)s」")
+                % {"case_number": case.number, "unit_name": unit.name},
+                code="bad_case",
+            )
     if deadline < timezone.localdate():
-        raise InvalidInput("整改时限不能早于今天", code="bad_deadline")
+        raise InvalidInput(_("整改时限不能早于今天"), code="bad_deadline")
     prefix = (prefix or default_prefix(city)).strip()[:20]
     year = timezone.localdate().year
     seq = _next_number(city, prefix, year)
@@ -650,9 +668,9 @@ def acknowledge_notice(notice: Notice, *, acting_user: Any) -> Notice:
         ):
             raise NotFound()
         if not may_acknowledge(scope, notice):
-            raise PermissionDenied("只有主送单位的联络员可以签收")
+            raise PermissionDenied(_("只有主送单位的联络员可以签收"))
     if notice.status != NoticeStatus.ISSUED:
-        raise InvalidTransition("通知书已签收")
+        raise InvalidTransition(_("通知书已签收"))
     notice.status = NoticeStatus.ACKNOWLEDGED
     notice.acknowledged_at, notice.acknowledged_by = timezone.now(), actor_user(acting_user)
     notice.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
@@ -686,13 +704,13 @@ def create_meeting(
 ) -> Meeting:
     require_office(acting_user, city.pk)
     if kind not in MeetingKind.values:
-        raise InvalidInput(f"会议类型「{kind}」无效", code="bad_kind")
+        raise InvalidInput(_("会议类型「%(kind)s」无效") % {"kind": kind}, code="bad_kind")
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("会议名称不能为空", code="required")
+        raise InvalidInput(_("会议名称不能为空"), code="required")
     people, units = list(attendees), list(attendee_units)
     if any(p.city_id != city.pk for p in people) or any(u.city_id != city.pk for u in units):
-        raise InvalidInput("参会人员和单位必须属于本城市", code="bad_attendee")
+        raise InvalidInput(_("参会人员和单位必须属于本城市"), code="bad_attendee")
     meeting = Meeting.objects.create(
         city=city,
         kind=kind,
@@ -753,9 +771,9 @@ def add_action_item(
     require_office(acting_user, meeting.city_id)
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("议定事项不能为空", code="required")
+        raise InvalidInput(_("议定事项不能为空"), code="required")
     if unit.city_id != meeting.city_id or (owner is not None and owner.city_id != meeting.city_id):
-        raise InvalidInput("责任单位或责任人不属于本城市", code="bad_unit")
+        raise InvalidInput(_("责任单位或责任人不属于本城市"), code="bad_unit")
     item = ActionItem.objects.create(
         city_id=meeting.city_id,
         meeting=meeting,
@@ -793,7 +811,7 @@ def update_action_item(
         ):
             raise NotFound()
         if not may_update_action(scope, item):
-            raise PermissionDenied("只有责任单位或创建办可以办理议定事项")
+            raise PermissionDenied(_("只有责任单位或创建办可以办理议定事项"))
         if status == ActionStatus.CANCELLED:
             require_office(acting_user, item.city_id, "只有创建办可以取消议定事项")
     before = audit.snapshot(item, ["status", "progress"])
@@ -801,7 +819,8 @@ def update_action_item(
     if status is not None and status != item.status:
         if status not in ACTION_TRANSITIONS[ActionStatus(item.status)]:
             raise InvalidTransition(
-                f"议定事项当前状态为「{ActionStatus(item.status).label}」，不能改为「{status}」"
+                _("议定事项当前状态为「%(item_status_label)s」，不能改为「%(status)s」")
+                % {"item_status_label": ActionStatus(item.status).label, "status": status}
             )
         item.status = status
         item.done_at = timezone.now() if status == ActionStatus.DONE else None

@@ -68,9 +68,9 @@ def create_city(
     acting_user: Any,
 ) -> City:
     if not is_system(acting_user) and not acting_user.is_superuser:
-        raise PermissionDenied("只有平台超级管理员可以新建城市")
+        raise PermissionDenied(_("只有平台超级管理员可以新建城市"))
     if City.objects.filter(code=code).exists():
-        raise InvalidInput(f"城市代码「{code}」已存在", code="duplicate_code")
+        raise InvalidInput(_("城市代码「%(code)s」已存在") % {"code": code}, code="duplicate_code")
     city = City.objects.create(
         code=code,
         name=name,
@@ -91,10 +91,10 @@ def create_city(
 
 def _clean_unit_fields(kind: str, axis: str) -> str:
     if kind not in UnitKind.values:
-        raise InvalidInput(f"单位类型「{kind}」无效", code="bad_kind")
+        raise InvalidInput(_("单位类型「%(kind)s」无效") % {"kind": kind}, code="bad_kind")
     axis = axis or DEFAULT_AXIS.get(UnitKind(kind), "")
     if axis and axis not in Axis.values:
-        raise InvalidInput(f"条/块「{axis}」无效", code="bad_axis")
+        raise InvalidInput(_("条/块「%(axis)s」无效") % {"axis": axis}, code="bad_axis")
     return axis
 
 
@@ -112,12 +112,12 @@ def create_unit(
     require_office(acting_user, city)
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
-        raise InvalidInput("单位编码和名称不能为空", code="required")
+        raise InvalidInput(_("单位编码和名称不能为空"), code="required")
     axis = _clean_unit_fields(kind, axis)
     if parent is not None and parent.city_id != city.pk:
-        raise InvalidInput("上级单位不属于本城市", code="bad_parent")
+        raise InvalidInput(_("上级单位不属于本城市"), code="bad_parent")
     if Unit.objects.filter(city=city, code=code).exists():
-        raise InvalidInput(f"单位编码「{code}」已存在", code="duplicate_code")
+        raise InvalidInput(_("单位编码「%(code)s」已存在") % {"code": code}, code="duplicate_code")
     unit = Unit(
         city=city,
         parent=parent,
@@ -148,18 +148,23 @@ def update_unit(unit: Unit, *, acting_user: Any, **changes: Any) -> Unit:
     allowed = {"code", "name", "kind", "axis", "active"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+        raise InvalidInput(
+            _("不能修改字段：%(unknown)s") % {"unknown": ", ".join(sorted(unknown))},
+            code="bad_field",
+        )
     before = audit.snapshot(unit, UNIT_FIELDS)
     for key, value in changes.items():
         setattr(unit, key, value.strip() if isinstance(value, str) else value)
     if not unit.code or not unit.name:
-        raise InvalidInput("单位编码和名称不能为空", code="required")
+        raise InvalidInput(_("单位编码和名称不能为空"), code="required")
     unit.axis = _clean_unit_fields(unit.kind, unit.axis)
     if (
         "code" in changes
         and Unit.objects.filter(city=unit.city, code=unit.code).exclude(pk=unit.pk).exists()
     ):
-        raise InvalidInput(f"单位编码「{unit.code}」已存在", code="duplicate_code")
+        raise InvalidInput(
+            _("单位编码「%(unit_code)s」已存在") % {"unit_code": unit.code}, code="duplicate_code"
+        )
     unit.save(update_fields=[*changes.keys(), "axis", "updated_at"])
     b, a = audit.changes(before, audit.snapshot(unit, UNIT_FIELDS))
     audit.record("org.unit.updated", unit, actor=acting_user, before=b, after=a, summary=unit.name)
@@ -172,9 +177,9 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, acting_user: Any) -> Unit:
     require_office(acting_user, unit.city)
     if new_parent is not None:
         if new_parent.city_id != unit.city_id:
-            raise InvalidInput("上级单位不属于本城市", code="bad_parent")
+            raise InvalidInput(_("上级单位不属于本城市"), code="bad_parent")
         if new_parent.path.startswith(unit.path):
-            raise InvalidInput("不能把单位移到它自己或其下级单位之下", code="cycle")
+            raise InvalidInput(_("不能把单位移到它自己或其下级单位之下"), code="cycle")
     old_parent_id, old_path = unit.parent_id, unit.path
     new_path = move_subtree(Unit.objects.filter(city_id=unit.city_id), unit, new_parent)
     for model, field in unit_path_copies():  # cases, sites … keep copies for scope filters
@@ -197,7 +202,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, *, acting_user: Any) -> Unit:
 def _check_phone(phone: str) -> str:
     phone = re.sub(r"[\s-]", "", phone or "")
     if phone and not is_mobile(phone):
-        raise InvalidInput(f"手机号「{phone}」格式不正确", code="bad_phone")
+        raise InvalidInput(_("手机号「%(phone)s」格式不正确") % {"phone": phone}, code="bad_phone")
     return phone
 
 
@@ -208,11 +213,14 @@ def check_username(username: str) -> str:
     """A login name of letters, digits and . _ - @ only (no paths, markup or spaces)."""
     if not USERNAME_RE.fullmatch(username):
         raise InvalidInput(
-            f"登录名「{username}」只能包含英文字母、数字和 . _ - @", code="bad_username"
+            _("登录名「%(username)s」只能包含英文字母、数字和 . _ - @") % {"username": username},
+            code="bad_username",
         )
     limit = max_lengths(User, username="username")["username"]
     if len(username) > limit:
-        raise InvalidInput(f"登录名不能超过 {limit} 个字符", code="bad_username")
+        raise InvalidInput(
+            _("登录名不能超过 %(limit)s 个字符") % {"limit": limit}, code="bad_username"
+        )
     return username
 
 
@@ -231,11 +239,13 @@ def create_person(
     require_office(acting_user, city)
     name, username = (name or "").strip(), (username or "").strip()
     if not name or not username:
-        raise InvalidInput("姓名和登录名不能为空", code="required")
+        raise InvalidInput(_("姓名和登录名不能为空"), code="required")
     check_username(username)
     phone = _check_phone(phone)
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(f"登录名「{username}」已被使用", code="duplicate_username")
+        raise InvalidInput(
+            _("登录名「%(username)s」已被使用") % {"username": username}, code="duplicate_username"
+        )
     if password:
         from django.contrib.auth.password_validation import validate_password
         from django.core.exceptions import ValidationError
@@ -264,9 +274,9 @@ def create_person(
 
 def _add_membership(person: Person, unit: Unit, role: str) -> Membership:
     if role not in Role.values:
-        raise InvalidInput(f"角色「{role}」无效", code="bad_role")
+        raise InvalidInput(_("角色「%(role)s」无效") % {"role": role}, code="bad_role")
     if unit.city_id != person.city_id:
-        raise InvalidInput("单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("单位不属于本城市"), code="bad_unit")
     membership, _created = Membership.objects.get_or_create(person=person, unit=unit, role=role)
     return membership
 
@@ -302,14 +312,17 @@ def update_person(person: Person, *, acting_user: Any, **changes: Any) -> Person
     require_office(acting_user, person.city)
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
-        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+        raise InvalidInput(
+            _("不能修改字段：%(unknown)s") % {"unknown": ", ".join(sorted(unknown))},
+            code="bad_field",
+        )
     if "phone" in changes:
         changes["phone"] = _check_phone(changes["phone"])
     before = audit.snapshot(person, PERSON_FIELDS)
     for key, value in changes.items():
         setattr(person, key, value)
     if not person.name:
-        raise InvalidInput("姓名不能为空", code="required")
+        raise InvalidInput(_("姓名不能为空"), code="required")
     person.save(update_fields=[*changes.keys(), "updated_at"])
     if "active" in changes:
         User.objects.filter(pk=person.user_id).update(is_active=person.active)
@@ -330,10 +343,12 @@ def _grid_measures(geom: shapely.Geometry) -> tuple[float, float, float]:
 
 def _check_grid_unit(unit: Unit | None, city: City) -> Unit:
     if unit is None or unit.city_id != city.pk:
-        raise InvalidInput("网格所属单位不存在或不属于本城市", code="bad_unit")
+        raise InvalidInput(_("网格所属单位不存在或不属于本城市"), code="bad_unit")
     if unit.axis != Axis.BLOCK:
         raise InvalidInput(
-            f"网格只能属于「块」单位（街道、社区等），「{unit.name}」不是", code="bad_unit"
+            _("网格只能属于「块」单位（街道、社区等），「%(unit_name)s」不是")
+            % {"unit_name": unit.name},
+            code="bad_unit",
         )
     return unit
 
@@ -357,11 +372,11 @@ def create_grid(
     require_office(acting_user, city)
     code = (code or "").strip()
     if not code:
-        raise InvalidInput("网格编码不能为空", code="required")
+        raise InvalidInput(_("网格编码不能为空"), code="required")
     _check_grid_unit(unit, city)
     geom = parse_polygon(geometry)
     if Grid.objects.filter(city=city, code=code).exists():
-        raise InvalidInput(f"网格编码「{code}」已存在", code="duplicate_code")
+        raise InvalidInput(_("网格编码「%(code)s」已存在") % {"code": code}, code="duplicate_code")
     area, lon, lat = _grid_measures(geom)
     grid = Grid.objects.create(
         city=city,
@@ -449,7 +464,7 @@ class _GridIndexCache:
             return cached[2]
         version = City.objects.filter(pk=city_id).values_list("grid_version", flat=True).first()
         if version is None:
-            raise InvalidInput("城市不存在", code="bad_city")
+            raise InvalidInput(_("城市不存在"), code="bad_city")
         if cached and cached[0] == version:
             self._by_city[city_id] = (version, now, cached[2])
             return cached[2]
@@ -735,7 +750,7 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> in
             count += 1
             progressed = True
         if not progressed:  # pragma: no cover - cycles were rejected above
-            raise ImportFailed([RowError(None, "上级单位编码", "上下级关系形成循环")])
+            raise ImportFailed([RowError(None, "上级单位编码", _("上下级关系形成循环"))])
     audit.record(
         "org.units.imported",
         city,
@@ -829,20 +844,22 @@ def _grid_rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{json_error(exc)}")]) from exc
+        raise ImportFailed(
+            [RowError(None, "", _("GeoJSON 格式错误：%(exc)s") % {"exc": json_error(exc)})]
+        ) from exc
     except RecursionError:
         raise ImportFailed(
-            [RowError(None, "", "GeoJSON 嵌套层数过深，不是有效的网格文件")]
+            [RowError(None, "", _("GeoJSON 嵌套层数过深，不是有效的网格文件"))]
         ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ImportFailed([RowError(None, "", "GeoJSON 必须是 FeatureCollection")])
+        raise ImportFailed([RowError(None, "", _("GeoJSON 必须是 FeatureCollection"))])
     features = doc.get("features") or []
     if not isinstance(features, list):
-        raise ImportFailed([RowError(None, "features", "必须是要素（Feature）数组")])
+        raise ImportFailed([RowError(None, "features", _("必须是要素（Feature）数组"))])
     rows = []
     for i, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
-            raise ImportFailed([RowError(i, "", "要素必须是带 properties 对象的 Feature")])
+            raise ImportFailed([RowError(i, "", _("要素必须是带 properties 对象的 Feature"))])
         props = feature.get("properties") or {}
         workers = props.get("workers") or props.get("网格员登录名") or ""
         rows.append(

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import shapely
 from django.db import transaction
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
 from chuangwen.core import audit
@@ -93,20 +94,25 @@ def measure(geometry: Any) -> Measured:
     """Validate a GeoJSON Point / LineString / Polygon (or Multi-) in WGS-84 and measure it."""
     if not isinstance(geometry, dict) or geometry.get("type") not in GEOJSON_KIND:
         raise InvalidInput(
-            "位置必须是 GeoJSON Point、LineString 或 Polygon（含 Multi）", code="bad_geometry"
+            _("位置必须是 GeoJSON Point、LineString 或 Polygon（含 Multi）"), code="bad_geometry"
         )
     try:
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed input
         raise InvalidInput(
-            "位置格式错误：坐标须是 [经度, 纬度]，线至少 2 个点，面的每个环至少 4 个点且首尾相同",
+            _(
+                "位置格式错误：坐标须是 [经度, 纬度]，线至少 2 个点，"
+                "面的每个环至少 4 个点且首尾相同"
+            ),
             code="bad_geometry",
         ) from exc
     if geom.is_empty or not geom.is_valid:
-        raise InvalidInput("位置无效：%s" % invalid_reason(geom), code="bad_geometry")
+        raise InvalidInput(
+            _("位置无效：%(detail)s") % {"detail": invalid_reason(geom)}, code="bad_geometry"
+        )
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise InvalidInput("经纬度超出范围（需要 WGS-84 经纬度）", code="bad_coordinates")
+        raise InvalidInput(_("经纬度超出范围（需要 WGS-84 经纬度）"), code="bad_coordinates")
     kind = GEOJSON_KIND[geometry["type"]]
     length = area = 0.0
     if kind == GeometryKind.LINE:
@@ -179,18 +185,21 @@ class SiteSpec:
 def _check_spec(city: City, spec: SiteSpec) -> Measured:
     spec.code, spec.name = (spec.code or "").strip(), (spec.name or "").strip()
     if not spec.code or not spec.name:
-        raise InvalidInput("点位编码和名称不能为空", code="required")
+        raise InvalidInput(_("点位编码和名称不能为空"), code="required")
     if spec.site_type is None or spec.site_type.city_id != city.pk:
-        raise InvalidInput("点位类型不存在或不属于本城市", code="bad_site_type")
+        raise InvalidInput(_("点位类型不存在或不属于本城市"), code="bad_site_type")
     if spec.owner is not None and spec.owner.city_id != city.pk:
-        raise InvalidInput("责任单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("责任单位不属于本城市"), code="bad_unit")
     for unit, role in spec.baobao:
         if unit.city_id != city.pk:
-            raise InvalidInput(f"包保单位「{unit.name}」不属于本城市", code="bad_unit")
+            raise InvalidInput(
+                _("包保单位「%(unit_name)s」不属于本城市") % {"unit_name": unit.name},
+                code="bad_unit",
+            )
         if role not in AssignmentRole.values:
-            raise InvalidInput(f"包保角色「{role}」无效", code="bad_role")
+            raise InvalidInput(_("包保角色「%(role)s」无效") % {"role": role}, code="bad_role")
     if not isinstance(spec.attributes, dict):
-        raise InvalidInput("属性必须是 JSON 对象", code="bad_attributes")
+        raise InvalidInput(_("属性必须是 JSON 对象"), code="bad_attributes")
     return measure(spec.geometry)
 
 
@@ -202,10 +211,16 @@ def create_sites(city: City, specs: Sequence[SiteSpec], *, acting_user: Any) -> 
     codes = [s.code for s in specs]
     dupes = {c for c in codes if codes.count(c) > 1} if len(set(codes)) != len(codes) else set()
     if dupes:
-        raise InvalidInput(f"点位编码重复：{', '.join(sorted(dupes))}", code="duplicate_code")
+        raise InvalidInput(
+            _("点位编码重复：%(dupes)s") % {"dupes": ", ".join(sorted(dupes))},
+            code="duplicate_code",
+        )
     taken = set(Site.objects.filter(city=city, code__in=codes).values_list("code", flat=True))
     if taken:
-        raise InvalidInput(f"点位编码已存在：{', '.join(sorted(taken))}", code="duplicate_code")
+        raise InvalidInput(
+            _("点位编码已存在：%(taken)s") % {"taken": ", ".join(sorted(taken))},
+            code="duplicate_code",
+        )
     sites = []
     for spec, m in zip(specs, measured, strict=True):
         attrs = dict(spec.attributes)
@@ -285,17 +300,17 @@ def update_site(
     fields = ["updated_at"]
     if name is not None:
         if not name.strip():
-            raise InvalidInput("点位名称不能为空", code="required")
+            raise InvalidInput(_("点位名称不能为空"), code="required")
         site.name = name.strip()
         fields.append("name")
     if site_type is not None:
         if site_type.city_id != site.city_id:
-            raise InvalidInput("点位类型不属于本城市", code="bad_site_type")
+            raise InvalidInput(_("点位类型不属于本城市"), code="bad_site_type")
         site.site_type = site_type
         fields.append("site_type")
     if owner is not False:
         if owner is not None and owner.city_id != site.city_id:  # type: ignore[union-attr]
-            raise InvalidInput("责任单位不属于本城市", code="bad_unit")
+            raise InvalidInput(_("责任单位不属于本城市"), code="bad_unit")
         site.owner = owner  # type: ignore[assignment]
         fields += ["owner"]
     if address is not None:
@@ -303,7 +318,7 @@ def update_site(
         fields.append("address")
     if attributes is not None:
         if not isinstance(attributes, dict):
-            raise InvalidInput("属性必须是 JSON 对象", code="bad_attributes")
+            raise InvalidInput(_("属性必须是 JSON 对象"), code="bad_attributes")
         site.attributes = _as_geojson(attributes)
         fields.append("attributes")
     if active is not None:
@@ -336,9 +351,12 @@ def set_assignments(
     wanted = dict((u, r) for u, r in assignments)
     for unit, role in wanted.items():
         if unit.city_id != site.city_id:
-            raise InvalidInput(f"包保单位「{unit.name}」不属于本城市", code="bad_unit")
+            raise InvalidInput(
+                _("包保单位「%(unit_name)s」不属于本城市") % {"unit_name": unit.name},
+                code="bad_unit",
+            )
         if role not in AssignmentRole.values:
-            raise InvalidInput(f"包保角色「{role}」无效", code="bad_role")
+            raise InvalidInput(_("包保角色「%(role)s」无效") % {"role": role}, code="bad_role")
     before = sorted([u, r] for u, r in site.assignments.values_list("unit_id", "role"))
     site.assignments.all().delete()
     rows = SiteAssignment.objects.bulk_create(
@@ -371,13 +389,15 @@ def _rows_from_geojson(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed([RowError(None, "", f"GeoJSON 格式错误：{json_error(exc)}")]) from exc
+        raise ImportFailed(
+            [RowError(None, "", _("GeoJSON 格式错误：%(exc)s") % {"exc": json_error(exc)})]
+        ) from exc
     except RecursionError:
         raise ImportFailed(
-            [RowError(None, "", "GeoJSON 嵌套层数过深，不是有效的点位文件")]
+            [RowError(None, "", _("GeoJSON 嵌套层数过深，不是有效的点位文件"))]
         ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ImportFailed([RowError(None, "", "GeoJSON 必须是 FeatureCollection")])
+        raise ImportFailed([RowError(None, "", _("GeoJSON 必须是 FeatureCollection"))])
     known = {
         "code": "点位编码",
         "name": "点位名称",

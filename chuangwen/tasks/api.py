@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -177,6 +178,6 @@ def set_task_standards(request: HttpRequest, task_id: int, payload: TaskStandard
     ids = sorted(set(payload.indicator_ids))
     found = list(indicators_for_user(scope).filter(pk__in=ids))
     if len(found) != len(ids):
-        raise InvalidInput("测评标准不存在", code="bad_indicator")
+        raise InvalidInput(_("测评标准不存在"), code="bad_indicator")
     services.set_task_standards(task, indicators=found, acting_user=request.auth)  # type: ignore[attr-defined]
     return task.extra_standards.select_related("indicator__system").order_by("indicator_id")

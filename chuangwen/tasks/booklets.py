@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chuangwen.core import audit
 from chuangwen.core import documents as d
@@ -122,7 +123,7 @@ def pledge_docx(
     """(title, document, number of tasks) of the unit's pledge for ``year``."""
     label = PLEDGE_KINDS.get(kind)
     if label is None:
-        raise InvalidInput("责任书类型无效", code="bad_kind")
+        raise InvalidInput(gettext("责任书类型无效"), code="bad_kind")
     rows = unit_tasks(unit, year)
     title = f"{unit.city.name}{year}年度创建全国文明城市{label}"
     hq_name = hq_name or (
@@ -207,7 +208,9 @@ def generate_pledges(
         units = list(Unit.objects.filter(pk__in=ids - {None}).order_by("path"))
     for unit in units:
         if unit.city_id != city.pk:
-            raise InvalidInput(f"「{unit.name}」不属于本城市", code="bad_unit")
+            raise InvalidInput(
+                gettext("「%(unit_name)s」不属于本城市") % {"unit_name": unit.name}, code="bad_unit"
+            )
     rendered: list[tuple[Unit, str, int, str]] = []
     for done, unit in enumerate(units, start=1):
         title, data, n = pledge_docx(unit, year, kind)
@@ -258,9 +261,9 @@ def submit_pledge_generation(city: City, year: int, *, kind: str, acting_user: A
     require_office(acting_user, city, OFFICE_TASKS)
     label = PLEDGE_KINDS.get(kind)
     if label is None:
-        raise InvalidInput("责任书类型无效", code="bad_kind")
+        raise InvalidInput(gettext("责任书类型无效"), code="bad_kind")
     if not 2000 <= year <= 2100:
-        raise InvalidInput("年度无效", code="bad_year")
+        raise InvalidInput(gettext("年度无效"), code="bad_year")
     return submit_job(
         city,
         PLEDGE_JOB,

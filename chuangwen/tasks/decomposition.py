@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.apps import apps
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
@@ -60,29 +61,36 @@ def _clean_rule(rule: DecompositionRule, city: City) -> None:
     rule.name = (rule.name or "").strip()
     rule.code_prefix = (rule.code_prefix or "").strip()
     if not rule.name:
-        raise InvalidInput("请填写规则名称", code="required")
+        raise InvalidInput(_("请填写规则名称"), code="required")
     if rule.site_type_id is None and not rule.code_prefix and not rule.method:
         raise InvalidInput(
-            "请至少指定一个匹配条件：点位类型、指标编号前缀或测评方法", code="no_criteria"
+            _("请至少指定一个匹配条件：点位类型、指标编号前缀或测评方法"), code="no_criteria"
         )
     if rule.method and rule.method not in Method.values:
-        raise InvalidInput(f"未知的测评方法「{rule.method}」", code="bad_method")
+        raise InvalidInput(
+            _("未知的测评方法「%(rule_method)s」") % {"rule_method": rule.method}, code="bad_method"
+        )
     if rule.site_type is not None and rule.site_type.city_id != city.pk:
-        raise InvalidInput("点位类型不属于本城市", code="bad_site_type")
+        raise InvalidInput(_("点位类型不属于本城市"), code="bad_site_type")
     if rule.lead_mode == LeadMode.FIXED:
         if rule.lead_unit is None or rule.lead_unit.city_id != city.pk:
-            raise InvalidInput("请指定本城市的牵头单位", code="lead_required")
+            raise InvalidInput(_("请指定本城市的牵头单位"), code="lead_required")
         rule.lead_kind = ""
     elif rule.lead_mode == LeadMode.EACH_OF_KIND:
         if rule.lead_kind not in UnitKind.values:
-            raise InvalidInput("请指定牵头单位类型（如：每个社区各自牵头）", code="lead_required")
+            raise InvalidInput(
+                _("请指定牵头单位类型（如：每个社区各自牵头）"), code="lead_required"
+            )
         rule.lead_unit = None
     else:
-        raise InvalidInput(f"未知的牵头方式「{rule.lead_mode}」", code="bad_lead_mode")
+        raise InvalidInput(
+            _("未知的牵头方式「%(rule_lead_mode)s」") % {"rule_lead_mode": rule.lead_mode},
+            code="bad_lead_mode",
+        )
     if rule.support_from_sites not in SupportFromSites.values:
-        raise InvalidInput("按点位推导配合单位的方式无效", code="bad_support")
+        raise InvalidInput(_("按点位推导配合单位的方式无效"), code="bad_support")
     if rule.support_from_sites and rule.site_type_id is None:
-        raise InvalidInput("按点位推导配合单位时须指定点位类型", code="bad_support")
+        raise InvalidInput(_("按点位推导配合单位时须指定点位类型"), code="bad_support")
 
 
 @transaction.atomic
@@ -123,7 +131,9 @@ def create_rule(
     _clean_rule(rule, city)
     bad = [u.name for u in supporting_units if u.city_id != city.pk]
     if bad:
-        raise InvalidInput(f"配合单位不属于本城市：{'、'.join(bad)}", code="bad_unit")
+        raise InvalidInput(
+            _("配合单位不属于本城市：%(bad)s") % {"bad": "、".join(bad)}, code="bad_unit"
+        )
     rule.save()
     rule.supporting_units.set(list(supporting_units))
     after = audit.snapshot(rule, RULE_FIELDS)
@@ -144,7 +154,10 @@ def update_rule(
     require_office(acting_user, rule.city, OFFICE_TASKS)
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
-        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+        raise InvalidInput(
+            _("不能修改字段：%(unknown)s") % {"unknown": ", ".join(sorted(unknown))},
+            code="bad_field",
+        )
     before = audit.snapshot(rule, RULE_FIELDS)
     for key, value in changes.items():
         setattr(rule, key, value)
@@ -217,7 +230,9 @@ def check_active(system: EvaluationSystem) -> None:
     status = EvaluationSystem.objects.filter(pk=system.pk).values_list("status", flat=True).get()
     if status != SystemStatus.ACTIVE:
         raise InvalidInput(
-            f"「{system.name}」不是现行（已启用）版本，只能分解现行版本", code="inactive_system"
+            _("「%(system_name)s」不是现行（已启用）版本，只能分解现行版本")
+            % {"system_name": system.name},
+            code="inactive_system",
         )
 
 

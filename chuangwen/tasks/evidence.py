@@ -15,6 +15,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from chuangwen.core.errors import ImportFailed, InvalidInput
@@ -132,21 +133,24 @@ def is_whole(data: bytes, kind: str) -> bool:
 def check_file(name: str, data: bytes) -> CheckedFile:
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "file"
     if not data:
-        raise InvalidInput(f"文件「{name}」是空文件", code="empty_file")
+        raise InvalidInput(_("文件「%(name)s」是空文件") % {"name": name}, code="empty_file")
     if len(data) > MAX_EVIDENCE_BYTES:
         raise InvalidInput(
-            f"文件「{name}」超过 {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB 上限", code="too_large"
+            _("文件「%(name)s」超过 %(value)s MB 上限")
+            % {"name": name, "value": MAX_EVIDENCE_BYTES // (1024 * 1024)},
+            code="too_large",
         )
     kind = sniff(data)
     if kind is None:
         raise InvalidInput(
-            f"文件「{name}」不是允许的类型（仅限 JPEG、PNG 照片，PDF，Word .docx，Excel .xlsx）",
+            _("文件「%(name)s」不是允许的类型（仅限 JPEG、PNG 照片，PDF，Word .docx，Excel .xlsx）")
+            % {"name": name},
             code="bad_file_type",
         )
     if not is_whole(data, kind):
         raise InvalidInput(
-            f"文件「{name}」已损坏或内容与类型不符（看起来是 {EXTENSIONS[EvidenceKind(kind)]}，"
-            "但不能完整读取）",
+            _("文件「%(name)s」已损坏或内容与类型不符（看起来是 %(extensions)s，但不能完整读取）")
+            % {"name": name, "extensions": EXTENSIONS[EvidenceKind(kind)]},
             code="bad_file_content",
         )
     return CheckedFile(name=name, data=data, kind=kind, sha256=hashlib.sha256(data).hexdigest())

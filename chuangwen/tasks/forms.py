@@ -52,3 +52,30 @@ class RuleForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", f"{css} form-control-sm")
+
+
+class MetricForm(forms.Form):
+    """A quantified target; the indicator comes from the search picker (its id as a radio
+    button), the formula is checked by the service."""
+
+    indicator = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    name = forms.CharField(label=_("名称"), max_length=200)
+    formula = forms.CharField(
+        label=_("计算公式"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+    )
+    target = forms.DecimalField(label=_("目标值"), max_digits=12, decimal_places=3, required=False)
+    unit_label = forms.CharField(label=_("单位"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].error_messages["required"] = _("请搜索并选择所属指标")
+        for name, field in self.fields.items():
+            if name != "indicator":
+                field.widget.attrs.setdefault("class", "form-control")
+
+
+class FormulaCheckForm(forms.Form):
+    formula = forms.CharField(max_length=1000, required=False)

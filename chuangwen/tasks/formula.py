@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from chuangwen.core.errors import InvalidInput
 
 MAX_LENGTH = 1000
@@ -46,6 +48,7 @@ class Quantity:
     keywords: frozenset[str] = frozenset()
     doc: str = ""
     arg_types: tuple[type, ...] = field(default=())
+    label: Any = ""  # what it counts, in Chinese (gettext_lazy), for the metric editor
 
 
 Vocabulary = Mapping[str, Mapping[str, Quantity]]
@@ -86,19 +89,19 @@ def parse(source: str, vocabulary: Vocabulary) -> Formula:
     """Parse and check ``source`` against ``vocabulary`` (names known, argument counts)."""
     source = (source or "").strip()
     if not source:
-        raise FormulaError("公式不能为空")
+        raise FormulaError(_("公式不能为空"))
     if len(source) > MAX_LENGTH:
-        raise FormulaError(f"公式过长（最多 {MAX_LENGTH} 个字符）")
+        raise FormulaError(_("公式过长（最多 %(max_length)s 个字符）") % {"max_length": MAX_LENGTH})
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         col = exc.offset or 0
-        raise FormulaError(f"公式语法错误：第 {col} 个字符附近有误") from exc
+        raise FormulaError(_("公式语法错误：第 %(col)s 个字符附近有误") % {"col": col}) from exc
     except (RecursionError, MemoryError, ValueError) as exc:
-        raise FormulaError("公式嵌套过深或含有无效字符") from exc
+        raise FormulaError(_("公式嵌套过深或含有无效字符")) from exc
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
-        raise FormulaError("公式过于复杂")
+        raise FormulaError(_("公式过于复杂"))
     used: list[tuple[str, str]] = []
     _check(tree.body, source, vocabulary, used)
     return Formula(source, tree, used)
@@ -107,62 +110,79 @@ def parse(source: str, vocabulary: Vocabulary) -> Formula:
 def _check(node: ast.AST, src: str, vocab: Vocabulary, used: list, as_arg: bool = False) -> None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float | str):
-            raise FormulaError(f"不支持的常量{_where(src, node)}")
+            raise FormulaError(_("不支持的常量%(src)s") % {"src": _where(src, node)})
         if isinstance(node.value, str) and not as_arg:
-            raise FormulaError(f"文字{_where(src, node)}只能作为函数参数")
+            raise FormulaError(_("文字%(src)s只能作为函数参数") % {"src": _where(src, node)})
         return
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _OPS:
             op = _OP_NAMES.get(type(node.op), type(node.op).__name__)
-            raise FormulaError(f"不支持的运算「{op}」（只能用 + - * / 和括号）")
+            raise FormulaError(_("不支持的运算「%(op)s」（只能用 + - * / 和括号）") % {"op": op})
         _check(node.left, src, vocab, used)
         _check(node.right, src, vocab, used)
         return
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
-            raise FormulaError(f"不支持的运算{_where(src, node)}")
+            raise FormulaError(_("不支持的运算%(src)s") % {"src": _where(src, node)})
         _check(node.operand, src, vocab, used)
         return
     if isinstance(node, ast.Call):
         _check_call(node, src, vocab, used)
         return
     if isinstance(node, ast.Name):
-        raise FormulaError(f"未知的名称「{node.id}」")
+        raise FormulaError(_("未知的名称「%(node_id)s」") % {"node_id": node.id})
     if isinstance(node, ast.Attribute):
-        raise FormulaError(f'{_where(src, node)}须写成函数调用，如 sites.count("农贸市场")')
-    raise FormulaError(f"不支持的写法{_where(src, node)}")
+        raise FormulaError(
+            _('%(src)s须写成函数调用，如 sites.count("农贸市场")') % {"src": _where(src, node)}
+        )
+    raise FormulaError(_("不支持的写法%(src)s") % {"src": _where(src, node)})
 
 
 def _check_call(node: ast.Call, src: str, vocab: Vocabulary, used: list) -> None:
     func = node.func
     if isinstance(func, ast.Name):
         if func.id not in BUILTINS:
-            raise FormulaError(f"未知的函数「{func.id}」")
+            raise FormulaError(_("未知的函数「%(func_id)s」") % {"func_id": func.id})
         if node.keywords:
-            raise FormulaError(f"函数「{func.id}」不接受命名参数")
+            raise FormulaError(_("函数「%(func_id)s」不接受命名参数") % {"func_id": func.id})
         lo, hi = BUILTINS[func.id]
         if len(node.args) < lo or (hi is not None and len(node.args) > hi):
-            raise FormulaError(f"函数「{func.id}」的参数个数不对")
+            raise FormulaError(_("函数「%(func_id)s」的参数个数不对") % {"func_id": func.id})
         for arg in node.args:
             _check(arg, src, vocab, used)
         return
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
-        raise FormulaError(f"不支持的写法{_where(src, node)}")
+        raise FormulaError(_("不支持的写法%(src)s") % {"src": _where(src, node)})
     ns, name = func.value.id, func.attr
     if ns not in vocab:
-        raise FormulaError(f"未知的名称「{ns}」（可用：{'、'.join(sorted(vocab))}）")
+        raise FormulaError(
+            _("未知的名称「%(ns)s」（可用：%(vocab)s）")
+            % {"ns": ns, "vocab": "、".join(sorted(vocab))}
+        )
     if name not in vocab[ns]:
         known = "、".join(f"{ns}.{n}" for n in sorted(vocab[ns]))
-        raise FormulaError(f"未知的名称「{ns}.{name}」（可用：{known}）")
+        raise FormulaError(
+            _("未知的名称「%(ns)s.%(name)s」（可用：%(known)s）")
+            % {"ns": ns, "name": name, "known": known}
+        )
     q = vocab[ns][name]
     if not (q.min_args <= len(node.args) <= q.max_args):
-        raise FormulaError(f"「{ns}.{name}」的参数个数不对：{q.doc}")
+        raise FormulaError(
+            _("「%(ns)s.%(name)s」的参数个数不对：%(q_doc)s")
+            % {"ns": ns, "name": name, "q_doc": q.doc}
+        )
     for kw in node.keywords:
         if kw.arg is None or kw.arg not in q.keywords:
-            raise FormulaError(f"「{ns}.{name}」没有参数「{kw.arg or '**'}」：{q.doc}")
+            raise FormulaError(
+                _("「%(ns)s.%(name)s」没有参数「%(value)s」：%(q_doc)s")
+                % {"ns": ns, "name": name, "value": kw.arg or "**", "q_doc": q.doc}
+            )
     for arg in [*node.args, *(kw.value for kw in node.keywords)]:
         if not isinstance(arg, ast.Constant) or isinstance(arg.value, bool):
-            raise FormulaError(f"「{ns}.{name}」的参数只能是文字或数字{_where(src, arg)}")
+            raise FormulaError(
+                _("「%(ns)s.%(name)s」的参数只能是文字或数字%(src)s")
+                % {"ns": ns, "name": name, "src": _where(src, arg)}
+            )
     used.append((ns, name))
 
 
@@ -177,9 +197,9 @@ def evaluate(
         with decimal.localcontext(CONTEXT):
             return +_eval(formula.tree.body, formula.source, vocabulary, ctx, cache)
     except decimal.DivisionByZero as exc:
-        raise FormulaError("计算出错：除数为零") from exc
+        raise FormulaError(_("计算出错：除数为零")) from exc
     except decimal.InvalidOperation as exc:
-        raise FormulaError("计算出错：无效的运算（如 0/0）") from exc
+        raise FormulaError(_("计算出错：无效的运算（如 0/0）")) from exc
 
 
 def _number(node: ast.Constant, src: str) -> Decimal:
@@ -201,7 +221,10 @@ def _eval(node: ast.AST, src: str, vocab: Vocabulary, ctx: Any, cache: dict) -> 
         b = _eval(node.right, src, vocab, ctx, cache)
         op = _OPS[type(node.op)]
         if op == "/" and b == 0:
-            raise FormulaError(f"计算出错：除数为零（{_where(src, node.right) or '分母'}的值为 0）")
+            raise FormulaError(
+                _("计算出错：除数为零（%(value)s的值为 0）")
+                % {"value": _where(src, node.right) or _("分母")}
+            )
         return {"+": a + b, "-": a - b, "*": a * b}[op] if op != "/" else a / b
     assert isinstance(node, ast.Call)
     func = node.func

@@ -7,6 +7,7 @@ from typing import Any
 
 from celery import shared_task
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chuangwen.core.errors import InvalidInput, PermissionDenied
 from chuangwen.core.jobs import Progress
@@ -46,11 +47,11 @@ def generate_pledges_job(job: Job, progress: Progress) -> dict[str, Any]:
     """Handler of ``tasks.generate_pledges`` jobs (params ``{year, kind}``): every unit's
     pledge, generated as the submitting user, whose office role is checked again here."""
     if job.created_by is None:  # never run as the system: the submitter is checked again
-        raise PermissionDenied("生成责任书需要提交人")
+        raise PermissionDenied(_("生成责任书需要提交人"))
     try:
         year = int(job.params["year"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput("年度无效", code="bad_year") from exc
+        raise InvalidInput(_("年度无效"), code="bad_year") from exc
     made = generate_pledges(
         job.city,
         year,

@@ -33,6 +33,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chuangwen.cases.choices import FINISHED, OPEN, State
 from chuangwen.cases.models import Case
@@ -73,7 +75,7 @@ def _site_qs(ctx: MetricContext, site_type: str = "") -> QuerySet:
             .values_list("pk", flat=True)
         )
         if not type_ids:
-            raise FormulaError(f"点位类型「{site_type}」不存在")
+            raise FormulaError(_("点位类型「%(site_type)s」不存在") % {"site_type": site_type})
         qs = qs.filter(site_type_id__in=type_ids)
     return qs
 
@@ -97,7 +99,10 @@ def sites_sum(ctx: MetricContext, site_type: str, field: str) -> Decimal:
         try:
             total += Decimal(str(value))
         except ArithmeticError as exc:
-            raise FormulaError(f"点位属性「{field}」有非数字的值「{value}」") from exc
+            raise FormulaError(
+                _("点位属性「%(field)s」有非数字的值「%(value)s」")
+                % {"field": field, "value": value}
+            ) from exc
     return total
 
 
@@ -157,7 +162,10 @@ def tasks_count(ctx: MetricContext, indicator: str = "", status: str = "") -> De
     qs = _task_qs(ctx, indicator)
     if status:
         if status not in TaskStatus.values:
-            raise FormulaError(f"任务状态「{status}」无效（可用：{'、'.join(TaskStatus.values)}）")
+            raise FormulaError(
+                _("任务状态「%(status)s」无效（可用：%(taskstatus_values)s）")
+                % {"status": status, "taskstatus_values": "、".join(TaskStatus.values)}
+            )
         qs = qs.filter(status=status)
     return Decimal(qs.count())
 
@@ -167,7 +175,9 @@ def tasks_done_ratio(ctx: MetricContext, indicator: str = "") -> Decimal:
     total = qs.count()
     if total == 0:
         raise FormulaError(
-            f"没有{('指标「' + str(indicator) + '」的') if indicator else ''}任务，完成率无法计算"
+            _("指标「%(indicator)s」没有任务，完成率无法计算") % {"indicator": indicator}
+            if indicator
+            else _("没有任务，完成率无法计算")
         )
     return Decimal(qs.filter(status=TaskStatus.DONE).count()) / Decimal(total)
 
@@ -179,16 +189,47 @@ def tasks_overdue(ctx: MetricContext, indicator: str = "") -> Decimal:
 
 
 CASE_KW = frozenset({"indicator", "category", "source", "days"})
+CASE_LABELS = {
+    "count": gettext_lazy("案件数（可按指标、类别、来源、最近天数筛选）"),
+    "open": gettext_lazy("未办结的案件数"),
+    "closed": gettext_lazy("已结案的案件数"),
+    "overdue": gettext_lazy("已超期未办结的案件数"),
+}
 VOCABULARY: dict[str, dict[str, Quantity]] = {
     "sites": {
-        "count": Quantity(sites_count, 0, 1, doc='sites.count("点位类型")'),
-        "sum": Quantity(sites_sum, 2, 2, doc='sites.sum("点位类型", "length_km")'),
+        "count": Quantity(
+            sites_count,
+            0,
+            1,
+            doc='sites.count("点位类型")',
+            label=gettext_lazy("某类点位的数量（不填类型则为全部在用点位）"),
+        ),
+        "sum": Quantity(
+            sites_sum,
+            2,
+            2,
+            doc='sites.sum("点位类型", "length_km")',
+            label=gettext_lazy(
+                "某类点位的长度（length_m 米、length_km 公里）、面积（area_m2）或数值属性之和"
+            ),
+        ),
         "without_open_cases": Quantity(
-            sites_without_open_cases, 1, 1, doc='sites.without_open_cases("农贸市场")'
+            sites_without_open_cases,
+            1,
+            1,
+            doc='sites.without_open_cases("农贸市场")',
+            label=gettext_lazy("所在网格没有未办结案件的某类点位数"),
         ),
     },
     "cases": {
-        name: Quantity(func, 0, 0, CASE_KW, doc=f'cases.{name}(indicator="6.1", days=30)')
+        name: Quantity(
+            func,
+            0,
+            0,
+            CASE_KW,
+            doc=f'cases.{name}(indicator="6.1", days=30)',
+            label=CASE_LABELS[name],
+        )
         for name, func in {
             "count": cases_count,
             "open": cases_open,
@@ -198,16 +239,48 @@ VOCABULARY: dict[str, dict[str, Quantity]] = {
     },
     "tasks": {
         "count": Quantity(
-            tasks_count, 0, 2, frozenset({"indicator", "status"}), doc='tasks.count("6.1", "done")'
+            tasks_count,
+            0,
+            2,
+            frozenset({"indicator", "status"}),
+            doc='tasks.count("6.1", "done")',
+            label=gettext_lazy("某指标（含下级）的任务数，可按状态筛选"),
         ),
         "done_ratio": Quantity(
-            tasks_done_ratio, 0, 1, frozenset({"indicator"}), doc='tasks.done_ratio("6.1")'
+            tasks_done_ratio,
+            0,
+            1,
+            frozenset({"indicator"}),
+            doc='tasks.done_ratio("6.1")',
+            label=gettext_lazy("某指标（含下级）任务的完成率（0–1）"),
         ),
         "overdue": Quantity(
-            tasks_overdue, 0, 1, frozenset({"indicator"}), doc='tasks.overdue("6.1")'
+            tasks_overdue,
+            0,
+            1,
+            frozenset({"indicator"}),
+            doc='tasks.overdue("6.1")',
+            label=gettext_lazy("某指标（含下级）已超期未完成的任务数"),
         ),
     },
 }
+
+
+@dataclass(frozen=True)
+class QuantityHelp:
+    name: str  # namespace.name
+    example: str
+    label: str
+
+
+def quantities_help() -> list[QuantityHelp]:
+    """Every quantity a formula may use, with an example call and what it counts (the editor's
+    reference list; apps above tasks appear once they registered theirs)."""
+    return [
+        QuantityHelp(f"{ns}.{name}", q.doc, str(q.label or ""))
+        for ns, names in VOCABULARY.items()
+        for name, q in names.items()
+    ]
 
 
 def register_quantities(namespace: str, quantities: dict[str, Quantity]) -> None:
@@ -246,10 +319,10 @@ def create_metric(
 ) -> Metric:
     require_office(acting_user, city, OFFICE_TASKS)
     if indicator.system.city_id != city.pk:
-        raise InvalidInput("指标不属于本城市", code="bad_indicator")
+        raise InvalidInput(_("指标不属于本城市"), code="bad_indicator")
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("请填写量化指标名称", code="required")
+        raise InvalidInput(_("请填写量化指标名称"), code="required")
     validate_formula(formula_text)  # refused before anything is saved
     metric = Metric.objects.create(
         city=city,
@@ -277,9 +350,16 @@ def update_metric(metric: Metric, *, acting_user: Any, **changes: Any) -> Metric
         changes["formula"] = (changes["formula"] or "").strip()
         validate_formula(changes["formula"])
     before = audit.snapshot(metric, METRIC_FIELDS)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()[:200]
+        if not changes["name"]:
+            raise InvalidInput(_("请填写量化指标名称"), code="required")
+    indicator = changes.get("indicator")
+    if indicator is not None and indicator.system.city_id != metric.city_id:
+        raise InvalidInput(_("指标不属于本城市"), code="bad_indicator")
     for key, value in changes.items():
-        if key not in {"name", "formula", "unit_label", "target"}:
-            raise InvalidInput(f"不能修改字段：{key}", code="bad_field")
+        if key not in {"indicator", "name", "formula", "unit_label", "target"}:
+            raise InvalidInput(_("不能修改字段：%(key)s") % {"key": key}, code="bad_field")
         setattr(metric, key, value)
     metric.save(update_fields=[*changes.keys(), "updated_at"])
     b, a = audit.changes(before, audit.snapshot(metric, METRIC_FIELDS))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from chuangwen.core.errors import NotFound
 from chuangwen.indicators.choices import CityTitle, SystemStatus
 from chuangwen.indicators.models import EvaluationSystem, Indicator, Metric, StandardLink
+from chuangwen.indicators.selectors import indicators_for_user
 from chuangwen.org.models import Unit
 from chuangwen.org.scope import Scope
 
@@ -219,6 +220,26 @@ def metrics_for_user(scope: Scope) -> QuerySet[Metric]:
     if scope.city_id is None:
         return Metric.objects.none()
     return Metric.objects.filter(city_id=scope.city_id).select_related("indicator")
+
+
+def get_metric_for_user(scope: Scope, pk: int) -> Metric:
+    metric = metrics_for_user(scope).select_related("indicator__system").filter(pk=pk).first()
+    if metric is None:
+        raise NotFound()
+    return metric
+
+
+def indicators_for_metric_pick(scope: Scope, q: str, limit: int = 20) -> list[Indicator]:
+    """The metric editor's indicator search: any node (项目, 指标, 标准) of the city's active
+    and draft versions whose code starts with, or title holds, ``q``."""
+    q = (q or "").strip()[:50]
+    if not q or scope.city_id is None:
+        return []
+    qs = indicators_for_user(scope).filter(
+        system__status__in=[SystemStatus.ACTIVE, SystemStatus.DRAFT]
+    )
+    qs = qs.filter(Q(code__startswith=q) | Q(title__icontains=q))
+    return list(qs.select_related("system").order_by("system_id", "path")[:limit])
 
 
 def metric_trend(metric: Metric, limit: int = 30) -> list[MetricValue]:

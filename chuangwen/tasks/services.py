@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition, PermissionDenied
@@ -72,7 +73,8 @@ def can_act_on(scope: Scope, task: Task) -> bool:
 def _transition(task: Task, to: str) -> None:
     if to not in TASK_TRANSITIONS[TaskStatus(task.status)]:
         raise InvalidTransition(
-            f"任务当前为「{task.get_status_display()}」，不能改为「{TaskStatus(to).label}」"
+            _("任务当前为「%(task_status)s」，不能改为「%(to_label)s」")
+            % {"task_status": task.get_status_display(), "to_label": TaskStatus(to).label}
         )
 
 
@@ -84,15 +86,17 @@ def _check_indicator(city: City | int, indicator: Indicator) -> None:
     )
     system_city, status, name = row.get()
     if system_city != city_id:
-        raise InvalidInput("测评标准不属于本城市", code="bad_indicator")
+        raise InvalidInput(_("测评标准不属于本城市"), code="bad_indicator")
     if status != SystemStatus.ACTIVE:
         raise InvalidInput(
-            f"「{name}」不是现行（已启用）版本，任务只能分解到现行版本的测评标准",
+            _("「%(name)s」不是现行（已启用）版本，任务只能分解到现行版本的测评标准")
+            % {"name": name},
             code="inactive_system",
         )
     if indicator.level != Level.STANDARD:
         raise InvalidInput(
-            f"「{indicator.code} {indicator.title}」不是测评标准，任务只能分解到测评标准",
+            _("「%(indicator_code)s %(indicator_title)s」不是测评标准，任务只能分解到测评标准")
+            % {"indicator_code": indicator.code, "indicator_title": indicator.title},
             code="not_standard",
         )
 
@@ -100,11 +104,14 @@ def _check_indicator(city: City | int, indicator: Indicator) -> None:
 def _check_units(city: City | int, lead: Unit, supporting: Iterable[Unit]) -> list[Unit]:
     city_id = getattr(city, "pk", city)
     if lead.city_id != city_id:
-        raise InvalidInput("牵头单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("牵头单位不属于本城市"), code="bad_unit")
     units = list(dict.fromkeys(supporting))
     for unit in units:
         if unit.city_id != city_id:
-            raise InvalidInput(f"配合单位「{unit.name}」不属于本城市", code="bad_unit")
+            raise InvalidInput(
+                _("配合单位「%(unit_name)s」不属于本城市") % {"unit_name": unit.name},
+                code="bad_unit",
+            )
     return [u for u in units if u.pk != lead.pk]
 
 
@@ -171,9 +178,12 @@ def update_task(
     allowed = {"indicator", "lead_unit", "content", "target", "deadline"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+        raise InvalidInput(
+            _("不能修改字段：%(unknown)s") % {"unknown": ", ".join(sorted(unknown))},
+            code="bad_field",
+        )
     if task.status == TaskStatus.CLOSED:
-        raise InvalidTransition("任务已撤销，不能修改")
+        raise InvalidTransition(_("任务已撤销，不能修改"))
     before = _snapshot(task)
     if "indicator" in changes:
         _check_indicator(task.city_id, changes["indicator"])
@@ -201,7 +211,7 @@ def close_task(task: Task, *, reason: str, acting_user: Any) -> Task:
     require_office(acting_user, task.city_id, OFFICE_TASKS)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写撤销原因", code="reason_required")
+        raise InvalidInput(_("请填写撤销原因"), code="reason_required")
     _transition(task, TaskStatus.CLOSED)
     before = task.status
     task.status = TaskStatus.CLOSED
@@ -244,7 +254,10 @@ def _reporting_unit(task: Task, unit: Unit | None, *, acting_user: Any) -> Unit:
     units = [task.lead_unit, *Unit.objects.filter(task_supports__task=task)]
     if unit is not None:
         if unit.pk not in {u.pk for u in units}:
-            raise InvalidInput(f"「{unit.name}」不是该任务的牵头或配合单位", code="bad_unit")
+            raise InvalidInput(
+                _("「%(unit_name)s」不是该任务的牵头或配合单位") % {"unit_name": unit.name},
+                code="bad_unit",
+            )
         require_unit(acting_user, unit, "只能以本单位（或下级单位）名义报送")
         return unit
     if scope is None or scope.write_all:
@@ -252,7 +265,7 @@ def _reporting_unit(task: Task, unit: Unit | None, *, acting_user: Any) -> Unit:
     for candidate in units:
         if scope.covers_path(candidate.path):
             return candidate
-    raise PermissionDenied("只有牵头单位、配合单位可以报送该任务的进展")
+    raise PermissionDenied(_("只有牵头单位、配合单位可以报送该任务的进展"))
 
 
 def _store_evidence(
@@ -279,7 +292,9 @@ def _read_file(item: Any) -> tuple[str, bytes]:
     name = getattr(item, "name", "file")
     if getattr(item, "size", 0) > MAX_EVIDENCE_BYTES:  # refuse before reading it into memory
         raise InvalidInput(
-            f"文件「{name}」超过 {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB 上限", code="too_large"
+            _("文件「%(name)s」超过 %(value)s MB 上限")
+            % {"name": name, "value": MAX_EVIDENCE_BYTES // (1024 * 1024)},
+            code="too_large",
         )
     return name, item.read()
 
@@ -298,14 +313,20 @@ def report_progress(
     task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
     scope = actor_scope(acting_user)
     if scope is not None and not can_act_on(scope, task):
-        raise PermissionDenied("只有牵头单位、配合单位可以报送该任务的进展")
+        raise PermissionDenied(_("只有牵头单位、配合单位可以报送该任务的进展"))
     if task.status in (TaskStatus.CLOSED, TaskStatus.DONE):
-        raise InvalidTransition(f"任务{task.get_status_display()}，不能再报送进展")
+        raise InvalidTransition(
+            _("任务%(task_status)s，不能再报送进展") % {"task_status": task.get_status_display()}
+        )
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("请填写进展说明", code="text_required")
+        raise InvalidInput(_("请填写进展说明"), code="text_required")
     if len(files) > MAX_FILES_PER_REPORT:
-        raise InvalidInput(f"每次最多上传 {MAX_FILES_PER_REPORT} 个文件", code="too_many_files")
+        raise InvalidInput(
+            _("每次最多上传 %(max_files_per_report)s 个文件")
+            % {"max_files_per_report": MAX_FILES_PER_REPORT},
+            code="too_many_files",
+        )
     checked = [check_file(*_read_file(f)) for f in files]  # all validated before any write
     reporting_unit = _reporting_unit(task, unit, acting_user=acting_user)
     report = ProgressReport.objects.create(
@@ -347,10 +368,13 @@ def review_report(
     require_office(acting_user, report.city_id, OFFICE_TASKS)
     to = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     if to not in REPORT_TRANSITIONS[ReportStatus(report.status)]:
-        raise InvalidTransition(f"该报送已{report.get_status_display()}，不能重复审核")
+        raise InvalidTransition(
+            _("该报送已%(report_status)s，不能重复审核")
+            % {"report_status": report.get_status_display()}
+        )
     comment = (comment or "").strip()
     if not accept and not comment:
-        raise InvalidInput("退回时请填写意见", code="comment_required")
+        raise InvalidInput(_("退回时请填写意见"), code="comment_required")
     report.status = to
     report.review_comment = comment[:500]
     report.reviewed_at = timezone.now()
@@ -395,7 +419,7 @@ def upload_signed_pledge(pledge: Pledge, *, name: str, data: bytes, acting_user:
     require_unit(acting_user, pledge.unit, "只能上传本单位的责任书")
     checked = check_file(name, data)
     if checked.kind not in ("pdf", "jpeg", "png"):
-        raise InvalidInput("签署扫描件须为 PDF 或 JPEG / PNG 图片", code="bad_file_type")
+        raise InvalidInput(_("签署扫描件须为 PDF 或 JPEG / PNG 图片"), code="bad_file_type")
     pledge.signed_scan.save(f"signed-{checked.stored_name}", ContentFile(data), save=False)
     pledge.signed_at = timezone.now()
     pledge.signed_by = actor_user(acting_user)
@@ -425,12 +449,12 @@ def create_webhook(
 ) -> Webhook:
     require_office(acting_user, city, OFFICE_TASKS)
     if kind not in WebhookKind.values:
-        raise InvalidInput(f"未知的机器人格式「{kind}」", code="bad_kind")
+        raise InvalidInput(_("未知的机器人格式「%(kind)s」") % {"kind": kind}, code="bad_kind")
     url = (url or "").strip()
     if not url.startswith(("http://", "https://")):
-        raise InvalidInput("机器人地址须以 http:// 或 https:// 开头", code="bad_url")
+        raise InvalidInput(_("机器人地址须以 http:// 或 https:// 开头"), code="bad_url")
     if unit is not None and unit.city_id != city.pk:
-        raise InvalidInput("单位不属于本城市", code="bad_unit")
+        raise InvalidInput(_("单位不属于本城市"), code="bad_unit")
     hook = Webhook.objects.create(
         city=city, name=name.strip() or kind, kind=kind, url=url, unit=unit
     )
@@ -470,7 +494,10 @@ def set_task_standards(
     require_office(acting_user, task.city_id, OFFICE_TASKS)
     chosen = list({i.pk: i for i in indicators}.values())
     if len(chosen) > MAX_EXTRA_STANDARDS:
-        raise InvalidInput(f"每个任务最多兼顾 {MAX_EXTRA_STANDARDS} 条其他体系的标准")
+        raise InvalidInput(
+            _("每个任务最多兼顾 %(max_extra_standards)s 条其他体系的标准")
+            % {"max_extra_standards": MAX_EXTRA_STANDARDS}
+        )
     rows = {
         i.pk: i
         for i in Indicator.objects.filter(pk__in=[i.pk for i in chosen]).select_related("system")
@@ -478,16 +505,24 @@ def set_task_standards(
     for ind in chosen:
         node = rows.get(ind.pk)
         if node is None or node.system.city_id != task.city_id:
-            raise InvalidInput("测评标准不属于本城市", code="bad_indicator")
+            raise InvalidInput(_("测评标准不属于本城市"), code="bad_indicator")
         if node.system_id == task.indicator.system_id:
             raise InvalidInput(
-                f"「{node.code}」与任务的测评标准属于同一体系，只能添加其他体系的标准",
+                _("「%(node_code)s」与任务的测评标准属于同一体系，只能添加其他体系的标准")
+                % {"node_code": node.code},
                 code="same_system",
             )
         if node.system.status == SystemStatus.ARCHIVED:
-            raise InvalidInput(f"「{node.system.name}」已归档", code="archived")
+            raise InvalidInput(
+                _("「%(node_system_name)s」已归档") % {"node_system_name": node.system.name},
+                code="archived",
+            )
         if not is_linkable(node):
-            raise InvalidInput(f"「{node.code} {node.title}」不是测评标准", code="not_standard")
+            raise InvalidInput(
+                _("「%(node_code)s %(node_title)s」不是测评标准")
+                % {"node_code": node.code, "node_title": node.title},
+                code="not_standard",
+            )
     linked = set(linked_standards(task.indicator_id).values_list("pk", flat=True))
     before = sorted(task.extra_standards.values_list("indicator_id", flat=True))
     after = sorted(rows)

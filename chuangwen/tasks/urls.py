@@ -26,6 +26,10 @@ urlpatterns = [
     path("pocket-book/<int:unit_id>.<str:fmt>", views.pocket_book, name="pocket_book"),
     path("ledger.zip", views.ledger_zip, name="ledger"),
     path("metrics/", views.metric_list, name="metrics"),
+    path("metrics/new/", views.metric_edit, name="metric_new"),
+    path("metrics/<int:pk>/edit/", views.metric_edit, name="metric_edit"),
+    path("metrics/check/", views.metric_check, name="metric_check"),
+    path("metrics/indicators/", views.metric_indicator_pick, name="metric_indicator_pick"),
     path("indicator/<int:indicator_id>/", views.indicator_tasks, name="indicator"),
     path("webhooks/", views.webhooks, name="webhooks"),
 ]

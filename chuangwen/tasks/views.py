@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangwen.core.documents import DOCX
@@ -23,10 +24,10 @@ from chuangwen.org.actors import unit_allows
 from chuangwen.org.models import City
 from chuangwen.org.selectors import get_unit_for_user, units_for_user
 
-from . import booklets, decomposition, ledger, selectors, services
+from . import booklets, decomposition, ledger, metrics, selectors, services
 from .choices import TaskStatus
 from .filters import TaskFilter
-from .forms import RuleForm
+from .forms import FormulaCheckForm, MetricForm, RuleForm
 from .models import DecompositionRule, Webhook
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -81,10 +82,10 @@ def task_standards(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         ids = sorted({int(v) for v in request.POST.getlist("standards")})
     except ValueError as exc:
-        raise InvalidInput("测评标准编号无效", code="bad_indicator") from exc
+        raise InvalidInput(_("测评标准编号无效"), code="bad_indicator") from exc
     found = list(indicators_for_user(scope).filter(pk__in=ids))
     if len(found) != len(ids):
-        raise InvalidInput("测评标准不存在", code="bad_indicator")
+        raise InvalidInput(_("测评标准不存在"), code="bad_indicator")
     services.set_task_standards(task, indicators=found, acting_user=request.user)
     messages.success(request, f"已保存：兼顾其他体系标准 {len(found)} 条")
     return redirect("tasks:detail", task.pk)
@@ -106,7 +107,7 @@ def titles(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     title = request.GET.get("title", "")
     if title and title not in CityTitle.values:
-        raise InvalidInput("未知的创建称号", code="bad_title")
+        raise InvalidInput(_("未知的创建称号"), code="bad_title")
     rows = selectors.titles_overview(scope, title)
     return render(
         request,
@@ -317,7 +318,7 @@ def pledges(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError as exc:
-        raise InvalidInput("年度无效") from exc
+        raise InvalidInput(_("年度无效")) from exc
     if request.method == "POST":
         # a Word document per unit takes minutes for a big city: a background job does it
         city = City.objects.get(pk=scope.city_id)
@@ -404,7 +405,102 @@ def metric_list(request: HttpRequest) -> HttpResponse:
     for m in rows:
         m.trend = trends.get(m.pk, [])  # type: ignore[attr-defined]
         m.latest = m.trend[-1] if m.trend else None  # type: ignore[attr-defined]
-    return render(request, "tasks/metrics.html", {"rows": rows})
+    return render(request, "tasks/metrics.html", {"rows": rows, "can_edit": scope.is_office})
+
+
+@office_required
+def metric_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The office's metric editor: the indicator chosen by search, the formula checked and
+    previewed live (``metric_check``), the quantities it may use listed beside."""
+    scope = request.scope  # type: ignore[attr-defined]
+    metric = selectors.get_metric_for_user(scope, pk) if pk else None
+    chosen = metric.indicator if metric else None
+    if request.method == "POST":
+        form = MetricForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            chosen = (
+                indicators_for_user(scope)
+                .select_related("system")
+                .filter(pk=d["indicator"])
+                .first()
+            )
+            if chosen is None:
+                form.add_error("indicator", _("请搜索并选择所属指标"))
+            else:
+                fields = {
+                    "name": d["name"],
+                    "unit_label": d["unit_label"],
+                    "target": d["target"],
+                }
+                try:
+                    if metric is None:
+                        metric = metrics.create_metric(
+                            City.objects.get(pk=scope.city_id),
+                            indicator=chosen,
+                            formula_text=d["formula"],
+                            acting_user=request.user,
+                            **fields,
+                        )
+                    else:
+                        metrics.update_metric(
+                            metric,
+                            indicator=chosen,
+                            formula=d["formula"],
+                            acting_user=request.user,
+                            **fields,
+                        )
+                except InvalidInput as exc:
+                    form.add_error("formula" if exc.code == "bad_formula" else None, exc.message)
+                else:
+                    messages.success(request, _("已保存量化指标：%(name)s") % {"name": d["name"]})
+                    return redirect("tasks:metrics")
+    elif metric is not None:
+        form = MetricForm(
+            initial={
+                "indicator": metric.indicator_id,
+                "name": metric.name,
+                "formula": metric.formula,
+                "target": metric.target,
+                "unit_label": metric.unit_label,
+            }
+        )
+    else:
+        form = MetricForm()
+    return render(
+        request,
+        "tasks/metric_form.html",
+        {
+            "form": form,
+            "metric": metric,
+            "chosen": chosen,
+            "quantities": metrics.quantities_help(),
+        },
+    )
+
+
+@office_required
+def metric_check(request: HttpRequest) -> HttpResponse:
+    """htmx: is the formula valid, and what would it give now (on the city's data)."""
+    form = FormulaCheckForm(request.GET)
+    text = form.cleaned_data["formula"].strip() if form.is_valid() else ""
+    context: dict[str, Any] = {"formula": text}
+    if not form.is_valid():
+        context["error"] = _("公式过长（最多 1000 个字符）")
+    elif text:
+        try:
+            context["value"] = metrics.evaluate_formula(text, request.scope.city_id)  # type: ignore[attr-defined]
+        except InvalidInput as exc:
+            context["error"] = exc.message
+    return render(request, "tasks/_formula_check.html", context)
+
+
+@office_required
+def metric_indicator_pick(request: HttpRequest) -> HttpResponse:
+    """htmx: the indicators matching the search, as radio buttons named ``indicator``."""
+    q = request.GET.get("q", "")[:50]
+    rows = selectors.indicators_for_metric_pick(request.scope, q)  # type: ignore[attr-defined]
+    return render(request, "tasks/_metric_indicator_choices.html", {"rows": rows, "q": q})
 
 
 @member_required

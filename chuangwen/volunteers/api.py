@@ -2,6 +2,7 @@
 QR code's signed token, confirmation and corrections of hours."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -44,7 +45,7 @@ def _city(request: HttpRequest) -> City:
 def _me(request: HttpRequest):
     volunteer = selectors.volunteer_of(scope_of(request))
     if volunteer is None:
-        raise NotFound("您还不是注册志愿者")
+        raise NotFound(_("您还不是注册志愿者"))
     return volunteer
 
 
@@ -86,7 +87,7 @@ def create_team(request: HttpRequest, payload: VolunteerTeamIn):
     city = _city(request)
     unit = Unit.objects.filter(city=city, pk=payload.unit_id).first()
     if unit is None:
-        raise InvalidInput("所属单位不存在", code="bad_unit")
+        raise InvalidInput(_("所属单位不存在"), code="bad_unit")
     team = services.create_team(
         city,
         name=payload.name,
@@ -117,11 +118,11 @@ def create_activity(request: HttpRequest, payload: VolunteerActivityIn):
     if payload.team_id:
         team = Team.objects.filter(city=city, pk=payload.team_id).first()
         if team is None:
-            raise InvalidInput("志愿服务队不存在", code="bad_team")
+            raise InvalidInput(_("志愿服务队不存在"), code="bad_team")
     if payload.unit_id:
         unit = Unit.objects.filter(city=city, pk=payload.unit_id).first()
         if unit is None:
-            raise InvalidInput("组织单位不存在", code="bad_unit")
+            raise InvalidInput(_("组织单位不存在"), code="bad_unit")
     data = payload.dict(exclude={"team_id", "unit_id"})
     activity = services.create_activity(
         city,

@@ -13,6 +13,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chuangwen.tasks.formula import FormulaError, Quantity
 from chuangwen.tasks.metrics import MetricContext
@@ -29,9 +31,9 @@ def _since(days: object) -> dt.datetime | None:
     try:
         n = int(str(days))
     except ValueError:
-        raise FormulaError("days 须为正整数") from None
+        raise FormulaError(_("days 须为正整数")) from None
     if not 1 <= n <= 36500:
-        raise FormulaError("days 须在 1 到 36500 之间")
+        raise FormulaError(_("days 须在 1 到 36500 之间"))
     return timezone.now() - dt.timedelta(days=n)
 
 
@@ -42,7 +44,7 @@ def registered(ctx: MetricContext) -> Decimal:
 def share(ctx: MetricContext) -> Decimal:
     population = settings_for(ctx.city_id).resident_population
     if not population:
-        raise FormulaError("未设置常住人口：请在「志愿服务设置」中填写")
+        raise FormulaError(_("未设置常住人口：请在「志愿服务设置」中填写"))
     return Decimal(selectors.registered_count(ctx.city_id)) * 100 / Decimal(population)
 
 
@@ -58,10 +60,26 @@ def hours_per_volunteer(ctx: MetricContext, days: object = None) -> Decimal:
 
 
 QUANTITIES = {
-    "registered": Quantity(registered, 0, 0, doc="volunteers.registered()"),
-    "share": Quantity(share, 0, 0, doc="volunteers.share()"),
-    "hours": Quantity(hours, 0, 1, frozenset({"days"}), doc="volunteers.hours(days=365)"),
+    "registered": Quantity(
+        registered, 0, 0, doc="volunteers.registered()", label=gettext_lazy("在册志愿者人数")
+    ),
+    "share": Quantity(
+        share, 0, 0, doc="volunteers.share()", label=gettext_lazy("注册志愿者占常住人口的比例（%）")
+    ),
+    "hours": Quantity(
+        hours,
+        0,
+        1,
+        frozenset({"days"}),
+        doc="volunteers.hours(days=365)",
+        label=gettext_lazy("已确认的志愿服务时长（小时，可限最近天数）"),
+    ),
     "hours_per_volunteer": Quantity(
-        hours_per_volunteer, 0, 1, frozenset({"days"}), doc="volunteers.hours_per_volunteer()"
+        hours_per_volunteer,
+        0,
+        1,
+        frozenset({"days"}),
+        doc="volunteers.hours_per_volunteer()",
+        label=gettext_lazy("人均志愿服务时长（小时）"),
     ),
 }

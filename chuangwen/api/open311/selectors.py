@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.api.models import (
     DEFAULT_PUBLIC_SOURCES,
@@ -106,15 +107,19 @@ def jurisdiction(jurisdiction_id: str, client_city: City | None = None) -> City:
             return client_city
         city = City.objects.filter(code=jurisdiction_id).first()
         if city is None:
-            raise Open311Error(404, f"jurisdiction_id「{jurisdiction_id}」不存在")
+            raise Open311Error(
+                404,
+                _("jurisdiction_id「%(jurisdiction_id)s」不存在")
+                % {"jurisdiction_id": jurisdiction_id},
+            )
         if client_city is not None:
-            raise Open311Error(403, "该 api_key 不属于此 jurisdiction_id")
+            raise Open311Error(403, _("该 api_key 不属于此 jurisdiction_id"))
         return city
     if client_city is not None:
         return client_city
     city = City.objects.order_by("pk").first()
     if city is None:
-        raise Open311Error(404, "尚未设置城市")
+        raise Open311Error(404, _("尚未设置城市"))
     return city
 
 
@@ -154,7 +159,9 @@ def service_rows(city: City) -> list[dict[str, Any]]:
 def service_definition(city: City, service_code: str) -> dict[str, Any]:
     cat = Category.objects.filter(city=city, code=service_code, active=True).first()
     if cat is None:
-        raise Open311Error(404, f"service_code「{service_code}」不存在")
+        raise Open311Error(
+            404, _("service_code「%(service_code)s」不存在") % {"service_code": service_code}
+        )
     attrs = ServiceAttribute.objects.filter(category=cat, active=True).order_by("order", "id")
     return {
         "service_code": cat.code,
@@ -187,8 +194,11 @@ def parse_when(value: str, name: str, *, end: bool = False) -> datetime | None:
     if when is None:
         raise Open311Error(
             400,
-            f"{name}「{value[:40]}」不是有效的 ISO 8601 日期时间（{MIN_YEAR}–{MAX_YEAR} 年），"
-            "如 2026-11-25T09:30:00+08:00",
+            _(
+                "%(name)s「%(value)s」不是有效的 ISO 8601 日期时间"
+                "（%(min_year)s–%(max_year)s 年），如 2026-11-25T09:30:00+08:00"
+            )
+            % {"name": name, "value": value[:40], "min_year": MIN_YEAR, "max_year": MAX_YEAR},
         )
     return when
 
@@ -204,9 +214,9 @@ def window(start_date: str, end_date: str) -> tuple[datetime, datetime]:
     elif end is None:
         end = start + DEFAULT_WINDOW
     if end < start:
-        raise Open311Error(400, "end_date 不能早于 start_date")
+        raise Open311Error(400, _("end_date 不能早于 start_date"))
     if end - start > DEFAULT_WINDOW + timedelta(days=1):
-        raise Open311Error(400, "start_date 与 end_date 之间不能超过 90 天")
+        raise Open311Error(400, _("start_date 与 end_date 之间不能超过 90 天"))
     return start, end
 
 
@@ -241,7 +251,9 @@ def parse_ids(numbers: list[str]) -> list[RequestId]:
             continue
         pk = int(m.group(3))
         if pk > MAX_ID:
-            raise Open311Error(400, f"service_request_id「{number[:40]}」超出范围")
+            raise Open311Error(
+                400, _("service_request_id「%(number)s」超出范围") % {"number": number[:40]}
+            )
         out.append(RequestId(number, pk, bool(m.group(1))))
     return out
 
@@ -294,7 +306,9 @@ def find_requests(city: City, params: Any) -> list[Item]:
         bad = [s for s in statuses if s not in STATUSES]
         if bad:
             raise Open311Error(
-                400, f"status 只能是 open 或 closed，收到「{'、'.join(b[:20] for b in bad)}」"
+                400,
+                _("status 只能是 open 或 closed，收到「%(value)s」")
+                % {"value": "、".join(b[:20] for b in bad)},
             )
         states: set[str] = set()
         for s in statuses:
@@ -308,7 +322,9 @@ def find_requests(city: City, params: Any) -> list[Item]:
 def get_request(city: City, number: str) -> Item:
     found = _by_ids(city, parse_ids([number]))
     if number not in found:
-        raise Open311Error(404, f"service_request_id「{number[:40]}」不存在")
+        raise Open311Error(
+            404, _("service_request_id「%(number)s」不存在") % {"number": number[:40]}
+        )
     return found[number]
 
 
@@ -413,7 +429,7 @@ def token_row(city: City, token: str) -> dict[str, Any]:
         else None
     )
     if report is None:
-        raise Open311Error(404, f"token「{token[:40]}」不存在")
+        raise Open311Error(404, _("token「%(token)s」不存在") % {"token": token[:40]})
     submission = Open311Submission.objects.filter(report=report).only("merged").first()
     number = (
         report_number(report)

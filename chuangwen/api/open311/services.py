@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangwen.api.models import (
     LIST_DATATYPES,
@@ -75,9 +76,9 @@ def create_client(city: City, name: str, *, acting_user: Any) -> tuple[Open311Cl
     require_office(acting_user, city)
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise InvalidInput("接入方名称不能为空，且不超过 100 字", code="required")
+        raise InvalidInput(_("接入方名称不能为空，且不超过 100 字"), code="required")
     if Open311Client.objects.filter(name=name).exists():
-        raise InvalidInput(f"接入方「{name}」已存在", code="duplicate_name")
+        raise InvalidInput(_("接入方「%(name)s」已存在") % {"name": name}, code="duplicate_name")
     raw = Open311Client.generate()
     client = Open311Client.objects.create(city=city, name=name, digest=Open311Client.hash(raw))
     audit.record(
@@ -147,9 +148,11 @@ def define_attribute(
     """Add (or redefine) one Open311 attribute of a category."""
     require_office(acting_user, category.city)
     if datatype not in Datatype.values:
-        raise InvalidInput(f"数据类型「{datatype}」无效", code="bad_datatype")
+        raise InvalidInput(
+            _("数据类型「%(datatype)s」无效") % {"datatype": datatype}, code="bad_datatype"
+        )
     if not (description or "").strip():
-        raise InvalidInput("属性的问题说明不能为空", code="required")
+        raise InvalidInput(_("属性的问题说明不能为空"), code="required")
     if order is None:
         last = (
             ServiceAttribute.objects.filter(category=category)
@@ -371,7 +374,9 @@ def file_request(client: Open311Client, form: Any) -> Filed:
     else:
         category = Category.objects.filter(city=city, code=service_code, active=True).first()
         if category is None:
-            raise Open311Error(404, f"service_code「{service_code}」不存在")
+            raise Open311Error(
+                404, _("service_code「%(service_code)s」不存在") % {"service_code": service_code}
+            )
         definitions = list(category.open311_attributes.all())
     lat = _coordinate(form, "lat", errors)
     lon = _coordinate(form, "long", errors)
@@ -550,7 +555,9 @@ def set_public_sources(city: City, sources: Iterable[str], *, acting_user: Any) 
     chosen = [s for s in Source.values if s in set(sources)]
     unknown = sorted(set(sources) - set(Source.values))
     if unknown:
-        raise InvalidInput(f"案件来源「{'、'.join(unknown)}」无效", code="bad_source")
+        raise InvalidInput(
+            _("案件来源「%(unknown)s」无效") % {"unknown": "、".join(unknown)}, code="bad_source"
+        )
     row, _created = Open311Settings.objects.select_for_update().get_or_create(city=city)
     before = list(row.public_sources) if not _created else None
     row.public_sources = chosen

@@ -28,7 +28,7 @@ class PublicSuggestionForm(forms.Form):
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):
-            raise forms.ValidationError("bot")
+            raise forms.ValidationError(_("bot"))
         return ""
 
 

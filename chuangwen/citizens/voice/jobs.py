@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chuangwen.core.errors import PermissionDenied
 from chuangwen.core.jobs import Progress, submit_job
@@ -26,7 +27,7 @@ def submit_topics(city: City, *, acting_user: Any) -> Job:
 
 def _submitter(job: Job) -> Any:
     if job.created_by is None:
-        raise PermissionDenied("需要提交人")
+        raise PermissionDenied(_("需要提交人"))
     return job.created_by
 
 

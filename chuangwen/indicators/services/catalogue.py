@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput
@@ -24,9 +25,9 @@ def create_site_type(
     require_office(acting_user, city)
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
-        raise InvalidInput("类型编码和名称不能为空", code="required")
+        raise InvalidInput(_("类型编码和名称不能为空"), code="required")
     if SiteType.objects.filter(city=city, code=code).exists():
-        raise InvalidInput(f"类型编码「{code}」已存在", code="duplicate_code")
+        raise InvalidInput(_("类型编码「%(code)s」已存在") % {"code": code}, code="duplicate_code")
     site_type = SiteType.objects.create(
         city=city, code=code, name=name, description=description, city_added=True
     )
@@ -58,16 +59,18 @@ def create_check_item(
     system = EvaluationSystem.objects.select_for_update().get(pk=system.pk)
     require_office(acting_user, system.city_id)
     if system.status == SystemStatus.ARCHIVED:
-        raise InvalidInput("已归档的版本不能修改", code="archived")
+        raise InvalidInput(_("已归档的版本不能修改"), code="archived")
     if site_type.city_id != system.city_id:
-        raise InvalidInput("点位类型不属于本城市", code="bad_site_type")
+        raise InvalidInput(_("点位类型不属于本城市"), code="bad_site_type")
     if rule not in ScoringRule.values:
-        raise InvalidInput(f"评分方式「{rule}」无效", code="bad_rule")
+        raise InvalidInput(_("评分方式「%(rule)s」无效") % {"rule": rule}, code="bad_rule")
     code, text = (code or "").strip(), (text or "").strip()
     if not code or not text:
-        raise InvalidInput("编号和检查内容不能为空", code="required")
+        raise InvalidInput(_("编号和检查内容不能为空"), code="required")
     if CheckItem.objects.filter(system=system, code=code).exists():
-        raise InvalidInput(f"检查项编号「{code}」已存在", code="duplicate_code")
+        raise InvalidInput(
+            _("检查项编号「%(code)s」已存在") % {"code": code}, code="duplicate_code"
+        )
     try:
         numbers = {
             k: parse_decimal(v) for k, v in (("points", points), ("deduct", deduct), ("cap", cap))
@@ -75,10 +78,10 @@ def create_check_item(
     except ValueError as exc:
         raise InvalidInput(str(exc), code="bad_number") from exc
     if rule == ScoringRule.DEDUCT and numbers["deduct"] is None:
-        raise InvalidInput("按缺项扣分时必须填写每处扣分", code="deduct_required")
+        raise InvalidInput(_("按缺项扣分时必须填写每处扣分"), code="deduct_required")
     standards = list(standards or [])
     if any(s.system_id != system.pk for s in standards):
-        raise InvalidInput("关联标准不属于该版本", code="bad_standard")
+        raise InvalidInput(_("关联标准不属于该版本"), code="bad_standard")
     item = CheckItem.objects.create(
         system=system,
         site_type=site_type,

@@ -4,6 +4,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from ..choices import METHOD_FAMILY, METHOD_SYNONYMS, Method
 
 INDICATOR_FIELDS = [
@@ -143,16 +145,16 @@ def parse_decimal(value: Any, places: int = 2) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"「{value}」不是有效的数字")
+        raise ValueError(_("「%(value)s」不是有效的数字") % {"value": value})
     raw = str(value).strip().removesuffix("分").strip()
     try:
         number = Decimal(raw)
     except InvalidOperation as exc:
-        raise ValueError(f"「{value}」不是有效的数字") from exc
+        raise ValueError(_("「%(value)s」不是有效的数字") % {"value": value}) from exc
     if not number.is_finite() or abs(number) >= _NUMBER_LIMIT:
-        raise ValueError(f"「{value}」超出允许范围")
+        raise ValueError(_("「%(value)s」超出允许范围") % {"value": value})
     if number < 0:
-        raise ValueError(f"「{value}」不能为负数")
+        raise ValueError(_("「%(value)s」不能为负数") % {"value": value})
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -168,7 +170,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"「{value}」只能填 是 或 否")
+    raise ValueError(_("「%(value)s」只能填 是 或 否") % {"value": value})
 
 
 _GRADE = re.compile(r"([A-Da-d])\s*[:：=≥>]+\s*(\d+)")
@@ -182,11 +184,11 @@ def parse_grade_rule(value: Any) -> dict[str, int]:
         try:
             return {str(k).upper(): int(v) for k, v in value.items()}
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"等级规则「{value}」格式不正确") from exc
+            raise ValueError(_("等级规则「%(value)s」格式不正确") % {"value": value}) from exc
     pairs = _GRADE.findall(str(value))
     rest = _GRADE.sub("", str(value)).strip(" ;；,，、")
     if not pairs or rest:
-        raise ValueError(f"等级规则「{value}」格式不正确，应如 A:3;B:2;C:1")
+        raise ValueError(_("等级规则「%(value)s」格式不正确，应如 A:3;B:2;C:1") % {"value": value})
     return {k.upper(): int(n) for k, n in pairs}
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
 from chuangwen.core.errors import ImportFailed, RowError
@@ -46,10 +47,14 @@ def parse_file(file: IO[bytes] | bytes, fmt: str) -> ParsedSystem:
         try:
             return parse_json(json.loads(data.decode("utf-8")))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ImportFailed([RowError(None, "", f"无法读取 JSON 文件：{exc}")]) from exc
+            raise ImportFailed(
+                [RowError(None, "", _("无法读取 JSON 文件：%(exc)s") % {"exc": exc})]
+            ) from exc
         except RecursionError:
-            raise ImportFailed([RowError(None, "", "JSON 文件嵌套层数过深")]) from None
-    raise ImportFailed([RowError(None, "", f"不支持的文件格式「{fmt}」，请上传 .xlsx 或 .docx")])
+            raise ImportFailed([RowError(None, "", _("JSON 文件嵌套层数过深"))]) from None
+    raise ImportFailed(
+        [RowError(None, "", _("不支持的文件格式「%(fmt)s」，请上传 .xlsx 或 .docx") % {"fmt": fmt})]
+    )
 
 
 def validate(parsed: ParsedSystem, city: City) -> list[NodeRow]:
@@ -391,7 +396,15 @@ def load_evaluation_system(
     file = Path(path) if path else SEED_PATH
     fmt = file.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ImportFailed([RowError(None, "", f"不支持的文件格式「{file.suffix}」")])
+        raise ImportFailed(
+            [
+                RowError(
+                    None,
+                    "",
+                    _("不支持的文件格式「%(file_suffix)s」") % {"file_suffix": file.suffix},
+                )
+            ]
+        )
     system = import_evaluation_system(
         city, file.read_bytes(), fmt=fmt, acting_user=acting_user, **meta
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.utils.translation import gettext
+
 from chuangwen.core.errors import ImportFailed, RowError
 from chuangwen.core.xlsx import open_workbook, read_rows
 
@@ -439,7 +441,9 @@ def parse_docx(file: IO[bytes] | bytes) -> ParsedSystem:
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:
-        raise ImportFailed([RowError(None, "", "无法读取 Word 文件（需要 .docx）")]) from exc
+        raise ImportFailed(
+            [RowError(None, "", gettext("无法读取 Word 文件（需要 .docx）"))]
+        ) from exc
     out = ParsedSystem()
     count_under: dict[str, int] = {}
     found_table = False

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition
@@ -25,15 +26,17 @@ EDITABLE |= {"weight", "grade_rule", "negative", "veto"}
 
 def _check_open(system: EvaluationSystem) -> None:
     if system.status == SystemStatus.ARCHIVED:
-        raise InvalidTransition("已归档的版本不能修改", code="archived")
+        raise InvalidTransition(_("已归档的版本不能修改"), code="archived")
 
 
 def _clean(node: Indicator) -> None:
     node.code, node.title = (node.code or "").strip(), (node.title or "").strip()
     if not node.code or not node.title:
-        raise InvalidInput("编号和名称不能为空", code="required")
+        raise InvalidInput(_("编号和名称不能为空"), code="required")
     if node.level not in Level.values:
-        raise InvalidInput(f"层级「{node.level}」无效", code="bad_level")
+        raise InvalidInput(
+            _("层级「%(node_level)s」无效") % {"node_level": node.level}, code="bad_level"
+        )
     for clause in node.clauses:
         clause["methods"] = canonical_methods(clause.get("methods"))
     node.methods = canonical_methods(
@@ -49,7 +52,9 @@ def _clean(node: Indicator) -> None:
             raise InvalidInput(str(exc), code="bad_number") from exc
     duplicate = Indicator.objects.filter(system_id=node.system_id, code=node.code)
     if duplicate.exclude(pk=node.pk).exists():
-        raise InvalidInput(f"编号「{node.code}」已存在", code="duplicate_code")
+        raise InvalidInput(
+            _("编号「%(node_code)s」已存在") % {"node_code": node.code}, code="duplicate_code"
+        )
 
 
 @transaction.atomic
@@ -68,10 +73,13 @@ def create_indicator(
     require_office(acting_user, system.city_id)
     _check_open(system)
     if parent is not None and parent.system_id != system.pk:
-        raise InvalidInput("上级指标不属于该版本", code="bad_parent")
+        raise InvalidInput(_("上级指标不属于该版本"), code="bad_parent")
     unknown = set(fields) - EDITABLE
     if unknown:
-        raise InvalidInput(f"不能设置字段：{', '.join(sorted(unknown))}", code="bad_field")
+        raise InvalidInput(
+            _("不能设置字段：%(unknown)s") % {"unknown": ", ".join(sorted(unknown))},
+            code="bad_field",
+        )
     node = Indicator(
         system=system,
         parent=parent,
@@ -105,7 +113,10 @@ def update_indicator(node: Indicator, *, acting_user: Any, **changes: Any) -> In
     _check_open(node.system)
     unknown = set(changes) - EDITABLE
     if unknown:
-        raise InvalidInput(f"不能修改字段：{', '.join(sorted(unknown))}", code="bad_field")
+        raise InvalidInput(
+            _("不能修改字段：%(unknown)s") % {"unknown": ", ".join(sorted(unknown))},
+            code="bad_field",
+        )
     before = audit.snapshot(node, INDICATOR_FIELDS)
     for key, value in changes.items():
         setattr(node, key, value.strip() if isinstance(value, str) else value)
@@ -133,9 +144,9 @@ def move_indicator(node: Indicator, new_parent: Indicator | None, *, acting_user
     _check_open(node.system)
     if new_parent is not None:
         if new_parent.system_id != node.system_id:
-            raise InvalidInput("上级指标不属于该版本", code="bad_parent")
+            raise InvalidInput(_("上级指标不属于该版本"), code="bad_parent")
         if new_parent.path.startswith(node.path):
-            raise InvalidInput("不能把指标移到它自己或其下级之下", code="cycle")
+            raise InvalidInput(_("不能把指标移到它自己或其下级之下"), code="cycle")
     old_parent = node.parent_id
     move_subtree(Indicator.objects.filter(system_id=node.system_id), node, new_parent)
     node.refresh_from_db()
@@ -160,7 +171,7 @@ def retire_indicator(
     require_office(acting_user, node.system.city_id)
     _check_open(node.system)
     if retired and not (reason or "").strip():
-        raise InvalidInput("请填写停用原因", code="reason_required")
+        raise InvalidInput(_("请填写停用原因"), code="reason_required")
     count = Indicator.objects.filter(system_id=node.system_id, path__startswith=node.path).update(
         retired=retired
     )

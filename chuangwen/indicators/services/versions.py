@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chuangwen.core import audit
 from chuangwen.core.errors import InvalidInput, InvalidTransition
@@ -132,7 +133,7 @@ def set_mapping(
     system = mapping.system
     require_office(acting_user, system.city_id)
     if new is not None and new.system_id != system.pk:
-        raise InvalidInput("新指标不属于该版本", code="bad_target")
+        raise InvalidInput(gettext("新指标不属于该版本"), code="bad_target")
     before = {"new": mapping.new_id, "match": mapping.match}
     mapping.new = new
     mapping.match = MatchKind.MANUAL if new is not None else MatchKind.UNMATCHED
@@ -273,7 +274,12 @@ class AdoptionResult:
 def _transition(system: EvaluationSystem, to: str) -> None:
     if to not in SYSTEM_TRANSITIONS[SystemStatus(system.status)]:
         raise InvalidTransition(
-            f"版本「{system.name}」当前为{system.get_status_display()}，不能改为{SystemStatus(to).label}"
+            gettext("版本「%(system_name)s」当前为%(system_status)s，不能改为%(to_label)s")
+            % {
+                "system_name": system.name,
+                "system_status": system.get_status_display(),
+                "to_label": SystemStatus(to).label,
+            }
         )
 
 

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -45,9 +46,9 @@ def _units(request: HttpRequest, payload: PairIn) -> tuple[Unit, Unit]:
         )
     }
     if payload.unit_id not in units:
-        raise InvalidInput("共建单位不存在", code="bad_unit")
+        raise InvalidInput(_("共建单位不存在"), code="bad_unit")
     if payload.community_id not in units:
-        raise InvalidInput("结对社区/村不存在", code="bad_community")
+        raise InvalidInput(_("结对社区/村不存在"), code="bad_community")
     return units[payload.unit_id], units[payload.community_id]
 
 
