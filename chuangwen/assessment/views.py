@@ -100,6 +100,7 @@ from .models import (
     SubmissionPhoto,
     UnitScore,
 )
+from .tables import RoundTable
 
 MAX_EXPORT_ROWS = 50_000
 
@@ -112,7 +113,7 @@ def _scope(request: HttpRequest) -> Any:
 def round_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     f = RoundFilter(request.GET, queryset=selectors.rounds_for_user(scope))
-    page = paginate(request, f.qs)
+    table = RoundTable(request, f.qs)
     plans = InspectionPlan.objects.filter(city_id=scope.city_id).order_by("-id")[:50]
     form = RoundForm(request.POST or None, plans=plans)
     if request.method == "POST":
@@ -129,7 +130,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
             )
             return redirect("assessment:round", rnd.pk)
     template = list_template(request, "assessment/round_list.html", "assessment/_round_rows.html")
-    return render(request, template, {"filter": f, "page": page, "form": form})
+    context = {"filter": f, "table": table, "page": table.page, "form": form}
+    return render(request, template, context)
 
 
 @member_required
