@@ -91,6 +91,8 @@ class Table:
             else paginator_class(rows, self.per_page)
         )
         self.page: Page = paginator.get_page(self.params.get(PAGE))
+        # a view may hand the template only the page: ``{% table_head page %}`` finds the table
+        self.page.table = self  # type: ignore[attr-defined]
 
     # --- parameters ----------------------------------------------------------------------
     @classmethod

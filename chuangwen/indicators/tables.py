@@ -26,3 +26,13 @@ class MappingTable(Table):
         Column("score", _("相似度"), "score"),
         Column("change", _("改为（留空为无对应）"), hideable=False),
     )
+
+
+class LinkTable(Table):
+    name = "std-links"
+    columns = (
+        Column("a", _("标准甲"), "a__code"),
+        Column("b", _("标准乙"), "b__code"),
+        Column("note", _("说明"), css="d-none d-md-table-cell"),
+        Column("ops", "", hideable=False),
+    )

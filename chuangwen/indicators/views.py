@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.tables import fold_tree
-from chuangwen.core.views import download, list_template, paginate
+from chuangwen.core.views import download, list_template
 from chuangwen.core.widgets import pick_response
 
 from . import selectors, services
@@ -18,7 +18,7 @@ from .choices import SystemStatus
 from .filters import IndicatorFilter, LinkFilter
 from .forms import ImportForm, IndicatorForm, LinkForm, MoveForm, PickForm, RetireForm, TitleForm
 from .models import EvaluationSystem, Indicator, IndicatorMapping
-from .tables import IndicatorTable, MappingTable
+from .tables import IndicatorTable, LinkTable, MappingTable
 
 FILTER_KEYS = ("q", "method", "site_type", "level", "negative", "city_added", "retired")
 
@@ -386,7 +386,7 @@ def links(request: HttpRequest) -> HttpResponse:
     f.form.fields["system"].widget = forms.Select(
         choices=[("", "全部"), *((s.pk, s.name) for s in systems)]
     )
-    page = paginate(request, f.qs)
+    page = LinkTable(request, f.qs).page
     template = list_template(request, "indicators/links.html", "indicators/_link_rows.html")
     context = {"filter": f, "page": page, "form": LinkForm(), "systems": systems}
     return render(request, template, context)

@@ -20,7 +20,7 @@ class PlanTable(Table):
 class NoticeTable(Table):
     name = "notices"
     columns = (
-        Column("number", _("文号"), "number", hideable=False),
+        Column("number", _("文号"), ("year", "seq"), hideable=False),
         Column("title", _("标题"), "title"),
         Column("unit", _("主送单位"), "unit__name"),
         Column("cases", _("问题数"), "n_cases"),

@@ -146,7 +146,34 @@ LISTS = [
     ("jobs", "office", "sort=-status"),
     ("notifications", "liaison_a", "sort=at"),
     ("tokens:list", "office", "sort=-created"),
+    ("indicators:links", "office", "sort=a"),
+    ("assessment:periods", "office", "sort=-label"),
+    ("assessment:findings", "office", "sort=unit"),
+    ("assessment:accountability_list", "office", "sort=-due"),
+    ("assessment:submissions", "office", "sort=score"),
+    ("assessment:bulletins", "office", "sort=-number"),
+    ("citizens:rounds", "office", "sort=closes"),
+    ("citizens:campaigns", "office", "sort=-ends"),
+    ("citizens:rankings", "office", "sort=period"),
+    ("citizens:episodes", "office", "sort=programme"),
+    ("citizens:commitments", "office", "sort=-due"),
+    ("citizens:suggestions", "office", "sort=-likes"),
+    ("citizens:topics", "office", "sort=-heat"),
+    ("volunteers:list", "office", "sort=-hours"),
+    ("volunteers:teams", "office", "sort=unit"),
+    ("volunteers:activities", "office", "sort=-at"),
+    ("volunteers:bank_transactions", "office", "sort=-amount"),
+    ("volunteers:honours", "office", "sort=year"),
+    ("volunteers:selections", "office", "sort=-score"),
+    ("volunteers:proposals", "office", "sort=at"),
+    ("volunteers:pairs", "office", "sort=community"),
 ]
+# card lists: page size and the page jump, no columns to sort or choose
+CARD_LISTS = [("volunteers:deeds", "office")]
+
+
+def _table_of(response):
+    return response.context.get("table") or response.context["page"].table
 
 
 @pytest.mark.parametrize(("name", "who", "sort"), LISTS)
@@ -157,7 +184,8 @@ def test_every_list_uses_the_table(small_city, client_for, name, who, sort):
     body = r.content.decode()
     assert r.status_code == 200, body[:300]
     assert "data-cw-table=" in body and "cw-size" in body and "cw-cols" in body
-    assert r.context["table"].per_page == 20 and r.context["table"].sort_key
+    table = _table_of(r)
+    assert table.per_page == 20 and table.sort_key
     for bad in ("sort=%3Cscript%3E&size=-1&page=-1", "page=1e99&size=1e9", "sort=-&page="):
         r = client.get(f"{url}?{bad}")
         assert r.status_code == 200 and "<script>" not in r.content.decode()
@@ -168,3 +196,28 @@ def test_header_links_and_chooser_markup(grids, client_for):
     assert 'aria-sort="descending"' in body
     assert re.search(r'<th data-col="area"[^>]*>\s*<a [^>]*href="\?sort=area"', body)
     assert 'value="area"' in body and 'id="cwcol-grids-code" value="code" disabled' in body
+
+
+@pytest.mark.parametrize(("name", "who", "sort"), LISTS)
+def test_every_sortable_column_sorts_both_ways(small_city, client_for, name, who, sort):
+    """Each whitelisted sort field exists: sorting by any column, either way, answers 200."""
+    client = client_for(getattr(small_city, who))
+    url = reverse(name)
+    extra = "&".join(p for p in sort.split("&") if not p.startswith("sort="))
+    first = client.get(f"{url}?{extra}")
+    table = _table_of(first)
+    for column in table.columns:
+        if not column.sort_fields:
+            continue
+        for key in (column.key, f"-{column.key}"):
+            r = client.get(f"{url}?{extra}&sort={key}")
+            assert r.status_code == 200, (name, key)
+            assert _table_of(r).sort_key == column.key
+
+
+@pytest.mark.parametrize(("name", "who"), CARD_LISTS)
+def test_card_lists_page_with_the_table(small_city, client_for, name, who):
+    client = client_for(getattr(small_city, who))
+    r = client.get(reverse(name), {"size": "10", "page": "x"})
+    assert r.status_code == 200 and "cw-size" in r.content.decode()
+    assert _table_of(r).per_page == 10
