@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -227,12 +227,26 @@ def pick_units(request: HttpRequest) -> JsonResponse:
     exclude = request.GET.get("exclude", "")
     if exclude.isdigit() and len(exclude) < 10:
         qs = qs.exclude(pk=int(exclude))
+    under = _under(request)
+    if under is not None:
+        qs = qs.filter(path__startswith=under.path).exclude(pk=under.pk)
     return pick_response(
         request,
         qs.order_by("path"),
         search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(code__istartswith=q)),
         rows=_unit_rows,
     )
+
+
+def _under(request: HttpRequest) -> Unit | None:
+    """``?under=<unit id>``: a unit the user may see whose subtree narrows the answer (a unit
+    out of scope, or garbage, narrows it to nothing)."""
+    raw = request.GET.get("under", "")
+    if not raw:
+        return None
+    scoped = selectors.units_for_user(request.scope)  # type: ignore[attr-defined]
+    unit = scoped.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
+    return unit or Unit(pk=0, path="\x00")
 
 
 def _person_rows(people: list[Person]) -> list[dict[str, Any]]:
@@ -252,8 +266,14 @@ def pick_people(request: HttpRequest) -> JsonResponse:
     scope = request.scope  # type: ignore[attr-defined]
     qs = selectors.people_for_user(scope).filter(active=True)
     role = request.GET.get("role", "")
-    if role in Role.values:
-        qs = qs.filter(memberships__role=role).distinct()
+    under = _under(request)
+    if role in Role.values or under is not None:
+        member = Membership.objects.filter(person=OuterRef("pk"))
+        if role in Role.values:
+            member = member.filter(role=role)
+        if under is not None:
+            member = member.filter(unit__path__startswith=under.path)
+        qs = qs.filter(Exists(member))
     return pick_response(
         request,
         qs.order_by("name", "pk").prefetch_related("memberships__unit"),

@@ -20,6 +20,10 @@ def PersonPicker(**params: str) -> Picker:
     return Picker("org:pick_people", params=params)
 
 
+def PeoplePicker(**params: str) -> MultiPicker:
+    return MultiPicker("org:pick_people", params=params)
+
+
 def GridPicker(**kwargs: Any) -> Picker:
     """Grids by code (the value the case filters and the API take)."""
     return Picker("org:pick_grids", to_field="code", **kwargs)
