@@ -21,7 +21,13 @@
       plugins: plugins,
       firstUrl: (query) => withParam(url, "q", query),
       load: function (query, callback) {
+        // the endpoint has searched; answers to an earlier query (every option matches any
+        // query here) must not stay in the list: a new query starts from the chosen items only
+        // (and a late answer to an earlier query is dropped)
+        this.cwQuery = query;
         getJSON(this.getUrl(query)).then((data) => {
+          if (query !== this.cwQuery) { callback(); return; }
+          if (query !== this.cwLoaded) { this.clearOptions(); this.cwLoaded = query; }
           if (data.next) this.setNextUrl(query, data.next);
           callback(data.results);
         }).catch(() => callback());
