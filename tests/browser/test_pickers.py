@@ -25,9 +25,11 @@ def test_pick_a_unit_by_search_and_sort_the_list(live_server, browser, label, vi
     errors: list[str] = []
     page.on(
         "response",
-        lambda r: errors.append(f"{r.status} {r.url}")
-        if r.status >= 400 and "favicon" not in r.url
-        else None,
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and "favicon" not in r.url
+            else None
+        ),
     )
     log_in(page, live_server, city.office.user.username, PASSWORD)
     page.goto(f"{live_server.url}/volunteers/teams/")

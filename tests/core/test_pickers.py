@@ -84,7 +84,9 @@ def test_answers_are_bounded_and_paged(small_city, client_for):
         r = client.get(url, params)
         assert r.status_code == 200, params
         assert len(r.json()["results"]) <= widgets.PICK_PAGE
-    many = client.get(url, {"values": ",".join(str(u.pk) for u in Unit.objects.filter(city=c))}).json()
+    many = client.get(
+        url, {"values": ",".join(str(u.pk) for u in Unit.objects.filter(city=c))}
+    ).json()
     assert len(many["results"]) <= widgets.PICK_VALUES_MAX
 
 
