@@ -86,7 +86,7 @@ class Table:
         self.per_page = self._parse_size(self.params.get(SIZE, ""))
         rows = self._sorted(rows)
         paginator = (
-            paginator_class(rows, self.per_page, count)  # type: ignore[call-arg]
+            paginator_class(rows, self.per_page, count)
             if count is not None
             else paginator_class(rows, self.per_page)
         )

@@ -140,5 +140,5 @@ class CardTable(Table):
 
 class DeedTable(CardTable):
     name = "deeds"
-    page_sizes = (10, 20, 50)
+    page_sizes = (10, 20, 50, 100)
     page_size = 20
