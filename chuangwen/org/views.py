@@ -246,7 +246,7 @@ def _under(request: HttpRequest) -> Unit | None:
         return None
     scoped = selectors.units_for_user(request.scope)  # type: ignore[attr-defined]
     unit = scoped.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
-    return unit or Unit(pk=0, path="\x00")
+    return unit or Unit(pk=0, path="!")  # no unit's path starts with "!": nothing
 
 
 def _person_rows(people: list[Person]) -> list[dict[str, Any]]:
