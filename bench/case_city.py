@@ -126,7 +126,7 @@ def case_city(n: int, seed: int, reuse: bool) -> tuple[Any, Any, Any, Any, float
             "address", "lon", "lat", "cell", "grid_id", "area_unit_id", "area_path", "unit_id",
             "unit_path", "state", "resolution", "external_id", "reported_at", "registered_at",
             "dispatched_at", "deadline", "deadline_overridden", "handled_at", "verified_at",
-            "closed_at", "rework_count", "report_count", "rating", "handler_path",
+            "closed_at", "rework_count", "report_count", "rating", "handler_path", "place",
         ]  # fmt: skip
         sources = ["patrol", "citizen", "hotline", "inspection", "media", "evaluation"]
 
@@ -158,7 +158,7 @@ def case_city(n: int, seed: int, reuse: bool) -> tuple[Any, Any, Any, Any, float
                     reported + timedelta(hours=1)
                     if state not in ("reported", "rejected") else None,
                     dispatched, deadline, False, handled, None, closed, int(rng.random() < 0.1), 1,
-                    None, "",
+                    None, "", "",
                 )  # fmt: skip
 
         t0 = time.perf_counter()
@@ -200,7 +200,7 @@ def case_city(n: int, seed: int, reuse: bool) -> tuple[Any, Any, Any, Any, float
     def latest():
         from chuangwen.org.models import City, Person
 
-        for city in City.objects.filter(name="查询基准市").order_by("-id")[:1]:
+        for city in City.objects.filter(name="查询基准市").order_by("-id"):
             if Case.objects.filter(city=city).count() == n:
                 office = Person.objects.get(user__username=f"{city.code}-office")
                 liaison = Person.objects.get(user__username=f"{city.code}-liaison")

@@ -5,12 +5,28 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chuangwen.core.errors import InvalidInput
-from chuangwen.core.views import paginate
+from chuangwen.core.tables import Column, Table
 
 from . import selectors, services
+
+
+class TokenTable(Table):
+    name = "api-tokens"
+    columns = (
+        Column("id", "#", "id"),
+        Column("name", gettext_lazy("名称"), "name", hideable=False),
+        Column("prefix", gettext_lazy("前缀")),
+        Column("user", gettext_lazy("所属账号"), "user__username"),
+        Column("created", gettext_lazy("创建时间"), "created_at"),
+        Column("used", gettext_lazy("最近使用"), "last_used_at"),
+        Column("expires", gettext_lazy("到期时间"), "expires_at"),
+        Column("status", gettext_lazy("状态")),
+        Column("revoke", "", hideable=False),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,11 +43,18 @@ def token_list(request: HttpRequest) -> HttpResponse:
             )
         except InvalidInput as exc:
             error = str(exc.message)
-    page = paginate(request, selectors.tokens_for_user(request.user, scope))
+    table = TokenTable(request, selectors.tokens_for_user(request.user, scope))
     return render(
         request,
         "api/token_list.html",
-        {"page": page, "created": created, "raw": raw, "error": error, "post": request.POST},
+        {
+            "table": table,
+            "page": table.page,
+            "created": created,
+            "raw": raw,
+            "error": error,
+            "post": request.POST,
+        },
         status=400 if error else 200,
     )
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangwen.cases.forms import MultiPhotoField
 from chuangwen.org.models import Unit
+from chuangwen.org.widgets import UnitPicker, UnitsPicker
 
 from .choices import (
     AccountabilityKind,
@@ -24,6 +25,22 @@ from .choices import (
 def _none() -> Any:
     """An empty queryset: the form's ``__init__`` sets the real, scoped one."""
     return Unit.objects.none()
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit picked with the search picker (no list of hundreds of options)."""
+
+    widget = UnitPicker()
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(0, obj.depth - 1)}{obj.name}"
+
+
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    widget = UnitsPicker()
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(0, obj.depth - 1)}{obj.name}"
 
 
 class RoundForm(forms.Form):
@@ -166,7 +183,7 @@ class PublishForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     item = forms.ModelChoiceField(label=_("加减分项"), queryset=_none())
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=_none())
+    unit = UnitChoiceField(label=_("单位"), queryset=_none())
     points = forms.DecimalField(
         label=_("分数（正为加分，负为减分）"), min_value=-10000, max_value=10000, decimal_places=2
     )
@@ -198,7 +215,7 @@ class VerifyForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=_none())
+    unit = UnitChoiceField(label=_("责任单位"), queryset=_none())
     item = forms.ModelChoiceField(label=_("负面清单条目"), queryset=_none())
     source = forms.ChoiceField(label=_("发现途径"), choices=FindingSource.choices)
     found_on = forms.DateField(label=_("认定日期"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -241,18 +258,6 @@ class AnnualForm(forms.Form):
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """A unit picked from a list (name with its path shown by indentation)."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * max(0, obj.depth - 1)}{obj.name}"
-
-
-class UnitsChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * max(0, obj.depth - 1)}{obj.name}"
 
 
 class AccountabilityForm(forms.Form):

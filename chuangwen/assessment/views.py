@@ -20,7 +20,7 @@ from chuangwen.core.errors import (
 from chuangwen.core.filtering import checked_filter
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.schemas import DB_INT_MAX
-from chuangwen.core.views import download, list_template, paginate, stored_file
+from chuangwen.core.views import download, list_template, stored_file
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.inspections.models import InspectionPlan
 from chuangwen.inspections.services import active_system
@@ -100,6 +100,14 @@ from .models import (
     SubmissionPhoto,
     UnitScore,
 )
+from .tables import (
+    AccountabilityTable,
+    BulletinTable,
+    FindingTable,
+    PeriodTable,
+    RoundTable,
+    SubmissionTable,
+)
 
 MAX_EXPORT_ROWS = 50_000
 
@@ -112,7 +120,7 @@ def _scope(request: HttpRequest) -> Any:
 def round_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     f = RoundFilter(request.GET, queryset=selectors.rounds_for_user(scope))
-    page = paginate(request, f.qs)
+    table = RoundTable(request, f.qs)
     plans = InspectionPlan.objects.filter(city_id=scope.city_id).order_by("-id")[:50]
     form = RoundForm(request.POST or None, plans=plans)
     if request.method == "POST":
@@ -129,7 +137,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
             )
             return redirect("assessment:round", rnd.pk)
     template = list_template(request, "assessment/round_list.html", "assessment/_round_rows.html")
-    return render(request, template, {"filter": f, "page": page, "form": form})
+    context = {"filter": f, "table": table, "page": table.page, "form": form}
+    return render(request, template, context)
 
 
 @member_required
@@ -257,7 +266,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     qs = selectors.periods_for_user(scope).select_related("scheme")
     f = PeriodFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs.order_by("-starts_on", "kind"))
+    page = PeriodTable(request, f.qs.order_by("-starts_on", "kind")).page
     form = PeriodForm(
         request.POST or None,
         initial={"year": timezone.localdate().year, "number": timezone.localdate().month},
@@ -640,7 +649,7 @@ def list_file(request: HttpRequest, pk: int) -> Any:
 def finding_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     f = FindingFilter(request.GET, queryset=selectors.finding_list_qs(scope))
-    page = paginate(request, f.qs)
+    page = FindingTable(request, f.qs).page
     template = list_template(
         request, "assessment/finding_list.html", "assessment/_finding_rows.html"
     )
@@ -872,7 +881,7 @@ def accountability_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     _require_accountability_reader(scope)
     f = AccountabilityFilter(request.GET, queryset=selectors.record_list_qs(scope))
-    page = paginate(request, f.qs)
+    page = AccountabilityTable(request, f.qs).page
     template = list_template(
         request, "assessment/accountability_list.html", "assessment/_accountability_rows.html"
     )
@@ -1038,7 +1047,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     _require_submission_reader(scope)
     f = SubmissionFilter(request.GET, queryset=selectors.submission_list_qs(scope))
-    page = paginate(request, f.qs)
+    page = SubmissionTable(request, f.qs).page
     template = list_template(
         request, "assessment/submission_list.html", "assessment/_submission_rows.html"
     )
@@ -1324,7 +1333,7 @@ def late_reports(request: HttpRequest) -> HttpResponse:
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     f = BulletinFilter(request.GET, queryset=selectors.bulletin_list_qs(scope))
-    page = paginate(request, f.qs)
+    page = BulletinTable(request, f.qs).page
     today = timezone.localdate()
     start, end = periods.last_complete_period(BulletinKind.MONTHLY, today)
     template = list_template(

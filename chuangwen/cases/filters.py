@@ -8,11 +8,26 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.filtering import IdFilter
 from chuangwen.core.filtering import checked_filter as checked
+from chuangwen.core.schemas import DB_INT_MAX
 from chuangwen.org.models import Unit
+from chuangwen.org.widgets import GridPicker, UnitPicker
 
 from .choices import Family, Source, State
 from .models import Case
 from .selectors import open_overdue_q, overdue_q
+from .widgets import CategoryPicker
+
+
+def search_cases(qs: QuerySet, value: str) -> QuerySet:
+    """Cases whose number, id, description, address or 12345 work-order number matches."""
+    value = value.strip()
+    q = Q(description__icontains=value) | Q(address__icontains=value)
+    if value.isdigit():
+        # 案件编号 = yyyymmdd + id; a shorter number is the id itself
+        pk = int(value[8:] or 0) if len(value) >= 8 else int(value)
+        if pk <= DB_INT_MAX:
+            q |= Q(pk=pk)
+    return qs.filter(q | Q(external_id=value))
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -22,9 +37,11 @@ class CaseFilter(django_filters.FilterSet):
     family = django_filters.ChoiceFilter(
         choices=Family.choices, field_name="category__family", label=_("部件/事件")
     )
-    category = django_filters.CharFilter(method="by_category", label=_("类别编码"))
-    unit = IdFilter(method="in_unit", label=_("责任单位（含下级）"))
-    grid = django_filters.CharFilter(method="by_grid", label=_("网格编码"))
+    category = django_filters.CharFilter(
+        method="by_category", label=_("类别"), widget=CategoryPicker()
+    )
+    unit = IdFilter(method="in_unit", label=_("责任单位（含下级）"), widget=UnitPicker())
+    grid = django_filters.CharFilter(method="by_grid", label=_("网格"), widget=GridPicker())
     overdue = django_filters.ChoiceFilter(
         choices=[("open", _("超期未处置")), ("any", _("超期（含超期处置）"))],
         method="by_overdue",
@@ -42,13 +59,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["q", "state", "source", "family", "category", "unit", "grid", "overdue"]
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        q = Q(description__icontains=value) | Q(address__icontains=value)
-        if value.isdigit() and len(value) >= 8:
-            q |= Q(pk=int(value[8:] or 0))  # 案件编号 = yyyymmdd + id
-        elif value.isdigit():
-            q |= Q(pk=int(value))
-        return qs.filter(q | Q(external_id=value))
+        return search_cases(qs, value)
 
     def by_category(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip().upper()

@@ -3,6 +3,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from .choices import NoLocationPolicy, Resolution, Source
+from .models import Category
+from .widgets import CategoryPicker
 
 MAX_PHOTOS = 6
 PHOTO_WIDGET = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
@@ -45,20 +47,28 @@ class CaseIntakeForm(CoordinatesMixin):
     """The office / inspector / grid-worker form (phone camera and GPS)."""
 
     source = forms.ChoiceField(label=_("来源"), choices=[])
-    category = forms.ChoiceField(label=_("类别"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("类别"),
+        queryset=Category.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=CategoryPicker(placeholder=_("（由创建办判定）")),
+    )
     description = forms.CharField(
         label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     photos = MultiPhotoField(label=_("现场照片"), required=False)
 
-    def __init__(self, *args, categories=(), sources=(), **kwargs):
-        """``sources``: what the intake service lets this actor claim (the default first)."""
+    def __init__(self, *args, categories=None, sources=(), **kwargs):
+        """``categories``: the city's categories one may choose (a queryset); ``sources``: what
+        the intake service lets this actor claim (the default first)."""
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [(s, Source(s).label) for s in sources]  # type: ignore[attr-defined]
-        choices = [("", _("（由创建办判定）"))] + [
-            (c.code, f"{c.get_family_display()} · {c.major_name} · {c.name}") for c in categories
-        ]
-        self.fields["category"].choices = choices  # type: ignore[attr-defined]
+        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
+
+    def clean_category(self) -> str:
+        category = self.cleaned_data.get("category")
+        return category.code if category else ""
 
 
 class PublicReportForm(CoordinatesMixin):

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from chuangwen.core.errors import (
 )
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, list_template
+from chuangwen.core.widgets import pick_response
 from chuangwen.org import places as org_places
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City, Person, Unit
@@ -34,7 +36,7 @@ from chuangwen.sites import places as site_places
 from . import exports, registry, selectors, services
 from . import jobs as case_jobs
 from .choices import PUBLIC_STATE, WITH_UNIT, Action, Channel, ExtensionStatus, Source, State
-from .filters import CaseFilter
+from .filters import CaseFilter, search_cases
 from .forms import (
     ActionForm,
     CaseIntakeForm,
@@ -44,6 +46,8 @@ from .forms import (
     RatingForm,
 )
 from .models import CasePhoto, Category, Report
+from .services.intake import suggest_unit
+from .tables import CaseTable, CategoryTable, InboxTable, SummaryTable
 
 LIST_CAP = 10_000
 PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
@@ -65,11 +69,13 @@ class CappedPaginator(Paginator):
         return selectors.capped_count(self.object_list, LIST_CAP)  # type: ignore[arg-type]
 
 
-def _page(request: HttpRequest, qs: Any, size: int = 50, count: int | None = None) -> Any:
-    page = CappedPaginator(qs, size, count).get_page(request.GET.get("page"))
-    page.capped = page.paginator.count > LIST_CAP  # type: ignore[attr-defined]
-    page.cap = LIST_CAP  # type: ignore[attr-defined]
-    return page
+def _table(
+    request: HttpRequest, qs: Any, count: int | None, table_class: type[CaseTable] = CaseTable
+) -> CaseTable:
+    table = table_class(request, qs, paginator_class=CappedPaginator, count=count)
+    table.page.capped = table.page.paginator.count > LIST_CAP  # type: ignore[attr-defined]
+    table.page.cap = LIST_CAP  # type: ignore[attr-defined]
+    return table
 
 
 def _scope(request: HttpRequest) -> Any:
@@ -89,9 +95,10 @@ def _filtered(request: HttpRequest, cap: int) -> tuple[CaseFilter, int]:
 @member_required
 def case_list(request: HttpRequest) -> HttpResponse:
     f, count = _filtered(request, LIST_CAP)
-    page = _page(request, f.qs, count=count)
+    table = _table(request, f.qs, count)
     template = list_template(request, "cases/case_list.html", "cases/_case_rows.html")
-    return render(request, template, {"filter": f, "page": page, "now": timezone.now()})
+    context = {"filter": f, "table": table, "page": table.page, "now": timezone.now()}
+    return render(request, template, context)
 
 
 @member_required
@@ -122,18 +129,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": actions,
         # re-dispatch after a return: the unit that returned it is not offered again
         "returned_by": returned_by,
-        "units": (
-            Unit.objects.filter(city_id=case.city_id, active=True)
-            .exclude(pk=returned_by.pk if returned_by else 0)
-            .order_by("path")
-            if Action.DISPATCH in actions
-            else []
-        ),
-        "categories": (
-            selectors.categories_with_units(case)
-            if actions & {Action.DISPATCH, Action.REGISTER}
-            else []
-        ),
         "category_hints": (
             selectors.category_hints(case.city_id, case.description, case.area_unit_id)
             if Action.REGISTER in actions
@@ -259,7 +254,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     sources = services.sources_for_scope(scope)
     if not sources:  # a read-only role: the intake service would refuse whatever they typed
         raise PermissionDenied(_("您的账号不能上报问题"))
-    categories = list(selectors.categories_for_city(scope.city_id))
+    categories = selectors.categories_for_city(scope.city_id)
     form = CaseIntakeForm(
         request.POST or None, request.FILES or None, categories=categories, sources=sources
     )
@@ -314,7 +309,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     qs = qs.select_related("category", "unit", "grid").order_by(*order)  # type: ignore[union-attr]
     counts = box.counts(cap=LIST_CAP)
-    page = _page(request, qs, 30, counts.get(current))
+    table = _table(request, qs, counts.get(current), InboxTable)
     notes = core_selectors.recent_unread(request.user)
     extensions = (
         list(box.extensions.select_related("case", "requested_by__person")[:50])
@@ -329,7 +324,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "tabs": [(k, label, counts[k]) for k, label, _q in tabs],
             "current": current,
             "cap": LIST_CAP,
-            "page": page,
+            "table": table,
+            "page": table.page,
             "notes": notes,
             "extensions": extensions,
             "now": timezone.now(),
@@ -379,7 +375,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     group = request.GET.get("group", "unit")
     f = CaseFilter(request.GET, queryset=selectors.cases_for_user(scope))
-    rows = selectors.summary_rows(f.qs, group)
+    table = SummaryTable(request, selectors.summary_rows(f.qs, group))
     total = selectors.total_row(f.qs)
     states = selectors.state_totals(scope)
     state_chart = [
@@ -392,7 +388,8 @@ def summary(request: HttpRequest) -> HttpResponse:
         "cases/summary.html",
         {
             "filter": f,
-            "rows": rows,
+            "table": table,
+            "rows": table.page,
             "total": total,
             "group": group,
             "state_chart": state_chart,
@@ -427,10 +424,14 @@ def categories(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(getattr(exc, "message", exc)))
         else:
             messages.success(request, _("已保存"))
-        return redirect("cases:categories")
-    rows = Category.objects.filter(city_id=scope.city_id).select_related("department")
-    departments = Unit.objects.filter(city_id=scope.city_id, axis="line").order_by("name")
-    return render(request, "cases/categories.html", {"rows": rows, "departments": departments})
+        return redirect(request.get_full_path())
+    qs = Category.objects.filter(city_id=scope.city_id).select_related("department")
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(major_name__icontains=q) | Q(code__startswith=q))
+    table = CategoryTable(request, qs)
+    context = {"table": table, "rows": table.page, "q": q}
+    return render(request, "cases/categories.html", context)
 
 
 @office_required
@@ -681,3 +682,65 @@ def public_photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
     response = FileResponse(row.public.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- pickers (searchable selects, see core/widgets.py) ---------------------------------------
+
+
+@member_required
+@require_GET
+def pick_categories(request: HttpRequest) -> JsonResponse:
+    """The city's active categories by name, major name or code; the value is the code.
+    With ``?case=`` (a case the user may see) each row also names the responsible unit the
+    条块 rule gives that case under the category (the register form shows a change of unit)."""
+    scope = _scope(request)
+    raw = request.GET.get("case", "")
+    case = None
+    if raw.isdigit() and len(raw) < 10:
+        case = (
+            selectors.cases_for_user(scope).select_related("area_unit").filter(pk=int(raw)).first()
+        )
+
+    def rows(cats: list[Category]) -> list[dict[str, Any]]:
+        out = []
+        for c in cats:
+            row = {
+                "value": c.code,
+                "text": c.name,
+                "hint": f"{c.get_family_display()} · {c.major_name} · {c.code}",
+            }
+            if case is not None:
+                unit_id, dept = suggest_unit(c, case.area_unit_id)
+                area = case.area_unit.name if case.area_unit_id else ""  # type: ignore[union-attr]
+                row["unit"] = dept.name if dept is not None else area if unit_id else ""
+            out.append(row)
+        return out
+
+    return pick_response(
+        request,
+        selectors.categories_for_city(scope.city_id).select_related("department"),
+        search=lambda qs, q: qs.filter(
+            Q(name__icontains=q) | Q(major_name__icontains=q) | Q(code__istartswith=q)
+        ),
+        rows=rows,
+        value_field="code",
+    )
+
+
+@member_required
+@require_GET
+def pick_cases(request: HttpRequest) -> JsonResponse:
+    """Cases the user may see, newest first, by number, description or address."""
+    return pick_response(
+        request,
+        selectors.cases_for_user(_scope(request)).order_by("-id"),
+        search=search_cases,
+        rows=lambda cases: [
+            {
+                "value": str(c.pk),
+                "text": c.number,
+                "hint": (c.description or c.address)[:60],
+            }
+            for c in cases
+        ],
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from chuangwen.cases.forms import MultiPhotoField
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import Unit
+from chuangwen.org.widgets import UnitPicker, UnitsPicker
 
 from .choices import (
     SCORE_LABELS,
@@ -159,9 +160,11 @@ class CampaignForm(Styled):
         max_length=TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.none())
+    lead_unit = forms.ModelChoiceField(
+        label=_("牵头单位"), queryset=Unit.objects.none(), widget=UnitPicker()
+    )
     supporting_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=Unit.objects.none(), required=False
+        label=_("配合单位"), queryset=Unit.objects.none(), required=False, widget=UnitsPicker()
     )
     target_text = forms.CharField(
         label=_("整治目标"), max_length=300, help_text=_("可衡量：如“占道经营点位减少 80%”")
@@ -180,8 +183,6 @@ class CampaignForm(Styled):
         units = _units(city_id)
         self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
-        self.fields["lead_unit"].widget.attrs["data-cw-search"] = "1"
-        self.fields["supporting_units"].widget.attrs.update({"data-cw-search": "1", "size": "8"})
         if edit:
             del self.fields["kind"], self.fields["sector"]
 
@@ -342,7 +343,9 @@ class ExposureForm(Styled):
         max_length=TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    unit = forms.ModelChoiceField(label=_("被问政单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("被问政单位"), queryset=Unit.objects.none(), widget=UnitPicker()
+    )
     address = forms.CharField(label=_("地点"), required=False, max_length=300)
     deadline = forms.DateField(label=_("整改时限"), widget=DATE)
     photos = MultiPhotoField(label=_("节目截图/现场照片"), required=False)
@@ -350,11 +353,12 @@ class ExposureForm(Styled):
     def __init__(self, *args: Any, city_id: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = _units(city_id)  # type: ignore[attr-defined]
-        self.fields["unit"].widget.attrs["data-cw-search"] = "1"
 
 
 class CommitmentForm(Styled):
-    unit = forms.ModelChoiceField(label=_("承诺单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("承诺单位"), queryset=Unit.objects.none(), widget=UnitPicker()
+    )
     official = forms.CharField(
         label=_("表态人职务"), max_length=100, help_text=_("如：区城管局局长")
     )
@@ -375,7 +379,6 @@ class CommitmentForm(Styled):
     def __init__(self, *args: Any, city_id: int = 0, exposures: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = _units(city_id)  # type: ignore[attr-defined]
-        self.fields["unit"].widget.attrs["data-cw-search"] = "1"
         self.fields["exposure"].queryset = exposures  # type: ignore[attr-defined]
 
 

@@ -19,7 +19,7 @@ from chuangwen.cases import selectors as case_selectors
 from chuangwen.cases.models import Case
 from chuangwen.core.errors import NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template, paginate
+from chuangwen.core.views import download, list_template
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import City
 from chuangwen.sites import selectors as site_selectors
@@ -73,6 +73,7 @@ from .models import (
     Vote,
 )
 from .progress import progress_of, rollup
+from .tables import CampaignTable, CitizenRoundTable, CommitmentTable, EpisodeTable, RankingTable
 
 PICK_LIMIT = 30
 # the link pickers of a campaign page: kind, label, search hint
@@ -115,7 +116,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     qs = selectors.rounds_for_user(scope).exclude(kind=RoundKind.COMPOUND)
     f = RoundFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs.order_by("-id"))
+    page = CitizenRoundTable(request, f.qs.order_by("-id")).page
     form = RoundForm(request.POST or None) if scope.is_office else None
     if request.method == "POST":
         if form is None:
@@ -265,7 +266,7 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.campaigns_for_user(_scope(request)).select_related("lead_unit")
     f = CampaignFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs.order_by("-id"))
+    page = CampaignTable(request, f.qs.order_by("-id")).page
     progress = rollup(list(page))
     for c in page:
         c.progress = progress[c.pk].percent
@@ -658,7 +659,9 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
 @member_required
 def rankings(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    page = paginate(request, selectors.rankings_for_user(scope).order_by("-period_end", "-id"))
+    page = RankingTable(
+        request, selectors.rankings_for_user(scope).order_by("-period_end", "-id")
+    ).page
     return render(request, "citizens/ranking_list.html", {"page": page})
 
 
@@ -763,7 +766,9 @@ def ranking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @member_required
 def episodes(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    page = paginate(request, selectors.episodes_for_user(scope).order_by("-aired_on", "-id"))
+    page = EpisodeTable(
+        request, selectors.episodes_for_user(scope).order_by("-aired_on", "-id")
+    ).page
     form = EpisodeForm(request.POST or None) if scope.is_office else None
     if request.method == "POST":
         if form is None:
@@ -877,7 +882,7 @@ def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def commitments(request: HttpRequest) -> HttpResponse:
     qs = selectors.commitments_for_user(_scope(request)).select_related("unit", "episode")
     f = CommitmentFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs.order_by("status", "due_on", "id"))
+    page = CommitmentTable(request, f.qs.order_by("status", "due_on", "id")).page
     template = list_template(
         request, "citizens/commitment_list.html", "citizens/_commitment_rows.html"
     )

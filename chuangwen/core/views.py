@@ -21,6 +21,7 @@ from .errors import NotFound
 from .lockout import account_locked, record_failed_password
 from .models import AuditEvent
 from .permissions import member_required, office_required
+from .tables import Column, Table
 from .xlsx import XLSX
 
 PAGE_SIZE = 50
@@ -52,14 +53,49 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["code", "object_type", "actor", "since", "until"]
 
 
+class AuditTable(Table):
+    name = "audit"
+    columns = (
+        Column("at", _("时间"), "at", hideable=False),
+        Column("actor", _("操作人"), "actor__username"),
+        Column("code", _("事件"), "code"),
+        Column("object", _("对象"), ("object_type", "object_id")),
+        Column("summary", _("摘要")),
+        Column("changes", _("变更")),
+    )
+
+
+class NotificationTable(Table):
+    name = "notifications"
+    columns = (
+        Column("at", _("时间"), "created_at"),
+        Column("text", _("内容"), hideable=False),
+        Column("read", _("已读时间"), "read_at", hidden=True),
+    )
+
+
+class JobTable(Table):
+    name = "jobs"
+    columns = (
+        Column("id", _("编号"), "id"),
+        Column("title", _("任务名称"), "title", hideable=False),
+        Column("by", _("提交人"), "created_by__username"),
+        Column("at", _("提交时间"), "created_at"),
+        Column("status", _("状态"), "status"),
+        Column("progress", _("进度")),
+        Column("result", _("结果")),
+    )
+
+
 @office_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     qs = AuditEvent.objects.filter(city_id=request.scope.city_id).select_related("actor__person")  # type: ignore[attr-defined]
     f = AuditFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs)
+    table = AuditTable(request, f.qs)
+    page = table.page
     template = list_template(request, "core/audit_log.html", "core/_audit_rows.html")
     rows = audit_words.describe(page.object_list)
-    return render(request, template, {"filter": f, "page": page, "rows": rows})
+    return render(request, template, {"filter": f, "table": table, "page": page, "rows": rows})
 
 
 @member_required
@@ -75,8 +111,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         ):
             back = ""
         return redirect(back or "notifications")
-    page = paginate(request, selectors.notifications_for_user(request.user))
-    return render(request, "core/notifications.html", {"page": page})
+    table = NotificationTable(request, selectors.notifications_for_user(request.user))
+    return render(request, "core/notifications.html", {"table": table, "page": table.page})
 
 
 @member_required
@@ -93,10 +129,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
     """后台任务: the city's jobs for the office, one's own for everyone else; the list refreshes
     itself (htmx) while a job on the page is queued or running."""
     qs = selectors.jobs_for_user(request.scope).select_related("created_by__person")  # type: ignore[attr-defined]
-    page = paginate(request, qs)
-    active = any(job.is_active for job in page)
+    table = JobTable(request, qs)
+    active = any(job.is_active for job in table.page)
     template = list_template(request, "core/job_list.html", "core/_job_rows.html")
-    return render(request, template, {"page": page, "active": active})
+    return render(request, template, {"table": table, "page": table.page, "active": active})
 
 
 @member_required

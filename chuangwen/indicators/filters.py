@@ -8,6 +8,7 @@ from chuangwen.core.filtering import BooleanFilter, IdFilter
 
 from .choices import CityTitle, Level, Method
 from .models import Indicator, StandardLink
+from .widgets import SiteTypePicker
 
 
 class IndicatorFilter(django_filters.FilterSet):
@@ -15,7 +16,7 @@ class IndicatorFilter(django_filters.FilterSet):
     method = django_filters.ChoiceFilter(
         choices=Method.choices, method="by_method", label=_("测评方法")
     )
-    site_type = IdFilter(method="by_site_type", label=_("点位类型"))
+    site_type = IdFilter(method="by_site_type", label=_("点位类型"), widget=SiteTypePicker())
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("层级"))
     negative = BooleanFilter(method="by_negative", label=_("负面清单相关"))
     city_added = BooleanFilter(label=_("本市增补"))

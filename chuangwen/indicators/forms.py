@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import CityLevel, CityTitle, Level, SystemKind
 from .services.parsing import NodeRow, ParsedSystem, _clauses_and_methods
+from .widgets import IndicatorPicker
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -82,8 +83,13 @@ class IndicatorForm(forms.Form):
 
 class MoveForm(forms.Form):
     parent_code = forms.CharField(
-        label=_("新的上级编号（留空移到顶层）"), max_length=40, required=False
+        label=_("新的上级（留空移到顶层）"), max_length=40, required=False
     )
+
+    def __init__(self, *args: Any, system_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        params = {"system": str(system_id)} if system_id else {}
+        self.fields["parent_code"].widget = IndicatorPicker(**params)
 
 
 class RetireForm(forms.Form):

@@ -2,19 +2,23 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template, paginate
+from chuangwen.core.tables import fold_tree
+from chuangwen.core.views import download, list_template
+from chuangwen.core.widgets import pick_response
 
 from . import selectors, services
 from .choices import SystemStatus
 from .filters import IndicatorFilter, LinkFilter
 from .forms import ImportForm, IndicatorForm, LinkForm, MoveForm, PickForm, RetireForm, TitleForm
 from .models import EvaluationSystem, Indicator, IndicatorMapping
+from .tables import IndicatorTable, LinkTable, MappingTable
 
 FILTER_KEYS = ("q", "method", "site_type", "level", "negative", "city_added", "retired")
 
@@ -35,28 +39,19 @@ def tree(request: HttpRequest) -> HttpResponse:
     system = selectors.current_system(scope, request.GET.get("system"))
     qs = selectors.indicators_for_user(scope, system) if system else Indicator.objects.none()
     f = IndicatorFilter(request.GET, queryset=qs)
-    f.form.fields["site_type"].widget = _site_type_widget(scope)
     filtering = any(request.GET.get(k) not in (None, "", "unknown") for k in FILTER_KEYS)
     context: dict[str, Any] = {"filter": f, "system": system, "filtering": filtering}
     if filtering:
-        context["page"] = paginate(request, f.qs.order_by("path"))
+        context["table"] = table = IndicatorTable(request, f.qs.order_by("path"))
+        context["page"] = table.page
         template = list_template(request, "indicators/tree.html", "indicators/_node_rows.html")
         ids = {a for n in context["page"] for a in n.ancestor_ids()}
         context["names"] = dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "title"))
     else:
-        context["rows"] = selectors.tree_rows(scope, system) if system else []
+        context["rows"] = fold_tree(selectors.tree_rows(scope, system) if system else [], 3)
         template = "indicators/tree.html"
     context["systems"] = selectors.systems_for_user(scope)
     return render(request, template, context)
-
-
-def _site_type_widget(scope: Any) -> Any:
-    from django import forms
-
-    choices = [("", "---------")] + [
-        (t.pk, t.name) for t in selectors.site_types_for_user(scope).only("pk", "name")
-    ]
-    return forms.Select(choices=choices)
 
 
 @member_required
@@ -71,7 +66,7 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "metrics": node.metrics.all(),
         "history": selectors.node_history(node).select_related("old", "new")[:50],
         "can_edit": scope.write_all and node.system.status != SystemStatus.ARCHIVED,
-        "move_form": MoveForm(),
+        "move_form": MoveForm(system_id=node.system_id),
         "retire_form": RetireForm(),
     }
     return render(request, "indicators/node_detail.html", context)
@@ -333,10 +328,9 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(new__isnull=True)
     elif only == "similar":
         qs = qs.filter(match="similar")
-    page = paginate(request, qs, size=100)
-    return render(
-        request, "indicators/mapping.html", {"system": system, "page": page, "only": only}
-    )
+    table = MappingTable(request, qs)
+    context = {"system": system, "table": table, "page": table.page, "only": only}
+    return render(request, "indicators/mapping.html", context)
 
 
 @office_required
@@ -392,7 +386,7 @@ def links(request: HttpRequest) -> HttpResponse:
     f.form.fields["system"].widget = forms.Select(
         choices=[("", "全部"), *((s.pk, s.name) for s in systems)]
     )
-    page = paginate(request, f.qs)
+    page = LinkTable(request, f.qs).page
     template = list_template(request, "indicators/links.html", "indicators/_link_rows.html")
     context = {"filter": f, "page": page, "form": LinkForm(), "systems": systems}
     return render(request, template, context)
@@ -438,4 +432,38 @@ def standard_pick(request: HttpRequest) -> HttpResponse:
         request,
         "indicators/_standard_choices.html",
         {"rows": rows, "name": d["name"], "multiple": d["multiple"], "q": q},
+    )
+
+
+# --- pickers (searchable selects, see core/widgets.py) ---------------------------------------
+
+
+@member_required
+@require_GET
+def pick_indicators(request: HttpRequest) -> JsonResponse:
+    """Indicators of ``?system=`` (else the current version) by code or text; value: the code."""
+    scope = _scope(request)
+    raw = request.GET.get("system", "")
+    system = selectors.current_system(scope, raw if raw.isdigit() and len(raw) < 19 else None)
+    qs = selectors.indicators_for_user(scope, system) if system else Indicator.objects.none()
+    return pick_response(
+        request,
+        qs.order_by("path"),
+        search=lambda qs, q: qs.filter(Q(code__startswith=q) | Q(title__icontains=q)),
+        rows=lambda nodes: [
+            {"value": n.code, "text": f"{n.code} {n.title}", "hint": n.display_level()}
+            for n in nodes
+        ],
+        value_field="code",
+    )
+
+
+@member_required
+@require_GET
+def pick_site_types(request: HttpRequest) -> JsonResponse:
+    return pick_response(
+        request,
+        selectors.site_types_for_user(_scope(request)).order_by("sort", "code"),
+        search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(code__istartswith=q)),
+        rows=lambda types: [{"value": str(t.pk), "text": t.name, "hint": t.code} for t in types],
     )

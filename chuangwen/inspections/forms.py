@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.org.widgets import UnitPicker
+
 from .choices import MeetingKind, PlanKind
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
@@ -66,7 +68,7 @@ class MinutesForm(forms.Form):
 
 class ActionForm(forms.Form):
     text = forms.CharField(label=_("议定事项"), widget=forms.Textarea(attrs={"rows": 2}))
-    unit = forms.IntegerField(label=_("责任单位编号"))
+    unit = forms.IntegerField(label=_("责任单位"), widget=UnitPicker())
     deadline = forms.DateField(label=_("完成时限"), widget=DATE)
 
 

@@ -12,7 +12,7 @@ from chuangwen.cases.selectors import categories_for_city
 from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template, paginate
+from chuangwen.core.views import download, list_template
 from chuangwen.indicators.models import CheckItem, SiteType
 from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
@@ -29,6 +29,7 @@ from .forms import (
     PlanForm,
 )
 from .models import ActionItem, CheckResult
+from .tables import ActionTable, MeetingTable, NoticeTable, PlanTable
 
 
 def _scope(request: HttpRequest) -> Any:
@@ -46,9 +47,9 @@ def _city(request: HttpRequest) -> City:
 def plan_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.plans_for_user(_scope(request)).select_related("system")
     f = PlanFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs)
+    table = PlanTable(request, f.qs)
     template = list_template(request, "inspections/plan_list.html", "inspections/_plan_rows.html")
-    return render(request, template, {"filter": f, "page": page})
+    return render(request, template, {"filter": f, "table": table, "page": table.page})
 
 
 @office_required
@@ -246,13 +247,13 @@ def check_submit(request: HttpRequest, pk: int) -> JsonResponse:
 @member_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     f = NoticeFilter(request.GET, queryset=selectors.notice_rows(_scope(request)))
-    page = paginate(request, f.qs)
-    for notice in page:
+    table = NoticeTable(request, f.qs)
+    for notice in table.page:
         notice.late = selectors.is_late(notice)
     template = list_template(
         request, "inspections/notice_list.html", "inspections/_notice_rows.html"
     )
-    return render(request, template, {"filter": f, "page": page})
+    return render(request, template, {"filter": f, "table": table, "page": table.page})
 
 
 @member_required
@@ -289,11 +290,12 @@ def notice_ack(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     f = MeetingFilter(request.GET, queryset=selectors.meetings_for_user(_scope(request)))
-    page = paginate(request, f.qs.select_related("chair"))
+    table = MeetingTable(request, f.qs.select_related("chair"))
     template = list_template(
         request, "inspections/meeting_list.html", "inspections/_meeting_rows.html"
     )
-    return render(request, template, {"filter": f, "page": page, "form": MeetingForm()})
+    context = {"filter": f, "table": table, "page": table.page, "form": MeetingForm()}
+    return render(request, template, context)
 
 
 @office_required
@@ -365,12 +367,12 @@ def _with_permissions(scope: Any, rows: Any) -> list[ActionItem]:
 def action_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.actions_for_user(_scope(request)).select_related("unit", "owner", "meeting")
     f = ActionFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs)
-    _with_permissions(_scope(request), page)
+    table = ActionTable(request, f.qs)
+    _with_permissions(_scope(request), table.page)
     template = list_template(
         request, "inspections/action_list.html", "inspections/_action_rows.html"
     )
-    return render(request, template, {"filter": f, "page": page})
+    return render(request, template, {"filter": f, "table": table, "page": table.page})
 
 
 @member_required

@@ -8,6 +8,7 @@ from chuangwen.core.filtering import IdFilter
 
 from .choices import Axis, Role, UnitKind
 from .models import Grid, Person, Unit
+from .widgets import UnitPicker
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -28,7 +29,7 @@ class PersonFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         choices=Role.choices, field_name="memberships__role", label=_("角色"), distinct=True
     )
-    unit = IdFilter(method="in_unit", label=_("单位（含下级）"))
+    unit = IdFilter(method="in_unit", label=_("单位（含下级）"), widget=UnitPicker())
 
     class Meta:
         model = Person
@@ -46,7 +47,7 @@ class PersonFilter(django_filters.FilterSet):
 
 class GridFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("网格编码/名称"))
-    unit = IdFilter(method="in_unit", label=_("单位（含下级）"))
+    unit = IdFilter(method="in_unit", label=_("单位（含下级）"), widget=UnitPicker())
 
     class Meta:
         model = Grid

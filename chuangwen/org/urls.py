@@ -12,6 +12,9 @@ urlpatterns = [
     path("grids/geojson/", views.grid_geojson, name="grid_geojson"),
     path("locate/", views.locate, name="locate"),
     path("map/layers/<str:name>/", views.layer, name="layer"),
+    path("pick/units/", views.pick_units, name="pick_units"),
+    path("pick/people/", views.pick_people, name="pick_people"),
+    path("pick/grids/", views.pick_grids, name="pick_grids"),
     path("import/", views.import_page, name="import"),
     path("export/<str:kind>.xlsx", views.export, name="export"),
 ]

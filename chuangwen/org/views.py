@@ -1,16 +1,23 @@
+from typing import Any
+
 from django.contrib import messages
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template, paginate
+from chuangwen.core.tables import fold_tree
+from chuangwen.core.views import download, list_template
+from chuangwen.core.widgets import pick_response
 
 from . import exports, places, selectors, services
+from .choices import Axis, Role, UnitKind
 from .filters import GridFilter, PersonFilter, UnitFilter
 from .forms import ImportForm
-from .models import City, Membership
+from .models import City, Membership, Person, Unit
+from .tables import GridTable, PersonTable
 
 
 @member_required
@@ -19,6 +26,8 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     f = UnitFilter(request.GET, queryset=selectors.units_for_user(scope))
     filtering = any(request.GET.get(k) for k in ("q", "kind", "axis"))
     rows = selectors.unit_tree_rows(scope) if not filtering else list(f.qs.order_by("path"))
+    if not filtering:  # hundreds of communities: two levels open, the rest unfold (tables.js)
+        fold_tree(rows)
     return render(
         request, "org/unit_tree.html", {"filter": f, "rows": rows, "filtering": filtering}
     )
@@ -62,9 +71,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("memberships__unit")
     )
     f = PersonFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs)
+    table = PersonTable(request, f.qs)
     template = list_template(request, "org/person_list.html", "org/_person_rows.html")
-    return render(request, template, {"filter": f, "page": page})
+    return render(request, template, {"filter": f, "table": table, "page": table.page})
 
 
 @member_required
@@ -72,9 +81,9 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     qs = selectors.grids_for_user(scope).select_related("unit").prefetch_related("workers")
     f = GridFilter(request.GET, queryset=qs)
-    page = paginate(request, f.qs)
+    table = GridTable(request, f.qs)
     template = list_template(request, "org/grid_list.html", "org/_grid_rows.html")
-    return render(request, template, {"filter": f, "page": page})
+    return render(request, template, {"filter": f, "table": table, "page": table.page})
 
 
 @member_required
@@ -179,3 +188,107 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         return download(exports.export_people(qs), "人员.xlsx")
     qs = GridFilter(request.GET, queryset=selectors.grids_for_user(scope)).qs
     return download(exports.export_grids(qs), "网格.xlsx")
+
+
+# --- pickers (searchable selects, see core/widgets.py) ---------------------------------------
+
+
+def _ancestor_names(units: list[Unit]) -> dict[int, str]:
+    ids = {int(p) for u in units for p in u.path.strip(".").split(".")[:-1] if p}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _unit_rows(units: list[Unit]) -> list[dict[str, Any]]:
+    names = _ancestor_names(units)
+    return [
+        {
+            "value": str(u.pk),
+            "text": u.name,
+            "hint": " › ".join(
+                names.get(int(p), "") for p in u.path.strip(".").split(".")[:-1] if p
+            ),
+        }
+        for u in units
+    ]
+
+
+@member_required
+@require_GET
+def pick_units(request: HttpRequest) -> JsonResponse:
+    """Units in the user's scope by name or code; ``axis`` and ``kind`` narrow them."""
+    qs = selectors.units_for_user(request.scope).filter(active=True)  # type: ignore[attr-defined]
+    axis, kind = request.GET.get("axis", ""), request.GET.get("kind", "")
+    if axis in Axis.values:
+        qs = qs.filter(axis=axis)
+    if kind in UnitKind.values:
+        qs = qs.filter(kind=kind)
+    exclude = request.GET.get("exclude", "")
+    if exclude.isdigit() and len(exclude) < 10:
+        qs = qs.exclude(pk=int(exclude))
+    under = _under(request)
+    if under is not None:
+        qs = qs.filter(path__startswith=under.path).exclude(pk=under.pk)
+    return pick_response(
+        request,
+        qs.order_by("path"),
+        search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(code__istartswith=q)),
+        rows=_unit_rows,
+    )
+
+
+def _under(request: HttpRequest) -> Unit | None:
+    """``?under=<unit id>``: a unit the user may see whose subtree narrows the answer (a unit
+    out of scope, or garbage, narrows it to nothing)."""
+    raw = request.GET.get("under", "")
+    if not raw:
+        return None
+    scoped = selectors.units_for_user(request.scope)  # type: ignore[attr-defined]
+    unit = scoped.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
+    return unit or Unit(pk=0, path="!")  # no unit's path starts with "!": nothing
+
+
+def _person_rows(people: list[Person]) -> list[dict[str, Any]]:
+    rows = []
+    for p in people:
+        units = "、".join(m.unit.name for m in p.memberships.all()[:2])
+        rows.append(
+            {"value": str(p.pk), "text": p.name, "hint": " · ".join(filter(None, [p.title, units]))}
+        )
+    return rows
+
+
+@member_required
+@require_GET
+def pick_people(request: HttpRequest) -> JsonResponse:
+    """People in the user's scope by name or login name; ``role`` narrows them."""
+    scope = request.scope  # type: ignore[attr-defined]
+    qs = selectors.people_for_user(scope).filter(active=True)
+    role = request.GET.get("role", "")
+    under = _under(request)
+    if role in Role.values or under is not None:
+        member = Membership.objects.filter(person=OuterRef("pk"))
+        if role in Role.values:
+            member = member.filter(role=role)
+        if under is not None:
+            member = member.filter(unit__path__startswith=under.path)
+        qs = qs.filter(Exists(member))
+    return pick_response(
+        request,
+        qs.order_by("name", "pk").prefetch_related("memberships__unit"),
+        search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(user__username__istartswith=q)),
+        rows=_person_rows,
+    )
+
+
+@member_required
+@require_GET
+def pick_grids(request: HttpRequest) -> JsonResponse:
+    """Grids in the user's scope by code or name (the value is the code)."""
+    qs = selectors.grids_for_user(request.scope).select_related("unit")  # type: ignore[attr-defined]
+    return pick_response(
+        request,
+        qs.order_by("code"),
+        search=lambda qs, q: qs.filter(Q(code__icontains=q) | Q(name__icontains=q)),
+        rows=lambda grids: [{"value": g.code, "text": str(g), "hint": g.unit.name} for g in grids],
+        value_field="code",
+    )

@@ -5,7 +5,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.filtering import BooleanFilter, IdFilter
+from chuangwen.indicators.widgets import SiteTypePicker
 from chuangwen.org.models import Unit
+from chuangwen.org.widgets import UnitPicker
 
 from .choices import GeometryKind
 from .models import Site, SiteAssignment
@@ -13,10 +15,12 @@ from .models import Site, SiteAssignment
 
 class SiteFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("编码/名称/地址"))
-    site_type = IdFilter(field_name="site_type_id", label=_("点位类型"))
+    site_type = IdFilter(field_name="site_type_id", label=_("点位类型"), widget=SiteTypePicker())
     geometry_kind = django_filters.ChoiceFilter(choices=GeometryKind.choices, label=_("几何"))
-    district = IdFilter(field_name="district_id", label=_("区县"))
-    unit = IdFilter(method="in_unit", label=_("单位（属地/责任/包保）"))
+    district = IdFilter(
+        field_name="district_id", label=_("区县"), widget=UnitPicker(kind="district")
+    )
+    unit = IdFilter(method="in_unit", label=_("单位（属地/责任/包保）"), widget=UnitPicker())
     active = BooleanFilter(label=_("有效"))
 
     class Meta:

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from chuangwen.core.errors import ImportFailed, InvalidInput
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template, paginate
+from chuangwen.core.views import download, list_template
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import City
 from chuangwen.org.places import area_at
@@ -14,6 +14,7 @@ from chuangwen.org.places import area_at
 from . import places, selectors, services
 from .filters import SiteFilter
 from .forms import ImportForm
+from .tables import SiteTable
 
 
 def _filtered(request: HttpRequest) -> SiteFilter:
@@ -25,10 +26,12 @@ def _filtered(request: HttpRequest) -> SiteFilter:
 @member_required
 def site_list(request: HttpRequest) -> HttpResponse:
     f = _filtered(request)
-    page = paginate(request, f.qs.prefetch_related("assignments__unit"))
+    table = SiteTable(request, f.qs.prefetch_related("assignments__unit"))
     types = SiteType.objects.filter(city_id=request.scope.city_id)  # type: ignore[attr-defined]
     template = list_template(request, "sites/site_list.html", "sites/_site_rows.html")
-    return render(request, template, {"filter": f, "page": page, "types": types})
+    return render(
+        request, template, {"filter": f, "table": table, "page": table.page, "types": types}
+    )
 
 
 @member_required

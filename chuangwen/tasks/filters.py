@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.filtering import IdFilter
 from chuangwen.indicators.choices import CityTitle
+from chuangwen.indicators.widgets import IndicatorPicker
 from chuangwen.org.models import Unit
+from chuangwen.org.widgets import UnitPicker
 
 from .choices import OVERDUE, STATUS_FILTER_CHOICES
 from .models import Task
@@ -16,8 +18,10 @@ from .selectors import overdue_q, title_q, unit_tasks_q
 
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("指标编号/名称"))
-    indicator = django_filters.CharFilter(method="by_indicator", label=_("指标编号（含下级）"))
-    unit = IdFilter(method="by_unit", label=_("单位（牵头或配合，含下级）"))
+    indicator = django_filters.CharFilter(
+        method="by_indicator", label=_("指标（含下级）"), widget=IndicatorPicker()
+    )
+    unit = IdFilter(method="by_unit", label=_("单位（牵头或配合，含下级）"), widget=UnitPicker())
     status = django_filters.ChoiceFilter(
         choices=STATUS_FILTER_CHOICES, method="by_status", label=_("状态")
     )

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangwen.indicators.choices import Method
 from chuangwen.indicators.models import SiteType
+from chuangwen.indicators.widgets import IndicatorPicker
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import Unit
+from chuangwen.org.widgets import UnitPicker, UnitsPicker
 
 from .choices import LeadMode, SupportFromSites
 
@@ -18,19 +20,21 @@ class RuleForm(forms.Form):
     site_type = forms.ModelChoiceField(
         label=_("点位类型"), queryset=SiteType.objects.none(), required=False
     )
-    code_prefix = forms.CharField(label=_("指标编号前缀"), max_length=40, required=False)
+    code_prefix = forms.CharField(
+        label=_("指标（含下级）"), max_length=40, required=False, widget=IndicatorPicker()
+    )
     method = forms.ChoiceField(
         label=_("测评方法"), choices=[("", "—"), *Method.choices], required=False
     )
     lead_mode = forms.ChoiceField(label=_("牵头方式"), choices=LeadMode.choices)
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=Unit.objects.none(), required=False
+        label=_("牵头单位"), queryset=Unit.objects.none(), required=False, widget=UnitPicker()
     )
     lead_kind = forms.ChoiceField(
         label=_("牵头单位类型"), choices=[("", "—"), *UnitKind.choices], required=False
     )
     supporting_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=Unit.objects.none(), required=False
+        label=_("配合单位"), queryset=Unit.objects.none(), required=False, widget=UnitsPicker()
     )
     support_from_sites = forms.ChoiceField(
         label=_("按点位推导配合单位"), choices=SupportFromSites.choices, required=False

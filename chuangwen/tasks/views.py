@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import PDF, download, list_template, paginate, stored_file
+from chuangwen.core.views import PDF, download, list_template, stored_file
 from chuangwen.core.xlsx import XLSX
 from chuangwen.indicators.choices import CityTitle
 from chuangwen.indicators.selectors import (
@@ -22,13 +22,14 @@ from chuangwen.indicators.selectors import (
 )
 from chuangwen.org.actors import unit_allows
 from chuangwen.org.models import City
-from chuangwen.org.selectors import get_unit_for_user, units_for_user
+from chuangwen.org.selectors import get_unit_for_user
 
 from . import booklets, decomposition, ledger, metrics, selectors, services
 from .choices import TaskStatus
 from .filters import TaskFilter
 from .forms import FormulaCheckForm, MetricForm, RuleForm
 from .models import DecompositionRule, Webhook
+from .tables import TaskTable
 
 # --- tasks ------------------------------------------------------------------------------------
 
@@ -37,9 +38,9 @@ from .models import DecompositionRule, Webhook
 def task_list(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     f = TaskFilter(request.GET, queryset=selectors.task_list_qs(scope))
-    page = paginate(request, f.qs)
+    table = TaskTable(request, f.qs)
     template = list_template(request, "tasks/task_list.html", "tasks/_task_rows.html")
-    return render(request, template, {"filter": f, "page": page})
+    return render(request, template, {"filter": f, "table": table, "page": table.page})
 
 
 @member_required
@@ -514,8 +515,11 @@ def webhooks(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     if request.method == "POST":
         unit = None
-        if request.POST.get("unit"):
-            unit = get_unit_for_user(scope, int(request.POST["unit"]))
+        raw = request.POST.get("unit", "")
+        if raw:
+            if not raw.isdigit() or len(raw) > 18:
+                raise NotFound()
+            unit = get_unit_for_user(scope, int(raw))
         try:
             services.create_webhook(
                 City.objects.get(pk=scope.city_id),
@@ -529,5 +533,4 @@ def webhooks(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc.message))
         return redirect("tasks:webhooks")
     rows = Webhook.objects.filter(city_id=scope.city_id).select_related("unit")
-    units = units_for_user(scope).only("pk", "name", "path")
-    return render(request, "tasks/webhooks.html", {"rows": rows, "units": units})
+    return render(request, "tasks/webhooks.html", {"rows": rows})

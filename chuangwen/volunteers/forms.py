@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.org.widgets import UnitPicker
+
 from .choices import SKILLS, OrganiserKind
 
 # ==== volunteers ==============================================================================
@@ -65,7 +67,7 @@ class ActivityForm(forms.Form):
         label=_("组织方"), choices=OrganiserKind.choices, widget=forms.Select(SELECT)
     )
     team = forms.ChoiceField(label=_("志愿服务队"), required=False, widget=forms.Select(SELECT))
-    unit = forms.ChoiceField(label=_("组织单位/社区"), required=False, widget=forms.Select(SELECT))
+    unit = forms.ChoiceField(label=_("组织单位/社区"), required=False, widget=UnitPicker())
     description = forms.CharField(
         label=_("服务内容"),
         required=False,
@@ -116,7 +118,7 @@ class CorrectionForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("服务队名称"), max_length=100, widget=forms.TextInput(TEXT))
-    unit = forms.ChoiceField(label=_("所属单位"), widget=forms.Select(SELECT))
+    unit = forms.ChoiceField(label=_("所属单位"), widget=UnitPicker())
     leader = forms.CharField(
         label=_("队长"), required=False, max_length=50, widget=forms.TextInput(TEXT)
     )

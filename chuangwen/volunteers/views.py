@@ -52,6 +52,7 @@ from .forms import (
     TrainingForm,
 )
 from .models import Certificate, Issuer, RecordConsent, ServiceRecord, Team
+from .tables import ActivityTable, MemberTable, TeamTable, VolunteerTable
 
 # ==== volunteers ==============================================================================
 
@@ -289,7 +290,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     staff = scope.see_all or bool(scope.unit_paths)
     qs = selectors.managed_activities(scope) if staff else selectors.activity_list_qs(scope)
     f = ActivityFilter(request.GET, queryset=qs)
-    page = _page(request, f.qs)
+    page = ActivityTable(request, f.qs).page
     template = list_template(
         request, "volunteers/activity_list.html", "volunteers/_activity_rows.html"
     )
@@ -542,7 +543,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     scope = _scope(request)
     f = VolunteerFilter(request.GET, queryset=selectors.volunteer_list_qs(scope))
-    page = _page(request, f.qs)
+    page = VolunteerTable(request, f.qs).page
     conf = services.settings_for(scope.city_id)
     for v in page:
         v.star = services.star_level(v.total_minutes, conf.star_hours)
@@ -702,7 +703,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已建立服务队「%s」") % team.name)
             return redirect("volunteers:teams")
-    page = _page(request, f.qs)
+    page = TeamTable(request, f.qs).page
     return render(request, "volunteers/team_list.html", {"filter": f, "page": page, "form": form})
 
 
@@ -716,7 +717,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "volunteers/team_detail.html",
-        {"team": team, "members": _page(request, members), "activities": activities},
+        {"team": team, "members": MemberTable(request, members).page, "activities": activities},
     )
 
 

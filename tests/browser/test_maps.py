@@ -108,7 +108,10 @@ def test_cases_map_shows_clusters_and_switches_to_heat(live_server, page):
     _shot(page, "cases-map-heat")
     # the list's filters narrow the map without leaving the page
     page.click("summary:has-text('筛选条件')")
-    page.fill("#id_unit", str(sc.district_a.pk))
+    # the unit filter is a search picker: type part of the name, pick the unit
+    page.locator("#id_unit-ts-control").click()
+    page.locator("#id_unit-ts-control").fill(sc.district_a.name[:1])
+    page.locator(".ts-dropdown .option", has_text=sc.district_a.name).first.click()
     page.locator("#id_unit").dispatch_event("change")
     page.wait_for_function("() => document.getElementById('case-map').dataset.loaded === '20'")
     assert "unit=" in page.url

@@ -149,8 +149,12 @@ def test_registering_with_a_new_category_says_the_unit_changed(cc, client_for):
     assert case.unit == cc.community_a
     client = client_for(cc.office)
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    # each category in the register form carries the unit it would make responsible
-    assert f'value="{cc.component.code}" data-unit="城管局"' in page
+    # the register form's category picker searches with the case: each row carries the unit
+    # the category would make responsible
+    picker = reverse("cases:pick_categories") + f"?case={case.pk}"
+    assert f'data-cw-picker="{picker}"' in page
+    rows = client.get(f"{picker}&q={cc.component.code}").json()["results"]
+    assert {"value": cc.component.code, "unit": "城管局"}.items() <= rows[0].items()
     response = client.post(
         reverse("cases:action", args=[case.pk, "register"]),
         {"category": cc.component.code},

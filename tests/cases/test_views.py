@@ -166,7 +166,7 @@ def test_map_points_and_summary(cc, client_for):
 
 def test_categories_page_office_edits(cc, client_for):
     c = client_for(cc.office)
-    assert "暴露垃圾" in c.get(reverse("cases:categories")).content.decode()
+    assert "暴露垃圾" in c.get(reverse("cases:categories"), {"q": "垃圾"}).content.decode()
     c.post(
         reverse("cases:categories"),
         {

@@ -82,7 +82,7 @@ def test_page_lists_own_notifications_only(
     assert r.status_code == 200 and "我的消息" in body
     assert '<a href="/cases/7/">甲区的消息</a>' in body
     assert "已读的消息" in body and "乙区的秘密" not in body
-    assert body.count("list-group-item small fw-bold") == 1  # only the unread one
+    assert body.count('<tr class="fw-bold">') == 1  # only the unread one
     assert "乙区的秘密" in client_for(b).get(reverse("notifications")).content.decode()
 
 

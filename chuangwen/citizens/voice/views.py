@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chuangwen.citizens.tables import SuggestionTable, TopicTable
 from chuangwen.core import ratelimit
 from chuangwen.core.errors import ImportFailed, ServiceError
 from chuangwen.core.filtering import checked_filter
 from chuangwen.core.permissions import office_required
-from chuangwen.core.views import download, list_template, paginate
+from chuangwen.core.views import download, list_template
 from chuangwen.core.xlsx import Sheet, write_workbook
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City
@@ -60,7 +61,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         list_template(
             request, "citizens/voice/suggestion_list.html", "citizens/voice/_suggestion_rows.html"
         ),
-        {"filter": f, "page": paginate(request, qs), "query": request.GET.urlencode()},
+        {"filter": f, "page": SuggestionTable(request, qs).page, "query": request.GET.urlencode()},
     )
 
 
@@ -170,7 +171,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         request,
         "citizens/voice/topic_list.html",
         {
-            "page": paginate(request, qs),
+            "page": TopicTable(request, qs).page,
             "status": status,
             "statuses": TopicStatus.choices,
             "formula": topics.HEAT_FORMULA,

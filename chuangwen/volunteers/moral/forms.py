@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import Person, Unit
+from chuangwen.org.widgets import PeoplePicker, PersonPicker, UnitPicker
 
 from ..models import MoralRule, Outlet
 from .choices import (
@@ -57,7 +58,9 @@ class ConfigForm(StyledForm):
 
 
 class BankForm(StyledForm):
-    community = forms.ModelChoiceField(label=_("社区"), queryset=Unit.objects.none())
+    community = forms.ModelChoiceField(
+        label=_("社区"), queryset=Unit.objects.none(), widget=UnitPicker(kind="community")
+    )
     name = forms.CharField(label=_("名称"), max_length=100, required=False)
 
     def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
@@ -75,7 +78,7 @@ class RuleForm(StyledForm):
 
 
 class PersonForm(StyledForm):
-    person = PersonChoice(label=_("人员"), queryset=Person.objects.none())
+    person = PersonChoice(label=_("人员"), queryset=Person.objects.none(), widget=PersonPicker())
 
     def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +88,9 @@ class PersonForm(StyledForm):
 class HouseholdForm(StyledForm):
     name = forms.CharField(label=_("户名"), max_length=100)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
-    members = forms.ModelMultipleChoiceField(label=_("家庭成员"), queryset=Person.objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label=_("家庭成员"), queryset=Person.objects.none(), widget=PeoplePicker()
+    )
 
     def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,7 +196,7 @@ class HonourForm(StyledForm):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=_year_choices)
     name = forms.CharField(label=_("被推荐人姓名"), max_length=50)
     unit = forms.ModelChoiceField(
-        label=_("所在单位或社区"), queryset=Unit.objects.none(), required=False
+        label=_("所在单位或社区"), queryset=Unit.objects.none(), required=False, widget=UnitPicker()
     )
     title = forms.CharField(label=_("事迹标题"), max_length=200)
     story = forms.CharField(label=_("事迹"), max_length=5000, widget=forms.Textarea({"rows": 6}))
@@ -206,7 +211,9 @@ class HonourForm(StyledForm):
 
 class UnitHonourForm(HonourForm):
     level = forms.ChoiceField(label=_("级别"), choices=HonourLevel.choices)
-    nominator_unit = forms.ModelChoiceField(label=_("推荐单位"), queryset=Unit.objects.none())
+    nominator_unit = forms.ModelChoiceField(
+        label=_("推荐单位"), queryset=Unit.objects.none(), widget=UnitPicker()
+    )
 
     def __init__(self, *args: Any, city_id: int, units: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, city_id=city_id, **kwargs)
@@ -259,7 +266,10 @@ class ApplyForm(StyledForm):
     kind = forms.ModelChoiceField(label=_("评选类别"), queryset=SiteType.objects.none())
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=_year_choices)
     unit = forms.ModelChoiceField(
-        label=_("申报单位（家庭类不填）"), queryset=Unit.objects.none(), required=False
+        label=_("申报单位（家庭类不填）"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=UnitPicker(),
     )
     family_name = forms.CharField(label=_("家庭名称（家庭类）"), max_length=100, required=False)
     statement = forms.CharField(

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import list_template
 from chuangwen.org.models import City
+from chuangwen.volunteers.tables import AccountTable, DeedTable, EntryTable, TransactionTable
 
 from ..models import GoodDeed, MoralAccount, MoralBankEntry, MoralRule, Outlet
 from . import codes, exports, selectors, services
@@ -127,7 +128,7 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
     accounts = AccountFilter(
         request.GET, queryset=selectors.accounts_for_user(scope).filter(bank=bank)
     )
-    page = paginate(request, accounts.qs)
+    page = AccountTable(request, accounts.qs).page
     if getattr(request, "htmx", False):
         return render(request, "volunteers/moral/_account_rows.html", {"page": page})
     outlets = Outlet.objects.filter(bank=bank).select_related("account").order_by("name")
@@ -202,7 +203,7 @@ def bank_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def transaction_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     f = TransactionFilter(request.GET, queryset=selectors.transactions_for_user(scope))
-    page = paginate(request, f.qs)
+    page = TransactionTable(request, f.qs).page
     template = list_template(
         request, "volunteers/moral/transaction_list.html", "volunteers/moral/_txn_rows.html"
     )
@@ -241,7 +242,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     account = selectors.get_account_for_user(scope, pk)
-    page = paginate(request, selectors.entries_of(account))
+    page = EntryTable(request, selectors.entries_of(account)).page
     context: dict[str, Any] = {"account": account, "page": page}
     if services.is_council(request.user, account.bank):
         context["deduct_form"] = DeductForm(city_id=account.city_id, initial={"key": _key()})
@@ -282,7 +283,7 @@ def deed_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in DeedStatus.values:
         qs = qs.filter(status=status)
-    page = paginate(request, qs)
+    page = DeedTable(request, qs).page
     councils = selectors.council_banks(scope, [d.bank for d in page])
     return render(
         request,

@@ -15,9 +15,10 @@ from chuangwen.core import submissions
 from chuangwen.core.errors import Busy, InvalidInput, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.ratelimit import hit
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import list_template
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City, Unit
+from chuangwen.volunteers.tables import CardTable, HonourTable
 
 from ..models import GoodDeed, MoralModel, PublicObjection, Selection
 from . import selectors, services
@@ -49,7 +50,7 @@ def _units_for_nomination(scope: Any) -> Any:
 def honour_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     f = HonourFilter(request.GET, queryset=selectors.honours_for_user(scope))
-    page = paginate(request, f.qs.order_by("-year", "-id"))
+    page = HonourTable(request, f.qs.order_by("-year", "-id")).page
     template = list_template(
         request, "volunteers/moral/honour_list.html", "volunteers/moral/_honour_rows.html"
     )
@@ -168,7 +169,7 @@ def public_board(request: HttpRequest, city_code: str) -> HttpResponse:
     """好人榜: published moral models and good people, searchable."""
     city = _public_city(city_code)
     f = PublicHonourFilter(request.GET, queryset=selectors.published_honours(city))
-    page = paginate(request, f.qs, size=24)
+    page = CardTable(request, f.qs).page
     template = list_template(
         request, "volunteers/moral/public_board.html", "volunteers/moral/_board_cards.html"
     )

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import list_template, paginate
+from chuangwen.core.views import list_template
 from chuangwen.indicators.choices import ScoringRule
 from chuangwen.org.models import City, Unit
+from chuangwen.volunteers.tables import ProposalTable, SelectionTable
 
 from . import selectors, services
 from .choices import ProposalStatus, RevocationSource, SelectionStatus
@@ -30,7 +31,7 @@ def _scope(request: HttpRequest) -> Any:
 def selection_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     f = SelectionFilter(request.GET, queryset=selectors.selections_for_user(scope))
-    page = paginate(request, f.qs.order_by("-year", "-id"))
+    page = SelectionTable(request, f.qs.order_by("-year", "-id")).page
     template = list_template(
         request, "volunteers/moral/selection_list.html", "volunteers/moral/_selection_rows.html"
     )
@@ -196,8 +197,8 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteers/moral/proposal_list.html",
-        {"page": paginate(request, qs), "status": status, "statuses": ProposalStatus.choices,
-         "decision_form": DecisionForm()},
+        {"page": ProposalTable(request, qs).page, "status": status,
+         "statuses": ProposalStatus.choices, "decision_form": DecisionForm()},
     )  # fmt: skip
 
 

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core.errors import InvalidInput, NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template, paginate, stored_file
+from chuangwen.core.views import download, list_template, stored_file
 from chuangwen.core.xlsx import XLSX
 from chuangwen.org import services as org_services
 from chuangwen.org.models import City, Pair
+from chuangwen.volunteers.tables import PairTable
 
 from . import selectors, services
 from .exports import export_pairs
@@ -36,7 +37,7 @@ def _filtered_pairs(request: HttpRequest) -> tuple[PairFilter, Any]:
 @require_GET
 def pair_list(request: HttpRequest) -> HttpResponse:
     f, cutoff = _filtered_pairs(request)
-    page = paginate(request, f.qs)
+    page = PairTable(request, f.qs).page
     template = list_template(
         request, "volunteers/pairs/pair_list.html", "volunteers/pairs/_pair_rows.html"
     )

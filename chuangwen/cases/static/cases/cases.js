@@ -24,7 +24,9 @@
     const note = select.closest("form").querySelector(".cw-unit-note");
     if (!note) return;
     const show = () => {
-      const next = select.selectedOptions[0] ? select.selectedOptions[0].dataset.unit || "" : "";
+      // a search picker (tom-select) keeps the endpoint's row, with the rule's unit, per value
+      const picked = select.tomselect && select.value ? select.tomselect.options[select.value] : null;
+      const next = picked ? picked.unit || "" : select.selectedOptions[0] ? select.selectedOptions[0].dataset.unit || "" : "";
       const now = note.dataset.current || "";
       note.textContent = next && next !== now ? `责任单位将由「${now || "未定"}」改为「${next}」` : `责任单位：${now || "未定"}`;
       note.classList.toggle("text-danger", !!next && next !== now);

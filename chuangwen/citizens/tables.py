@@ -1,0 +1,87 @@
+"""The citizens lists' columns (see ``chuangwen.core.tables``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from chuangwen.core.tables import Column, Table
+
+
+class RankingTable(Table):
+    name = "cit-rankings"
+    columns = (
+        Column("title", _("名称"), "round__title"),
+        Column("type", _("小区类型"), "site_type__name"),
+        Column("period", _("考察期"), "period_end"),
+        Column("status", _("状态"), "round__status"),
+    )
+
+
+class CitizenRoundTable(Table):
+    name = "cit-rounds"
+    columns = (
+        Column("title", _("名称"), "title"),
+        Column("kind", _("类型"), "kind"),
+        Column("status", _("状态"), "status"),
+        Column("closes", _("投票截止"), "closes_at"),
+        Column("published", _("公布时间"), "published_at"),
+    )
+
+
+class TopicTable(Table):
+    name = "cit-topics"
+    columns = (
+        Column("n", "#"),
+        Column("name", _("话题"), "name"),
+        Column("place", _("地点"), "place"),
+        Column("keywords", _("关键词")),
+        Column("heat", _("热度"), "heat"),
+        Column("people", _("提出人数"), "people"),
+        Column("messages", _("留言"), "messages"),
+        Column("likes", _("点赞"), "likes"),
+        Column("at", _("时间")),
+    )
+
+
+class SuggestionTable(Table):
+    name = "cit-suggestions"
+    columns = (
+        Column("number", _("编号"), "number"),
+        Column("source", _("来源"), "source"),
+        Column("at", _("提出时间"), "submitted_at"),
+        Column("text", _("内容")),
+        Column("place", _("地点"), "place"),
+        Column("phone", _("联系电话")),
+        Column("likes", _("赞同"), "like_count"),
+        Column("status", _("状态"), "status"),
+    )
+
+
+class CampaignTable(Table):
+    name = "cit-campaigns"
+    columns = (
+        Column("title", _("名称"), "title"),
+        Column("kind", _("类型"), "kind"),
+        Column("lead", _("牵头单位"), "lead_unit__name"),
+        Column("status", _("状态"), "status"),
+        Column("ends", _("计划完成"), "ends_on"),
+        Column("progress", _("进度")),
+    )
+
+
+class EpisodeTable(Table):
+    name = "cit-episodes"
+    columns = (
+        Column("aired", _("播出日期"), "aired_on"),
+        Column("programme", _("栏目"), "programme"),
+        Column("topic", _("本期主题"), "topic"),
+    )
+
+
+class CommitmentTable(Table):
+    name = "cit-commitments"
+    columns = (
+        Column("unit", _("承诺单位"), "unit__name"),
+        Column("official", _("表态人"), "official"),
+        Column("content", _("承诺内容"), hideable=False),
+        Column("due", _("完成时限"), "due_on"),
+        Column("status", _("状态"), "status"),
+    )

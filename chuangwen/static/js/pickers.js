@@ -1,0 +1,54 @@
+// Searchable pickers (chuangwen/core/widgets.py): every <select data-cw-picker="endpoint">
+// becomes a tom-select that searches the endpoint as one types and scrolls on for more. User
+// text from the endpoint is escaped (cwEscape) before tom-select puts it into the page.
+(function () {
+  if (!window.TomSelect) return;
+  const getJSON = (url) => fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(r.status)));
+  const withParam = (url, key, value) => `${url}${url.includes("?") ? "&" : "?"}${key}=${encodeURIComponent(value)}`;
+  const option = (d) => `<div>${cwEscape(d.text)}${d.hint ? `<div class="small text-muted">${cwEscape(d.hint)}</div>` : ""}</div>`;
+
+  const init = (root) => root.querySelectorAll("select[data-cw-picker]").forEach((el) => {
+    if (el.tomselect) return;
+    const url = el.dataset.cwPicker;
+    const plugins = ["virtual_scroll"];
+    if (el.multiple) plugins.push("remove_button"); else plugins.push("clear_button");
+    const ts = new TomSelect(el, {
+      valueField: "value", labelField: "text", searchField: [],
+      placeholder: el.dataset.placeholder || "",
+      preload: "focus", loadThrottle: 250, maxOptions: null,
+      score: () => () => 1, // the endpoint has searched already: keep its order
+      plugins: plugins,
+      firstUrl: (query) => withParam(url, "q", query),
+      load: function (query, callback) {
+        // the endpoint has searched; answers to an earlier query (every option matches any
+        // query here) must not stay in the list: a new query starts from the chosen items only
+        // (and a late answer to an earlier query is dropped)
+        this.cwQuery = query;
+        getJSON(this.getUrl(query)).then((data) => {
+          if (query !== this.cwQuery) { callback(); return; }
+          if (query !== this.cwLoaded) { this.clearOptions(); this.cwLoaded = query; }
+          if (data.next) this.setNextUrl(query, data.next);
+          callback(data.results);
+        }).catch(() => callback());
+      },
+      render: {
+        option: option,
+        item: (d) => `<div>${cwEscape(d.text)}</div>`,
+        no_results: () => '<div class="no-results">没有找到</div>',
+        loading_more: () => '<div class="loading-more-results py-2 d-flex align-items-center"><div class="spinner"></div> 加载更多…</div>',
+        no_more_results: () => '<div class="no-more-results">没有更多了，请输入文字缩小范围</div>',
+      },
+    });
+    // chosen values the page could not label (a filter's id in the address): ask the endpoint
+    const unknown = [...el.querySelectorAll("option[data-resolve]")].map((o) => o.value).filter(Boolean);
+    if (unknown.length) {
+      getJSON(withParam(url, "values", unknown.join(","))).then((data) => {
+        data.results.forEach((d) => ts.updateOption(d.value, d));
+      }).catch(() => {});
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => init(document));
+  document.addEventListener("htmx:load", (event) => init(event.target));
+})();
