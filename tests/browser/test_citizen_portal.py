@@ -89,6 +89,7 @@ def test_a_citizen_reports_saves_the_code_votes_and_follows_a_campaign(
         assert page.locator("nav.navbar").count() == 0
         # 随手拍
         page.click(".cw-p-tile:has-text('随手拍')")
+        page.wait_for_load_state()  # the page's scripts (map, locate button) have run
         page.click("text=获取当前位置")
         page.locator(".cw-geo-status", has_text="已定位").wait_for()
         page.fill("[name=description]", "路灯不亮，晚上走路很危险")
