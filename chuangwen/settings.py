@@ -155,6 +155,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # Lock the account, not the address: a whole office often shares one NAT address, and locking
 # it by IP would lock every colleague out after one person's mistakes.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A covering index's extra columns (INCLUDE) serve PostgreSQL; SQLite keeps the index without them
+SILENCED_SYSTEM_CHECKS += ["models.W040"]
 # ... but many failures from one address across accounts (password spraying) refuse that
 # address for the same cool-off time: core.lockout.AxesHandler adds this second limit.
 AXES_HANDLER = "chuangwen.core.lockout.AxesHandler"
