@@ -1077,7 +1077,7 @@ def correct_record(
     """A correction is a new ledger row of plus or minus ``minutes`` pointing at the service
     row it corrects; the row itself never changes. The corrected total may not go below 0."""
     record = (
-        ServiceRecord.objects.select_for_update()
+        ServiceRecord.objects.select_for_update(of=("self",))  # (activity: an outer join)
         .select_related("activity__unit", "volunteer__person")
         .get(pk=record.pk)
     )

@@ -70,7 +70,7 @@ def handle_objection(
     (rejected / not awarded); dismissed, it goes on. A deed's objections are its bank council's,
     the others the office's."""
     objection = (
-        PublicObjection.objects.select_for_update()
+        PublicObjection.objects.select_for_update(of=("self",))  # (the targets: outer joins)
         .select_related("deed__bank", "honour", "selection")
         .get(pk=objection.pk)
     )
