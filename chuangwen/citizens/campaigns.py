@@ -479,6 +479,52 @@ def _too_many(items: Sequence[Any]) -> None:
         raise InvalidInput(_("一次最多关联 %(n)d 项") % {"n": MAX_LINKS}, code="too_many")
 
 
+def _link(
+    campaign: Campaign,
+    model: type[CampaignCase] | type[CampaignTask] | type[CampaignSite],
+    kind: str,
+    objects: Sequence[Case] | Sequence[Task] | Sequence[Site],
+    foreign: str,
+    *,
+    milestone: Milestone | None,
+    by_milestone: bool,
+    acting_user: Any,
+) -> int:
+    """Link ``objects`` (each linked once; ``kind`` names the link's field ``<kind>_id``);
+    ``foreign`` is the message when one is of another city. With ``by_milestone``, an object
+    already linked moves to the milestone."""
+    campaign = _locked(campaign)
+    _lead(campaign, acting_user)
+    _working(campaign)
+    _too_many(objects)
+    if by_milestone:
+        milestone = _milestone_of(campaign, milestone)
+    if any(o.city_id != campaign.city_id for o in objects):
+        raise InvalidInput(foreign, code=f"bad_{kind}")
+    ids = [o.pk for o in objects]
+    field = f"{kind}_id"
+    linked = model.objects.filter(campaign=campaign, **{f"{field}__in": ids})
+    have = set(linked.values_list(field, flat=True))
+    extra: dict[str, Any] = {"milestone": milestone} if by_milestone else {}
+    if by_milestone:
+        linked.update(**extra)
+    links: list[Any] = [
+        model(campaign=campaign, **{field: pk}, **extra) for pk in ids if pk not in have
+    ]
+    model.objects.bulk_create(links)
+    after: dict[str, Any] = {f"{kind}s": ids}
+    if by_milestone:
+        after["milestone"] = milestone.pk if milestone else None
+    audit.record(
+        f"citizens.campaign.{kind}s_linked",
+        campaign,
+        actor=acting_user,
+        after=after,
+        summary=campaign.title,
+    )
+    return len(ids)
+
+
 @transaction.atomic
 def link_cases(
     campaign: Campaign,
@@ -488,35 +534,10 @@ def link_cases(
     acting_user: Any,
 ) -> int:
     """Link cases (under a milestone, or loose); a case already linked moves to the milestone."""
-    campaign = _locked(campaign)
-    _lead(campaign, acting_user)
-    _working(campaign)
-    _too_many(cases)
-    milestone = _milestone_of(campaign, milestone)
-    if any(c.city_id != campaign.city_id for c in cases):
-        raise InvalidInput(_("案件不属于本城市"), code="bad_case")
-    ids = [c.pk for c in cases]
-    have = set(
-        CampaignCase.objects.filter(campaign=campaign, case_id__in=ids).values_list(
-            "case_id", flat=True
-        )
-    )
-    CampaignCase.objects.filter(campaign=campaign, case_id__in=have).update(milestone=milestone)
-    CampaignCase.objects.bulk_create(
-        [
-            CampaignCase(campaign=campaign, case_id=pk, milestone=milestone)
-            for pk in ids
-            if pk not in have
-        ]
-    )
-    audit.record(
-        "citizens.campaign.cases_linked",
-        campaign,
-        actor=acting_user,
-        after={"cases": ids, "milestone": milestone.pk if milestone else None},
-        summary=campaign.title,
-    )
-    return len(ids)
+    return _link(
+        campaign, CampaignCase, "case", cases, _("案件不属于本城市"),
+        milestone=milestone, by_milestone=True, acting_user=acting_user,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -527,62 +548,19 @@ def link_tasks(
     milestone: Milestone | None = None,
     acting_user: Any,
 ) -> int:
-    campaign = _locked(campaign)
-    _lead(campaign, acting_user)
-    _working(campaign)
-    _too_many(tasks)
-    milestone = _milestone_of(campaign, milestone)
-    if any(t.city_id != campaign.city_id for t in tasks):
-        raise InvalidInput(_("任务不属于本城市"), code="bad_task")
-    ids = [t.pk for t in tasks]
-    have = set(
-        CampaignTask.objects.filter(campaign=campaign, task_id__in=ids).values_list(
-            "task_id", flat=True
-        )
-    )
-    CampaignTask.objects.filter(campaign=campaign, task_id__in=have).update(milestone=milestone)
-    CampaignTask.objects.bulk_create(
-        [
-            CampaignTask(campaign=campaign, task_id=pk, milestone=milestone)
-            for pk in ids
-            if pk not in have
-        ]
-    )
-    audit.record(
-        "citizens.campaign.tasks_linked",
-        campaign,
-        actor=acting_user,
-        after={"tasks": ids, "milestone": milestone.pk if milestone else None},
-        summary=campaign.title,
-    )
-    return len(ids)
+    """Link tasks (under a milestone, or loose); a task already linked moves to the milestone."""
+    return _link(
+        campaign, CampaignTask, "task", tasks, _("任务不属于本城市"),
+        milestone=milestone, by_milestone=True, acting_user=acting_user,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def link_sites(campaign: Campaign, sites: Sequence[Site], *, acting_user: Any) -> int:
-    campaign = _locked(campaign)
-    _lead(campaign, acting_user)
-    _working(campaign)
-    _too_many(sites)
-    if any(s.city_id != campaign.city_id for s in sites):
-        raise InvalidInput(_("点位不属于本城市"), code="bad_site")
-    ids = [s.pk for s in sites]
-    have = set(
-        CampaignSite.objects.filter(campaign=campaign, site_id__in=ids).values_list(
-            "site_id", flat=True
-        )
-    )
-    CampaignSite.objects.bulk_create(
-        [CampaignSite(campaign=campaign, site_id=pk) for pk in ids if pk not in have]
-    )
-    audit.record(
-        "citizens.campaign.sites_linked",
-        campaign,
-        actor=acting_user,
-        after={"sites": ids},
-        summary=campaign.title,
-    )
-    return len(ids)
+    return _link(
+        campaign, CampaignSite, "site", sites, _("点位不属于本城市"),
+        milestone=None, by_milestone=False, acting_user=acting_user,
+    )  # fmt: skip
 
 
 LINK_MODELS: dict[str, type[CampaignCase] | type[CampaignTask] | type[CampaignSite]] = {
