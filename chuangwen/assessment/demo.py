@@ -71,7 +71,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any], **extra: Any) -
 
 
 def _mock_round(city: City, seed: int, log: Callable[[str], Any]) -> None:
-    plans = list(InspectionPlan.objects.filter(city=city))
+    plans = list(InspectionPlan.objects.filter(city=city).order_by("id"))
     try:
         rnd = services.create_round(city, title="模拟测评（演示）", plans=plans, acting_user=SYSTEM)
     except Exception as exc:  # no active evaluation system: nothing to score
@@ -132,7 +132,11 @@ def _unit_assessment(city: City, seed: int, log: Callable[[str], Any], months: i
         )
     _findings(city, rng, periods, log)
     manual = scheme.items.get(code="M1")
-    units = list(Unit.objects.filter(city=city, kind__in=["district", "street"], active=True))
+    units = list(
+        Unit.objects.filter(city=city, kind__in=["district", "street"], active=True).order_by(
+            "code"
+        )
+    )
     for period in periods[-4:]:
         for unit in rng.sample(units, min(2, len(units))):
             services.add_adjustment(
@@ -160,8 +164,8 @@ def _unit_assessment(city: City, seed: int, log: Callable[[str], Any], months: i
 
 def _findings(city: City, rng: random.Random, periods: list, log: Callable[[str], Any]) -> None:
     system = active_system(city)
-    items = list(NegativeListItem.objects.filter(system=system)) if system else []
-    streets = list(Unit.objects.filter(city=city, kind="street", active=True))
+    items = list(NegativeListItem.objects.filter(system=system).order_by("id")) if system else []
+    streets = list(Unit.objects.filter(city=city, kind="street", active=True).order_by("code"))
     if not items or not streets:
         log("负面清单问题：没有负面清单条目或街道，跳过。")
         return
@@ -273,9 +277,9 @@ def build_accountability_demo(city: City, seed: int, log: Callable[[str], Any]) 
         return
     liaison_of = {
         unit_id: user
-        for unit_id, user in Membership.objects.filter(
-            unit__in=districts, role=Role.UNIT_LIAISON
-        ).values_list("unit_id", "person__user")
+        for unit_id, user in Membership.objects.filter(unit__in=districts, role=Role.UNIT_LIAISON)
+        .order_by("id")
+        .values_list("unit_id", "person__user")
     }
     liaison_users = get_user_model().objects.in_bulk(list(liaison_of.values()))
 

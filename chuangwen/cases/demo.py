@@ -81,9 +81,9 @@ def _photo(rng: random.Random, after: bool) -> bytes:
 
 def _liaisons(city: City) -> tuple[dict[int, int], dict[int, Any]]:
     users = dict(
-        Membership.objects.filter(unit__city=city, role=Role.UNIT_LIAISON).values_list(
-            "unit_id", "person__user_id"
-        )
+        Membership.objects.filter(unit__city=city, role=Role.UNIT_LIAISON)
+        .order_by("id")
+        .values_list("unit_id", "person__user_id")
     )
     parents = dict(Unit.objects.filter(city=city).values_list("pk", "parent_id"))
     return users, parents
@@ -103,9 +103,11 @@ def build_demo(
     rng = random.Random(seed + 4)
     created, _kept = services.load_categories(city, acting_user=SYSTEM)
     log(f"案件类别：{created} 个（数字城管部件/事件大类、小类）")
-    categories = list(Category.objects.filter(city=city, active=True))
+    categories = list(Category.objects.filter(city=city, active=True).order_by("code"))
     weights = [3 if c.family == "event" else 1 for c in categories]
-    grids = list(Grid.objects.filter(city=city).values_list("centroid_lon", "centroid_lat"))
+    grids = list(
+        Grid.objects.filter(city=city).order_by("code").values_list("centroid_lon", "centroid_lat")
+    )
     now = timezone.now()
 
     items: list[services.IntakeData] = []
@@ -175,12 +177,14 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:
         .first()
     )
     verifiers = list(
-        Membership.objects.filter(
-            unit__city=city, role__in=[Role.INSPECTOR, Role.GRID_WORKER]
-        ).values_list("person__user_id", flat=True)[:200]
+        Membership.objects.filter(unit__city=city, role__in=[Role.INSPECTOR, Role.GRID_WORKER])
+        .order_by("id")
+        .values_list("person__user_id", flat=True)[:200]
     )
     users, parents = _liaisons(city)
-    departments = list(Unit.objects.filter(city=city, axis="line").values_list("pk", "path"))
+    departments = list(
+        Unit.objects.filter(city=city, axis="line").order_by("code").values_list("pk", "path")
+    )
     paths = dict(Unit.objects.filter(city=city).values_list("pk", "path"))
     events: list[CaseEvent] = []
     extensions: list[Extension] = []
@@ -361,7 +365,7 @@ def _simulate(city: City, rng: random.Random, cases: list[Case], now) -> None:
     CaseEvent.objects.bulk_create(events, batch_size=1000)
     Extension.objects.bulk_create(extensions)
     # ratings: mostly satisfied
-    reports = list(Report.objects.filter(case_id__in=rated_cases))
+    reports = list(Report.objects.filter(case_id__in=rated_cases).order_by("id"))
     for r in reports:
         r.rating = rng.choices([5, 4, 3, 2, 1], [55, 25, 10, 6, 4])[0]
         r.rated_at = now

@@ -95,7 +95,7 @@ AFTER = (80, 160, 90)
 
 
 def _units(city: City) -> dict[str, Unit]:
-    return {u.name: u for u in Unit.objects.filter(city=city, active=True)}
+    return {u.name: u for u in Unit.objects.filter(city=city, active=True).order_by("code")}
 
 
 def _unit(units: dict[str, Unit], name: str, rng: random.Random) -> Unit:
@@ -258,7 +258,7 @@ def _cases(city: City, rng: random.Random, n: int, used: set[int]) -> list[Case]
     ]
     picked = rng.sample(ids, min(n, len(ids)))
     used.update(picked)
-    return list(Case.objects.filter(pk__in=picked))
+    return list(Case.objects.filter(pk__in=picked).order_by("id"))
 
 
 def _campaigns(

@@ -99,7 +99,9 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
     )
     # a dispatch meeting with decisions for the three districts that fared worst
     districts = list(Unit.objects.filter(city=city, kind=UnitKind.DISTRICT).order_by("code")[:3])
-    office = list(Person.objects.filter(city=city, memberships__role="office_admin")[:3])
+    office = list(
+        Person.objects.filter(city=city, memberships__role="office_admin").order_by("id")[:3]
+    )
     meeting = services.create_meeting(
         city,
         kind=MeetingKind.DISPATCH,

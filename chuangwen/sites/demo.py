@@ -63,7 +63,7 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> int:
     if not grids or not types:
         log("点位：没有网格或点位类型，跳过。")
         return 0
-    units = {u.pk: u for u in Unit.objects.filter(city=city)}
+    units = {u.pk: u for u in Unit.objects.filter(city=city).order_by("code")}
     by_name = {u.name: u for u in units.values()}
     departments = [u for u in units.values() if u.kind == UnitKind.DEPARTMENT]
     lons = [g[0] for g in grids]

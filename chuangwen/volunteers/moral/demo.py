@@ -131,7 +131,10 @@ def _bank(
         if k % 8 != 5:  # the rest stay in 公示
             services.credit_deed(_notice_over(deed), acting_user=DEMO)
     funded = [
-        a for a in MoralAccount.objects.filter(pk__in=[a.pk for a in accounts], balance__gt=0)
+        a
+        for a in MoralAccount.objects.filter(
+            pk__in=[a.pk for a in accounts], balance__gt=0
+        ).order_by("id")
     ]
     for k in range(min(6, len(funded))):
         account = funded[(k * 3 + 1) % len(funded)]
