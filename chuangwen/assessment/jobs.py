@@ -36,7 +36,7 @@ def submit_draft(
     city: City, *, kind: str, start: date, end: date, auto: bool = False, acting_user: Any
 ) -> Job:
     """Queue the drafting of a bulletin (checked now, and again when it runs)."""
-    require_office(acting_user, city.pk, "只有创建办可以起草通报")
+    require_office(acting_user, city.pk, _("只有创建办可以起草通报"))
     services.bulletin_context(city, kind, start, end)  # refuse a bad period now, not in the job
     label = BulletinKind(kind).label
     return submit_job(

@@ -333,10 +333,10 @@ def import_survey(rnd: MockEvaluation, file: IO[bytes] | bytes, *, acting_user: 
         if code:
             unit = units.get(code)
             if unit is None:
-                errors.add(number, "区县编码", f"单位「{code}」不存在")
+                errors.add(number, "区县编码", _("单位「%(code)s」不存在") % {"code": code})
         key = unit.pk if unit else None
         if key in seen:
-            errors.add(number, "区县编码", f"与第 {seen[key]} 行重复")
+            errors.add(number, "区县编码", _("与第 %(row)s 行重复") % {"row": seen[key]})
         seen[key] = number
         values = {}
         for col in ("知晓率", "支持率", "满意率"):
@@ -345,13 +345,13 @@ def import_survey(rnd: MockEvaluation, file: IO[bytes] | bytes, *, acting_user: 
             except (TypeError, ValueError):
                 v = None
             if v is None or not 0 <= v <= 100:
-                errors.add(number, col, "须为 0–100 的百分数")
+                errors.add(number, col, _("须为 0–100 的百分数"))
             values[col] = v or 0.0
         n = row.get("样本量") or 0
         try:
             n = int(n)
         except (TypeError, ValueError):
-            errors.add(number, "样本量", "须为整数")
+            errors.add(number, "样本量", _("须为整数"))
             n = 0
         rows.append(
             SurveyResult(
@@ -364,7 +364,7 @@ def import_survey(rnd: MockEvaluation, file: IO[bytes] | bytes, *, acting_user: 
             )
         )
     if not rows and not errors:
-        errors.add(None, "", "文件中没有数据行")
+        errors.add(None, "", _("文件中没有数据行"))
     errors.raise_if_any()
     rnd.surveys.all().delete()
     SurveyResult.objects.bulk_create(rows)
@@ -2045,7 +2045,7 @@ def verify_list_exit(
         _liaison_users([entry.unit_id]),
         str(
             _("黑榜整改核查%(r)s：%(p)s")
-            % {"r": "通过，已退出黑榜" if approved else "不通过", "p": entry.period.label}
+            % {"r": _("通过，已退出黑榜") if approved else _("不通过"), "p": entry.period.label}
         ),
         url=reverse("assessment:lists"),
         topic="assessment",
@@ -2398,7 +2398,7 @@ def propose_accountability(
 ) -> AccountabilityRecord:
     """The office proposes a record against ``unit`` citing ``facts`` (``{"type", "id"}``
     references or ``"type:id"`` strings, each checked to exist in the city)."""
-    require_office(acting_user, city.pk, "只有创建办可以提出奖惩问责建议")
+    require_office(acting_user, city.pk, _("只有创建办可以提出奖惩问责建议"))
     _checked_kind_and_unit(city, kind, unit)
     title = _text(title, "事由", limit=MAX_TITLE)
     reason = _text(reason, "情况说明", required=False)
@@ -2420,7 +2420,7 @@ def run_accountability_rules(
     """Run every registered rule and record what it proposes (each ``key`` once: a proposal
     already made — decided, dismissed or pending — is not made again). The office is told
     how many proposals wait for a decision."""
-    require_office(acting_user, city.pk, "只有创建办可以运行奖惩问责规则")
+    require_office(acting_user, city.pk, _("只有创建办可以运行奖惩问责规则"))
     today = today or timezone.localdate()
     made: list[AccountabilityRecord] = []
     with transaction.atomic():
@@ -2620,7 +2620,7 @@ def follow_up_accountability(
 ) -> AccountabilityRecord:
     """跟踪问效: the office checks what the unit did after its answer."""
     record = _lock_record(record)
-    require_office(acting_user, record.city_id, "只有创建办可以跟踪问效")
+    require_office(acting_user, record.city_id, _("只有创建办可以跟踪问效"))
     _check_transition(
         ACCOUNTABILITY_TRANSITIONS,
         AccountabilityState,
@@ -2645,7 +2645,7 @@ def close_accountability(
     """办结: the office closes a decided record (a commendation at once; a measure once the
     unit has answered or the follow-up is done)."""
     record = _lock_record(record)
-    require_office(acting_user, record.city_id, "只有创建办可以办结")
+    require_office(acting_user, record.city_id, _("只有创建办可以办结"))
     _check_transition(
         ACCOUNTABILITY_TRANSITIONS, AccountabilityState, record.state, AccountabilityState.CLOSED
     )
@@ -2702,7 +2702,7 @@ def save_report_template(
 ) -> ReportTemplate:
     """Create or change a report template: sections (title + hint), monthly or quarterly, due
     on ``due_day`` (1–28) of the month after the period, owed by ``units``."""
-    require_office(acting_user, city.pk, "只有创建办可以设置汇报模板")
+    require_office(acting_user, city.pk, _("只有创建办可以设置汇报模板"))
     if template is not None:
         template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
         if template.city_id != city.pk:
@@ -3037,7 +3037,7 @@ def draft_bulletin(
     """Draft a bulletin for [start, end] from the data: every registered section builds its
     text, figures (each with its query and link), table and photo candidates. The queries
     run first; the rows are written in one short transaction."""
-    require_office(acting_user, city.pk, "只有创建办可以起草通报")
+    require_office(acting_user, city.pk, _("只有创建办可以起草通报"))
     ctx = bulletin_context(city, kind, start, end)
     title = _text(title, "标题", required=False, limit=MAX_TITLE) or periods.bulletin_title(
         kind, start, end, city.name
@@ -3079,7 +3079,7 @@ def _lock_draft(bulletin: Bulletin) -> Bulletin:
 
 def regenerate_bulletin(bulletin: Bulletin, *, acting_user: Any) -> Bulletin:
     """Rebuild every section of a draft from today's data (rewritten text is replaced)."""
-    require_office(acting_user, bulletin.city_id, "只有创建办可以修改通报")
+    require_office(acting_user, bulletin.city_id, _("只有创建办可以修改通报"))
     ctx = bulletin_context(bulletin.city, bulletin.kind, bulletin.period_start, bulletin.period_end)
     sections = _build_sections(ctx)
     with transaction.atomic():
@@ -3101,7 +3101,7 @@ def regenerate_bulletin(bulletin: Bulletin, *, acting_user: Any) -> Bulletin:
 
 @transaction.atomic
 def rename_bulletin(bulletin: Bulletin, *, title: str, acting_user: Any) -> Bulletin:
-    require_office(acting_user, bulletin.city_id, "只有创建办可以修改通报")
+    require_office(acting_user, bulletin.city_id, _("只有创建办可以修改通报"))
     bulletin = _lock_draft(bulletin)
     before = bulletin.title
     bulletin.title = _text(title, "标题", limit=MAX_TITLE)
@@ -3131,7 +3131,7 @@ def edit_bulletin_section(
     and which of the offered photos (``"source:id"`` keys) are printed. The figures stay as
     computed."""
     bulletin = Bulletin.objects.select_for_update().get(pk=section.bulletin_id)
-    require_office(acting_user, bulletin.city_id, "只有创建办可以修改通报")
+    require_office(acting_user, bulletin.city_id, _("只有创建办可以修改通报"))
     bulletin = _lock_draft(bulletin)
     section = BulletinSection.objects.get(pk=section.pk, bulletin=bulletin)
     names = ["title", "text", "included", "photos"]
@@ -3216,7 +3216,7 @@ def issue_bulletin(
     The documents are rendered before the counter is locked; if another document took the
     expected number meanwhile, they are rendered again with the number actually given."""
     city = bulletin.city
-    require_office(acting_user, city.pk, "只有创建办可以印发通报")
+    require_office(acting_user, city.pk, _("只有创建办可以印发通报"))
     if bulletin.status != BulletinStatus.DRAFT:
         raise InvalidTransition(_("通报已印发"))
     prefix = _text(prefix, "发文机关代字", required=False, limit=20) or DEFAULT_BULLETIN_PREFIX

@@ -7,6 +7,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from chuangwen.core.errors import (
@@ -124,7 +126,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     plans = InspectionPlan.objects.filter(city_id=scope.city_id).order_by("-id")[:50]
     form = RoundForm(request.POST or None, plans=plans)
     if request.method == "POST":
-        require_office(request.user, scope.city_id, "只有创建办可以新建模拟测评")
+        require_office(request.user, scope.city_id, _("只有创建办可以新建模拟测评"))
         if form.is_valid():
             rnd = services.create_round(
                 City.objects.get(pk=scope.city_id),
@@ -179,22 +181,24 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     rnd = selectors.get_round_for_user(_scope(request), pk)
     if action == "compute":
         rnd = services.compute_round(rnd, acting_user=request.user)
-        messages.success(request, f"测算完成：预测综合成绩 {rnd.overall_score:.2f} 分")
+        messages.success(
+            request, _("测算完成：预测综合成绩 %(score).2f 分") % {"score": rnd.overall_score}
+        )
     elif action == "weights":
         form = WeightsForm(request.POST)
         if not form.is_valid():
-            raise InvalidInput("权重填写有误", code="bad_weights")
+            raise InvalidInput(_("权重填写有误"), code="bad_weights")
         services.update_round_inputs(
             rnd,
             weights=form.weights(rnd.weights),
             minors_input=form.cleaned_data["minors_input"],
             acting_user=request.user,
         )
-        messages.success(request, "权重已保存，请重新测算")
+        messages.success(request, _("权重已保存，请重新测算"))
     elif action == "survey":
         sform = SurveyForm(request.POST, request.FILES)
         if not sform.is_valid():
-            raise InvalidInput("请选择文件", code="required")
+            raise InvalidInput(_("请选择文件"), code="required")
         try:
             n = services.import_survey(
                 rnd, sform.cleaned_data["file"].read(), acting_user=request.user
@@ -203,13 +207,13 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             for e in exc.errors[:20]:
                 messages.error(request, str(e))
         else:
-            messages.success(request, f"已导入问卷调查 {n} 行")
+            messages.success(request, _("已导入问卷调查 %(n)s 行") % {"n": n})
     elif action == "negative":
         item = NegativeListItem.objects.filter(
             system=rnd.system, pk=request.POST.get("item") or 0
         ).first()
         if item is None:
-            raise InvalidInput("请选择负面清单条目", code="required")
+            raise InvalidInput(_("请选择负面清单条目"), code="required")
         services.add_round_negative(
             rnd, item, note=request.POST.get("note", ""), acting_user=request.user
         )
@@ -272,7 +276,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
         initial={"year": timezone.localdate().year, "number": timezone.localdate().month},
     )
     if request.method == "POST":
-        require_office(request.user, scope.city_id, "只有创建办可以新建考核期")
+        require_office(request.user, scope.city_id, _("只有创建办可以新建考核期"))
         if form.is_valid():
             d = form.cleaned_data
             period = services.create_period(
@@ -335,18 +339,18 @@ def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form = ReasonForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         period = services.compute_period(period, reason=reason, acting_user=request.user)
-        messages.success(request, f"计算完成：{period.n_units} 个单位")
+        messages.success(request, _("计算完成：%(n)s 个单位") % {"n": period.n_units})
     elif action in ("publish", "disclosure"):
         pform = PublishForm(request.POST)
         if not pform.is_valid():
-            raise InvalidInput("请选择公开范围", code="required")
+            raise InvalidInput(_("请选择公开范围"), code="required")
         disclosure = pform.cleaned_data["disclosure"]
         if action == "publish":
             services.publish_period(period, disclosure=disclosure, acting_user=request.user)
-            messages.success(request, "已发布，考核结果冻结")
+            messages.success(request, _("已发布，考核结果冻结"))
         else:
             services.set_disclosure(period, disclosure, acting_user=request.user)
-            messages.success(request, "公开范围已更新")
+            messages.success(request, _("公开范围已更新"))
     elif action == "adjustment":
         manual = period.scheme.items.filter(kind=ItemKind.MANUAL)
         units = Unit.objects.filter(city_id=period.city_id, active=True)
@@ -363,7 +367,7 @@ def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             file=d.get("file"),
             acting_user=request.user,
         )
-        messages.success(request, "加减分已登记，重新计算后计入")
+        messages.success(request, _("加减分已登记，重新计算后计入"))
     else:
         raise NotFound()
     return redirect("assessment:period", period.pk)
@@ -386,7 +390,7 @@ def adjustment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     services.withdraw_adjustment(adj, reason=reason, acting_user=request.user)
-    messages.success(request, "已撤销该加减分")
+    messages.success(request, _("已撤销该加减分"))
     return redirect("assessment:period", adj.period_id)
 
 
@@ -449,7 +453,7 @@ def annual(request: HttpRequest) -> HttpResponse:
     """年度考核结果（按绩效目标考核的格式）: preview and Excel."""
     scope = _scope(request)
     if not scope.see_all:
-        raise PermissionDenied("年度汇总仅限创建办和领导查看")
+        raise PermissionDenied(_("年度汇总仅限创建办和领导查看"))
     form = AnnualForm(request.GET or None, initial={"year": timezone.localdate().year})
     rows: list[Any] = []
     if form.is_valid():
@@ -471,7 +475,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     )
     form = SchemeForm(request.POST or None, initial={"list_mode": ListMode.COUNT})
     if request.method == "POST":
-        require_office(request.user, scope.city_id, "只有创建办可以新建考核方案")
+        require_office(request.user, scope.city_id, _("只有创建办可以新建考核方案"))
         if form.is_valid():
             d = form.cleaned_data
             scheme = services.create_scheme(
@@ -538,11 +542,11 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     acting_user=request.user,
                     **form.settings(),
                 )
-                messages.success(request, "方案已保存")
+                messages.success(request, _("方案已保存"))
                 return redirect("assessment:scheme", scheme.pk)
-            messages.error(request, "填写有误，请检查标红的字段")
+            messages.error(request, _("填写有误，请检查标红的字段"))
     elif request.method == "POST":
-        raise InvalidTransition("已启用或停用的方案不能修改，请先生成新版本")
+        raise InvalidTransition(_("已启用或停用的方案不能修改，请先生成新版本"))
     readable = {i.pk: quantities.readable(i.formula) for i in items}
     return render(
         request,
@@ -565,10 +569,10 @@ def scheme_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     scheme = selectors.get_scheme_for_user(_scope(request), pk)
     if action == "activate":
         services.activate_scheme(scheme, acting_user=request.user)
-        messages.success(request, "方案已启用")
+        messages.success(request, _("方案已启用"))
     elif action == "version":
         scheme = services.new_scheme_version(scheme, acting_user=request.user)
-        messages.success(request, f"已生成第 {scheme.version} 版草稿")
+        messages.success(request, _("已生成第 %(version)s 版草稿") % {"version": scheme.version})
     else:
         raise NotFound()
     return redirect("assessment:scheme", scheme.pk)
@@ -622,7 +626,7 @@ def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             file=form.cleaned_data.get("file"),
             acting_user=request.user,
         )
-        messages.success(request, "整改情况已提交，等待创建办核查")
+        messages.success(request, _("整改情况已提交，等待创建办核查"))
     elif action == "verify":
         vform = VerifyForm(request.POST)
         if not vform.is_valid():
@@ -633,7 +637,7 @@ def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             note=vform.cleaned_data["note"],
             acting_user=request.user,
         )
-        messages.success(request, "核查结果已记录")
+        messages.success(request, _("核查结果已记录"))
     else:
         raise NotFound()
     return redirect(f"{reverse('assessment:lists')}?period={entry.period_id}")
@@ -695,7 +699,7 @@ def finding_new(request: HttpRequest) -> HttpResponse:
             file=d.get("file"),
             acting_user=request.user,
         )
-        messages.success(request, "负面清单问题已认定，已通知责任单位")
+        messages.success(request, _("负面清单问题已认定，已通知责任单位"))
         return redirect("assessment:finding", finding.pk)
     grades = {
         code: [str(UnitSanction(g).label) for g in grades]
@@ -741,7 +745,7 @@ def finding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             file=form.cleaned_data.get("file"),
             acting_user=request.user,
         )
-        messages.success(request, "整改情况已提交，等待创建办核查")
+        messages.success(request, _("整改情况已提交，等待创建办核查"))
     elif action == "verify":
         vform = VerifyForm(request.POST)
         if not vform.is_valid():
@@ -752,12 +756,12 @@ def finding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             note=vform.cleaned_data["note"],
             acting_user=request.user,
         )
-        messages.success(request, "核查结果已记录")
+        messages.success(request, _("核查结果已记录"))
     elif action == "withdraw":
         rform = ReasonForm(request.POST)
         reason = rform.cleaned_data["reason"] if rform.is_valid() else ""
         services.withdraw_finding(finding, reason=reason, acting_user=request.user)
-        messages.success(request, "已撤销")
+        messages.success(request, _("已撤销"))
     else:
         raise NotFound()
     return redirect("assessment:finding", finding.pk)
@@ -873,7 +877,7 @@ def _liaison_units(scope: Any) -> Any:
 
 def _require_accountability_reader(scope: Any) -> None:
     if not (scope.see_all or selectors.liaison_unit_ids(scope)):
-        raise PermissionDenied("奖惩问责记录仅创建办、市领导和被问责单位联络员可见")
+        raise PermissionDenied(_("奖惩问责记录仅创建办、市领导和被问责单位联络员可见"))
 
 
 @member_required
@@ -912,7 +916,7 @@ def accountability_export(request: HttpRequest) -> Any:
 @require_POST
 def accountability_rules(request: HttpRequest) -> HttpResponse:
     made = services.run_accountability_rules(_city_of(request), acting_user=request.user)
-    messages.success(request, f"规则提出建议 {len(made)} 条")
+    messages.success(request, _("规则提出建议 %(n)s 条") % {"n": len(made)})
     return redirect(reverse("assessment:accountability_list") + "?state=proposed")
 
 
@@ -957,7 +961,7 @@ def accountability_new(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "已提出，待决定")
+            messages.success(request, _("已提出，待决定"))
             return redirect("assessment:accountability", record.pk)
     return render(
         request,
@@ -987,11 +991,11 @@ def accountability_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACCOUNTABILITY_ACTIONS = {
-    "decide": "已决定",
-    "dismiss": "已不予处理",
-    "respond": "已反馈",
-    "follow_up": "已记录跟踪问效",
-    "close": "已办结",
+    "decide": _lazy("已决定"),
+    "dismiss": _lazy("已不予处理"),
+    "respond": _lazy("已反馈"),
+    "follow_up": _lazy("已记录跟踪问效"),
+    "close": _lazy("已办结"),
 }
 
 
@@ -1006,7 +1010,7 @@ def accountability_action(request: HttpRequest, pk: int, action: str) -> HttpRes
         if action == "decide":
             form = DecideForm(request.POST)
             if not form.is_valid():
-                raise InvalidInput("请填写决定意见，反馈时限须为有效日期", code="invalid")
+                raise InvalidInput(_("请填写决定意见，反馈时限须为有效日期"), code="invalid")
             services.decide_accountability(
                 record,
                 decision=form.cleaned_data["decision"],
@@ -1039,7 +1043,7 @@ def accountability_action(request: HttpRequest, pk: int, action: str) -> HttpRes
 
 def _require_submission_reader(scope: Any) -> None:
     if not (scope.see_all or selectors.liaison_unit_ids(scope)):
-        raise PermissionDenied("汇报和信息仅创建办、市领导和单位联络员可见")
+        raise PermissionDenied(_("汇报和信息仅创建办、市领导和单位联络员可见"))
 
 
 @member_required
@@ -1104,7 +1108,7 @@ def _template_form(request: HttpRequest, template: ReportTemplate | None) -> Htt
         except ServiceError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, f"已保存汇报模板「{saved.title}」")
+            messages.success(request, _("已保存汇报模板「%(title)s」") % {"title": saved.title})
             return redirect("assessment:report_templates")
     return render(
         request,
@@ -1158,7 +1162,7 @@ def report_new(request: HttpRequest, template_pk: int) -> HttpResponse:
         except ServiceError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "汇报已报送")
+            messages.success(request, _("汇报已报送"))
             return redirect("assessment:submission", sub.pk)
     return render(
         request,
@@ -1173,7 +1177,7 @@ def info_new(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     units = _liaison_units(scope)
     if not units.exists():
-        raise PermissionDenied("只有单位联络员可以报送信息")
+        raise PermissionDenied(_("只有单位联络员可以报送信息"))
     form = InfoForm(request.POST or None, request.FILES or None, units=units)
     form.fields["unit"].initial = units.first()
     if request.method == "POST" and form.is_valid():
@@ -1190,7 +1194,7 @@ def info_new(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "信息已报送")
+            messages.success(request, _("信息已报送"))
             return redirect("assessment:submission", sub.pk)
     return render(
         request,
@@ -1204,7 +1208,7 @@ def info_new(request: HttpRequest) -> HttpResponse:
 def info_edit(request: HttpRequest, pk: int) -> HttpResponse:
     sub = selectors.get_submission_for_user(_scope(request), pk)
     if sub.kind != SubmissionKind.INFO or sub.status != SubmissionStatus.RETURNED:
-        raise InvalidTransition("只有被退回的信息可以修改后重新报送")
+        raise InvalidTransition(_("只有被退回的信息可以修改后重新报送"))
     form = InfoEditForm(
         request.POST or None,
         request.FILES or None,
@@ -1219,7 +1223,7 @@ def info_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "已重新报送")
+            messages.success(request, _("已重新报送"))
             return redirect("assessment:submission", sub.pk)
     return render(
         request,
@@ -1258,7 +1262,7 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise InvalidInput(
-                "请选择点评结果并填写点评意见，得分须为 0–100 的整数", code="invalid"
+                _("请选择点评结果并填写点评意见，得分须为 0–100 的整数"), code="invalid"
             )
         d = form.cleaned_data
         services.review_submission(
@@ -1273,7 +1277,7 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         _fail(request, exc)
     else:
-        messages.success(request, "点评已保存")
+        messages.success(request, _("点评已保存"))
     return redirect("assessment:submission", sub.pk)
 
 
@@ -1294,10 +1298,11 @@ def _date_param(request: HttpRequest, name: str, default: date) -> date:
         value = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(
-            f"日期「{raw[:20]}」无效，应为 2026-01-31 这样的日期", code="bad_date"
+            _("日期「%(raw)s」无效，应为 2026-01-31 这样的日期") % {"raw": raw[:20]},
+            code="bad_date",
         ) from None
     if not 1900 <= value.year <= 2100:
-        raise InvalidInput("日期超出范围", code="bad_date")
+        raise InvalidInput(_("日期超出范围"), code="bad_date")
     return value
 
 
@@ -1310,7 +1315,7 @@ def late_reports(request: HttpRequest) -> HttpResponse:
     start = _date_param(request, "start", today - timedelta(days=LATE_WINDOW_DAYS))
     end = _date_param(request, "end", today)
     if start > end:
-        raise InvalidInput("开始日期不能晚于结束日期", code="bad_date")
+        raise InvalidInput(_("开始日期不能晚于结束日期"), code="bad_date")
     unit_ids = None if scope.see_all else selectors.liaison_unit_ids(scope)
     rows = selectors.owed_reports(scope.city_id, start, end, unit_ids)
     show = request.GET.get("show", "late")
@@ -1357,7 +1362,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 def bulletin_draft(request: HttpRequest) -> HttpResponse:
     form = BulletinDraftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择通报类型并填写有效的统计期")
+        messages.error(request, _("请选择通报类型并填写有效的统计期"))
         return redirect("assessment:bulletins")
     d = form.cleaned_data
     try:
@@ -1371,7 +1376,7 @@ def bulletin_draft(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         _fail(request, exc)
         return redirect("assessment:bulletins")
-    messages.success(request, "已提交后台起草，完成后可从本页打开通报")
+    messages.success(request, _("已提交后台起草，完成后可从本页打开通报"))
     return redirect("job", pk=job.pk)
 
 
@@ -1438,7 +1443,7 @@ def bulletin_section(request: HttpRequest, pk: int, section_pk: int) -> HttpResp
         except ServiceError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, f"已保存「{d['title']}」")
+            messages.success(request, _("已保存「%(title)s」") % {"title": d["title"]})
             return redirect(reverse("assessment:bulletin", args=[bulletin.pk]) + f"#s{section.pk}")
     return render(
         request,
@@ -1457,16 +1462,16 @@ def bulletin_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "sign":
             n = services.sign_bulletin(bulletin, acting_user=user)
-            messages.success(request, f"已签收（{n} 个单位）")
+            messages.success(request, _("已签收（%(n)s 个单位）") % {"n": n})
         elif action == "regenerate":
             services.regenerate_bulletin(bulletin, acting_user=user)
-            messages.success(request, "已按最新数据重新生成")
+            messages.success(request, _("已按最新数据重新生成"))
         elif action == "rename":
             form = BulletinTitleForm(request.POST)
             if not form.is_valid():
-                raise InvalidInput("请填写标题（不超过 200 字）", code="invalid")
+                raise InvalidInput(_("请填写标题（不超过 200 字）"), code="invalid")
             services.rename_bulletin(bulletin, title=form.cleaned_data["title"], acting_user=user)
-            messages.success(request, "标题已保存")
+            messages.success(request, _("标题已保存"))
         elif action == "issue":
             units = Unit.objects.filter(city_id=bulletin.city_id, active=True)
             iform = IssueForm(request.POST, units=units)
@@ -1475,7 +1480,9 @@ def bulletin_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     f"{iform.fields[k].label}：{v[0]}" if k in iform.fields else str(v[0])
                     for k, v in iform.errors.items()
                 )
-                raise InvalidInput(f"印发信息有误 — {errors}", code="invalid")
+                raise InvalidInput(
+                    _("印发信息有误 — %(errors)s") % {"errors": errors}, code="invalid"
+                )
             d = iform.cleaned_data
             bulletin = services.issue_bulletin(
                 bulletin,
@@ -1485,7 +1492,7 @@ def bulletin_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 recipients=d["recipients"],
                 acting_user=user,
             )
-            messages.success(request, f"已印发 {bulletin.number}")
+            messages.success(request, _("已印发 %(number)s") % {"number": bulletin.number})
         else:
             raise NotFound()
     except ServiceError as exc:

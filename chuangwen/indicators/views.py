@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
@@ -100,7 +101,7 @@ def node_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidInput as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("indicators:node", pk=node.pk)
     status = 400 if form.errors else 200
     return render(
@@ -135,7 +136,7 @@ def node_add(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidInput as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, "已添加（标记为本市增补）")
+            messages.success(request, _("已添加（标记为本市增补）"))
             return redirect("indicators:node", pk=node.pk)
     status = 400 if form.errors else 200
     return render(
@@ -158,9 +159,11 @@ def node_move(request: HttpRequest, pk: int) -> HttpResponse:
         if code:
             parent = Indicator.objects.filter(system=node.system, code=code).first()
             if parent is None:
-                raise InvalidInput(f"上级编号「{code}」不存在", code="bad_parent")
+                raise InvalidInput(
+                    _("上级编号「%(code)s」不存在") % {"code": code}, code="bad_parent"
+                )
         services.move_indicator(node, parent, acting_user=request.user)
-        messages.success(request, "已移动")
+        messages.success(request, _("已移动"))
     return redirect("indicators:node", pk=node.pk)
 
 
@@ -172,14 +175,14 @@ def node_retire(request: HttpRequest, pk: int) -> HttpResponse:
     form = RetireForm(request.POST)
     if restore:
         services.retire_indicator(node, retired=False, acting_user=request.user)
-        messages.success(request, "已恢复")
+        messages.success(request, _("已恢复"))
     elif form.is_valid():
         services.retire_indicator(
             node, reason=form.cleaned_data["reason"], acting_user=request.user
         )
-        messages.success(request, "已停用（含下级）")
+        messages.success(request, _("已停用（含下级）"))
     else:
-        raise InvalidInput("请填写停用原因", code="reason_required")
+        raise InvalidInput(_("请填写停用原因"), code="reason_required")
     return redirect("indicators:node", pk=node.pk)
 
 
@@ -264,7 +267,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         except ImportFailed as exc:
             failure = exc
         else:
-            messages.success(request, f"导入成功：{system.indicators.count()} 个节点（草稿）")
+            messages.success(
+                request, _("导入成功：%(n)s 个节点（草稿）") % {"n": system.indicators.count()}
+            )
             return redirect("indicators:system", pk=system.pk)
     status = 400 if failure or form.errors else 200
     return render(
@@ -275,7 +280,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def _draft_or_active(request: HttpRequest, pk: int) -> EvaluationSystem:
     system = selectors.get_system_for_user(_scope(request), pk)
     if system.previous_id is None:
-        raise NotFound("该版本没有可对比的上一版本")
+        raise NotFound(_("该版本没有可对比的上一版本"))
     return system
 
 
@@ -317,10 +322,10 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         if code:
             target = Indicator.objects.filter(system=system, code=code).first()
             if target is None:
-                messages.error(request, f"新版本中没有编号「{code}」")
+                messages.error(request, _("新版本中没有编号「%(code)s」") % {"code": code})
                 return redirect(request.get_full_path())
         services.set_mapping(row, target, acting_user=request.user)
-        messages.success(request, "映射已更新")
+        messages.success(request, _("映射已更新"))
         return redirect(request.get_full_path())
     qs = selectors.mappings(system).order_by("old__path")
     only = request.GET.get("only", "")
@@ -340,8 +345,8 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     result = services.adopt_system(system, acting_user=request.user)
     messages.success(
         request,
-        f"已启用「{system.name}」：迁移关联对象 {result.moved_total} 个，"
-        f"待处理（未映射）指标 {len(result.unmapped)} 个",
+        _("已启用「%(name)s」：迁移关联对象 %(moved)s 个，待处理（未映射）指标 %(unmapped)s 个")
+        % {"name": system.name, "moved": result.moved_total, "unmapped": len(result.unmapped)},
     )
     return redirect("indicators:system", pk=system.pk)
 
@@ -352,7 +357,9 @@ def move_attached(request: HttpRequest, pk: int) -> HttpResponse:
     system = _draft_or_active(request, pk)
     result = services.move_attached(system, acting_user=request.user)
     messages.success(
-        request, f"迁移关联对象 {result.moved_total} 个，仍未映射 {len(result.unmapped)} 个"
+        request,
+        _("迁移关联对象 %(moved)s 个，仍未映射 %(unmapped)s 个")
+        % {"moved": result.moved_total, "unmapped": len(result.unmapped)},
     )
     return redirect("indicators:system", pk=system.pk)
 
@@ -366,14 +373,14 @@ def system_title(request: HttpRequest, pk: int) -> HttpResponse:
     system = selectors.get_system_for_user(_scope(request), pk)
     form = TitleForm(request.POST)
     if not form.is_valid():
-        raise InvalidInput("请选择创建称号", code="bad_title")
+        raise InvalidInput(_("请选择创建称号"), code="bad_title")
     services.set_system_title(
         system,
         title=form.cleaned_data["title"],
         title_other=form.cleaned_data["title_other"],
         acting_user=request.user,
     )
-    messages.success(request, "已保存创建称号")
+    messages.success(request, _("已保存创建称号"))
     return redirect("indicators:system", pk=system.pk)
 
 
@@ -398,11 +405,11 @@ def link_create(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     form = LinkForm(request.POST)
     if not form.is_valid():
-        raise InvalidInput("请分别搜索并选择两条测评标准", code="required")
+        raise InvalidInput(_("请分别搜索并选择两条测评标准"), code="required")
     a = selectors.get_indicator_for_user(scope, form.cleaned_data["a"])
     b = selectors.get_indicator_for_user(scope, form.cleaned_data["b"])
     services.link_standards(a, b, note=form.cleaned_data["note"], acting_user=request.user)
-    messages.success(request, f"已建立对应：{a.code} ↔ {b.code}")
+    messages.success(request, _("已建立对应：%(a)s ↔ %(b)s") % {"a": a.code, "b": b.code})
     return redirect("indicators:links")
 
 
@@ -411,7 +418,7 @@ def link_create(request: HttpRequest) -> HttpResponse:
 def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     link = selectors.get_link_for_user(_scope(request), pk)
     services.unlink_standards(link, acting_user=request.user)
-    messages.success(request, "已删除对应")
+    messages.success(request, _("已删除对应"))
     return redirect("indicators:links")
 
 
@@ -422,7 +429,7 @@ def standard_pick(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     form = PickForm(request.GET)
     if not form.is_valid():
-        raise InvalidInput("参数有误", code="bad_params")
+        raise InvalidInput(_("参数有误"), code="bad_params")
     d = form.cleaned_data
     q = d["q"] or request.GET.get(f"q_{d['name']}", "")[:50]
     rows = selectors.standards_to_pick(scope, q, d["system"])

@@ -813,7 +813,7 @@ def update_action_item(
         if not may_update_action(scope, item):
             raise PermissionDenied(_("只有责任单位或创建办可以办理议定事项"))
         if status == ActionStatus.CANCELLED:
-            require_office(acting_user, item.city_id, "只有创建办可以取消议定事项")
+            require_office(acting_user, item.city_id, _("只有创建办可以取消议定事项"))
     before = audit.snapshot(item, ["status", "progress"])
     fields = ["updated_at"]
     if status is not None and status != item.status:

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangwen.cases.selectors import categories_for_city
@@ -113,18 +114,18 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     plan = selectors.get_plan_for_user(_scope(request), pk)
     if action == "sample":
         rows = services.sample_plan(plan, acting_user=request.user)
-        messages.success(request, f"已抽取 {len(rows)} 个点位")
+        messages.success(request, _("已抽取 %(n)s 个点位") % {"n": len(rows)})
     elif action == "close":
         services.close_plan(plan, acting_user=request.user)
-        messages.success(request, "计划已结束")
+        messages.success(request, _("计划已结束"))
     elif action == "notices":
         form = NoticeDeadlineForm(request.POST)
         if not form.is_valid():
-            raise InvalidInput("请填写整改时限", code="deadline_required")
+            raise InvalidInput(_("请填写整改时限"), code="deadline_required")
         notices = services.issue_notices_for_plan(
             plan, deadline=form.cleaned_data["deadline"], acting_user=request.user
         )
-        messages.success(request, f"已生成督查通知书 {len(notices)} 份")
+        messages.success(request, _("已生成督查通知书 %(n)s 份") % {"n": len(notices)})
         return redirect("inspections:notices")
     else:
         raise NotFound()
@@ -139,7 +140,7 @@ def check_page(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
     scope = _scope(request)
     plan = selectors.get_plan_for_user(scope, pk)
     if not services.may_check(scope, plan):  # the page is a form the service would refuse
-        raise PermissionDenied("只有督查员或创建办可以在检查中的计划里提交检查结果")
+        raise PermissionDenied(_("只有督查员或创建办可以在检查中的计划里提交检查结果"))
     sample = selectors.get_sample_for_user(scope, plan, sample_pk)
     items = services.checklist(plan, sample)
     done = dict(
@@ -170,7 +171,7 @@ def _opt_float(v: Any) -> float | None:
     try:
         return float(v)
     except (TypeError, ValueError) as exc:
-        raise InvalidInput("数值格式错误", code="bad_value") from exc
+        raise InvalidInput(_("数值格式错误"), code="bad_value") from exc
 
 
 def check_data_from_json(payload: dict[str, Any]) -> services.CheckData:
@@ -181,11 +182,11 @@ def check_data_from_json(payload: dict[str, Any]) -> services.CheckData:
     observed_at = parse_datetime(observed) if isinstance(observed, str) and observed else None
     photos = payload.get("photos") or []
     if not isinstance(photos, list):
-        raise InvalidInput("照片格式错误", code="bad_photo")
+        raise InvalidInput(_("照片格式错误"), code="bad_photo")
     try:
         sample_id, item_id = int(payload["sample_id"]), int(payload["check_item_id"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput("缺少点位或检查项", code="required") from exc
+        raise InvalidInput(_("缺少点位或检查项"), code="required") from exc
     return services.CheckData(
         uuid=payload.get("uuid") or "",
         sample_id=sample_id,
@@ -216,9 +217,9 @@ def check_submit(request: HttpRequest, pk: int) -> JsonResponse:
         try:
             payload = json.loads(request.body or b"{}")
         except json.JSONDecodeError as exc:
-            raise InvalidInput("请求格式错误", code="bad_json") from exc
+            raise InvalidInput(_("请求格式错误"), code="bad_json") from exc
         if not isinstance(payload, dict):
-            raise InvalidInput("请求格式错误", code="bad_json")
+            raise InvalidInput(_("请求格式错误"), code="bad_json")
         out = services.submit_check(plan, check_data_from_json(payload), acting_user=request.user)
     except ServiceError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
@@ -280,7 +281,7 @@ def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_ack(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.get_notice_for_user(_scope(request), pk)
     services.acknowledge_notice(notice, acting_user=request.user)
-    messages.success(request, f"已签收 {notice.number}")
+    messages.success(request, _("已签收 %(number)s") % {"number": notice.number})
     return redirect("inspections:notice", notice.pk)
 
 
@@ -303,7 +304,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_create(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST)
     if not form.is_valid():
-        raise InvalidInput("会议信息填写不完整", code="invalid")
+        raise InvalidInput(_("会议信息填写不完整"), code="invalid")
     meeting = services.create_meeting(_city(request), acting_user=request.user, **form.cleaned_data)
     return redirect("inspections:meeting", meeting.pk)
 
@@ -313,7 +314,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     meeting = selectors.get_meeting_for_user(scope, pk)
     if request.method == "POST":
-        require_office(request.user, meeting.city_id, "只有创建办可以修改会议")
+        require_office(request.user, meeting.city_id, _("只有创建办可以修改会议"))
         if "minutes" in request.POST:
             form = MinutesForm(request.POST)
             if form.is_valid():
@@ -323,12 +324,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             aform = ActionForm(request.POST)
             if not aform.is_valid():
-                raise InvalidInput("议定事项填写不完整", code="invalid")
+                raise InvalidInput(_("议定事项填写不完整"), code="invalid")
             unit = Unit.objects.filter(
                 pk=aform.cleaned_data["unit"], city_id=meeting.city_id
             ).first()
             if unit is None:
-                raise InvalidInput("责任单位不存在", code="bad_unit")
+                raise InvalidInput(_("责任单位不存在"), code="bad_unit")
             services.add_action_item(
                 meeting,
                 text=aform.cleaned_data["text"],
@@ -389,5 +390,5 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         progress=form.cleaned_data.get("progress") or None,
         acting_user=request.user,
     )
-    messages.success(request, "已更新")
+    messages.success(request, _("已更新"))
     return redirect(request.POST.get("next") or "inspections:actions")

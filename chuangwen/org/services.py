@@ -674,25 +674,31 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> in
     for number, row in read_rows(file, ["单位编码", "单位名称", "类型"], ["上级单位编码", "条块"]):
         code = str(row["单位编码"] or "")
         if not code:
-            errors.add(number, "单位编码", "不能为空")
+            errors.add(number, "单位编码", _("不能为空"))
             continue
         if not errors.check_lengths(number, row, limits):
             continue
         if code in rows:
-            errors.add(number, "单位编码", f"「{code}」与第 {rows[code][0]} 行重复")
+            errors.add(
+                number,
+                "单位编码",
+                _("「%(code)s」与第 %(row)s 行重复") % {"code": code, "row": rows[code][0]},
+            )
             continue
         if not row["单位名称"]:
-            errors.add(number, "单位名称", "不能为空")
+            errors.add(number, "单位名称", _("不能为空"))
         kind = kinds.get(str(row["类型"] or ""))
         if kind is None:
-            errors.add(number, "类型", f"「{row['类型'] or ''}」不是有效的单位类型")
+            errors.add(
+                number, "类型", _("「%(kind)s」不是有效的单位类型") % {"kind": row["类型"] or ""}
+            )
         axis = str(row.get("条块") or "")
         if axis and axis not in axes:
-            errors.add(number, "条块", f"「{axis}」只能是 条 或 块")
+            errors.add(number, "条块", _("「%(axis)s」只能是 条 或 块") % {"axis": axis})
         row["类型"], row["条块"] = kind, axes.get(axis, "")
         rows[code] = (number, row)
     if not rows and not errors:
-        errors.add(None, "", "文件中没有数据行")
+        errors.add(None, "", _("文件中没有数据行"))
 
     def parent_of(code: str) -> str:  # as it will be after the import
         if code in rows:
@@ -704,12 +710,16 @@ def import_units(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> in
     for code, (number, _row) in rows.items():
         parent = parent_of(code)
         if parent and parent not in rows and parent not in existing:
-            errors.add(number, "上级单位编码", f"上级单位「{parent}」不存在")
+            errors.add(
+                number, "上级单位编码", _("上级单位「%(parent)s」不存在") % {"parent": parent}
+            )
         chain, cur = [code], parent
         while cur and (cur in rows or cur in existing):
             if cur in chain:
                 loop = " → ".join([*chain[chain.index(cur) :], cur])
-                errors.add(number, "上级单位编码", f"上下级关系形成循环：{loop}")
+                errors.add(
+                    number, "上级单位编码", _("上下级关系形成循环：%(loop)s") % {"loop": loop}
+                )
                 break
             chain.append(cur)
             cur = parent_of(cur)
@@ -779,7 +789,7 @@ def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> i
     for number, row in read_rows(file, ["登录名", "姓名", "单位编码", "角色"], ["手机号", "职务"]):
         username = str(row["登录名"] or "")
         if not username:
-            errors.add(number, "登录名", "不能为空")
+            errors.add(number, "登录名", _("不能为空"))
             continue
         if not errors.check_lengths(number, row, limits):
             continue
@@ -789,19 +799,26 @@ def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> i
             errors.add(number, "登录名", str(exc.message))
             continue
         if username in taken:
-            errors.add(number, "登录名", f"「{username}」已被使用")
+            errors.add(number, "登录名", _("「%(username)s」已被使用") % {"username": username})
             continue
         if not row["姓名"]:
-            errors.add(number, "姓名", "不能为空")
+            errors.add(number, "姓名", _("不能为空"))
         phone = str(row.get("手机号") or "")
         if phone and not is_mobile(phone):
-            errors.add(number, "手机号", f"「{phone}」格式不正确")
+            errors.add(number, "手机号", _("「%(phone)s」格式不正确") % {"phone": phone})
         unit = units.get(str(row["单位编码"] or ""))
         if unit is None:
-            errors.add(number, "单位编码", f"单位「{row['单位编码'] or ''}」不存在")
+            errors.add(
+                number, "单位编码", _("单位「%(code)s」不存在") % {"code": row["单位编码"] or ""}
+            )
         role = roles.get(str(row["角色"] or ""))
         if role is None:
-            errors.add(number, "角色", f"「{row['角色'] or ''}」不是有效角色，可选：{role_names}")
+            errors.add(
+                number,
+                "角色",
+                _("「%(role)s」不是有效角色，可选：%(roles)s")
+                % {"role": row["角色"] or "", "roles": role_names},
+            )
         entry = people.setdefault(
             username,
             {
@@ -813,11 +830,13 @@ def import_people(city: City, file: IO[bytes] | bytes, *, acting_user: Any) -> i
             },
         )
         if entry["name"] != row["姓名"]:
-            errors.add(number, "姓名", f"与第 {entry['row']} 行同一登录名的姓名不一致")
+            errors.add(
+                number, "姓名", _("与第 %(row)s 行同一登录名的姓名不一致") % {"row": entry["row"]}
+            )
         if unit is not None and role is not None:
             entry["memberships"].append((unit, role))
     if not people and not errors:
-        errors.add(None, "", "文件中没有数据行")
+        errors.add(None, "", _("文件中没有数据行"))
     errors.raise_if_any()
     for username, entry in people.items():
         create_person(
@@ -931,8 +950,17 @@ def _check_grid_geometries(
             errors.add(
                 item["row"],
                 "边界GeoJSON",
-                f"网格「{code}」超出本市范围（经度 {bounds[0]:.2f}~{bounds[2]:.2f}，"
-                f"纬度 {bounds[1]:.2f}~{bounds[3]:.2f}），请检查坐标是否为 [经度, 纬度]",
+                _(
+                    "网格「%(code)s」超出本市范围（经度 %(west).2f~%(east).2f，"
+                    "纬度 %(south).2f~%(north).2f），请检查坐标是否为 [经度, 纬度]"
+                )
+                % {
+                    "code": code,
+                    "west": bounds[0],
+                    "east": bounds[2],
+                    "south": bounds[1],
+                    "north": bounds[3],
+                },
             )
             continue
         new.append((code, geom))
@@ -943,12 +971,16 @@ def _check_grid_geometries(
     ]
     for code, other, shared in overlaps(new, kept):
         where = (
-            f"文件中第 {parsed[other]['row']} {row_word}的网格「{other}」"
+            _("文件中第 %(row)s %(row_word)s的网格「%(other)s」")
+            % {"row": parsed[other]["row"], "row_word": row_word, "other": other}
             if other in parsed
-            else f"已有网格「{other}」"
+            else _("已有网格「%(other)s」") % {"other": other}
         )
         errors.add(
-            parsed[code]["row"], "边界GeoJSON", f"网格「{code}」与{where}重叠约 {shared:.0f} 平方米"
+            parsed[code]["row"],
+            "边界GeoJSON",
+            _("网格「%(code)s」与%(where)s重叠约 %(area).0f 平方米")
+            % {"code": code, "where": where, "area": shared},
         )
 
 
@@ -966,13 +998,13 @@ def import_grids(
     if fmt == "geojson":
         errors = ErrorCollector("GeoJSON")
         rows: Iterable[tuple[int, dict[str, Any]]] = _grid_rows_from_geojson(data)
-        row_word = "要素"
+        row_word = _("要素")
     else:
         errors = ErrorCollector("网格")
         rows = read_rows(
             data, ["网格编码", "所属单位编码", "边界GeoJSON"], ["网格名称", "网格员登录名"]
         )
-        row_word = "行"
+        row_word = _("行")
     units = {u.code: u for u in Unit.objects.filter(city=city)}
     usernames = dict(Person.objects.filter(city=city).values_list("user__username", "pk"))
     existing = {g.code: g for g in Grid.objects.filter(city=city)}
@@ -981,27 +1013,44 @@ def import_grids(
     for number, row in rows:
         code = str(row["网格编码"] or "")
         if not code:
-            errors.add(number, "网格编码", "不能为空")
+            errors.add(number, "网格编码", _("不能为空"))
             continue
         if not errors.check_lengths(number, row, limits):
             continue
         if code in parsed:
-            errors.add(number, "网格编码", f"「{code}」与第 {parsed[code]['row']} {row_word}重复")
+            errors.add(
+                number,
+                "网格编码",
+                _("「%(code)s」与第 %(row)s %(row_word)s重复")
+                % {"code": code, "row": parsed[code]["row"], "row_word": row_word},
+            )
             continue
         unit = units.get(str(row["所属单位编码"] or ""))
         if unit is None:
-            errors.add(number, "所属单位编码", f"单位「{row['所属单位编码'] or ''}」不存在")
+            errors.add(
+                number,
+                "所属单位编码",
+                _("单位「%(code)s」不存在") % {"code": row["所属单位编码"] or ""},
+            )
         elif unit.axis != Axis.BLOCK:
-            errors.add(number, "所属单位编码", f"「{unit.name}」不是块单位，不能拥有网格")
+            errors.add(
+                number,
+                "所属单位编码",
+                _("「%(unit)s」不是块单位，不能拥有网格") % {"unit": unit.name},
+            )
         geometry = row["边界GeoJSON"]
         if isinstance(geometry, str):
             try:
                 geometry = json.loads(geometry)
             except json.JSONDecodeError:
-                errors.add(number, "边界GeoJSON", f"网格「{code}」：不是有效的 JSON")
+                errors.add(
+                    number, "边界GeoJSON", _("网格「%(code)s」：不是有效的 JSON") % {"code": code}
+                )
                 geometry = None
             except RecursionError:
-                errors.add(number, "边界GeoJSON", f"网格「{code}」：JSON 嵌套层数过深")
+                errors.add(
+                    number, "边界GeoJSON", _("网格「%(code)s」：JSON 嵌套层数过深") % {"code": code}
+                )
                 geometry = None
         geom = None
         if geometry is not None or "边界GeoJSON" in row:
@@ -1009,14 +1058,18 @@ def import_grids(
                 geom = parse_polygon(geometry)
             except InvalidInput as exc:
                 if geometry is not None:
-                    errors.add(number, "边界GeoJSON", f"网格「{code}」：{exc.message}")
+                    errors.add(
+                        number,
+                        "边界GeoJSON",
+                        _("网格「%(code)s」：%(error)s") % {"code": code, "error": exc.message},
+                    )
                 else:
-                    errors.add(number, "边界GeoJSON", "不能为空")
+                    errors.add(number, "边界GeoJSON", _("不能为空"))
         worker_ids = []
         for name in re.split(r"[,，;；\s]+", str(row.get("网格员登录名") or "")):
             if name:
                 if name not in usernames:
-                    errors.add(number, "网格员登录名", f"人员「{name}」不存在")
+                    errors.add(number, "网格员登录名", _("人员「%(name)s」不存在") % {"name": name})
                 else:
                     worker_ids.append(usernames[name])
         parsed[code] = {
@@ -1028,7 +1081,7 @@ def import_grids(
             "workers": worker_ids,
         }
     if not parsed and not errors:
-        errors.add(None, "", "文件中没有网格")
+        errors.add(None, "", _("文件中没有网格"))
     _check_grid_geometries(city, parsed, existing, errors, row_word)
     errors.raise_if_any()
     for code, item in parsed.items():

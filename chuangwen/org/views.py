@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chuangwen.core.errors import ImportFailed, InvalidInput, NotFound
@@ -146,7 +147,7 @@ def locate(request: HttpRequest) -> JsonResponse:
     except InvalidInput as exc:
         return JsonResponse(exc.as_dict(), status=400)
     if hit is None:
-        return JsonResponse({"grid": None, "message": "该位置不在任何网格内"})
+        return JsonResponse({"grid": None, "message": _("该位置不在任何网格内")})
     return JsonResponse({"grid": {"id": hit.grid_id, "code": hit.code, "unit_id": hit.unit_id}})
 
 
@@ -169,7 +170,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         except ImportFailed as exc:
             failure = exc
         else:
-            messages.success(request, f"导入成功：{n} 条")
+            messages.success(request, _("导入成功：%(n)s 条") % {"n": n})
             return redirect("org:import")
     status = 400 if failure or form.errors else 200
     return render(request, "org/import.html", {"form": form, "failure": failure}, status=status)

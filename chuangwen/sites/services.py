@@ -428,16 +428,16 @@ def _geometry_of(row: dict[str, Any], number: int, errors: ErrorCollector) -> An
         try:
             return json.loads(geometry)
         except (json.JSONDecodeError, RecursionError):
-            errors.add(number, "位置GeoJSON", "不是有效的 JSON（或嵌套层数过深）")
+            errors.add(number, "位置GeoJSON", _("不是有效的 JSON（或嵌套层数过深）"))
             return None
     if geometry is None and row.get("经度") is not None and row.get("纬度") is not None:
         try:
             return {"type": "Point", "coordinates": [float(row["经度"]), float(row["纬度"])]}
         except (TypeError, ValueError):
-            errors.add(number, "经度", "经纬度必须是数字")
+            errors.add(number, "经度", _("经纬度必须是数字"))
             return None
     if geometry is None:
-        errors.add(number, "位置GeoJSON", "请填写位置 GeoJSON，或经度和纬度")
+        errors.add(number, "位置GeoJSON", _("请填写位置 GeoJSON，或经度和纬度"))
     return geometry
 
 
@@ -474,31 +474,43 @@ def import_sites(
     for number, row in rows:
         code = str(row.get("点位编码") or "")
         if not code:
-            errors.add(number, "点位编码", "不能为空")
+            errors.add(number, "点位编码", _("不能为空"))
             continue
         if not errors.check_lengths(number, row, limits):
             continue
         if code in seen:
-            errors.add(number, "点位编码", f"「{code}」与第 {seen[code]} 行重复")
+            errors.add(
+                number,
+                "点位编码",
+                _("「%(code)s」与第 %(row)s 行重复") % {"code": code, "row": seen[code]},
+            )
             continue
         seen[code] = number
         if not row.get("点位名称"):
-            errors.add(number, "点位名称", "不能为空")
+            errors.add(number, "点位名称", _("不能为空"))
         site_type = types.get(str(row.get("点位类型") or ""))
         if site_type is None:
-            errors.add(number, "点位类型", f"「{row.get('点位类型') or ''}」不是本市的点位类型")
+            errors.add(
+                number,
+                "点位类型",
+                _("「%(site_type)s」不是本市的点位类型") % {"site_type": row.get("点位类型") or ""},
+            )
         owner = None
         if row.get("责任单位编码"):
             owner = units.get(str(row["责任单位编码"]))
             if owner is None:
-                errors.add(number, "责任单位编码", f"单位「{row['责任单位编码']}」不存在")
+                errors.add(
+                    number,
+                    "责任单位编码",
+                    _("单位「%(code)s」不存在") % {"code": row["责任单位编码"]},
+                )
         baobao = []
         for k, ucode in enumerate(re.split(r"[,，;；\s]+", str(row.get("包保单位编码") or ""))):
             if not ucode:
                 continue
             unit = units.get(ucode)
             if unit is None:
-                errors.add(number, "包保单位编码", f"单位「{ucode}」不存在")
+                errors.add(number, "包保单位编码", _("单位「%(code)s」不存在") % {"code": ucode})
             else:
                 baobao.append((unit, AssignmentRole.LEAD if k == 0 else AssignmentRole.SUPPORT))
         attrs = row.get("属性JSON") or {}
@@ -506,10 +518,10 @@ def import_sites(
             try:
                 attrs = json.loads(attrs)
             except (json.JSONDecodeError, RecursionError):
-                errors.add(number, "属性JSON", "不是有效的 JSON（或嵌套层数过深）")
+                errors.add(number, "属性JSON", _("不是有效的 JSON（或嵌套层数过深）"))
                 attrs = {}
         if not isinstance(attrs, dict):
-            errors.add(number, "属性JSON", "必须是 JSON 对象")
+            errors.add(number, "属性JSON", _("必须是 JSON 对象"))
             attrs = {}
         geometry = _geometry_of(row, number, errors)
         if geometry is not None:
@@ -534,7 +546,7 @@ def import_sites(
         else:
             creates.append(spec)
     if not seen and not errors:
-        errors.add(None, "", "文件中没有点位")
+        errors.add(None, "", _("文件中没有点位"))
     errors.raise_if_any()
     if creates:
         create_sites(city, creates, acting_user=acting_user)

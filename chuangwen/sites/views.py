@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chuangwen.core.errors import ImportFailed, InvalidInput
@@ -116,7 +117,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         except ImportFailed as exc:
             failure = exc
         else:
-            messages.success(request, f"导入成功：{n} 个点位")
+            messages.success(request, _("导入成功：%(n)s 个点位") % {"n": n})
             return redirect("sites:import")
     status = 400 if failure or form.errors else 200
     return render(request, "sites/import.html", {"form": form, "failure": failure}, status=status)

@@ -449,17 +449,25 @@ def import_decomposition(
         code = str(row["指标编号"] or "").strip()
         indicator_id = None
         if not code:
-            errors.add(number, "指标编号", "不能为空")
+            errors.add(number, "指标编号", _("不能为空"))
         elif code not in standards:
-            errors.add(number, "指标编号", f"「{code}」不在「{system.name}」中")
+            errors.add(
+                number,
+                "指标编号",
+                _("「%(code)s」不在「%(system)s」中") % {"code": code, "system": system.name},
+            )
         elif standards[code][1] != Level.STANDARD:
-            errors.add(number, "指标编号", f"「{code}」不是测评标准，只能分解到测评标准")
+            errors.add(
+                number,
+                "指标编号",
+                _("「%(code)s」不是测评标准，只能分解到测评标准") % {"code": code},
+            )
         else:
             indicator_id = standards[code][0]
         lead = None
         lead_text = str(row["牵头单位"] or "").strip()
         if not lead_text:
-            errors.add(number, "牵头单位", "不能为空")
+            errors.add(number, "牵头单位", _("不能为空"))
         else:
             lead, message = _find_unit(lead_text, by_code, by_name)
             if message:
@@ -477,16 +485,22 @@ def import_decomposition(
             deadline = parse_date(row.get("完成时限"))
         except (ValueError, TypeError):
             errors.add(
-                number, "完成时限", f"「{row.get('完成时限')}」不是有效日期（如 2026-06-30）"
+                number,
+                "完成时限",
+                _("「%(value)s」不是有效日期（如 2026-06-30）") % {"value": row.get("完成时限")},
             )
             deadline = None
         target = str(row.get("目标") or "")
         if len(target) > 300:
-            errors.add(number, "目标", "不能超过 300 字")
+            errors.add(number, "目标", _("不能超过 300 字"))
         if indicator_id is not None and lead is not None:
             key = (indicator_id, lead.pk)
             if key in seen:
-                errors.add(number, "牵头单位", f"与第 {seen[key]} 行的指标和牵头单位重复")
+                errors.add(
+                    number,
+                    "牵头单位",
+                    _("与第 %(row)s 行的指标和牵头单位重复") % {"row": seen[key]},
+                )
             seen[key] = number
             rows.append(
                 {
@@ -499,7 +513,7 @@ def import_decomposition(
                 }
             )
     if not rows and not errors:
-        errors.add(None, "", "文件中没有任何任务")
+        errors.add(None, "", _("文件中没有任何任务"))
     errors.raise_if_any()
     with transaction.atomic():
         existing = {

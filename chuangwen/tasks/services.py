@@ -258,7 +258,7 @@ def _reporting_unit(task: Task, unit: Unit | None, *, acting_user: Any) -> Unit:
                 _("「%(unit_name)s」不是该任务的牵头或配合单位") % {"unit_name": unit.name},
                 code="bad_unit",
             )
-        require_unit(acting_user, unit, "只能以本单位（或下级单位）名义报送")
+        require_unit(acting_user, unit, _("只能以本单位（或下级单位）名义报送"))
         return unit
     if scope is None or scope.write_all:
         return task.lead_unit
@@ -416,7 +416,7 @@ def review_report(
 def upload_signed_pledge(pledge: Pledge, *, name: str, data: bytes, acting_user: Any) -> Pledge:
     """The signed scan (PDF or photo) of a generated pledge, uploaded by the unit or the office."""
     pledge = Pledge.objects.select_for_update().select_related("unit").get(pk=pledge.pk)
-    require_unit(acting_user, pledge.unit, "只能上传本单位的责任书")
+    require_unit(acting_user, pledge.unit, _("只能上传本单位的责任书"))
     checked = check_file(name, data)
     if checked.kind not in ("pdf", "jpeg", "png"):
         raise InvalidInput(_("签署扫描件须为 PDF 或 JPEG / PNG 图片"), code="bad_file_type")

@@ -88,7 +88,7 @@ def task_standards(request: HttpRequest, pk: int) -> HttpResponse:
     if len(found) != len(ids):
         raise InvalidInput(_("测评标准不存在"), code="bad_indicator")
     services.set_task_standards(task, indicators=found, acting_user=request.user)
-    messages.success(request, f"已保存：兼顾其他体系标准 {len(found)} 条")
+    messages.success(request, _("已保存：兼顾其他体系标准 %(n)s 条") % {"n": len(found)})
     return redirect("tasks:detail", task.pk)
 
 
@@ -97,7 +97,7 @@ def task_standards(request: HttpRequest, pk: int) -> HttpResponse:
 def apply_links(request: HttpRequest) -> HttpResponse:
     city = City.objects.get(pk=request.scope.city_id)  # type: ignore[attr-defined]
     n = services.apply_links_to_tasks(city, acting_user=request.user)
-    messages.success(request, f"已按跨体系对应关系为任务新增兼顾标准 {n} 条")
+    messages.success(request, _("已按跨体系对应关系为任务新增兼顾标准 %(n)s 条") % {"n": n})
     return redirect("tasks:titles")
 
 
@@ -133,7 +133,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidInput as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, "进展已报送，等待创建办审核")
+        messages.success(request, _("进展已报送，等待创建办审核"))
     return redirect("tasks:detail", pk=task.pk)
 
 
@@ -180,7 +180,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     code = (request.POST.get("code") or "").strip()
     target = system.indicators.filter(code=code).first() if system else None
     if target is None:
-        messages.error(request, f"现行版本中没有指标「{code}」")
+        messages.error(request, _("现行版本中没有指标「%(code)s」") % {"code": code})
     else:
         try:
             services.update_task(task, indicator=target, acting_user=request.user)
@@ -218,17 +218,24 @@ def rules(request: HttpRequest) -> HttpResponse:
             except InvalidInput as exc:
                 form.add_error(None, str(exc.message))
             else:
-                messages.success(request, "规则已保存")
+                messages.success(request, _("规则已保存"))
                 return redirect("tasks:rules")
     elif request.method == "POST":
         if system is None:
-            messages.error(request, "尚未启用测评体系")
+            messages.error(request, _("尚未启用测评体系"))
         else:
             result = decomposition.apply_rules(system, acting_user=request.user)
             messages.success(
                 request,
-                f"分解完成：新建任务 {result.created} 项，已有 {result.existing} 项，"
-                f"补充配合单位 {result.supports_added} 个",
+                _(
+                    "分解完成：新建任务 %(created)s 项，已有 %(existing)s 项，"
+                    "补充配合单位 %(supports)s 个"
+                )
+                % {
+                    "created": result.created,
+                    "existing": result.existing,
+                    "supports": result.supports_added,
+                },
             )
             for warning in result.warnings:
                 messages.warning(request, warning)
@@ -252,7 +259,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if system is None or upload is None:
-            messages.error(request, "请先启用测评体系并选择文件")
+            messages.error(request, _("请先启用测评体系并选择文件"))
         else:
             try:
                 n = decomposition.import_decomposition(
@@ -261,7 +268,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             except ImportFailed as exc:
                 failure = exc
             else:
-                messages.success(request, f"导入成功：{n} 项任务")
+                messages.success(request, _("导入成功：%(n)s 项任务") % {"n": n})
                 return redirect("tasks:import")
     return render(
         request,
@@ -326,7 +333,9 @@ def pledges(request: HttpRequest) -> HttpResponse:
         job = booklets.submit_pledge_generation(
             city, year, kind=request.POST.get("kind", "pledge"), acting_user=request.user
         )
-        messages.success(request, f"已提交后台任务「{job.title}」，本页显示进度和结果")
+        messages.success(
+            request, _("已提交后台任务「%(title)s」，本页显示进度和结果") % {"title": job.title}
+        )
         return redirect("job", pk=job.pk)
     rows = list(selectors.pledges_for_user(scope).filter(year=year).order_by("unit__path"))
     for p in rows:  # the upload form only where the service would take the file
@@ -354,7 +363,7 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = selectors.get_pledge_for_user(request.scope, pk)  # type: ignore[attr-defined]
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "请选择签署扫描件")
+        messages.error(request, _("请选择签署扫描件"))
     else:
         try:
             services.upload_signed_pledge(
@@ -363,7 +372,7 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidInput as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, "签署扫描件已上传")
+            messages.success(request, _("签署扫描件已上传"))
     return redirect(f"{redirect('tasks:pledges').url}?year={pledge.year}")
 
 

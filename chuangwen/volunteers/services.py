@@ -337,12 +337,12 @@ def import_volunteers(city: City, file: IO[bytes] | bytes, *, acting_user: Any) 
             continue
         name = str(row["姓名"] or "")
         if not name:
-            errors.add(number, "姓名", "不能为空")
+            errors.add(number, "姓名", _("不能为空"))
         phone = re.sub(r"[\s-]", "", str(row["手机号"] or ""))
         if not is_mobile(phone):
-            errors.add(number, "手机号", f"「{phone}」不是 11 位手机号")
+            errors.add(number, "手机号", _("「%(phone)s」不是 11 位手机号") % {"phone": phone})
         elif phone in seen_phones:
-            errors.add(number, "手机号", f"与第 {seen_phones[phone]} 行重复")
+            errors.add(number, "手机号", _("与第 %(row)s 行重复") % {"row": seen_phones[phone]})
         else:
             seen_phones[phone] = number
         id_number = ""
@@ -352,7 +352,9 @@ def import_volunteers(city: City, file: IO[bytes] | bytes, *, acting_user: Any) 
             errors.add(number, "身份证号", str(exc.message))
         if id_number:
             if id_number in seen_ids:
-                errors.add(number, "身份证号", f"与第 {seen_ids[id_number]} 行重复")
+                errors.add(
+                    number, "身份证号", _("与第 %(row)s 行重复") % {"row": seen_ids[id_number]}
+                )
             seen_ids[id_number] = number
         area_text = str(row["服务区域"] or "")
         candidates = [by_code[area_text]] if area_text in by_code else by_name.get(area_text, [])
@@ -361,8 +363,12 @@ def import_volunteers(city: City, file: IO[bytes] | bytes, *, acting_user: Any) 
             errors.add(
                 number,
                 "服务区域",
-                f"「{area_text}」"
-                + ("有重名，请填单位编码" if candidates else "不是本市的单位编码或名称"),
+                (
+                    _("「%(area)s」有重名，请填单位编码")
+                    if candidates
+                    else _("「%(area)s」不是本市的单位编码或名称")
+                )
+                % {"area": area_text},
             )
         else:
             area = candidates[0]
@@ -381,24 +387,28 @@ def import_volunteers(city: City, file: IO[bytes] | bytes, *, acting_user: Any) 
             if not team_name:
                 continue
             if team_name not in teams:
-                errors.add(number, "志愿服务队", f"服务队「{team_name}」不存在")
+                errors.add(
+                    number,
+                    "志愿服务队",
+                    _("服务队「%(team_name)s」不存在") % {"team_name": team_name},
+                )
             else:
                 row_teams.append(teams[team_name])
         if area is not None and id_number:
             plan.append((name, phone, id_number, area, skills, row_teams))
     if not plan and not errors:
-        errors.add(None, "", "文件中没有数据行")
+        errors.add(None, "", _("文件中没有数据行"))
     digests = {crypto.blind_index(p[2], ID_PURPOSE): i for i, p in enumerate(plan)}
     for digest in Volunteer.objects.filter(city=city, id_digest__in=list(digests)).values_list(
         "id_digest", flat=True
     ):
         row_no = seen_ids[plan[digests[digest]][2]]
-        errors.add(row_no, "身份证号", "该身份证号码已注册为志愿者")
+        errors.add(row_no, "身份证号", _("该身份证号码已注册为志愿者"))
     taken = set(
         User.objects.filter(username__in=[p[1] for p in plan]).values_list("username", flat=True)
     )
     for phone in sorted(taken):
-        errors.add(seen_phones[phone], "手机号", f"手机号 {phone} 已有账号")
+        errors.add(seen_phones[phone], "手机号", _("手机号 %(phone)s 已有账号") % {"phone": phone})
     errors.raise_if_any()
     for name, phone, id_number, area, skills, row_teams in plan:
         person = org_services.create_person(

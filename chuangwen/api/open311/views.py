@@ -21,6 +21,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chuangwen.api.models import Open311Client
@@ -32,7 +33,6 @@ from .services import Open311Error
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER = 30  # seconds a client waits before retrying a write that could not proceed
-BUSY = "系统繁忙，请稍后重试"
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-25T00:00:00+08:00"  # when this endpoint last changed shape
@@ -44,13 +44,13 @@ def _utf8(raw: bytes | str, where: str) -> None:
     try:
         unquote_to_bytes(data.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
-        raise Open311Error(400, f"{where}必须是 UTF-8 编码") from None
+        raise Open311Error(400, _("%(where)s必须是 UTF-8 编码") % {"where": where}) from None
 
 
 def _check_input(request: HttpRequest) -> None:
-    _utf8(request.META.get("QUERY_STRING", ""), "查询参数")
+    _utf8(request.META.get("QUERY_STRING", ""), _("查询参数"))
     if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
-        _utf8(request.body, "请求内容")
+        _utf8(request.body, _("请求内容"))
 
 
 def _errors(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
@@ -72,14 +72,14 @@ def answer_errors(request: HttpRequest, fmt: str, call: Callable[[], HttpRespons
         return _errors(fmt, err.status, err.descriptions)
     except OperationalError:
         logger.warning("open311: database unavailable", exc_info=True)
-        return _errors(fmt, 503, [BUSY])
+        return _errors(fmt, 503, [_("系统繁忙，请稍后重试")])
     except RequestDataTooBig:
-        return _errors(fmt, 413, ["请求内容过大"])
+        return _errors(fmt, 413, [_("请求内容过大")])
     except SuspiciousOperation as exc:  # too many fields, a broken multipart body …
-        return _errors(fmt, 400, [f"请求格式有误：{exc}"[:200]])
+        return _errors(fmt, 400, [(_("请求格式有误：%(error)s") % {"error": exc})[:200]])
     except Exception:  # never an HTML page, even for a bug: logged, answered in the spec's shape
         logger.exception("open311: unexpected error on %s", request.path)
-        return _errors(fmt, 500, ["服务器内部错误，已记录"])
+        return _errors(fmt, 500, [_("服务器内部错误，已记录")])
 
 
 def open311_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Any]]:
@@ -89,9 +89,15 @@ def open311_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Calla
         @wraps(view)
         def inner(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
             if fmt not in FORMATS:
-                return _errors("xml", 400, [f"不支持的格式「{fmt[:20]}」，只能是 xml 或 json"])
+                return _errors(
+                    "xml",
+                    400,
+                    [_("不支持的格式「%(fmt)s」，只能是 xml 或 json") % {"fmt": fmt[:20]}],
+                )
             if request.method not in methods:
-                response = _errors(fmt, 405, [f"不支持 {request.method} 方法"])
+                response = _errors(
+                    fmt, 405, [_("不支持 %(method)s 方法") % {"method": request.method}]
+                )
                 response["Allow"] = ", ".join(methods)
                 return response
             return answer_errors(request, fmt, lambda: view(request, *args, fmt=fmt, **kwargs))
@@ -106,7 +112,7 @@ def open311_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Calla
 def unknown_path(request: HttpRequest, path: str) -> HttpResponse:
     """Anything else under /open311/v2/: a 404 in the spec's shape (JSON if asked for)."""
     fmt = "json" if path.endswith(".json") else "xml"
-    return _errors(fmt, 404, [f"没有这个接口：{path[:80]}，见 discovery.xml"])
+    return _errors(fmt, 404, [_("没有这个接口：%(path)s，见 discovery.xml") % {"path": path[:80]}])
 
 
 def _params(request: HttpRequest) -> Any:
@@ -119,11 +125,11 @@ def _client(request: HttpRequest, *, required: bool) -> Open311Client | None:
     raw = _params(request).get("api_key", "")
     if not raw:
         if required:
-            raise Open311Error(403, "缺少 api_key")
+            raise Open311Error(403, _("缺少 api_key"))
         return None
     client = services.client_for_key(raw)
     if client is None and required:
-        raise Open311Error(403, "api_key 无效或已吊销")
+        raise Open311Error(403, _("api_key 无效或已吊销"))
     return client
 
 
@@ -172,7 +178,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         client = _client(request, required=True)
         if client is None:  # pragma: no cover - _client raises when required
-            raise Open311Error(403, "缺少 api_key")
+            raise Open311Error(403, _("缺少 api_key"))
         selectors.jurisdiction(request.POST.get("jurisdiction_id", ""), client.city)
         filed = services.file_request(client, request.POST)
         row = {
@@ -207,7 +213,7 @@ def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         client = _client(request, required=True)
         if client is None:  # pragma: no cover - _client raises when required
-            raise Open311Error(403, "缺少 api_key")
+            raise Open311Error(403, _("缺少 api_key"))
         selectors.jurisdiction(request.POST.get("jurisdiction_id", ""), client.city)
         update, created = services.post_update(client, request.POST)
         row = {"update_id": f"U{update.pk}"}

@@ -307,23 +307,23 @@ def import_evaluation_system(
     year = version_year or meta.get("version_year")
     kind = kind or meta.get("kind") or SystemKind.MAIN
     if not name:
-        parsed.error(None, "名称", "请填写版本名称")
+        parsed.error(None, "名称", _("请填写版本名称"))
     if not year:
-        parsed.error(None, "版本年份", "请填写版本年份")
+        parsed.error(None, "版本年份", _("请填写版本年份"))
     if kind not in SystemKind.values:
-        parsed.error(None, "体系", f"未知的体系「{kind}」")
+        parsed.error(None, "体系", _("未知的体系「%(kind)s」") % {"kind": kind})
     title = title or meta.get("title") or CityTitle.CIVILIZED
     title_other = (title_other or meta.get("title_other") or "").strip()[:50]
     if title not in CityTitle.values:
-        parsed.error(None, "创建称号", f"未知的创建称号「{title}」")
+        parsed.error(None, "创建称号", _("未知的创建称号「%(title)s」") % {"title": title})
     elif title == CityTitle.OTHER and not title_other:
-        parsed.error(None, "创建称号", "创建称号为“其他”时请填写称号名称")
+        parsed.error(None, "创建称号", _("创建称号为“其他”时请填写称号名称"))
     elif title != CityTitle.OTHER:
         title_other = ""
     if title != CityTitle.CIVILIZED and kind == SystemKind.MINORS:
-        parsed.error(None, "体系", "未成年人思想道德建设测评体系属于全国文明城市")
+        parsed.error(None, "体系", _("未成年人思想道德建设测评体系属于全国文明城市"))
     if not parsed.nodes and not parsed.errors:
-        parsed.error(None, "", "文件中没有任何测评指标")
+        parsed.error(None, "", _("文件中没有任何测评指标"))
     if parsed.errors:
         sheets = list(dict.fromkeys(e.sheet for e in parsed.errors))
         parsed.errors.sort(key=lambda e: (sheets.index(e.sheet), e.row or 0))

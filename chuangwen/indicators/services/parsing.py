@@ -162,12 +162,14 @@ def _clauses_and_methods(
         found, bad = method_names(text)
         unknown += bad
         if numbered and no not in {n for n, _ in numbered}:
-            out.error(row, method_col, f"测评方法第 {no} 项没有对应的子条款", sheet)
+            out.error(
+                row, method_col, gettext("测评方法第 %(no)s 项没有对应的子条款") % {"no": no}, sheet
+            )
         per_clause[no] = found
     if mnumbered and not numbered:
         general = canonical_methods(general + [m for ms in per_clause.values() for m in ms])
     for name in unknown:
-        out.error(row, method_col, f"未知的测评方法「{name}」", sheet)
+        out.error(row, method_col, gettext("未知的测评方法「%(name)s」") % {"name": name}, sheet)
     node.clauses = [
         {"no": no, "text": text, "methods": per_clause.get(no, [])} for no, text in numbered
     ]
@@ -206,16 +208,21 @@ def parse_xlsx(file: IO[bytes] | bytes) -> ParsedSystem:
         at = (number, sheet_title)
         node = NodeRow(number, sheet_title, code=_s(row["编号"]), parent=_s(row.get("上级编号")))
         if not node.code:
-            out.error(number, "编号", "不能为空", sheet_title)
+            out.error(number, "编号", gettext("不能为空"), sheet_title)
         node.title = _s(row["名称"])
         if not node.title:
-            out.error(number, "名称", "不能为空", sheet_title)
+            out.error(number, "名称", gettext("不能为空"), sheet_title)
         level = _s(row.get("层级"))
         if level:
             node.level_name = level
             node.level = _LEVELS.get(level, "")
             if not node.level:
-                out.error(number, "层级", f"未知的层级「{level}」", sheet_title)
+                out.error(
+                    number,
+                    "层级",
+                    gettext("未知的层级「%(level)s」") % {"level": level},
+                    sheet_title,
+                )
         node.text = _s(row.get("内容"))
         _clauses_and_methods(
             out, node, _s(row.get("子条款")), _s(row.get("测评方法")), (*at, "子条款", "测评方法")
@@ -235,7 +242,9 @@ def parse_xlsx(file: IO[bytes] | bytes) -> ParsedSystem:
         for number, row in read_rows(data, ["类型编码", "类型名称"], ["说明"], sheet=TYPE_SHEET):
             code, name = _s(row["类型编码"]), _s(row["类型名称"])
             if not code or not name:
-                out.error(number, "类型编码" if not code else "类型名称", "不能为空", TYPE_SHEET)
+                out.error(
+                    number, "类型编码" if not code else "类型名称", gettext("不能为空"), TYPE_SHEET
+                )
             out.site_types.append(TypeRow(number, code, name, _s(row.get("说明"))))
     if CHECK_SHEET in names:
         required = ["编号", "点位类型", "检查内容"]
@@ -278,17 +287,22 @@ def _check_row(out: ParsedSystem, number: int | None, row: dict) -> CheckRow:
         ("检查内容", item.text),
     ):
         if not value:
-            out.error(number, column, "不能为空", CHECK_SHEET)
+            out.error(number, column, gettext("不能为空"), CHECK_SHEET)
     rule = _s(row.get("评分方式"))
     if rule:
         item.rule = _SCORING.get(rule, "")
         if not item.rule:
-            out.error(number, "评分方式", f"未知的评分方式「{rule}」", CHECK_SHEET)
+            out.error(
+                number,
+                "评分方式",
+                gettext("未知的评分方式「%(rule)s」") % {"rule": rule},
+                CHECK_SHEET,
+            )
     item.points = _number(out, row.get("分值"), (*at, "分值"))
     item.deduct = _number(out, row.get("每处扣分"), (*at, "每处扣分"))
     item.cap = _number(out, row.get("扣分上限"), (*at, "扣分上限"))
     if item.rule == ScoringRule.DEDUCT and item.deduct is None:
-        out.error(number, "每处扣分", "按缺项扣分时必须填写每处扣分", CHECK_SHEET)
+        out.error(number, "每处扣分", gettext("按缺项扣分时必须填写每处扣分"), CHECK_SHEET)
     item.unit_label = _s(row.get("计量单位"))
     standards = row.get("关联标准")
     if isinstance(standards, list):
@@ -303,13 +317,18 @@ def _neg_row(out: ParsedSystem, number: int | None, row: dict) -> NegRow:
     at = (number, NEG_SHEET)
     item = NegRow(number, code=_s(row.get("编号")), text=_s(row.get("内容")), sanction="")
     if not item.code:
-        out.error(number, "编号", "不能为空", NEG_SHEET)
+        out.error(number, "编号", gettext("不能为空"), NEG_SHEET)
     if not item.text:
-        out.error(number, "内容", "不能为空", NEG_SHEET)
+        out.error(number, "内容", gettext("不能为空"), NEG_SHEET)
     sanction = _s(row.get("处理措施"))
     item.sanction = _SANCTIONS.get(sanction, "")
     if not item.sanction:
-        out.error(number, "处理措施", f"未知的处理措施「{sanction}」", NEG_SHEET)
+        out.error(
+            number,
+            "处理措施",
+            gettext("未知的处理措施「%(sanction)s」") % {"sanction": sanction},
+            NEG_SHEET,
+        )
     item.points = _number(out, row.get("扣分"), (*at, "扣分"))
     item.note = _s(row.get("说明"))
     item.city_added = _flag(out, row.get("本市增补"), (*at, "本市增补"))
@@ -332,14 +351,19 @@ def parse_json(data: dict[str, Any]) -> ParsedSystem:
             node.parent = _s(raw.get("parent")) or parent
             node.title = _s(raw.get("title"))
             if not node.code:
-                out.error(number, "code", "不能为空", sheet)
+                out.error(number, "code", gettext("不能为空"), sheet)
             if not node.title:
-                out.error(number, "title", "不能为空", sheet)
+                out.error(number, "title", gettext("不能为空"), sheet)
             node.level_name = _s(raw.get("level"))
             if node.level_name:
                 node.level = _LEVELS.get(node.level_name, "")
                 if not node.level:
-                    out.error(number, "level", f"未知的层级「{node.level_name}」", sheet)
+                    out.error(
+                        number,
+                        "level",
+                        gettext("未知的层级「%(level)s」") % {"level": node.level_name},
+                        sheet,
+                    )
             node.text = _s(raw.get("text"))
             clauses = raw.get("clauses") or []
             methods, unknown = method_names("、".join(raw.get("methods") or []))
@@ -354,7 +378,9 @@ def parse_json(data: dict[str, Any]) -> ParsedSystem:
                     }
                 )
             for name in unknown:
-                out.error(number, "methods", f"未知的测评方法「{name}」", sheet)
+                out.error(
+                    number, "methods", gettext("未知的测评方法「%(name)s」") % {"name": name}, sheet
+                )
             node.methods = canonical_methods(
                 methods + [m for c in node.clauses for m in c["methods"]]
             )
@@ -487,9 +513,14 @@ def parse_docx(file: IO[bytes] | bytes) -> ParsedSystem:
                     continue
                 if not text:
                     if level == Level.STANDARD:
-                        out.error(r_index, label, "测评标准为空", sheet)
+                        out.error(r_index, label, gettext("测评标准为空"), sheet)
                     elif depth == 0 or not parent_code:
-                        out.error(r_index, label, f"缺少上级：「{label}」为空", sheet)
+                        out.error(
+                            r_index,
+                            label,
+                            gettext("缺少上级：「%(label)s」为空") % {"label": label},
+                            sheet,
+                        )
                     break
                 key = parent_code or "#root"
                 count_under[key] = count_under.get(key, 0) + 1
@@ -516,7 +547,7 @@ def parse_docx(file: IO[bytes] | bytes) -> ParsedSystem:
                         node.title = node.clauses[0]["text"][:60]
                     method_errors = [e for e in out.errors if e.row == r_index and e.sheet == sheet]
                     if extra["测评方法"] is not None and not node.methods and not method_errors:
-                        out.error(r_index, "测评方法", "测评方法为空", sheet)
+                        out.error(r_index, "测评方法", gettext("测评方法为空"), sheet)
                     for column in ("分值", "权数"):
                         i = extra[column]
                         if i is not None and i < len(texts):
@@ -538,5 +569,5 @@ def parse_docx(file: IO[bytes] | bytes) -> ParsedSystem:
                 out.nodes.append(node)
                 parent_code = code
     if not found_table:
-        out.error(None, "", "未找到含「测评内容」「测评标准」列的表格")
+        out.error(None, "", gettext("未找到含「测评内容」「测评标准」列的表格"))
     return out

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.core.errors import InvalidInput, NotFound, ServiceError
@@ -61,7 +62,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
 def pair_export(request: HttpRequest) -> HttpResponse:
     f, _cutoff = _filtered_pairs(request)
     if not f.is_valid():
-        raise InvalidInput("筛选条件有误", code="bad_filter")
+        raise InvalidInput(_("筛选条件有误"), code="bad_filter")
     return download(export_pairs(f.qs), "结对共建.xlsx", XLSX)
 
 
@@ -109,7 +110,7 @@ def pair_create(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             error = exc
         else:
-            messages.success(request, "已建立结对")
+            messages.success(request, _("已建立结对"))
             return redirect("volunteers:pair", pair.pk)
     return _pair_form_page(request, form, None, error)
 
@@ -142,7 +143,7 @@ def pair_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             error = exc
         else:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("volunteers:pair", pair.pk)
     return _pair_form_page(request, form, pair, error)
 
@@ -153,14 +154,14 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.get_pair_for_user(_scope(request), pk)
     form = EndPairForm(request.POST)
     if not form.is_valid():
-        raise InvalidInput("请填写结束原因和正确的结束日期", code="reason_required")
+        raise InvalidInput(_("请填写结束原因和正确的结束日期"), code="reason_required")
     org_services.end_pair(
         pair,
         ended_on=form.cleaned_data["ended_on"],
         reason=form.cleaned_data["reason"],
         acting_user=request.user,
     )
-    messages.success(request, "结对已结束")
+    messages.success(request, _("结对已结束"))
     return redirect("volunteers:pair", pair.pk)
 
 
@@ -210,7 +211,7 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
         photos=request.FILES.getlist("photos"),
         acting_user=request.user,
     )
-    messages.success(request, "已记录六联活动")
+    messages.success(request, _("已记录六联活动"))
     return redirect("volunteers:pair", pair.pk)
 
 
@@ -239,11 +240,11 @@ def unit_search(request: HttpRequest, side: str) -> HttpResponse:
 def pair_settings(request: HttpRequest) -> HttpResponse:
     form = PairSettingsForm(request.POST)
     if not form.is_valid():
-        raise InvalidInput("月数应为 1 至 24 之间的整数", code="bad_months")
+        raise InvalidInput(_("月数应为 1 至 24 之间的整数"), code="bad_months")
     services.set_inactive_months(
         City.objects.get(pk=_scope(request).city_id),
         months=form.cleaned_data["inactive_months"],
         acting_user=request.user,
     )
-    messages.success(request, "已保存")
+    messages.success(request, _("已保存"))
     return redirect("volunteers:pairs")
