@@ -83,7 +83,9 @@ def event_label(code: str, object_type: str = "") -> str:
     model = _model(object_type)
     noun = str(model._meta.verbose_name) if model is not None else ".".join(parts[1:-1])
     word = VERBS.get(verb)
-    return f"{word}{noun}" if word is not None else code
+    if word is None:
+        return code
+    return str(_("%(verb)s%(noun)s") % {"verb": word, "noun": noun})  # English puts a space
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The audit log reads as words: event names in Chinese, changes as field: old → new."""
 
 from django.urls import reverse
+from django.utils import translation
 
 from chuangwen.core import audit_words
 from chuangwen.core.models import AuditEvent
@@ -29,6 +30,8 @@ def test_events_and_changes_in_words(small_city, client_for, django_assert_max_n
         (c.field, c.old, c.new) for c in rows[renamed.pk].changes
     }
     assert audit_words.event_label("x.y.unknown_verb") == "x.y.unknown_verb"
+    with translation.override("en"):  # the verb and the noun apart, as English writes them
+        assert audit_words.event_label("org.unit.moved", "org.unit") == "Move Units"
 
     client = client_for(cc.office)
     with django_assert_max_num_queries(15):
