@@ -21,8 +21,10 @@ PUBLIC = {
     "cases:track_form",
     "cases:track",
     "cases:public_photo",
-    # citizens register as volunteers on a phone page before they have an account
+    # citizens register as volunteers on a phone page before they have an account, picking
+    # their street or community by name (names only, rate-limited per client address)
     "volunteers:register",
+    "org:public_areas",
     # the citizens' public portal (phone first, no account): its front page, my reports by
     # the codes kept on the device, the votes (ballots one per phone and device, rate limited),
     # campaign progress with its public photos, compound rankings and the exposure board

@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.cases.forms import MultiPhotoField
+from chuangwen.indicators.models import NegativeListItem
+from chuangwen.indicators.widgets import NegativeItemPicker
 from chuangwen.org.models import Unit
 from chuangwen.org.widgets import UnitPicker, UnitsPicker
 
@@ -216,7 +218,11 @@ class VerifyForm(forms.Form):
 
 class FindingForm(forms.Form):
     unit = UnitChoiceField(label=_("责任单位"), queryset=_none())
-    item = forms.ModelChoiceField(label=_("负面清单条目"), queryset=_none())
+    item = forms.ModelChoiceField(
+        label=_("负面清单条目"),
+        queryset=NegativeListItem.objects.none(),
+        widget=NegativeItemPicker(),
+    )
     source = forms.ChoiceField(label=_("发现途径"), choices=FindingSource.choices)
     found_on = forms.DateField(label=_("认定日期"), widget=forms.DateInput(attrs={"type": "date"}))
     sanction = forms.ChoiceField(label=_("处理措施"), choices=UnitSanction.choices)
@@ -236,10 +242,14 @@ class FindingForm(forms.Form):
     )
     file = forms.FileField(label=_("问题佐证"), required=False)
 
-    def __init__(self, *args: Any, units: Any, items: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, system: Any, **kwargs: Any) -> None:
+        """``system``: the evaluation system whose negative list the items come from."""
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["item"].queryset = items  # type: ignore[attr-defined]
+        if system is not None:
+            item = self.fields["item"]
+            item.queryset = NegativeListItem.objects.filter(system=system)  # type: ignore[attr-defined]
+            item.widget.params = {"system": str(system.pk)}
 
 
 class AnnualForm(forms.Form):
@@ -296,11 +306,7 @@ class ReportTemplateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
         max_length=5000,
     )
-    units = UnitsChoiceField(
-        label=_("报送单位"),
-        queryset=Unit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-    )
+    units = UnitsChoiceField(label=_("报送单位"), queryset=Unit.objects.none())
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
@@ -418,11 +424,7 @@ class IssueForm(forms.Form):
         label=_("序号（不填则取下一个）"), min_value=1, max_value=99999, required=False
     )
     issuer = forms.CharField(label=_("发文机关"), max_length=100)
-    recipients = UnitsChoiceField(
-        label=_("主送单位"),
-        queryset=Unit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-    )
+    recipients = UnitsChoiceField(label=_("主送单位"), queryset=Unit.objects.none())
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -170,7 +170,6 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "survey_form": SurveyForm(),
             "surveys": rnd.surveys.select_related("unit"),
             "negatives": rnd.negatives.select_related("item"),
-            "negative_items": NegativeListItem.objects.filter(system=rnd.system),
         },
     )
 
@@ -668,15 +667,13 @@ def finding_export(request: HttpRequest) -> Any:
 
 
 def _finding_form(scope: Any, data: Any = None, files: Any = None) -> FindingForm:
-    system = active_system(scope.city_id)
-    items = (
-        NegativeListItem.objects.filter(system=system)
-        if system
-        else NegativeListItem.objects.none()
-    )
     units = Unit.objects.filter(city_id=scope.city_id, active=True).order_by("path")
     return FindingForm(
-        data, files, units=units, items=items, initial={"found_on": timezone.localdate()}
+        data,
+        files,
+        units=units,
+        system=active_system(scope.city_id),
+        initial={"found_on": timezone.localdate()},
     )
 
 

@@ -6,6 +6,7 @@ field or a FilterSet filter. The page holds only the chosen option(s); typing se
 endpoint (scoped to the user, 20 rows a page, scroll for more). A chosen value whose label the
 server cannot look up safely (a filter's raw id: the widget does not know the user) is shown
 by asking the same scoped endpoint for it (``?values=``), so a label never leaks across scopes.
+A form's reset puts the values the page came with back into the picker.
 
 An endpoint is a view that hands its scoped queryset to ``pick_response``::
 
@@ -14,8 +15,12 @@ An endpoint is a view that hands its scoped queryset to ``pick_response``::
     def pick_units(request):
         qs = selectors.units_for_user(request.scope).filter(active=True).order_by("path")
         return pick_response(request, qs, search=_search, rows=_rows)
+
+A public endpoint (a page without an account, e.g. volunteer registration) is the same with
+``login_not_required``; it must hand out nothing personal, and it is counted per client address.
 """
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -108,6 +113,15 @@ class MultiPicker(Picker):
         return context
 
 
+def _client_key(request: HttpRequest) -> str:
+    """The user, or on a public page (no account) the client address."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"pick:{user.pk}"
+    addr = request.META.get("REMOTE_ADDR", "")
+    return "pick:addr:" + hashlib.sha256(addr.encode()).hexdigest()[:24]
+
+
 def _page_number(raw: str) -> int:
     return int(raw) if raw.isdigit() and 1 <= int(raw) <= PICK_PAGES else 1
 
@@ -125,10 +139,10 @@ def pick_response(
     ``?q=`` searches (``search`` narrows the scoped ``queryset``), ``?page=`` scrolls on,
     ``rows`` turns the found objects into answer rows (one look-up for all their hints),
     ``?values=a,b`` gives the rows of chosen values (labels of a form's initial values).
-    Bad parameters are clipped or ignored; past ``PICK_LIMIT`` the answer is a 429.
+    Bad parameters are clipped or ignored; past ``PICK_LIMIT`` (per user, or per client address
+    without an account) the answer is a 429.
     """
-    user_key = f"pick:{getattr(request.user, 'pk', '')}"
-    if not ratelimit.hit([user_key], *PICK_LIMIT):
+    if not ratelimit.hit([_client_key(request)], *PICK_LIMIT):
         return JsonResponse({"message": _("搜索过于频繁，请稍后再试")}, status=429)
     raw_values = request.GET.get("values", "")
     if raw_values:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("site-types/", views.site_types, name="site_types"),
     path("pick/indicators/", views.pick_indicators, name="pick_indicators"),
     path("pick/site-types/", views.pick_site_types, name="pick_site_types"),
+    path("pick/negative-items/", views.pick_negative_items, name="pick_negative_items"),
     path("negative-list/", views.negative_list, name="negative_list"),
     path("systems/", views.system_list, name="systems"),
     path("systems/import/", views.import_page, name="import"),

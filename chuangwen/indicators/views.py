@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +19,7 @@ from . import selectors, services
 from .choices import SystemStatus
 from .filters import IndicatorFilter, LinkFilter
 from .forms import ImportForm, IndicatorForm, LinkForm, MoveForm, PickForm, RetireForm, TitleForm
-from .models import EvaluationSystem, Indicator, IndicatorMapping
+from .models import EvaluationSystem, Indicator, IndicatorMapping, NegativeListItem
 from .tables import IndicatorTable, LinkTable, MappingTable
 
 FILTER_KEYS = ("q", "method", "site_type", "level", "negative", "city_added", "retired")
@@ -462,6 +463,29 @@ def pick_indicators(request: HttpRequest) -> JsonResponse:
             for n in nodes
         ],
         value_field="code",
+    )
+
+
+@member_required
+@require_GET
+def pick_negative_items(request: HttpRequest) -> JsonResponse:
+    """Negative-list items of ``?system=`` (else the current version) by code or text."""
+    scope = _scope(request)
+    raw = request.GET.get("system", "")
+    system = selectors.current_system(scope, raw if raw.isdigit() and len(raw) < 19 else None)
+    qs = selectors.negative_list(system) if system else NegativeListItem.objects.none()
+    return pick_response(
+        request,
+        qs.order_by("sort", "code"),
+        search=lambda qs, q: qs.filter(Q(code__startswith=q) | Q(text__icontains=q)),
+        rows=lambda items: [
+            {
+                "value": str(i.pk),
+                "text": f"{i.code} {Truncator(i.text).chars(40)}",
+                "hint": i.get_sanction_display(),
+            }
+            for i in items
+        ],
     )
 
 

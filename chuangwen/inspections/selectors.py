@@ -151,14 +151,14 @@ def overdue_actions(scope: Scope) -> QuerySet[ActionItem]:
     )
 
 
-def suggested_categories(city_id: int, items: Iterable[CheckItem]) -> dict[int, int]:
+def suggested_categories(city_id: int, items: Iterable[CheckItem]) -> dict[int, Category]:
     """check item id → the case category a failure of it is filed under by default: the first
     active category (by code) the office linked to one of the item's standards."""
     by_standard: dict[int, list[int]] = {}
     for item in items:
         for standard in item.standards.all():
             by_standard.setdefault(standard.pk, []).append(item.pk)
-    out: dict[int, int] = {}
+    chosen: dict[int, int] = {}
     rows = (
         Category.objects.filter(city_id=city_id, active=True, indicators__in=list(by_standard))
         .order_by("family", "major_code", "minor_code")
@@ -166,5 +166,6 @@ def suggested_categories(city_id: int, items: Iterable[CheckItem]) -> dict[int, 
     )
     for category_id, standard_id in rows:
         for item_id in by_standard.get(standard_id, ()):
-            out.setdefault(item_id, category_id)
-    return out
+            chosen.setdefault(item_id, category_id)
+    categories = Category.objects.in_bulk(set(chosen.values()))
+    return {item_id: categories[pk] for item_id, pk in chosen.items()}

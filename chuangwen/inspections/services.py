@@ -308,6 +308,7 @@ class CheckData:
     observed_at: datetime | None = None
     photos: Sequence[bytes] = ()
     category_id: int | None = None
+    category_code: str = ""  # the category by its code (the check page's picker), if no id
     raise_case: bool = True
 
 
@@ -487,10 +488,9 @@ def _raise_case(
 ) -> Case:
     site = result.site
     category = None
-    if data.category_id:
-        category = Category.objects.filter(
-            pk=data.category_id, city_id=plan.city_id, active=True
-        ).first()
+    if data.category_id or data.category_code:
+        chosen = {"pk": data.category_id} if data.category_id else {"code": data.category_code}
+        category = Category.objects.filter(city_id=plan.city_id, active=True, **chosen).first()
         if category is None:
             raise InvalidInput(_("案件类别不存在或已停用"), code="bad_category")
     category = category or _category_for(plan.city_id, item, result.standard_id)

@@ -9,7 +9,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuangwen.cases.selectors import categories_for_city
 from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.permissions import member_required, office_required
@@ -151,7 +150,7 @@ def check_page(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
     suggested = selectors.suggested_categories(plan.city_id, items)
     for item in items:
         item.n_done = done.get(item.pk, 0)  # type: ignore[attr-defined]
-        item.suggested_category = suggested.get(item.pk, "")  # type: ignore[attr-defined]
+        item.suggested_category = suggested.get(item.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "inspections/check.html",
@@ -160,7 +159,6 @@ def check_page(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
             "sample": sample,
             "site": sample.site,
             "items": items,
-            "categories": categories_for_city(plan.city_id),
         },
     )
 
@@ -204,6 +202,7 @@ def check_data_from_json(payload: dict[str, Any]) -> services.CheckData:
         observed_at=observed_at,
         photos=[services.decode_photo(str(p)) for p in photos],
         category_id=payload.get("category_id") or None,
+        category_code=str(payload.get("category") or "")[:20],
     )
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("pick/units/", views.pick_units, name="pick_units"),
     path("pick/people/", views.pick_people, name="pick_people"),
     path("pick/grids/", views.pick_grids, name="pick_grids"),
+    path("pick/public-areas/", views.public_areas, name="public_areas"),
     path("import/", views.import_page, name="import"),
     path("export/<str:kind>.xlsx", views.export, name="export"),
 ]

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -234,6 +235,25 @@ def pick_units(request: HttpRequest) -> JsonResponse:
         qs.order_by("path"),
         search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(code__istartswith=q)),
         rows=_unit_rows,
+    )
+
+
+@login_not_required
+@require_GET
+def public_areas(request: HttpRequest) -> JsonResponse:
+    """Streets and communities of ``?city=<code>`` by name, for public pages (no account): a
+    citizen registering as a volunteer picks where they live. Names only; counted per client
+    address."""
+    city = City.objects.filter(code=request.GET.get("city", "")[:20]).first()
+    qs = (
+        Unit.objects.filter(
+            city=city, active=True, kind__in=[UnitKind.STREET, UnitKind.COMMUNITY]
+        ).order_by("path")
+        if city is not None
+        else Unit.objects.none()
+    )
+    return pick_response(
+        request, qs, search=lambda qs, q: qs.filter(name__icontains=q), rows=_unit_rows
     )
 
 

@@ -27,3 +27,8 @@ def PeoplePicker(**params: str) -> MultiPicker:
 def GridPicker(**kwargs: Any) -> Picker:
     """Grids by code (the value the case filters and the API take)."""
     return Picker("org:pick_grids", to_field="code", **kwargs)
+
+
+def AreaPicker(**params: str) -> Picker:
+    """Streets and communities of ``city=<code>`` for public pages (no account needed)."""
+    return Picker("org:public_areas", params=params)

@@ -1,9 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.org.widgets import UnitPicker
+from chuangwen.org.choices import UnitKind
+from chuangwen.org.models import Unit
+from chuangwen.org.widgets import AreaPicker, UnitPicker
 
 from .choices import SKILLS, OrganiserKind
+from .widgets import TeamPicker
 
 # ==== volunteers ==============================================================================
 
@@ -32,7 +35,9 @@ class RegisterForm(forms.Form):
         max_length=30,
         widget=forms.TextInput({**TEXT, "autocomplete": "off"}),
     )
-    area = forms.ChoiceField(label=_("服务区域（所在社区）"), widget=forms.Select(SELECT))
+    area = forms.ModelChoiceField(
+        label=_("服务区域（所在社区）"), queryset=Unit.objects.none(), widget=AreaPicker()
+    )
     skills = forms.MultipleChoiceField(
         label=_("技能特长"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -48,11 +53,13 @@ class RegisterForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("请选择"))] + [  # type: ignore[attr-defined]
-            (str(u.pk), label) for u, label in areas
-        ]
+        area = self.fields["area"]
+        area.queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            city=city, active=True, kind__in=[UnitKind.STREET, UnitKind.COMMUNITY]
+        )
+        area.widget.params = {"city": city.code}
         self.fields["skills"].choices = _skill_choices()  # type: ignore[attr-defined]
 
 
@@ -66,7 +73,7 @@ class ActivityForm(forms.Form):
     organiser_kind = forms.ChoiceField(
         label=_("组织方"), choices=OrganiserKind.choices, widget=forms.Select(SELECT)
     )
-    team = forms.ChoiceField(label=_("志愿服务队"), required=False, widget=forms.Select(SELECT))
+    team = forms.ChoiceField(label=_("志愿服务队"), required=False, widget=TeamPicker(managed="1"))
     unit = forms.ChoiceField(label=_("组织单位/社区"), required=False, widget=UnitPicker())
     description = forms.CharField(
         label=_("服务内容"),

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("v/<int:pk>/disclose/<int:consent_pk>/", views.volunteer_disclose, name="disclose"),
     path("teams/", views.team_list, name="teams"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
+    path("teams/pick/", views.pick_teams, name="pick_teams"),
     path("activities/", views.activity_list, name="activities"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +29,8 @@ from chuangwen.core.errors import (
 )
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import list_template
+from chuangwen.core.widgets import pick_response
 from chuangwen.org.actors import PUBLIC
-from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import City, Unit
 
 from . import certificates, exports, selectors, services
@@ -86,14 +87,6 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied(_("此页面供创建办和各单位使用"))
 
 
-def _area_choices(city_id: int) -> list[tuple[Unit, str]]:
-    """Communities (and streets) grouped under their street, for the registration select."""
-    units = Unit.objects.filter(
-        city_id=city_id, active=True, kind__in=[UnitKind.STREET, UnitKind.COMMUNITY]
-    ).order_by("path")
-    return [(u, f"{'　' if u.kind == UnitKind.COMMUNITY else ''}{u.name}") for u in units]
-
-
 def _client_key(request: HttpRequest) -> str:
     addr = request.META.get("REMOTE_ADDR", "")
     return "volunteers:register:" + hashlib.sha256(addr.encode()).hexdigest()[:24]
@@ -107,13 +100,11 @@ def register(request: HttpRequest, city_code: str) -> HttpResponse:
     """志愿者注册 (a phone page). On success the new volunteer is logged in and sees their own
     page. A double submit registers once (one-time form token)."""
     city = get_object_or_404(City, code=city_code)
-    areas = _area_choices(city.pk)
     form = RegisterForm(
-        request.POST or None, areas=areas, initial={"token": submissions.issue(REGISTER)}
+        request.POST or None, city=city, initial={"token": submissions.issue(REGISTER)}
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        area = Unit.objects.filter(city=city, pk=d["area"]).first()
 
         def make() -> str:
             volunteer = services.register_volunteer(
@@ -122,7 +113,7 @@ def register(request: HttpRequest, city_code: str) -> HttpResponse:
                     name=d["name"],
                     phone=d["phone"],
                     id_number=d["id_number"],
-                    area=area,
+                    area=d["area"],
                     password=d["password"],
                     skills=d["skills"],
                 ),
@@ -189,7 +180,6 @@ def me(request: HttpRequest) -> HttpResponse:
         "mine": mine,
         "open": [a for a in selectors.open_activities(scope)[:30] if a.pk not in signed],
         "teams": list(volunteer.teams.all()),
-        "all_teams": selectors.teams_for_city(scope).exclude(members=volunteer)[:50],
         "records": selectors.records_of(volunteer)[:20],
         "certificates": list(volunteer.certificates.all()[:10]),
         "consents": list(volunteer.consents.all()),
@@ -214,6 +204,29 @@ def join_team(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("已加入「%s」") % team.name)
     return redirect("volunteers:me")
+
+
+@member_required
+@require_GET
+def pick_teams(request: HttpRequest) -> JsonResponse:
+    """Active teams of the city by name or unit (what a volunteer may join); ``?managed=1``:
+    those the user organises activities for, ``?joinable=1``: those the user has not joined."""
+    scope = _scope(request)
+    if request.GET.get("managed") == "1":
+        qs = selectors.teams_managed(scope).filter(active=True).select_related("unit")
+    else:
+        qs = selectors.teams_for_city(scope)
+    volunteer = selectors.volunteer_of(scope) if request.GET.get("joinable") == "1" else None
+    if volunteer is not None:
+        qs = qs.exclude(members=volunteer)
+    return pick_response(
+        request,
+        qs.order_by("name", "id"),
+        search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(unit__name__icontains=q)),
+        rows=lambda teams: [
+            {"value": str(t.pk), "text": t.name, "hint": t.unit.name} for t in teams
+        ],
+    )
 
 
 @member_required

@@ -1,4 +1,9 @@
+"""The phone check page in a browser, on a desktop and on a 390×844 phone: a failed item is
+filed under the category linked to its standard, or under one the inspector finds by typing a
+few characters into the category picker; the reset form shows the linked one again."""
+
 import pytest
+from playwright.sync_api import expect
 
 from chuangwen.cases import services as case_services
 from chuangwen.cases.models import Case, Category
@@ -14,11 +19,20 @@ from tests.inspections.helpers import InspectionCity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+SHOTS = "/tmp/cw-shots"
 
-def test_check_page_files_a_failed_item_under_the_suggested_category(live_server, page):
+
+@pytest.mark.parametrize(
+    ("label", "viewport"),
+    [("desktop", {"width": 1280, "height": 800}), ("phone", {"width": 390, "height": 844})],
+)
+def test_check_page_files_failed_items_under_the_suggested_or_a_searched_category(
+    live_server, browser, label, viewport
+):
     ic = InspectionCity(SmallCity())
     case_services.load_categories(ic.city, acting_user=SYSTEM)
-    litter = Category.objects.get(city=ic.city, code="SJ0102")
+    litter = Category.objects.get(city=ic.city, code="SJ0102")  # 暴露垃圾
+    stalls = Category.objects.get(city=ic.city, name="占道经营")
     litter.indicators.add(ic.items["ZD-1"].standards.get())
     plan = services.create_plan(
         ic.city, kind=PlanKind.COVERT, title="暗访", seed=1, sample_sizes={"ZD": 1},
@@ -28,15 +42,46 @@ def test_check_page_files_a_failed_item_under_the_suggested_category(live_server
     sample = plan.samples.first()
     inspector = factories.person(ic.city, ic.hq, Role.INSPECTOR, name="督查员")
 
+    context = browser.new_context(locale="zh-CN", viewport=viewport, has_touch=label == "phone")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     log_in(page, live_server, inspector.user.username, PASSWORD)
     page.goto(f"{live_server.url}/inspections/plans/{plan.pk}/check/{sample.pk}/")
     form = page.locator(f"form.check-item[data-item='{ic.items['ZD-1'].pk}']")
-    select = form.locator("select[name=category_id]")
-    assert select.input_value() == str(litter.pk)  # filled in from the linked standard
-    assert select.locator("option").count() > 100  # every category of the city
+    select = form.locator("select[name=category]")
+    # a search picker holding only the linked category (not the city's 100+ categories)
+    assert select.locator("option").count() <= 2
+    assert select.input_value() == "SJ0102"
+    expect(form.locator(".ts-control .item")).to_have_text("暴露垃圾")
+
+    # 1. as suggested
     form.locator("label", has_text="不达标").click()
     form.locator("button[type=submit]").click()
     form.locator(".item-state", has_text="已生成问题案件").wait_for()
     result = CheckResult.objects.get(sample=sample, check_item=ic.items["ZD-1"])
     assert Case.objects.get(pk=result.case_id).category == litter
-    assert select.input_value() == str(litter.pk)  # the reset form keeps the suggestion
+    assert select.input_value() == "SJ0102"  # the reset form keeps the suggestion
+    expect(form.locator(".ts-control .item")).to_have_text("暴露垃圾")
+
+    # 2. another category, found by typing
+    form.locator("label", has_text="不达标").click()
+    form.locator(".ts-control").click()
+    form.locator(".ts-control input").fill("占道")
+    option = page.locator(".ts-dropdown .option", has_text="占道经营").first
+    option.wait_for()
+    # the four 占道… categories (and the chosen one, still listed): not the other 100+
+    expect(page.locator(".ts-dropdown .option", has_text="占道")).to_have_count(4)
+    assert page.locator(".ts-dropdown .option").count() <= 5
+    page.screenshot(path=f"{SHOTS}/check-category-{label}.png", full_page=False)
+    option.click()
+    assert select.input_value() == stalls.code
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".item-count")).to_have_text("已记录 2 次")
+    last = CheckResult.objects.filter(sample=sample, check_item=ic.items["ZD-1"]).latest("id")
+    assert Case.objects.get(pk=last.case_id).category == stalls
+    assert select.input_value() == "SJ0102"  # back to the suggestion for the next answer
+    if label == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert not errors, errors
+    context.close()

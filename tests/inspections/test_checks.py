@@ -241,25 +241,27 @@ def test_check_page_offers_categories_and_suggests_the_linked_one(ic, plan, insp
     litter.indicators.add(ic.items["ZD-1"].standards.get())  # the office links it to 1.1.1
     url = reverse("inspections:check", args=[plan.pk, sample_of(plan, "ZD001").pk])
     html = client_for(inspector).get(url).content.decode()
-    assert f'<option value="{litter.pk}">SJ0102 暴露垃圾</option>' in html
-    assert html.count('name="category_id"') == ic.items["ZD-1"].site_type.check_items.count()
-    assert f'data-suggested="{litter.pk}"' in html  # ZD-1 and ZD-2 evidence 1.1.1
-    assert 'data-suggested=""' in html  # ZD-3 (1.1.2) has no linked category
-    # what the inspector picks files the case under it
+    # one search picker per item (not the city's 100+ categories listed), the linked one chosen
+    picker = f'data-cw-picker="{reverse("cases:pick_categories")}"'
+    assert html.count(picker) == ic.items["ZD-1"].site_type.check_items.count()
+    assert html.count('<option value="SJ0102" selected>暴露垃圾</option>') == 2  # ZD-1, ZD-2
+    assert html.count("<option") == 2 + html.count(picker)  # ZD-3 (1.1.2): nothing linked
+    # what the inspector picks (by its code) files the case under it
     other = Category.objects.get(city=ic.city, code="SJ0201")
-    payload = {
-        "uuid": str(uuid.uuid4()),
-        "sample_id": sample_of(plan, "ZD001").pk,
-        "check_item_id": ic.items["ZD-1"].pk,
-        "passed": False,
-        "category_id": other.pk,
-    }
-    r = client_for(inspector).post(
-        reverse("inspections:check_submit", args=[plan.pk]),
-        json.dumps(payload),
-        content_type="application/json",
-    )
-    assert r.status_code in (200, 201), r.content
-    assert (
-        Case.objects.get(pk=CheckResult.objects.get(uuid=payload["uuid"]).case_id).category == other
-    )
+    submit = reverse("inspections:check_submit", args=[plan.pk])
+    for chosen in ({"category": other.code}, {"category_id": other.pk}):  # (queued before)
+        payload = {
+            "uuid": str(uuid.uuid4()),
+            "sample_id": sample_of(plan, "ZD001").pk,
+            "check_item_id": ic.items["ZD-1"].pk,
+            "passed": False,
+            **chosen,
+        }
+        r = client_for(inspector).post(submit, json.dumps(payload), content_type="application/json")
+        assert r.status_code in (200, 201), r.content
+        result = CheckResult.objects.get(uuid=payload["uuid"])
+        assert Case.objects.get(pk=result.case_id).category == other
+    payload |= {"uuid": str(uuid.uuid4()), "category": "XX9999"}
+    del payload["category_id"]
+    r = client_for(inspector).post(submit, json.dumps(payload), content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "bad_category"

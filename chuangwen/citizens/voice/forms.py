@@ -3,9 +3,12 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_TEXT, SuggestionStatus
+from chuangwen.core.widgets import MultiPicker
+
+from .models import MAX_TEXT, SuggestionStatus, Topic
 
 
 class PublicSuggestionForm(forms.Form):
@@ -66,9 +69,21 @@ class SplitForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    others = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    """The topics to merge into ``target``: searched by name (``citizens:pick_topics``), the
+    target itself left out; ``topics`` are those the office may merge (the city's active ones)."""
 
-    def __init__(self, *args: Any, topics: Iterable[Any] = (), **kwargs: Any) -> None:
+    others = forms.ModelMultipleChoiceField(
+        label=_("合并其他话题"),
+        queryset=Topic.objects.none(),
+        widget=MultiPicker(
+            "citizens:pick_topics",
+            placeholder=_("输入话题名称搜索"),
+            attrs={"class": "form-select form-select-sm"},
+        ),
+    )
+
+    def __init__(self, *args: Any, target: Topic, topics: QuerySet[Topic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ChoiceField, self.fields["others"])
-        field.choices = [(t.pk, t.name) for t in topics]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["others"])
+        field.queryset = topics.exclude(pk=target.pk)
+        field.widget.params = {"exclude": str(target.pk)}

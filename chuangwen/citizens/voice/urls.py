@@ -9,6 +9,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
     path("topics/", views.topic_list, name="topics"),
     path("topics/recompute/", views.topic_recompute, name="topics_recompute"),
+    path("topics/pick/", views.pick_topics, name="pick_topics"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),
     path("topics/<int:pk>/<str:action>/", views.topic_action, name="topic_action"),
     path("models/", views.model_list, name="models"),

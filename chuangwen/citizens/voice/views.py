@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.citizens.tables import SuggestionTable, TopicTable
 from chuangwen.core import ratelimit
@@ -18,6 +19,7 @@ from chuangwen.core.errors import ImportFailed, ServiceError
 from chuangwen.core.filtering import checked_filter
 from chuangwen.core.permissions import office_required
 from chuangwen.core.views import download, list_template
+from chuangwen.core.widgets import pick_response
 from chuangwen.core.xlsx import Sheet, write_workbook
 from chuangwen.org.actors import PUBLIC
 from chuangwen.org.models import City
@@ -196,7 +198,6 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     topic = selectors.get_topic(scope, pk)
     items = selectors.topic_items(topic)
-    others = list(selectors.topics_qs(scope).exclude(pk=topic.pk)[:50])
     origins = citizen_selectors.topic_candidates(topic)  # rounds/campaigns that came from it
     on_ballot = {c.round_id for c in origins}
     return render(
@@ -205,7 +206,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "topic": topic,
             "items": items,
-            "others": others,
+            "merge_form": MergeForm(target=topic, topics=selectors.topics_qs(scope)),
             "formula": topics.HEAT_FORMULA,
             "origins": origins,
             "rounds": [
@@ -231,11 +232,12 @@ def topic_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "restore":
             services.restore_topic(topic, acting_user=request.user)
         elif action == "merge":
-            form = MergeForm(request.POST, topics=selectors.topics_qs(scope).exclude(pk=topic.pk))
+            form = MergeForm(request.POST, target=topic, topics=selectors.topics_qs(scope))
             if not form.is_valid():
                 raise services.InvalidInput(_("请选择要合并的其他话题"))
-            others = [selectors.get_topic(scope, i) for i in form.cleaned_data["others"]]
-            services.merge_topics(topic, others, acting_user=request.user)
+            services.merge_topics(
+                topic, list(form.cleaned_data["others"]), acting_user=request.user
+            )
         elif action == "split":
             form = SplitForm(request.POST, items=topic.items.all())
             if not form.is_valid():
@@ -255,6 +257,29 @@ def topic_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("已保存"))
     return redirect("citizens:topic", pk=topic.pk)
+
+
+@office_required
+@require_GET
+def pick_topics(request: HttpRequest) -> JsonResponse:
+    """The city's active hot topics by name or place, hottest first (``?exclude=`` one)."""
+    qs = selectors.topics_qs(_scope(request))
+    raw = request.GET.get("exclude", "")
+    if raw.isdigit() and len(raw) < 19:
+        qs = qs.exclude(pk=int(raw))
+    return pick_response(
+        request,
+        qs,
+        search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(place__icontains=q)),
+        rows=lambda found: [
+            {
+                "value": str(t.pk),
+                "text": t.name,
+                "hint": _("留言 %(n)s · 热度 %(h).1f") % {"n": t.messages, "h": t.heat},
+            }
+            for t in found
+        ],
+    )
 
 
 # --- office: the category model ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Searchable pickers (chuangwen/core/widgets.py): every <select data-cw-picker="endpoint">
 // becomes a tom-select that searches the endpoint as one types and scrolls on for more. User
-// text from the endpoint is escaped (cwEscape) before tom-select puts it into the page.
+// text from the endpoint is escaped (cwEscape) before tom-select puts it into the page. A form's
+// reset puts back the values the page came with (tom-select does not follow a reset itself).
 (function () {
   if (!window.TomSelect) return;
   const getJSON = (url) => fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -11,6 +12,7 @@
   const init = (root) => root.querySelectorAll("select[data-cw-picker]").forEach((el) => {
     if (el.tomselect) return;
     const url = el.dataset.cwPicker;
+    const initial = [...el.selectedOptions].filter((o) => o.value).map((o) => ({ value: o.value, text: o.textContent }));
     const plugins = ["virtual_scroll"];
     if (el.multiple) plugins.push("remove_button"); else plugins.push("clear_button");
     const ts = new TomSelect(el, {
@@ -44,9 +46,18 @@
     const unknown = [...el.querySelectorAll("option[data-resolve]")].map((o) => o.value).filter(Boolean);
     if (unknown.length) {
       getJSON(withParam(url, "values", unknown.join(","))).then((data) => {
-        data.results.forEach((d) => ts.updateOption(d.value, d));
+        data.results.forEach((d) => {
+          ts.updateOption(d.value, d);
+          initial.filter((i) => i.value === d.value).forEach((i) => { i.text = d.text; });
+        });
       }).catch(() => {});
     }
+    // the native reset runs after its event: put the page's values back once it has
+    if (el.form) el.form.addEventListener("reset", () => setTimeout(() => {
+      ts.clear(true);
+      initial.forEach((d) => { if (!ts.options[d.value]) ts.addOption(d); });
+      ts.setValue(initial.map((d) => d.value), true);
+    }));
   });
 
   document.addEventListener("DOMContentLoaded", () => init(document));

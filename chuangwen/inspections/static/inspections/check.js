@@ -157,16 +157,8 @@
   }
 
   /* --- the forms ---------------------------------------------------------------------------- */
-  // the city's case categories are in the page once; each item's select gets a copy, with the
-  // category linked to its standards chosen (and kept across form.reset())
-  var categoryOptions = document.getElementById("category-options");
-  Array.prototype.forEach.call(app.querySelectorAll("select[name=category_id]"), function (sel) {
-    if (categoryOptions) sel.appendChild(categoryOptions.content.cloneNode(true));
-    var suggested = sel.dataset.suggested;
-    var option = suggested && sel.querySelector('option[value="' + suggested + '"]');
-    if (option) { option.defaultSelected = true; sel.value = suggested; }
-  });
-
+  // the case category is a search picker (js/pickers.js): the category linked to the item's
+  // standards comes chosen, and the picker puts it back on form.reset()
   Array.prototype.forEach.call(app.querySelectorAll("form.check-item"), function (form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -186,7 +178,7 @@
           total: value(form, "total"),
           duration_min: value(form, "duration_min"),
           note: value(form, "note") || "",
-          category_id: value(form, "category_id") ? Number(value(form, "category_id")) : null,
+          category: value(form, "category"),
           lon: position ? position.lon : null,
           lat: position ? position.lat : null,
           observed_at: new Date().toISOString(),
