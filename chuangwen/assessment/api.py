@@ -365,7 +365,7 @@ def list_entries(request: HttpRequest, period_id: int):
 )
 def rectify_entry(request: HttpRequest, entry_id: int, payload: AssessmentRectifyIn):
     entry = selectors.get_list_entry_for_user(scope_of(request), entry_id)
-    return services.submit_list_rectification(entry, text=payload.text, acting_user=_actor(request))
+    return services.submit_list_rectification(entry, note=payload.text, acting_user=_actor(request))
 
 
 @router.post(
