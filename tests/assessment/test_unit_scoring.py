@@ -430,6 +430,24 @@ def test_a_black_list_entry_and_a_finding_are_rectified_and_verified_on_the_page
     assert r.status_code == 400 and "原因" in r.json()["message"]
 
 
+def test_an_account_of_no_city_may_not_create_and_finds_no_city_elsewhere(ac):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("无城市账号"))
+    scheme = {"name": "月度", "period_kind": "month", "groups": ["district"]}
+    period = {"kind": "month", "year": 2025, "number": 1}
+    finding = {"unit_id": ac.district_a.pk, "item_id": 1, "source": "inspection"}
+    finding |= {"sanction": "deduct", "description": "负面舆情"}
+    for path, body in (("schemes", scheme), ("periods", period), ("findings", finding)):
+        r = client.post(f"/api/assessment/{path}", body, "application/json")
+        assert r.status_code == 403, path
+    accountability = {"unit_id": ac.district_a.pk, "kind": "interview", "title": "约谈"}
+    r = client.post("/api/assessment/accountability", accountability, "application/json")
+    assert r.status_code == 404
+
+
 def test_the_number_of_queries_does_not_depend_on_the_number_of_units(ac):
     ac.case("a")
     ac.scheme(groups=["district", "street", "community", "department"])
