@@ -2843,9 +2843,7 @@ def _save_photos(sub: Submission, checked: list[Any], captions: Sequence[str]) -
             size=photo.size,
             caption=(captions[i] if i < len(captions) else "")[:200],
         )
-        row.original.save(photo.original.name, photo.original, save=False)
-        row.public.save(photo.public.name, photo.public, save=False)
-        row.save()
+        row.store(photo)
 
 
 def _checked_photos(photos: Sequence[Any], existing: int = 0) -> list[Any]:

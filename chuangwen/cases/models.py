@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.models import CityOwned, StoredPhoto, TimeStamped
 from chuangwen.core.text import mask_name, mask_phone
 
 from .choices import (
@@ -431,7 +431,7 @@ def _photo_path(instance: "CasePhoto", filename: str) -> str:
     return f"cases/{instance.case_id}/{filename}"
 
 
-class CasePhoto(TimeStamped):
+class CasePhoto(StoredPhoto):
     """A validated image: the original kept as evidence (office only), a re-encoded copy without
     EXIF shown everywhere else."""
 
