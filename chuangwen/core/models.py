@@ -29,6 +29,21 @@ class CityOwned(TimeStamped):
         abstract = True
 
 
+class AppendOnly(models.Model):
+    """A row written once (an event log, a ledger): saving it again or deleting it raises."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{type(self).__name__} is append-only")
+
+
 class StoredPhoto(TimeStamped):
     """A photo checked by ``cases.photos.check_photo``, kept as two files: ``original``, the
     upload as evidence, and ``public``, the re-encoded copy without EXIF that is shown. Each
