@@ -116,3 +116,28 @@ def test_a_campaign_is_set_up_and_edited_on_its_form_page(cc, client_for):
     assert "已保存" in resp.content.decode()
     assert c.title == "改名" and not c.supports.exists()
     assert client_for(cc.liaison_a).get(edit).status_code in (403, 404)
+
+
+def test_rounds_and_episodes_are_read_by_the_office_and_leaders_only(cc, client_for):
+    from chuangwen.citizens import selectors
+    from chuangwen.core.errors import NotFound
+    from chuangwen.org.scope import scope_for_user
+
+    r = cc.round(n=2, open_=False)
+    ep = services.create_episode(
+        cc.city, aired_on=date.today(), programme="电视问政", topic="背街小巷", acting_user=SYSTEM
+    )
+    for who in (cc.office, cc.leader):
+        scope = scope_for_user(who.user)
+        assert selectors.get_round_for_user(scope, r.pk) == r
+        assert selectors.get_episode_for_user(scope, ep.pk) == ep
+        assert list(selectors.rankings_for_user(scope)) == []
+        with pytest.raises(NotFound):
+            selectors.get_round_for_user(scope, r.pk + 1000)
+    liaison = scope_for_user(cc.liaison_a.user)
+    assert not selectors.rounds_for_user(liaison).exists()
+    assert not selectors.episodes_for_user(liaison).exists()
+    with pytest.raises(NotFound):
+        selectors.get_episode_for_user(liaison, ep.pk)
+    page = client_for(cc.liaison_a).get(reverse("citizens:round", args=[r.pk]))
+    assert page.status_code in (403, 404)
