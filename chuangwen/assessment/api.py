@@ -7,7 +7,13 @@ from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from chuangwen.core.errors import InvalidInput, InvalidParameters, NotFound, PermissionDenied
+from chuangwen.core.errors import (
+    InvalidInput,
+    InvalidParameters,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+)
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import DB_INT_MAX, DbId, JobOut, Paged, PageLimit
 from chuangwen.indicators.models import NegativeListItem
@@ -151,6 +157,14 @@ def _actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
+def _city_of(request: HttpRequest, missing: type[ServiceError] = NotFound) -> City:
+    """The caller's city; ``missing`` (not found unless said) for an account of no city."""
+    scope = scope_of(request)
+    if scope.city_id is None:
+        raise missing()
+    return City.objects.get(pk=scope.city_id)
+
+
 @router.get("/quantities", response=list[AssessmentQuantityOut], summary="考核公式可用的计算量")
 def list_quantities(request: HttpRequest):
     return [
@@ -180,12 +194,9 @@ def list_schemes(request: HttpRequest):
 
 @router.post("/schemes", response={201: AssessmentSchemeDetailOut}, summary="新建考核方案（草稿）")
 def create_scheme(request: HttpRequest, payload: AssessmentSchemeIn):
-    scope = scope_of(request)
-    if scope.city_id is None:
-        raise PermissionDenied()
     data = payload.dict()
     scheme = services.create_scheme(
-        City.objects.get(pk=scope.city_id),
+        _city_of(request, PermissionDenied),
         acting_user=_actor(request),
         **{**data, "groups": [str(g) for g in data["groups"]]},
     )
@@ -243,11 +254,8 @@ def list_periods(request: HttpRequest):
 
 @router.post("/periods", response={201: AssessmentPeriodOut}, summary="新建考核期")
 def create_period(request: HttpRequest, payload: AssessmentPeriodIn):
-    scope = scope_of(request)
-    if scope.city_id is None:
-        raise PermissionDenied()
     period = services.create_period(
-        City.objects.get(pk=scope.city_id),
+        _city_of(request, PermissionDenied),
         kind=payload.kind,
         year=payload.year,
         number=payload.number,
@@ -365,7 +373,7 @@ def list_entries(request: HttpRequest, period_id: int):
 )
 def rectify_entry(request: HttpRequest, entry_id: int, payload: AssessmentRectifyIn):
     entry = selectors.get_list_entry_for_user(scope_of(request), entry_id)
-    return services.submit_list_rectification(entry, text=payload.text, acting_user=_actor(request))
+    return services.submit_list_rectification(entry, note=payload.text, acting_user=_actor(request))
 
 
 @router.post(
@@ -416,13 +424,11 @@ def list_findings(request: HttpRequest):
 
 @router.post("/findings", response={201: AssessmentFindingDetailOut}, summary="认定负面清单问题")
 def create_finding(request: HttpRequest, payload: AssessmentFindingIn):
-    scope = scope_of(request)
-    if scope.city_id is None:
-        raise PermissionDenied()
-    unit = Unit.objects.filter(city_id=scope.city_id, pk=payload.unit_id).first()
+    city = _city_of(request, PermissionDenied)
+    unit = Unit.objects.filter(city=city, pk=payload.unit_id).first()
     item = (
         NegativeListItem.objects.select_related("system")
-        .filter(system__city_id=scope.city_id, pk=payload.item_id)
+        .filter(system__city=city, pk=payload.item_id)
         .first()
     )
     if unit is None or item is None:
@@ -430,7 +436,7 @@ def create_finding(request: HttpRequest, payload: AssessmentFindingIn):
             {k: _("不存在") for k, v in (("unit_id", unit), ("item_id", item)) if v is None}
         )
     finding = services.record_finding(
-        City.objects.get(pk=scope.city_id),
+        city,
         unit=unit,
         item=item,
         source=payload.source,
@@ -484,13 +490,6 @@ def withdraw_finding(request: HttpRequest, finding_id: int, payload: AssessmentN
 
 
 # --- accountability, submissions, bulletins ---------------------------------------------------
-
-
-def _city_of(request: HttpRequest) -> City:
-    scope = scope_of(request)
-    if scope.city_id is None:
-        raise NotFound()
-    return City.objects.get(pk=scope.city_id)
 
 
 def _unit_of(city_id: DbId, unit_id: DbId) -> Unit:

@@ -215,7 +215,7 @@ def _black_list_exits(periods: list) -> None:
     )
     for i, entry in enumerate(entries):
         services.submit_list_rectification(
-            entry, text="已对照问题清单逐项整改完毕，附整改材料。", acting_user=DEMO
+            entry, note="已对照问题清单逐项整改完毕，附整改材料。", acting_user=DEMO
         )
         if i == 0:
             services.verify_list_exit(entry, approved=True, note="核查通过", acting_user=DEMO)

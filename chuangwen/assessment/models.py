@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.models import CityOwned, StoredPhoto, TimeStamped
 
 from .choices import (
     AccountabilityKind,
@@ -732,7 +732,7 @@ def _submission_photo_path(instance: "SubmissionPhoto", filename: str) -> str:
     return f"assessment/submissions/{instance.submission_id}/{filename}"
 
 
-class SubmissionPhoto(TimeStamped):
+class SubmissionPhoto(StoredPhoto):
     """A validated image of a 信息: the original kept, a re-encoded copy without EXIF shown."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")

@@ -1972,7 +1972,7 @@ def _check_list_transition(entry: ListEntry, to: str) -> None:
 
 @transaction.atomic
 def submit_list_rectification(
-    entry: ListEntry, *, text: str, file: Any = None, acting_user: Any
+    entry: ListEntry, *, note: str, file: Any = None, acting_user: Any
 ) -> ListEntry:
     """The unit reports how it rectified what put it on the black list (with evidence)."""
     entry = ListEntry.objects.select_for_update().select_related("unit", "period").get(pk=entry.pk)
@@ -1982,11 +1982,11 @@ def submit_list_rectification(
     if not entry.period.frozen:
         raise InvalidTransition(_("考核结果发布后才能提交整改"), code="not_published")
     _check_list_transition(entry, ListEntryStatus.SUBMITTED)
-    text = (text or "").strip()
-    if not text:
+    note = (note or "").strip()
+    if not note:
         raise InvalidInput(_("请填写整改情况"), code="required")
     content, name = _stored(file)
-    entry.status, entry.rectification = ListEntryStatus.SUBMITTED, text[:5000]
+    entry.status, entry.rectification = ListEntryStatus.SUBMITTED, note[:5000]
     entry.submitted_at, entry.submitted_by = timezone.now(), actor_user(acting_user)
     fields = ["status", "rectification", "submitted_at", "submitted_by", "updated_at"]
     if content is not None:
@@ -2000,7 +2000,7 @@ def submit_list_rectification(
         actor=acting_user,
         city=entry.period.city,
         before={"status": ListEntryStatus.LISTED},
-        after={"status": entry.status, "text": text[:300]},
+        after={"status": entry.status, "text": note[:300]},
         summary=f"{entry.unit.name}（{entry.period.label}）提交整改",
     )
     notify(
@@ -2843,9 +2843,7 @@ def _save_photos(sub: Submission, checked: list[Any], captions: Sequence[str]) -
             size=photo.size,
             caption=(captions[i] if i < len(captions) else "")[:200],
         )
-        row.original.save(photo.original.name, photo.original, save=False)
-        row.public.save(photo.public.name, photo.public, save=False)
-        row.save()
+        row.store(photo)
 
 
 def _checked_photos(photos: Sequence[Any], existing: int = 0) -> list[Any]:

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -611,32 +612,36 @@ def lists(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _rectify(request: HttpRequest, submit: Callable[..., Any], record: Any) -> None:
+    """A unit's rectification of a black-list entry or a negative-list finding: the posted
+    整改情况 and evidence file, to ``submit`` (its service)."""
+    form = NoteFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form), code="invalid")
+    d = form.cleaned_data
+    submit(record, note=d["note"], file=d.get("file"), acting_user=request.user)
+    messages.success(request, _("整改情况已提交，等待创建办核查"))
+
+
+def _verify(request: HttpRequest, verify: Callable[..., Any], record: Any) -> None:
+    """The office's check of that rectification (passed, or back with the reason), to
+    ``verify`` (its service)."""
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form), code="invalid")
+    d = form.cleaned_data
+    verify(record, approved=d["approved"], note=d["note"], acting_user=request.user)
+    messages.success(request, _("核查结果已记录"))
+
+
 @member_required
 @require_POST
 def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     entry = selectors.get_list_entry_for_user(_scope(request), pk)
     if action == "rectify":
-        form = NoteFileForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise InvalidInput(_form_errors(form), code="invalid")
-        services.submit_list_rectification(
-            entry,
-            text=form.cleaned_data["note"],
-            file=form.cleaned_data.get("file"),
-            acting_user=request.user,
-        )
-        messages.success(request, _("整改情况已提交，等待创建办核查"))
+        _rectify(request, services.submit_list_rectification, entry)
     elif action == "verify":
-        vform = VerifyForm(request.POST)
-        if not vform.is_valid():
-            raise InvalidInput(_form_errors(vform), code="invalid")
-        services.verify_list_exit(
-            entry,
-            approved=vform.cleaned_data["approved"],
-            note=vform.cleaned_data["note"],
-            acting_user=request.user,
-        )
-        messages.success(request, _("核查结果已记录"))
+        _verify(request, services.verify_list_exit, entry)
     else:
         raise NotFound()
     return redirect(f"{reverse('assessment:lists')}?period={entry.period_id}")
@@ -733,27 +738,9 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def finding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     finding = selectors.get_finding_for_user(_scope(request), pk)
     if action == "submit":
-        form = NoteFileForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise InvalidInput(_form_errors(form), code="invalid")
-        services.submit_finding_rectification(
-            finding,
-            note=form.cleaned_data["note"],
-            file=form.cleaned_data.get("file"),
-            acting_user=request.user,
-        )
-        messages.success(request, _("整改情况已提交，等待创建办核查"))
+        _rectify(request, services.submit_finding_rectification, finding)
     elif action == "verify":
-        vform = VerifyForm(request.POST)
-        if not vform.is_valid():
-            raise InvalidInput(_form_errors(vform), code="invalid")
-        services.verify_finding(
-            finding,
-            approved=vform.cleaned_data["approved"],
-            note=vform.cleaned_data["note"],
-            acting_user=request.user,
-        )
-        messages.success(request, _("核查结果已记录"))
+        _verify(request, services.verify_finding, finding)
     elif action == "withdraw":
         rform = ReasonForm(request.POST)
         reason = rform.cleaned_data["reason"] if rform.is_valid() else ""

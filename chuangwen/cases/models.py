@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.models import AppendOnly, CityOwned, StoredPhoto, TimeStamped
 from chuangwen.core.text import mask_name, mask_phone
 
 from .choices import (
@@ -395,7 +395,7 @@ class Report(CityOwned):
         return mask_name(self.reporter_name)
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """Append-only history of a case: never updated, never deleted."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -418,20 +418,12 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("CaseEvent is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("CaseEvent is append-only")
-
 
 def _photo_path(instance: "CasePhoto", filename: str) -> str:
     return f"cases/{instance.case_id}/{filename}"
 
 
-class CasePhoto(TimeStamped):
+class CasePhoto(StoredPhoto):
     """A validated image: the original kept as evidence (office only), a re-encoded copy without
     EXIF shown everywhere else."""
 

@@ -606,9 +606,7 @@ def _save_photos(
             height=checked.height,
             uploaded_by=user,
         )
-        row.original.save(checked.original.name, checked.original, save=False)
-        row.public.save(checked.public.name, checked.public, save=False)
-        row.save()
+        row.store(checked)
         rows.append(row)
     return rows
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.models import CityOwned, StoredPhoto, TimeStamped
 
 from .choices import (
     SCORED_KINDS,
@@ -432,7 +432,7 @@ def _photo_path(instance: "CampaignPhoto", filename: str) -> str:
     return f"campaigns/{instance.campaign_id}/{filename}"
 
 
-class CampaignPhoto(TimeStamped):
+class CampaignPhoto(StoredPhoto):
     """A checked image (``cases.photos.check_photo``): the original kept, a copy without EXIF
     shown — on the public page too."""
 

@@ -12,13 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangwen.core.errors import NotFound
+from chuangwen.core.selectors import one
 from chuangwen.core.text import public_text
 from chuangwen.org.models import City
 from chuangwen.org.scope import Scope
@@ -46,6 +47,8 @@ from .models import (
 )
 from .voice.models import TopicStatus
 
+M = TypeVar("M", bound=Model)
+
 # --- part B: the office and the units -------------------------------------------------------
 
 
@@ -68,57 +71,41 @@ def campaigns_for_user(scope: Scope) -> QuerySet[Campaign]:
 
 
 def get_campaign_for_user(scope: Scope, pk: int) -> Campaign:
-    campaign = (
-        campaigns_for_user(scope)
-        .select_related("lead_unit", "candidate__round", "site")
-        .filter(pk=pk)
-        .first()
+    return one(
+        campaigns_for_user(scope).select_related("lead_unit", "candidate__round", "site"), pk
     )
-    if campaign is None:
-        raise NotFound()
-    return campaign
+
+
+def _office_rows(model: type[M], scope: Scope) -> QuerySet[M]:
+    """The city's rows of what the office runs: the office and leaders read them, nobody else."""
+    if scope.city_id is None or not scope.see_all:
+        return model._default_manager.none()
+    return model._default_manager.filter(city_id=scope.city_id)
 
 
 def rounds_for_user(scope: Scope) -> QuerySet[Round]:
     """Rounds are run by the office; leaders read them."""
-    if scope.city_id is None or not scope.see_all:
-        return Round.objects.none()
-    return Round.objects.filter(city_id=scope.city_id)
+    return _office_rows(Round, scope)
 
 
 def get_round_for_user(scope: Scope, pk: int) -> Round:
-    round_ = rounds_for_user(scope).filter(pk=pk).first()
-    if round_ is None:
-        raise NotFound()
-    return round_
+    return one(rounds_for_user(scope), pk)
 
 
 def rankings_for_user(scope: Scope) -> QuerySet[CompoundRanking]:
-    if scope.city_id is None or not scope.see_all:
-        return CompoundRanking.objects.none()
-    return CompoundRanking.objects.filter(city_id=scope.city_id).select_related(
-        "round", "site_type"
-    )
+    return _office_rows(CompoundRanking, scope).select_related("round", "site_type")
 
 
 def get_ranking_for_user(scope: Scope, pk: int) -> CompoundRanking:
-    ranking = rankings_for_user(scope).filter(pk=pk).first()
-    if ranking is None:
-        raise NotFound()
-    return ranking
+    return one(rankings_for_user(scope), pk)
 
 
 def episodes_for_user(scope: Scope) -> QuerySet[Episode]:
-    if scope.city_id is None or not scope.see_all:
-        return Episode.objects.none()
-    return Episode.objects.filter(city_id=scope.city_id)
+    return _office_rows(Episode, scope)
 
 
 def get_episode_for_user(scope: Scope, pk: int) -> Episode:
-    episode = episodes_for_user(scope).filter(pk=pk).first()
-    if episode is None:
-        raise NotFound()
-    return episode
+    return one(episodes_for_user(scope), pk)
 
 
 def commitments_for_user(scope: Scope) -> QuerySet[Commitment]:
@@ -133,15 +120,7 @@ def commitments_for_user(scope: Scope) -> QuerySet[Commitment]:
 
 
 def get_commitment_for_user(scope: Scope, pk: int) -> Commitment:
-    commitment = (
-        commitments_for_user(scope)
-        .select_related("episode", "unit", "exposure")
-        .filter(pk=pk)
-        .first()
-    )
-    if commitment is None:
-        raise NotFound()
-    return commitment
+    return one(commitments_for_user(scope).select_related("episode", "unit", "exposure"), pk)
 
 
 # --- part B: the public portal ----------------------------------------------------------------
@@ -161,10 +140,7 @@ def public_rounds(city: City) -> QuerySet[Round]:
 
 
 def get_public_round(city: City, pk: int) -> Round:
-    round_ = public_rounds(city).filter(pk=pk).select_related("campaign").first()
-    if round_ is None:
-        raise NotFound()
-    return round_
+    return one(public_rounds(city).select_related("campaign"), pk)
 
 
 def public_campaigns(city: City) -> QuerySet[Campaign]:
@@ -172,15 +148,7 @@ def public_campaigns(city: City) -> QuerySet[Campaign]:
 
 
 def get_public_campaign(city: City, pk: int) -> Campaign:
-    campaign = (
-        public_campaigns(city)
-        .select_related("lead_unit", "candidate__round", "site")
-        .filter(pk=pk)
-        .first()
-    )
-    if campaign is None:
-        raise NotFound()
-    return campaign
+    return one(public_campaigns(city).select_related("lead_unit", "candidate__round", "site"), pk)
 
 
 def public_rankings(city: City) -> QuerySet[CompoundRanking]:

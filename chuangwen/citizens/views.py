@@ -107,6 +107,31 @@ def _act(request: HttpRequest, done: str, call: Callable[[], Any]) -> Any:
     return result if result is not None else True
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    template: str,
+    context: dict[str, Any],
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    done: str,
+    then: str,
+) -> HttpResponse:
+    """A form page: a valid post is saved by ``save`` (a service, given the form's data; its
+    refusal is shown on the form), then the page ``then`` of what it saved; otherwise the
+    form again (400 while it has errors)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, done)
+            return redirect(then, saved.pk)
+    context = {"form": form, **context}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
 # --- rounds of the 10 things ----------------------------------------------------------------
 
 
@@ -294,6 +319,11 @@ def _campaign_form_kwargs(request: HttpRequest, campaign: Campaign | None = None
     return d
 
 
+def _campaign_data(d: dict[str, Any]) -> dict[str, Any]:
+    """The campaign form's data as ``create_campaign`` and ``update_campaign`` take it."""
+    return {**d, "supporting_units": list(d["supporting_units"])}
+
+
 @office_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
     """设立专项整治: a sector campaign, or one of the ten (``?candidate=``, from the round)."""
@@ -315,74 +345,32 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             "title": candidate.title,
             "description": candidate.description,
         }
-    form = CampaignForm(request.POST or None, initial=initial, city_id=city.pk)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            campaign = services.create_campaign(
-                city,
-                kind=d["kind"],
-                sector=d["sector"],
-                title=d["title"],
-                description=d["description"],
-                lead_unit=d["lead_unit"],
-                supporting_units=list(d["supporting_units"]),
-                target_text=d["target_text"],
-                target_value=d["target_value"],
-                target_unit=d["target_unit"],
-                baseline_value=d["baseline_value"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                progress_mode=d["progress_mode"],
-                candidate=candidate,
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("已设立专项整治，请添加里程碑和预算"))
-            return redirect("citizens:campaign", campaign.pk)
-    return render(
+    return _form_page(
         request,
+        CampaignForm(request.POST or None, initial=initial, city_id=city.pk),
         "citizens/campaign_form.html",
-        {"form": form, "candidate": candidate},
-        status=400 if form.errors else 200,
+        {"candidate": candidate},
+        save=lambda d: services.create_campaign(
+            city, **_campaign_data(d), candidate=candidate, acting_user=request.user
+        ),
+        done=_("已设立专项整治，请添加里程碑和预算"),
+        then="citizens:campaign",
     )
 
 
 @office_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.get_campaign_for_user(_scope(request), pk)
-    kwargs = _campaign_form_kwargs(request, campaign)
-    form = CampaignForm(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.update_campaign(
-                campaign,
-                title=d["title"],
-                description=d["description"],
-                lead_unit=d["lead_unit"],
-                supporting_units=list(d["supporting_units"]),
-                target_text=d["target_text"],
-                target_value=d["target_value"],
-                target_unit=d["target_unit"],
-                baseline_value=d["baseline_value"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                progress_mode=d["progress_mode"],
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("citizens:campaign", campaign.pk)
-    return render(
+    return _form_page(
         request,
+        CampaignForm(request.POST or None, **_campaign_form_kwargs(request, campaign)),
         "citizens/campaign_form.html",
-        {"form": form, "campaign": campaign},
-        status=400 if form.errors else 200,
+        {"campaign": campaign},
+        save=lambda d: services.update_campaign(
+            campaign, **_campaign_data(d), acting_user=request.user
+        ),
+        done=_("已保存"),
+        then="citizens:campaign",
     )
 
 
@@ -674,34 +662,32 @@ def ranking_create(request: HttpRequest) -> HttpResponse:
         site_types=SiteType.objects.filter(pk__in=[t.pk for t in types]),
         initial={"site_type": types[0].pk if types else None},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            ranking = services.create_ranking(
-                city,
-                title=d["title"],
-                site_type=d["site_type"],
-                period_start=d["period_start"],
-                period_end=d["period_end"],
-                opens_at=d["opens_at"],
-                closes_at=d["closes_at"],
-                min_votes=d["min_votes"],
-                min_checks=d["min_checks"],
-                weights=(d["weight_checks"], d["weight_votes"], d["weight_cases"]),
-                best_n=d["best_n"],
-                worst_n=d["worst_n"],
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("已创建评选，开始居民投票后在公众页面可见"))
-            return redirect("citizens:ranking", ranking.pk)
-    return render(
+
+    def save(d: dict[str, Any]) -> Any:
+        return services.create_ranking(
+            city,
+            title=d["title"],
+            site_type=d["site_type"],
+            period_start=d["period_start"],
+            period_end=d["period_end"],
+            opens_at=d["opens_at"],
+            closes_at=d["closes_at"],
+            min_votes=d["min_votes"],
+            min_checks=d["min_checks"],
+            weights=(d["weight_checks"], d["weight_votes"], d["weight_cases"]),
+            best_n=d["best_n"],
+            worst_n=d["worst_n"],
+            acting_user=request.user,
+        )
+
+    return _form_page(
         request,
+        form,
         "citizens/ranking_form.html",
-        {"form": form, "types": types},
-        status=400 if form.errors else 200,
+        {"types": types},
+        save=save,
+        done=_("已创建评选，开始居民投票后在公众页面可见"),
+        then="citizens:ranking",
     )
 
 

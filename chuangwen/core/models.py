@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,39 @@ class CityOwned(TimeStamped):
 
     class Meta:
         abstract = True
+
+
+class AppendOnly(models.Model):
+    """A row written once (an event log, a ledger): saving it again or deleting it raises."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{type(self).__name__} is append-only")
+
+
+class StoredPhoto(TimeStamped):
+    """A photo checked by ``cases.photos.check_photo``, kept as two files: ``original``, the
+    upload as evidence, and ``public``, the re-encoded copy without EXIF that is shown. Each
+    subclass declares both file fields (under its own folder) and what else it records."""
+
+    original: Any
+    public: Any
+
+    class Meta:
+        abstract = True
+
+    def store(self, checked: Any) -> None:
+        """Save the row with the two files of ``checked`` (a ``CheckedPhoto``)."""
+        self.original.save(checked.original.name or "photo.jpg", checked.original, save=False)
+        self.public.save(checked.public.name or "photo.jpg", checked.public, save=False)
+        self.save()
 
 
 class AuditEvent(models.Model):

@@ -1,11 +1,22 @@
 """Platform-level reads: a user's in-app notifications, the background jobs a user may see."""
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from .errors import NotFound
 from .models import Job, Notification
+
+M = TypeVar("M", bound=Model)
+
+
+def one(qs: QuerySet[M], pk: int) -> M:
+    """Row ``pk`` of ``qs`` (a scoped read): NotFound when it is not there, so a missing row and
+    one out of scope answer alike."""
+    row = qs.filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    return row
 
 
 def notifications_for_user(user: Any) -> QuerySet[Notification]:
@@ -42,7 +53,4 @@ def jobs_for_user(scope: Any) -> QuerySet[Job]:
 
 def get_job_for_user(scope: Any, pk: int) -> Job:
     """One job the user may see; missing and out-of-scope alike answer 404."""
-    job = jobs_for_user(scope).select_related("created_by__person").filter(pk=pk).first()
-    if job is None:
-        raise NotFound()
-    return job
+    return one(jobs_for_user(scope).select_related("created_by__person"), pk)

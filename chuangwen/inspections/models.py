@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.models import CityOwned, StoredPhoto
 
 from .choices import ActionStatus, MeetingKind, NoticeStatus, PlanKind, PlanStatus
 
@@ -145,7 +145,7 @@ def _photo_path(instance: "CheckPhoto", filename: str) -> str:
     return f"inspections/{instance.result_id}/{filename}"
 
 
-class CheckPhoto(TimeStamped):
+class CheckPhoto(StoredPhoto):
     result = models.ForeignKey(CheckResult, on_delete=models.CASCADE, related_name="photos")
     original = models.FileField(_("原图"), upload_to=_photo_path, max_length=200)
     public = models.FileField(_("公开图"), upload_to=_photo_path, max_length=200)

@@ -451,10 +451,7 @@ def _submit(
         created_by=actor_user(acting_user),
     )
     for photo in checked:
-        row = CheckPhoto(result=result, exif_lon=photo.lon, exif_lat=photo.lat)
-        row.original.save(photo.original.name or "photo.jpg", photo.original, save=False)
-        row.public.save(photo.public.name or "photo.jpg", photo.public, save=False)
-        row.save()
+        CheckPhoto(result=result, exif_lon=photo.lon, exif_lat=photo.lat).store(photo)
     if plan.status == PlanStatus.SAMPLED:
         InspectionPlan.objects.filter(pk=plan.pk, status=PlanStatus.SAMPLED).update(
             status=PlanStatus.IN_PROGRESS, updated_at=now

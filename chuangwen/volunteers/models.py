@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.models import AppendOnly, CityOwned, TimeStamped
 from chuangwen.core.text import mask_name
 
 from .choices import (
@@ -695,7 +695,7 @@ class MoralTransaction(CityOwned):
         return f"{timezone.localtime(self.at):%Y%m%d}{self.pk or 0:08d}"
 
 
-class MoralBankEntry(models.Model):
+class MoralBankEntry(AppendOnly):
     """One side of a posting: ``amount`` signed (credit positive). Append-only."""
 
     txn = models.ForeignKey(MoralTransaction, on_delete=models.PROTECT, related_name="entries")
@@ -711,14 +711,6 @@ class MoralBankEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount:+d}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("MoralBankEntry is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("MoralBankEntry is append-only")
 
 
 class GoodDeed(CityOwned):

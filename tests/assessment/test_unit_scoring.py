@@ -327,8 +327,8 @@ def test_repeat_black_listed_and_the_way_off_the_black_list(ac):
 
     entry = ListEntry.objects.get(period=p, unit=ac.district_a, kind=ListKind.BLACK)
     with pytest.raises(PermissionDenied):
-        services.submit_list_rectification(entry, text="已整改", acting_user=ac.liaison_b.user)
-    services.submit_list_rectification(entry, text="已全部整改", acting_user=ac.liaison_a.user)
+        services.submit_list_rectification(entry, note="已整改", acting_user=ac.liaison_b.user)
+    services.submit_list_rectification(entry, note="已全部整改", acting_user=ac.liaison_a.user)
     with pytest.raises(InvalidInput, match="原因"):
         services.verify_list_exit(entry, approved=False, acting_user=ac.office.user)
     entry = services.verify_list_exit(
@@ -359,6 +359,93 @@ def test_repeat_black_listed_and_the_way_off_the_black_list(ac):
     section = bulletin.sections.get(code="red_black")
     assert "列入黑榜的单位 1 个：甲区" in section.text
     assert all(f["query"].startswith(f"考核期「{p.label}」") for f in section.figures)
+
+
+def test_a_black_list_entry_and_a_finding_are_rectified_and_verified_on_the_pages_and_api(
+    ac, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.cases.conftest import jpeg
+
+    ac.scheme(list_size=1, groups=["district"])
+    ac.case("a", on_time=False)
+    ac.case("b")
+    period = ac.period()
+    office, a = client_for(ac.office), client_for(ac.liaison_a)
+    f1 = NegativeListItem.objects.get(system=ac.ic.system, code="F1")
+    found = {"unit_id": ac.district_a.pk, "item_id": f1.pk, "source": "inspection"}
+    found |= {"sanction": "deduct", "description": "负面舆情", "found_on": str(ac.mid)}
+    r = office.post("/api/assessment/findings", found, "application/json")
+    assert r.status_code == 201, r.content
+    finding = NegativeFinding.objects.get(pk=r.json()["id"], unit=ac.district_a, item=f1)
+    period = services.compute_period(period, acting_user=ac.office.user)
+    services.publish_period(period, acting_user=ac.office.user)
+    entry = ListEntry.objects.get(period=period, unit=ac.district_a, kind=ListKind.BLACK)
+    lists, found = f"/assessment/lists/{entry.pk}/do/", f"/assessment/findings/{finding.pk}/do/"
+
+    # the unit: the rectification (a note and its evidence); no note is refused
+    assert a.post(f"{lists}rectify/", {"note": ""}).status_code == 400
+    assert a.post(f"{lists}nonsense/", {"note": "x"}).status_code == 404
+    evidence = SimpleUploadedFile("整改.jpg", jpeg(), content_type="image/jpeg")
+    r = a.post(f"{lists}rectify/", {"note": "已全部整改", "file": evidence})
+    assert r.status_code == 302 and r["Location"].endswith(f"?period={period.pk}")
+    entry.refresh_from_db()
+    assert (entry.status, entry.rectification) == ("submitted", "已全部整改")
+    assert entry.rectification_name == "整改.jpg" and entry.submitted_by == ac.liaison_a.user
+    assert a.post(f"{found}submit/", {"note": "已整改"}).status_code == 302
+    finding.refresh_from_db()
+    assert finding.status == "submitted"
+
+    # the office: not passed needs a reason; passed takes the entry off the list
+    assert office.post(f"{lists}verify/", {"approved": "0"}).status_code == 400
+    assert office.post(f"{lists}verify/", {"approved": "2"}).status_code == 400
+    assert office.post(f"{lists}verify/", {"approved": "1", "note": "通过"}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.status, entry.verify_note, entry.verified_by) == (
+        "exited",
+        "通过",
+        ac.office.user,
+    )
+    r = office.post(f"{found}verify/", {"approved": "0", "note": "仍有问题"})
+    assert r.status_code == 302 and r["Location"] == f"/assessment/findings/{finding.pk}/"
+    finding.refresh_from_db()
+    assert finding.status == "rework"
+
+    # the API: the same two steps
+    api = "/api/assessment"
+    r = a.post(f"{api}/findings/{finding.pk}/submit", {"note": "再次整改"}, "application/json")
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    r = office.post(f"{api}/findings/{finding.pk}/verify", {"approved": True}, "application/json")
+    assert r.status_code == 200 and r.json()["status"] == "rectified"
+    entry.status = "listed"
+    entry.save(update_fields=["status"])
+    r = a.post(f"{api}/list-entries/{entry.pk}/rectification", {"text": "补充"}, "application/json")
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    entry.refresh_from_db()
+    assert entry.rectification == "补充"
+    r = office.post(
+        f"{api}/list-entries/{entry.pk}/verify", {"approved": False}, "application/json"
+    )
+    assert r.status_code == 400 and "原因" in r.json()["message"]
+
+
+def test_an_account_of_no_city_may_not_create_and_finds_no_city_elsewhere(ac):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("无城市账号"))
+    scheme = {"name": "月度", "period_kind": "month", "groups": ["district"]}
+    period = {"kind": "month", "year": 2025, "number": 1}
+    finding = {"unit_id": ac.district_a.pk, "item_id": 1, "source": "inspection"}
+    finding |= {"sanction": "deduct", "description": "负面舆情"}
+    for path, body in (("schemes", scheme), ("periods", period), ("findings", finding)):
+        r = client.post(f"/api/assessment/{path}", body, "application/json")
+        assert r.status_code == 403, path
+    accountability = {"unit_id": ac.district_a.pk, "kind": "interview", "title": "约谈"}
+    r = client.post("/api/assessment/accountability", accountability, "application/json")
+    assert r.status_code == 404
 
 
 def test_the_number_of_queries_does_not_depend_on_the_number_of_units(ac):

@@ -355,9 +355,9 @@ def test_case_events_are_append_only(cc):
     case = cc.intake().case
     event = CaseEvent.objects.get(case=case)
     event.note = "changed"
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="CaseEvent is append-only"):
         event.save()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="CaseEvent is append-only"):
         event.delete()
 
 

@@ -7,11 +7,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from chuangwen.citizens import services
 from chuangwen.citizens.choices import CampaignKind, CampaignStatus, Verdict
-from chuangwen.citizens.models import Campaign, CompoundScore
+from chuangwen.citizens.models import Campaign, CompoundRanking, CompoundScore
 from chuangwen.core.errors import InvalidInput
 from chuangwen.indicators.models import SiteType
 from chuangwen.indicators.services import adopt_system, import_evaluation_system
@@ -104,3 +105,33 @@ def test_compounds_are_ranked_and_the_worst_gets_a_campaign(cc, compounds):
     assert nxt.previous_id == r.pk
     again = {row.site.name: row for row in services.compute_scores(nxt)}
     assert again["凤凰小区"].was_worst and not again["芙蓉小区"].was_worst
+
+
+def test_a_ranking_is_created_on_its_form_page(cc, compounds, client_for):
+    office = client_for(cc.office)
+    url = reverse("citizens:ranking_create")
+    page = office.get(url)
+    assert page.status_code == 200 and page.context["form"]["site_type"].initial == compounds.pk
+    today = timezone.localdate()
+    data = {
+        "title": "第一季度最佳最差小区评选",
+        "site_type": compounds.pk,
+        "period_start": str(today - timedelta(days=90)),
+        "period_end": str(today),
+        "closes_at": (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%d %H:%M"),
+        "min_votes": 5,
+        "min_checks": 0,
+        "weight_checks": 0,
+        "weight_votes": 70,
+        "weight_cases": 20,
+        "best_n": 1,
+        "worst_n": 1,
+    }
+    resp = office.post(url, data)  # the service refuses: 0 + 70 + 20
+    assert resp.status_code == 400 and "三项权重之和应为 100" in resp.content.decode()
+    assert office.post(url, {**data, "title": ""}).status_code == 400
+    resp = office.post(url, {**data, "weight_cases": 30}, follow=True)
+    ranking = CompoundRanking.objects.get()
+    assert resp.redirect_chain == [(reverse("citizens:ranking", args=[ranking.pk]), 302)]
+    assert "已创建评选，开始居民投票后在公众页面可见" in resp.content.decode()
+    assert ranking.weight_votes == 70 and ranking.round.candidates.count() == 4

@@ -144,7 +144,5 @@ def save_photo(
         taken_at=photo.taken_at,
         uploaded_by=user,
     )
-    row.original.save(photo.original.name, photo.original, save=False)
-    row.public.save(photo.public.name, photo.public, save=False)
-    row.save()
+    row.store(photo)
     return row

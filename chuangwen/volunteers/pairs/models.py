@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.core.models import CityOwned, StoredPhoto
 from chuangwen.org.choices import Mechanism
 
 DEFAULT_INACTIVE_MONTHS = 3
@@ -52,7 +52,7 @@ def _photo_path(instance: "PairActivityPhoto", filename: str) -> str:
     return f"pairs/{instance.activity_id}/{filename}"
 
 
-class PairActivityPhoto(TimeStamped):
+class PairActivityPhoto(StoredPhoto):
     """A photo of an activity: the original kept as evidence, a re-encoded copy shown."""
 
     activity = models.ForeignKey(PairActivity, on_delete=models.CASCADE, related_name="photos")

@@ -110,10 +110,7 @@ def record_activity(
 
 def _save_photos(activity: PairActivity, checked: Sequence[CheckedPhoto]) -> None:
     for photo in checked:
-        row = PairActivityPhoto(activity=activity, width=photo.width, height=photo.height)
-        row.original.save(photo.original.name or "photo.jpg", photo.original, save=False)
-        row.public.save(photo.public.name or "photo.jpg", photo.public, save=False)
-        row.save()
+        PairActivityPhoto(activity=activity, width=photo.width, height=photo.height).store(photo)
 
 
 @transaction.atomic

@@ -46,6 +46,16 @@ def test_hours_earn_by_rule_and_are_idempotent_by_ref(mc):
     assert_ledger_consistent(mc.city)
 
 
+def test_ledger_entries_are_append_only(mc):
+    entry = MoralBankEntry.objects.filter(txn=mc.fund("1")).first()
+    entry.amount += 1
+    with pytest.raises(RuntimeError, match="MoralBankEntry is append-only"):
+        entry.save()
+    with pytest.raises(RuntimeError, match="MoralBankEntry is append-only"):
+        entry.delete()
+    assert_ledger_consistent(mc.city)
+
+
 def test_hours_open_an_account_at_the_community_bank(small_city):
     mc = MoralCity(small_city)
     newcomer = factories.person(mc.city, small_city.community_b, name="新志愿者")
