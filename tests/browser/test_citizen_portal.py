@@ -92,7 +92,10 @@ def test_a_citizen_reports_saves_the_code_votes_and_follows_a_campaign(
         page.wait_for_load_state()  # the page's scripts (map, locate button) have run
         page.click("text=获取当前位置")
         page.locator(".cw-geo-status", has_text="已定位").wait_for()
-        page.fill("[name=description]", "路灯不亮，晚上走路很危险")
+        # the category suggestion is asked as the citizen types: its answer comes before the
+        # submit (a citizen reads it; a request cut off by leaving the page would count as failed)
+        with page.expect_response(lambda r: "/suggest/" in r.url):
+            page.fill("[name=description]", "路灯不亮，晚上走路很危险")
         page.fill("[name=phone]", "13812345678")
         page.click("button:has-text('提交')")
         page.wait_for_url("**/cases/track/*/?new=1")

@@ -29,7 +29,10 @@ def test_citizen_reports_from_a_phone_and_follows_the_case(live_server, browser)
             "input[name=photos]",
             files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": jpeg(*IN_A)}],
         )
-        page.fill("[name=description]", "小区门口垃圾堆放三天无人清理")
+        # the category suggestion answers before the submit (a request cut off by leaving the
+        # page would count as failed)
+        with page.expect_response(lambda r: "/suggest/" in r.url):
+            page.fill("[name=description]", "小区门口垃圾堆放三天无人清理")
         page.fill("[name=phone]", "13812345678")
         page.click("button:has-text('提交')")
         page.wait_for_url("**/cases/track/*/?new=1")
