@@ -1,7 +1,8 @@
 """Today's work for the demo logins, so that every role's workbench has something to do: the
 grid worker's patrol reports (one handled by the street and waiting for the worker's
 verification, one waiting for the office to register), an inspection plan for today with sites
-still to check for the demo inspector, and an extension request from the first district.
+still to check for the demo inspector, a case and a notice waiting for the demo street, and an
+extension request from the first district.
 Everything goes through the services, acting as the demo users themselves."""
 
 import random
@@ -63,6 +64,9 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
     plan = _todays_plan(city, inspector, seed) if inspector else None
     if plan is not None:
         done.append(f"今日督查计划「{plan.title}」{plan.samples.count()} 个点位待检查")
+    street = users.get("street")
+    if street is not None and office is not None and _street_work(city, street, office):
+        done.append("街道待签收案件和督查通知书各 1 件")
     district = users.get("district")
     if district is not None and _extension(district):
         done.append("区县延期申请 1 件")
@@ -104,6 +108,40 @@ def _todays_plan(city: City, inspector: Any, seed: int) -> Any:
     )
     inspections.sample_plan(plan, acting_user=SYSTEM)
     return plan
+
+
+def _street_work(city: City, user: Any, office: Any) -> bool:
+    """An inspection case dispatched to the street login's unit and a notice listing it, both
+    waiting for the street (the mock round's sample reaches streets by chance)."""
+    membership = Person.objects.get(user=user).memberships.select_related("unit").first()
+    if membership is None:
+        return False
+    unit = membership.unit
+    grid = Grid.objects.filter(unit__path__startswith=unit.path).order_by("code").first()
+    category = Category.objects.filter(city=city, code=PATROL[1][0]).first()
+    if grid is None or category is None:
+        return False
+    case = cases.intake_case(
+        city,
+        cases.IntakeData(
+            source=Source.INSPECTION,
+            description="督查发现：沿街商铺门前张贴非法小广告，限期清理",
+            category=category.code,
+            lon=grid.centroid_lon,
+            lat=grid.centroid_lat,
+        ),
+        acting_user=office,
+    ).case
+    cases.register_case(case, acting_user=office)
+    case = cases.dispatch_case(case, unit=unit, acting_user=office)
+    inspections.issue_notice(
+        city,
+        unit=unit,
+        cases=[case],
+        deadline=timezone.localdate() + timedelta(days=7),
+        acting_user=office,
+    )
+    return True
 
 
 def _extension(user: Any) -> bool:
