@@ -446,13 +446,18 @@ def standard_pick(request: HttpRequest) -> HttpResponse:
 # --- pickers (searchable selects, see core/widgets.py) ---------------------------------------
 
 
+def _picked_system(request: HttpRequest, scope: Any) -> EvaluationSystem | None:
+    """The version named by ``?system=`` (an id; anything else: the current version)."""
+    raw = request.GET.get("system", "")
+    return selectors.current_system(scope, raw if raw.isdigit() and len(raw) < 19 else None)
+
+
 @member_required
 @require_GET
 def pick_indicators(request: HttpRequest) -> JsonResponse:
     """Indicators of ``?system=`` (else the current version) by code or text; value: the code."""
     scope = _scope(request)
-    raw = request.GET.get("system", "")
-    system = selectors.current_system(scope, raw if raw.isdigit() and len(raw) < 19 else None)
+    system = _picked_system(request, scope)
     qs = selectors.indicators_for_user(scope, system) if system else Indicator.objects.none()
     return pick_response(
         request,
@@ -471,8 +476,7 @@ def pick_indicators(request: HttpRequest) -> JsonResponse:
 def pick_negative_items(request: HttpRequest) -> JsonResponse:
     """Negative-list items of ``?system=`` (else the current version) by code or text."""
     scope = _scope(request)
-    raw = request.GET.get("system", "")
-    system = selectors.current_system(scope, raw if raw.isdigit() and len(raw) < 19 else None)
+    system = _picked_system(request, scope)
     qs = selectors.negative_list(system) if system else NegativeListItem.objects.none()
     return pick_response(
         request,
