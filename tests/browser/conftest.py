@@ -67,3 +67,15 @@ def log_in(page, live_server, username, password):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def failed_requests(page):
+    """The URLs of the page's requests that failed, filled as they fail. A request cut off by
+    leaving the page (net::ERR_ABORTED: a category suggestion still open when the form is
+    submitted, a poll) is not a failure; a refused connection or a reset is."""
+    failed: list[str] = []
+    page.on(
+        "requestfailed",
+        lambda r: failed.append(r.url) if "ERR_ABORTED" not in (r.failure or "") else None,
+    )
+    return failed

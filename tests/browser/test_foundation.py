@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import failed_requests, log_in
 from tests.factories import PASSWORD, SmallCity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -8,12 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_login_home_and_grid_map(live_server, page):
     city = SmallCity()
-    failed_requests = []
-    # a poll cut short by leaving the page (net::ERR_ABORTED) is not a failed request
-    page.on(
-        "requestfailed",
-        lambda r: failed_requests.append(r.url) if "ABORTED" not in (r.failure or "") else None,
-    )
+    failed = failed_requests(page)
     log_in(page, live_server, city.office.user.username, PASSWORD)
     assert page.locator("h1").first.inner_text().startswith("工作台")
 
@@ -40,4 +35,4 @@ def test_login_home_and_grid_map(live_server, page):
         "() => document.getElementById('locate-result').textContent.startsWith('所在网格')"
     )
     assert city.grid_a.code in page.inner_text("#locate-result")
-    assert failed_requests == []
+    assert failed == []

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from chuangwen.cases.models import Case
-from tests.browser.conftest import log_in
+from tests.browser.conftest import failed_requests, log_in
 from tests.cases.conftest import CaseCity
 from tests.factories import PASSWORD, SmallCity
 from tests.inspections.helpers import InspectionCity
@@ -42,8 +42,7 @@ def test_citizen_picks_the_spot_on_the_map_on_a_phone_and_submits(live_server, b
         g.getCurrentPosition = () => { window.__geo++; };
         g.watchPosition = () => { window.__geo++; }; }"""
     )
-    failed, errors = [], []
-    page.on("requestfailed", lambda r: failed.append(r.url))
+    failed, errors = failed_requests(page), []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(f"{live_server.url}/cases/report/{ic.city.code}/")
