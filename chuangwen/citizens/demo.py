@@ -31,7 +31,7 @@ from chuangwen.sites.models import Site
 
 from . import services
 from .choices import CampaignKind, CampaignStatus, MilestoneStatus, ProgressMode, RoundKind, Sector
-from .models import Campaign, Round, Vote
+from .models import Campaign, CampaignReport, Milestone, Round, Vote
 from .voice import demo as voice_demo
 
 N_VOTES = 600
@@ -236,6 +236,8 @@ def _milestones(campaign: Campaign, rng: random.Random, state: str) -> None:
     done = {"active": rng.randint(1, 2), "closing": 4, "closed": 4}[state]
     for m in ms[:done]:
         services.set_milestone_status(m, status=MilestoneStatus.DONE, acting_user=SYSTEM)
+        # the demo tells a past: a stage was done by its deadline, not on the day it was built
+        _backdate(Milestone.objects.filter(pk=m.pk), "done_at", m.deadline)
     if state == "active":
         services.set_milestone_status(
             ms[done], status=MilestoneStatus.IN_PROGRESS, acting_user=SYSTEM
@@ -248,6 +250,13 @@ def _milestones(campaign: Campaign, rng: random.Random, state: str) -> None:
             photos=[_jpeg(AFTER)],
             acting_user=SYSTEM,
         )
+
+
+def _backdate(rows: Any, field: str, day: dt.date) -> None:
+    """Set ``field`` to 17:00 of ``day`` (today at the latest) on ``rows``."""
+    day = min(day, timezone.localdate())
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
+    rows.update(**{field: min(at, timezone.now())})
 
 
 def _cases(city: City, rng: random.Random, n: int, used: set[int]) -> list[Case]:
@@ -319,12 +328,17 @@ def _setup(c: Campaign, state: str, rng: random.Random, used: set[int], office2:
     sites = list(Site.objects.filter(city_id=c.city_id, active=True).order_by("id")[:200])
     if sites:
         services.link_sites(c, rng.sample(sites, min(3, len(sites))), acting_user=SYSTEM)
-    services.submit_report(
+    before = services.submit_report(
         c,
         text="整治前现场情况，已逐一登记建立台账。",
         photos=[_jpeg(BEFORE)],
         photo_kind="before",
         acting_user=SYSTEM,
+    )
+    _backdate(
+        CampaignReport.objects.filter(pk=before.pk),
+        "reported_at",
+        c.starts_on + dt.timedelta(days=3),
     )
     if state in ("closing", "closed"):
         c = Campaign.objects.get(pk=c.pk)
