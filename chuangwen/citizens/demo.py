@@ -31,7 +31,7 @@ from chuangwen.sites.models import Site
 
 from . import services
 from .choices import CampaignKind, CampaignStatus, MilestoneStatus, ProgressMode, RoundKind, Sector
-from .models import Campaign, CampaignReport, Milestone, Round, Vote
+from .models import Campaign, CampaignReport, Commitment, Milestone, Round, Vote
 from .voice import demo as voice_demo
 
 N_VOTES = 600
@@ -526,6 +526,7 @@ def _wenzheng(city: City, rng: random.Random, log: Callable[[str], object]) -> N
     )
     services.follow_up(kept, text="已清运垃圾 36 吨，增设垃圾桶 20 个。", acting_user=SYSTEM)
     services.follow_up(kept, text="现场核查已整改到位。", done=True, acting_user=SYSTEM)
+    _backdate(Commitment.objects.filter(pk=kept.pk), "done_at", kept.due_on - dt.timedelta(days=1))
     services.follow_up(
         running, text="已在 40 所学校周边设置疏导点，取缔流动摊点 130 处。", acting_user=SYSTEM
     )
