@@ -841,6 +841,35 @@ def _fail(request: HttpRequest, exc: ServiceError) -> None:
     messages.error(request, str(exc.message))
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    template: str,
+    context: dict[str, Any],
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    done: str | Callable[[Any], str],
+    then: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """A form page: a valid post is saved by ``save`` (a service, given the form's data), said
+    by ``done`` (text, or made from what was saved) and followed by ``then(saved)``; otherwise
+    the page again, 400 after a post (a refusal of the service shown as a message)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, done if isinstance(done, str) else done(saved))
+            return then(saved)
+    return render(
+        request,
+        template,
+        {"form": form, **context},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 def _image(field: Any) -> FileResponse:
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
@@ -1198,22 +1227,16 @@ def info_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial={"title": sub.title, "body": sub.body},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.resubmit_info(
-                sub, title=d["title"], body=d["body"], photos=d["photos"], acting_user=request.user
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已重新报送"))
-            return redirect("assessment:submission", sub.pk)
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/info_form.html",
-        {"form": form, "submission": sub},
-        status=400 if request.method == "POST" else 200,
+        {"submission": sub},
+        save=lambda d: services.resubmit_info(
+            sub, title=d["title"], body=d["body"], photos=d["photos"], acting_user=request.user
+        ),
+        done=_("已重新报送"),
+        then=lambda _saved: redirect("assessment:submission", sub.pk),
     )
 
 
@@ -1413,27 +1436,23 @@ def bulletin_section(request: HttpRequest, pk: int, section_pk: int) -> HttpResp
             "photos": [f"{p['source']}:{p['id']}" for p in section.photos or [] if p.get("chosen")],
         },
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.edit_bulletin_section(
-                section,
-                title=d["title"],
-                text=d["text"],
-                included=d["included"],
-                chosen_photos=d["photos"],
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已保存「%(title)s」") % {"title": d["title"]})
-            return redirect(reverse("assessment:bulletin", args=[bulletin.pk]) + f"#s{section.pk}")
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/bulletin_section.html",
-        {"bulletin": bulletin, "section": section, "form": form},
-        status=400 if request.method == "POST" else 200,
+        {"bulletin": bulletin, "section": section},
+        save=lambda d: services.edit_bulletin_section(
+            section,
+            title=d["title"],
+            text=d["text"],
+            included=d["included"],
+            chosen_photos=d["photos"],
+            acting_user=request.user,
+        ),
+        done=lambda _saved: _("已保存「%(title)s」") % {"title": form.cleaned_data["title"]},
+        then=lambda _saved: redirect(
+            reverse("assessment:bulletin", args=[bulletin.pk]) + f"#s{section.pk}"
+        ),
     )
 
 
