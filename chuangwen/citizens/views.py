@@ -532,16 +532,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request,
             ReportForm(request.POST, request.FILES, milestones=campaign.milestones.all()),
             _("进展已上报"),
-            lambda d: services.submit_report(
-                campaign,
-                text=d["text"],
-                milestone=d["milestone"],
-                progress=d["progress"],
-                current_value=d["current_value"],
-                photos=d["photos"],
-                photo_kind=d["photo_kind"],
-                acting_user=user,
-            ),
+            lambda d: services.submit_report(campaign, **d, acting_user=user),
         )
     elif action == "decide":
         _submit(
@@ -560,14 +551,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request,
             AcceptanceForm(request.POST, request.FILES),
             _("已提交验收，满意度回访已在公众页面开始"),
-            lambda d: services.submit_for_acceptance(
-                campaign,
-                summary=d["summary"],
-                before_photos=d["before_photos"],
-                after_photos=d["after_photos"],
-                vote_days=d["vote_days"],
-                acting_user=user,
-            ),
+            lambda d: services.submit_for_acceptance(campaign, **d, acting_user=user),
         )
     else:
         raise Http404()
@@ -785,16 +769,7 @@ def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request,
             ExposureForm(request.POST, request.FILES, city_id=episode.city_id),
             _("已立案并派遣至被问政单位"),
-            lambda d: services.expose_problem(
-                episode,
-                title=d["title"],
-                description=d["description"],
-                unit=d["unit"],
-                deadline=d["deadline"],
-                address=d["address"],
-                photos=d["photos"],
-                acting_user=user,
-            ),
+            lambda d: services.expose_problem(episode, **d, acting_user=user),
         )
     elif action == "commit":
         _submit(
