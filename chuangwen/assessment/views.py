@@ -964,15 +964,7 @@ def accountability_new(request: HttpRequest) -> HttpResponse:
         form,
         "assessment/accountability_new.html",
         {},
-        save=lambda d: services.propose_accountability(
-            city,
-            unit=d["unit"],
-            kind=d["kind"],
-            title=d["title"],
-            reason=d["reason"],
-            facts=d["facts"],
-            acting_user=request.user,
-        ),
+        save=lambda d: services.propose_accountability(city, **d, acting_user=request.user),
         done=_("已提出，待决定"),
         then=lambda record: redirect("assessment:accountability", record.pk),
     )
@@ -1180,14 +1172,7 @@ def info_new(request: HttpRequest) -> HttpResponse:
         form,
         "assessment/info_form.html",
         {},
-        save=lambda d: services.submit_info(
-            _city_of(request),
-            unit=d["unit"],
-            title=d["title"],
-            body=d["body"],
-            photos=d["photos"],
-            acting_user=request.user,
-        ),
+        save=lambda d: services.submit_info(_city_of(request), **d, acting_user=request.user),
         done=_("信息已报送"),
         then=lambda sub: redirect("assessment:submission", sub.pk),
     )
@@ -1208,9 +1193,7 @@ def info_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "assessment/info_form.html",
         {"submission": sub},
-        save=lambda d: services.resubmit_info(
-            sub, title=d["title"], body=d["body"], photos=d["photos"], acting_user=request.user
-        ),
+        save=lambda d: services.resubmit_info(sub, **d, acting_user=request.user),
         done=_("已重新报送"),
         then=lambda _saved: redirect("assessment:submission", sub.pk),
     )
