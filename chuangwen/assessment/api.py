@@ -1,12 +1,14 @@
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Status
+from ninja import Field, File, Form, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from chuangwen.core.endpoints import act, created
 from chuangwen.core.errors import (
     InvalidInput,
     InvalidParameters,
@@ -153,10 +155,6 @@ def compare(
 # --- unit assessment ---------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _city_of(request: HttpRequest, missing: type[ServiceError] = NotFound) -> City:
     """The caller's city; ``missing`` (not found unless said) for an account of no city."""
     scope = scope_of(request)
@@ -195,12 +193,12 @@ def list_schemes(request: HttpRequest):
 @router.post("/schemes", response={201: AssessmentSchemeDetailOut}, summary="新建考核方案（草稿）")
 def create_scheme(request: HttpRequest, payload: AssessmentSchemeIn):
     data = payload.dict()
-    scheme = services.create_scheme(
+    return created(
+        request,
+        services.create_scheme,
         _city_of(request, PermissionDenied),
-        acting_user=_actor(request),
         **{**data, "groups": [str(g) for g in data["groups"]]},
     )
-    return Status(201, scheme)
 
 
 @router.get("/schemes/{scheme_id}", response=AssessmentSchemeDetailOut, summary="考核方案及其项目")
@@ -218,7 +216,7 @@ def put_scheme_items(request: HttpRequest, scheme_id: int, payload: list[Assessm
         raise InvalidParameters({"body": _("考核项目最多 50 个")})
     scheme = selectors.get_scheme_for_user(scope_of(request), scheme_id)
     specs = [services.ItemSpec(**i.dict()) for i in payload]
-    services.save_scheme_items(scheme, specs, acting_user=_actor(request))
+    act(request, services.save_scheme_items, scheme, specs)
     return scheme
 
 
@@ -227,7 +225,7 @@ def put_scheme_items(request: HttpRequest, scheme_id: int, payload: list[Assessm
 )
 def activate_scheme(request: HttpRequest, scheme_id: int):
     scheme = selectors.get_scheme_for_user(scope_of(request), scheme_id)
-    return services.activate_scheme(scheme, acting_user=_actor(request))
+    return act(request, services.activate_scheme, scheme)
 
 
 @router.post(
@@ -237,7 +235,7 @@ def activate_scheme(request: HttpRequest, scheme_id: int):
 )
 def new_scheme_version(request: HttpRequest, scheme_id: int):
     scheme = selectors.get_scheme_for_user(scope_of(request), scheme_id)
-    return Status(201, services.new_scheme_version(scheme, acting_user=_actor(request)))
+    return created(request, services.new_scheme_version, scheme)
 
 
 @router.get(
@@ -254,14 +252,9 @@ def list_periods(request: HttpRequest):
 
 @router.post("/periods", response={201: AssessmentPeriodOut}, summary="新建考核期")
 def create_period(request: HttpRequest, payload: AssessmentPeriodIn):
-    period = services.create_period(
-        _city_of(request, PermissionDenied),
-        kind=payload.kind,
-        year=payload.year,
-        number=payload.number,
-        acting_user=_actor(request),
+    return created(
+        request, services.create_period, _city_of(request, PermissionDenied), **payload.dict()
     )
-    return Status(201, period)
 
 
 @router.get("/periods/{period_id}", response=AssessmentPeriodOut, summary="考核期")
@@ -276,7 +269,7 @@ def get_period(request: HttpRequest, period_id: int):
 )
 def compute_period(request: HttpRequest, period_id: int, payload: AssessmentComputeIn):
     period = selectors.get_period_for_user(scope_of(request), period_id)
-    return services.compute_period(period, reason=payload.reason, acting_user=_actor(request))
+    return act(request, services.compute_period, period, **payload.dict())
 
 
 @router.post(
@@ -284,9 +277,7 @@ def compute_period(request: HttpRequest, period_id: int, payload: AssessmentComp
 )
 def publish_period(request: HttpRequest, period_id: int, payload: AssessmentPublishIn):
     period = selectors.get_period_for_user(scope_of(request), period_id)
-    return services.publish_period(
-        period, disclosure=payload.disclosure, acting_user=_actor(request)
-    )
+    return act(request, services.publish_period, period, **payload.dict())
 
 
 @router.post(
@@ -302,15 +293,14 @@ def add_adjustment(request: HttpRequest, period_id: int, payload: AssessmentAdju
         raise InvalidParameters(
             {k: _("不存在") for k, v in (("item_id", item), ("unit_id", unit)) if v is None}
         )
-    adj = services.add_adjustment(
+    return created(
+        request,
+        services.add_adjustment,
         period,
+        **payload.dict(exclude={"item_id", "unit_id"}),
         item=item,
         unit=unit,
-        points=payload.points,
-        reason=payload.reason,
-        acting_user=_actor(request),
     )
-    return Status(201, adj)
 
 
 @router.get(
@@ -373,7 +363,7 @@ def list_entries(request: HttpRequest, period_id: int):
 )
 def rectify_entry(request: HttpRequest, entry_id: int, payload: AssessmentRectifyIn):
     entry = selectors.get_list_entry_for_user(scope_of(request), entry_id)
-    return services.submit_list_rectification(entry, note=payload.text, acting_user=_actor(request))
+    return act(request, services.submit_list_rectification, entry, note=payload.text)
 
 
 @router.post(
@@ -383,9 +373,7 @@ def rectify_entry(request: HttpRequest, entry_id: int, payload: AssessmentRectif
 )
 def verify_entry(request: HttpRequest, entry_id: int, payload: AssessmentVerifyIn):
     entry = selectors.get_list_entry_for_user(scope_of(request), entry_id)
-    return services.verify_list_exit(
-        entry, approved=payload.approved, note=payload.note, acting_user=_actor(request)
-    )
+    return act(request, services.verify_list_exit, entry, **payload.dict())
 
 
 @router.get(
@@ -435,19 +423,14 @@ def create_finding(request: HttpRequest, payload: AssessmentFindingIn):
         raise InvalidParameters(
             {k: _("不存在") for k, v in (("unit_id", unit), ("item_id", item)) if v is None}
         )
-    finding = services.record_finding(
+    return created(
+        request,
+        services.record_finding,
         city,
+        **payload.dict(exclude={"unit_id", "item_id"}),
         unit=unit,
         item=item,
-        source=payload.source,
-        description=payload.description,
-        sanction=payload.sanction,
-        found_on=payload.found_on,
-        points=payload.points,
-        rectify_by=payload.rectify_by,
-        acting_user=_actor(request),
     )
-    return Status(201, finding)
 
 
 @router.get("/findings/{finding_id}", response=AssessmentFindingDetailOut, summary="负面清单问题")
@@ -462,9 +445,7 @@ def get_finding(request: HttpRequest, finding_id: int):
 )
 def submit_finding(request: HttpRequest, finding_id: int, payload: AssessmentNoteIn):
     finding = selectors.get_finding_for_user(scope_of(request), finding_id)
-    return services.submit_finding_rectification(
-        finding, note=payload.note, acting_user=_actor(request)
-    )
+    return act(request, services.submit_finding_rectification, finding, **payload.dict())
 
 
 @router.post(
@@ -474,9 +455,7 @@ def submit_finding(request: HttpRequest, finding_id: int, payload: AssessmentNot
 )
 def verify_finding(request: HttpRequest, finding_id: int, payload: AssessmentVerifyIn):
     finding = selectors.get_finding_for_user(scope_of(request), finding_id)
-    return services.verify_finding(
-        finding, approved=payload.approved, note=payload.note, acting_user=_actor(request)
-    )
+    return act(request, services.verify_finding, finding, **payload.dict())
 
 
 @router.post(
@@ -486,7 +465,7 @@ def verify_finding(request: HttpRequest, finding_id: int, payload: AssessmentVer
 )
 def withdraw_finding(request: HttpRequest, finding_id: int, payload: AssessmentNoteIn):
     finding = selectors.get_finding_for_user(scope_of(request), finding_id)
-    return services.withdraw_finding(finding, reason=payload.note, acting_user=_actor(request))
+    return act(request, services.withdraw_finding, finding, reason=payload.note)
 
 
 # --- accountability, submissions, bulletins ---------------------------------------------------
@@ -514,16 +493,13 @@ def list_accountability(request: HttpRequest):
 @router.post("/accountability", response={201: AccountabilityOut}, summary="提出奖惩问责建议")
 def propose_accountability(request: HttpRequest, payload: AccountabilityIn):
     city = _city_of(request)
-    record = services.propose_accountability(
+    return created(
+        request,
+        services.propose_accountability,
         city,
+        **payload.dict(exclude={"unit_id"}),  # the facts as dicts
         unit=_unit_of(city.pk, payload.unit_id),
-        kind=payload.kind,
-        title=payload.title,
-        reason=payload.reason,
-        facts=[f.dict() for f in payload.facts],
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, record)
 
 
 @router.get("/accountability/{record_id}", response=AccountabilityOut, summary="奖惩问责记录")
@@ -534,23 +510,16 @@ def get_accountability(request: HttpRequest, record_id: int):
 @router.post("/accountability/{record_id}/decide", response=AccountabilityOut, summary="作出决定")
 def decide_accountability(request: HttpRequest, record_id: int, payload: AccountabilityDecideIn):
     record = selectors.get_record_for_user(scope_of(request), record_id)
-    return services.decide_accountability(
-        record,
-        decision=payload.decision,
-        response_due=payload.response_due,
-        referral_to=payload.referral_to,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.decide_accountability, record, **payload.dict())
 
 
-def _step(step: str, record, note: str, user):
-    if step == "dismiss":
-        return services.dismiss_accountability(record, reason=note, acting_user=user)
-    if step == "respond":
-        return services.respond_accountability(record, response=note, acting_user=user)
-    if step == "follow-up":
-        return services.follow_up_accountability(record, note=note, acting_user=user)
-    return services.close_accountability(record, note=note, acting_user=user)
+# each later step of a record: its service and the name under which it takes the note
+STEPS: dict[str, tuple[Callable[..., Any], str]] = {
+    "dismiss": (services.dismiss_accountability, "reason"),
+    "respond": (services.respond_accountability, "response"),
+    "follow-up": (services.follow_up_accountability, "note"),
+    "close": (services.close_accountability, "note"),
+}
 
 
 @router.post(
@@ -565,7 +534,8 @@ def accountability_step(
     payload: AccountabilityNoteIn,
 ):
     record = selectors.get_record_for_user(scope_of(request), record_id)
-    return _step(step, record, payload.note, request.auth)  # type: ignore[attr-defined]
+    service, note = STEPS[step]
+    return act(request, service, record, **{note: payload.note})
 
 
 @router.get(
@@ -615,14 +585,13 @@ def submit_report(request: HttpRequest, payload: SubmissionReportIn):
     )
     if template is None:
         raise InvalidInput(_("汇报模板不存在"), code="bad_template")
-    sub = services.submit_report(
+    return created(
+        request,
+        services.submit_report,
         template,
+        **payload.dict(exclude={"template_id", "unit_id"}),
         unit=_unit_of(city.pk, payload.unit_id),
-        period_start=payload.period_start,
-        texts=payload.texts,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, sub)
 
 
 @router.post(
@@ -636,15 +605,15 @@ def submit_info(
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     city = _city_of(request)
-    sub = services.submit_info(
+    return created(
+        request,
+        services.submit_info,
         city,
         unit=_unit_of(city.pk, unit_id),
         title=title,
         body=body,
         photos=photos or [],
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, sub)
 
 
 @router.get("/submissions/{submission_id}", response=SubmissionOut, summary="汇报或信息")
@@ -657,13 +626,7 @@ def get_submission(request: HttpRequest, submission_id: int):
 )
 def review_submission(request: HttpRequest, submission_id: int, payload: SubmissionReviewIn):
     sub = selectors.get_submission_for_user(scope_of(request), submission_id)
-    return services.review_submission(
-        sub,
-        approve=payload.approve,
-        score=payload.score,
-        comment=payload.comment,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.review_submission, sub, **payload.dict())
 
 
 @router.get(
@@ -679,14 +642,7 @@ def list_bulletins(request: HttpRequest):
 
 @router.post("/bulletins", response={201: JobOut}, summary="起草通报（后台任务，完成后见任务结果）")
 def draft_bulletin(request: HttpRequest, payload: BulletinDraftIn):
-    job = jobs.submit_draft(
-        _city_of(request),
-        kind=payload.kind,
-        start=payload.start,
-        end=payload.end,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
-    return Status(201, job)
+    return created(request, jobs.submit_draft, _city_of(request), **payload.dict())
 
 
 @router.get(
@@ -708,14 +664,7 @@ def edit_section(
     section = bulletin.sections.filter(pk=section_id).first()
     if section is None:
         raise NotFound()
-    return services.edit_bulletin_section(
-        section,
-        title=payload.title,
-        text=payload.text,
-        included=payload.included,
-        chosen_photos=payload.chosen_photos,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.edit_bulletin_section, section, **payload.dict())
 
 
 @router.post(
@@ -730,19 +679,16 @@ def issue_bulletin(request: HttpRequest, bulletin_id: int, payload: BulletinIssu
         )
         if len(recipients) != len(set(payload.recipient_ids)):
             raise InvalidInput(_("主送单位不存在"), code="bad_unit")
-    return services.issue_bulletin(
+    return act(
+        request,
+        services.issue_bulletin,
         bulletin,
-        prefix=payload.prefix,
-        seq=payload.seq,
-        issuer=payload.issuer,
+        **payload.dict(exclude={"recipient_ids"}),
         recipients=recipients,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
 
 
 @router.post("/bulletins/{bulletin_id}/sign", response=BulletinSignOut, summary="签收通报")
 def sign_bulletin(request: HttpRequest, bulletin_id: int):
     bulletin = selectors.get_bulletin_for_user(scope_of(request), bulletin_id)
-    return BulletinSignOut(
-        signed=services.sign_bulletin(bulletin, acting_user=request.auth)  # type: ignore[attr-defined]
-    )
+    return BulletinSignOut(signed=act(request, services.sign_bulletin, bulletin))

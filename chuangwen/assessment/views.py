@@ -841,6 +841,35 @@ def _fail(request: HttpRequest, exc: ServiceError) -> None:
     messages.error(request, str(exc.message))
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    template: str,
+    context: dict[str, Any],
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    done: str | Callable[[Any], str],
+    then: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """A form page: a valid post is saved by ``save`` (a service, given the form's data), said
+    by ``done`` (text, or made from what was saved) and followed by ``then(saved)``; otherwise
+    the page again, 400 after a post (a refusal of the service shown as a message)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, done if isinstance(done, str) else done(saved))
+            return then(saved)
+    return render(
+        request,
+        template,
+        {"form": form, **context},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 def _image(field: Any) -> FileResponse:
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
@@ -930,28 +959,14 @@ def accountability_new(request: HttpRequest) -> HttpResponse:
     form = AccountabilityForm(
         request.POST or None, units=units, facts=facts, initial={"unit": unit}
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            record = services.propose_accountability(
-                city,
-                unit=d["unit"],
-                kind=d["kind"],
-                title=d["title"],
-                reason=d["reason"],
-                facts=d["facts"],
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已提出，待决定"))
-            return redirect("assessment:accountability", record.pk)
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/accountability_new.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
+        {},
+        save=lambda d: services.propose_accountability(city, **d, acting_user=request.user),
+        done=_("已提出，待决定"),
+        then=lambda record: redirect("assessment:accountability", record.pk),
     )
 
 
@@ -1075,34 +1090,27 @@ def _template_form(request: HttpRequest, template: ReportTemplate | None) -> Htt
         else {"active": True, "due_day": 5}
     )
     form = ReportTemplateForm(request.POST or None, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            saved = services.save_report_template(
-                city,
-                template=template,
-                title=d["title"],
-                period=d["period"],
-                sections=form.section_list(),
-                due_day=d["due_day"],
-                units=d["units"],
-                active=d["active"],
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已保存汇报模板「%(title)s」") % {"title": saved.title})
-            return redirect("assessment:report_templates")
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/report_templates.html",
         {
-            "form": form,
             "template": template,
             "templates": ReportTemplate.objects.filter(city=city).prefetch_related("units"),
         },
-        status=400 if request.method == "POST" else 200,
+        save=lambda d: services.save_report_template(
+            city,
+            template=template,
+            title=d["title"],
+            period=d["period"],
+            sections=form.section_list(),
+            due_day=d["due_day"],
+            units=d["units"],
+            active=d["active"],
+            acting_user=request.user,
+        ),
+        done=lambda saved: _("已保存汇报模板「%(title)s」") % {"title": saved.title},
+        then=lambda _saved: redirect("assessment:report_templates"),
     )
 
 
@@ -1134,25 +1142,20 @@ def report_new(request: HttpRequest, template_pk: int) -> HttpResponse:
         periods=_period_choices(template),
         initial={"unit": units.first(), "period_start": _period_choices(template)[0][0]},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            sub = services.submit_report(
-                template,
-                unit=form.cleaned_data["unit"],
-                period_start=date.fromisoformat(form.cleaned_data["period_start"]),
-                texts=form.texts(),
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("汇报已报送"))
-            return redirect("assessment:submission", sub.pk)
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/report_form.html",
-        {"form": form, "template": template},
-        status=400 if request.method == "POST" else 200,
+        {"template": template},
+        save=lambda d: services.submit_report(
+            template,
+            unit=d["unit"],
+            period_start=date.fromisoformat(d["period_start"]),
+            texts=form.texts(),
+            acting_user=request.user,
+        ),
+        done=_("汇报已报送"),
+        then=lambda sub: redirect("assessment:submission", sub.pk),
     )
 
 
@@ -1164,27 +1167,14 @@ def info_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("只有单位联络员可以报送信息"))
     form = InfoForm(request.POST or None, request.FILES or None, units=units)
     form.fields["unit"].initial = units.first()
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            sub = services.submit_info(
-                _city_of(request),
-                unit=d["unit"],
-                title=d["title"],
-                body=d["body"],
-                photos=d["photos"],
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("信息已报送"))
-            return redirect("assessment:submission", sub.pk)
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/info_form.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
+        {},
+        save=lambda d: services.submit_info(_city_of(request), **d, acting_user=request.user),
+        done=_("信息已报送"),
+        then=lambda sub: redirect("assessment:submission", sub.pk),
     )
 
 
@@ -1198,22 +1188,14 @@ def info_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial={"title": sub.title, "body": sub.body},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.resubmit_info(
-                sub, title=d["title"], body=d["body"], photos=d["photos"], acting_user=request.user
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已重新报送"))
-            return redirect("assessment:submission", sub.pk)
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/info_form.html",
-        {"form": form, "submission": sub},
-        status=400 if request.method == "POST" else 200,
+        {"submission": sub},
+        save=lambda d: services.resubmit_info(sub, **d, acting_user=request.user),
+        done=_("已重新报送"),
+        then=lambda _saved: redirect("assessment:submission", sub.pk),
     )
 
 
@@ -1413,27 +1395,23 @@ def bulletin_section(request: HttpRequest, pk: int, section_pk: int) -> HttpResp
             "photos": [f"{p['source']}:{p['id']}" for p in section.photos or [] if p.get("chosen")],
         },
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.edit_bulletin_section(
-                section,
-                title=d["title"],
-                text=d["text"],
-                included=d["included"],
-                chosen_photos=d["photos"],
-                acting_user=request.user,
-            )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已保存「%(title)s」") % {"title": d["title"]})
-            return redirect(reverse("assessment:bulletin", args=[bulletin.pk]) + f"#s{section.pk}")
-    return render(
+    return _form_page(
         request,
+        form,
         "assessment/bulletin_section.html",
-        {"bulletin": bulletin, "section": section, "form": form},
-        status=400 if request.method == "POST" else 200,
+        {"bulletin": bulletin, "section": section},
+        save=lambda d: services.edit_bulletin_section(
+            section,
+            title=d["title"],
+            text=d["text"],
+            included=d["included"],
+            chosen_photos=d["photos"],
+            acting_user=request.user,
+        ),
+        done=lambda _saved: _("已保存「%(title)s」") % {"title": form.cleaned_data["title"]},
+        then=lambda _saved: redirect(
+            reverse("assessment:bulletin", args=[bulletin.pk]) + f"#s{section.pk}"
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from chuangwen.core import ratelimit
+from chuangwen.core.endpoints import act, created
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
@@ -138,12 +139,11 @@ def get_round(request: HttpRequest, round_id: int):
 
 @router.post("/rounds", response={201: VoteRoundOut}, summary="新建“10件事”投票（创建办）")
 def create_round(request: HttpRequest, payload: VoteRoundIn):
-    round_ = services.create_round(
-        _city(scope_of(request)),
-        **payload.dict(),
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
-    return Status(201, round_)
+    return created(request, services.create_round, _city(scope_of(request)), **payload.dict())
+
+
+def _round(request: HttpRequest, round_id: int) -> Any:
+    return selectors.get_round_for_user(scope_of(request), round_id)
 
 
 @router.post(
@@ -152,13 +152,7 @@ def create_round(request: HttpRequest, payload: VoteRoundIn):
     summary="添加候选事项（来自热点问题；投票开始前）",
 )
 def add_candidate(request: HttpRequest, round_id: int, payload: VoteCandidateIn):
-    round_ = selectors.get_round_for_user(scope_of(request), round_id)
-    candidate = services.add_candidate(
-        round_,
-        **payload.dict(),
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
-    return Status(201, candidate)
+    return created(request, services.add_candidate, _round(request, round_id), **payload.dict())
 
 
 @router.post(
@@ -169,44 +163,37 @@ def add_candidate(request: HttpRequest, round_id: int, payload: VoteCandidateIn)
 def add_candidate_from_topic(
     request: HttpRequest, round_id: int, payload: VoteCandidateFromTopicIn
 ):
-    round_ = selectors.get_round_for_user(scope_of(request), round_id)
+    round_ = _round(request, round_id)
     topic = Topic.objects.filter(city_id=round_.city_id, pk=payload.topic_id).first()
     if topic is None:
         raise NotFound()
-    candidate = services.add_candidate_from_topic(
-        round_,
-        topic,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
-    return Status(201, candidate)
+    return created(request, services.add_candidate_from_topic, round_, topic)
 
 
 @router.post("/rounds/{round_id}/open", response=VoteRoundOut, summary="开始投票")
 def open_round(request: HttpRequest, round_id: int):
-    round_ = selectors.get_round_for_user(scope_of(request), round_id)
-    return services.open_round(round_, acting_user=request.auth)  # type: ignore[attr-defined]
+    return act(request, services.open_round, _round(request, round_id))
 
 
 @router.post("/rounds/{round_id}/close", response=VoteRoundOut, summary="结束投票")
 def close_round(request: HttpRequest, round_id: int):
-    round_ = selectors.get_round_for_user(scope_of(request), round_id)
-    return services.close_round(round_, acting_user=request.auth)  # type: ignore[attr-defined]
+    return act(request, services.close_round, _round(request, round_id))
 
 
 @router.post("/rounds/{round_id}/publish", response=VoteRoundDetailOut, summary="公布结果")
 def publish_round(request: HttpRequest, round_id: int, payload: VotePublishIn):
-    round_ = selectors.get_round_for_user(scope_of(request), round_id)
+    round_ = _round(request, round_id)
     selected = None
     if payload.selected is not None:
         selected = list(Candidate.objects.filter(round=round_, pk__in=payload.selected))
         if len(selected) != len(set(payload.selected)):
             raise InvalidInput(_("入选事项必须是本轮的候选事项"), code="bad_selection")
-    services.publish_round(
+    act(
+        request,
+        services.publish_round,
         round_,
+        **payload.dict(exclude={"selected"}),
         selected=selected,
-        note=payload.note,
-        confirm_unverified=payload.confirm_unverified,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
     round_.refresh_from_db()
     return _round_detail(round_)
@@ -233,7 +220,7 @@ def cast_ballot(request: HttpRequest, round_id: int, payload: BallotIn):
     choices = {c.candidate_id: c.score for c in payload.choices}
     if len(choices) != len(payload.choices):
         raise InvalidInput(_("同一事项不能重复选择"), code="duplicate_choice")
-    vote = services.cast_vote(round_, voter, choices, acting_user=request.auth)  # type: ignore[attr-defined]
+    vote = act(request, services.cast_vote, round_, voter, choices)
     return Status(
         201, BallotOut(id=vote.pk, round_id=round_.pk, verified=vote.verified, status=vote.status)
     )
@@ -313,6 +300,10 @@ def get_campaign(request: HttpRequest, campaign_id: int):
     )
 
 
+# the fields of CampaignIn that create_campaign takes as rows (or a Decimal) found here
+CAMPAIGN_ROWS = {"lead_unit_id", "supporting_unit_ids", "target_value", "candidate_id", "site_id"}
+
+
 @router.post("/campaigns", response={201: CampaignOut}, summary="设立专项整治（创建办）")
 def create_campaign(request: HttpRequest, payload: CampaignIn):
     scope = scope_of(request)
@@ -327,26 +318,17 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
         site = Site.objects.filter(city=city, pk=payload.site_id).first()
         if site is None:
             raise InvalidInput(_("点位不存在"), code="bad_site")
-    campaign = services.create_campaign(
+    return created(
+        request,
+        services.create_campaign,
         city,
-        kind=payload.kind,
-        sector=payload.sector,
-        title=payload.title,
-        description=payload.description,
+        **payload.dict(exclude=CAMPAIGN_ROWS),
         lead_unit=_unit(scope, payload.lead_unit_id),
         supporting_units=[_unit(scope, pk) for pk in payload.supporting_unit_ids],
-        target_text=payload.target_text,
         target_value=Decimal(str(payload.target_value)),
-        target_unit=payload.target_unit,
-        baseline_value=payload.baseline_value,
-        starts_on=payload.starts_on,
-        ends_on=payload.ends_on,
-        progress_mode=payload.progress_mode,
         candidate=candidate,
         site=site,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, campaign)
 
 
 @router.post(
@@ -355,14 +337,9 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
     summary="添加里程碑（牵头单位或创建办）",
 )
 def add_milestone(request: HttpRequest, campaign_id: int, payload: CampaignMilestoneIn):
-    m = services.add_milestone(
-        _campaign(request, campaign_id),
-        title=payload.title,
-        deadline=payload.deadline,
-        weight=payload.weight,
-        acting_user=request.auth,  # type: ignore[attr-defined]
+    return created(
+        request, services.add_milestone, _campaign(request, campaign_id), **payload.dict()
     )
-    return Status(201, m)
 
 
 @router.post(
@@ -375,17 +352,14 @@ def submit_report(request: HttpRequest, campaign_id: int, payload: CampaignRepor
     milestone = None
     if payload.milestone_id:
         milestone = get_object_or_404(Milestone, campaign=campaign, pk=payload.milestone_id)
-    report = services.submit_report(
+    return created(
+        request,
+        services.submit_report,
         campaign,
-        text=payload.text,
+        **payload.dict(exclude={"milestone_id", "photos"}),
         milestone=milestone,
-        progress=payload.progress,
-        current_value=payload.current_value,
         photos=[decode_photo(p) for p in payload.photos],
-        photo_kind=payload.photo_kind,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, report)
 
 
 @router.post(
@@ -394,16 +368,9 @@ def submit_report(request: HttpRequest, campaign_id: int, payload: CampaignRepor
     summary="登记承诺或支出（超出预算即拒绝，须先经批准的预算调整）",
 )
 def record_entry(request: HttpRequest, campaign_id: int, payload: BudgetEntryIn):
-    entry = services.record_budget_entry(
-        _campaign(request, campaign_id),
-        source=payload.source,
-        kind=payload.kind,
-        amount=payload.amount,
-        on=payload.on,
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
+    return created(
+        request, services.record_budget_entry, _campaign(request, campaign_id), **payload.dict()
     )
-    return Status(201, entry)
 
 
 @router.post(
@@ -412,14 +379,9 @@ def record_entry(request: HttpRequest, campaign_id: int, payload: BudgetEntryIn)
     summary="申请预算调整",
 )
 def request_change(request: HttpRequest, campaign_id: int, payload: BudgetChangeIn):
-    change = services.request_budget_change(
-        _campaign(request, campaign_id),
-        source=payload.source,
-        amount=payload.amount,
-        reason=payload.reason,
-        acting_user=request.auth,  # type: ignore[attr-defined]
+    return created(
+        request, services.request_budget_change, _campaign(request, campaign_id), **payload.dict()
     )
-    return Status(201, change)
 
 
 @router.post(
@@ -434,12 +396,7 @@ def decide_change(request: HttpRequest, change_id: int, payload: BudgetDecisionI
     ).first()
     if change is None:
         raise NotFound()
-    return services.decide_budget_change(
-        change,
-        approve=payload.approve,
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.decide_budget_change, change, **payload.dict())
 
 
 # --- compounds --------------------------------------------------------------------------------
@@ -500,12 +457,7 @@ def list_commitments(request: HttpRequest):
 
 @router.post("/episodes", response={201: WenzhengEpisodeOut}, summary="登记问政节目（创建办）")
 def create_episode(request: HttpRequest, payload: WenzhengEpisodeIn):
-    episode = services.create_episode(
-        _city(scope_of(request)),
-        **payload.dict(),
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
-    return Status(201, episode)
+    return created(request, services.create_episode, _city(scope_of(request)), **payload.dict())
 
 
 @router.post(
@@ -519,16 +471,14 @@ def make_commitment(request: HttpRequest, episode_id: int, payload: CommitmentIn
     exposure = None
     if payload.exposure_id:
         exposure = get_object_or_404(Exposure, episode=episode, pk=payload.exposure_id)
-    commitment = services.make_commitment(
+    return created(
+        request,
+        services.make_commitment,
         episode,
+        **payload.dict(exclude={"unit_id", "exposure_id"}),
         unit=_unit(scope, payload.unit_id),
-        official=payload.official,
-        content=payload.content,
-        due_on=payload.due_on,
         exposure=exposure,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, commitment)
 
 
 @router.post(
@@ -538,10 +488,4 @@ def make_commitment(request: HttpRequest, episode_id: int, payload: CommitmentIn
 )
 def follow_up(request: HttpRequest, commitment_id: int, payload: CommitmentFollowUpIn):
     commitment = selectors.get_commitment_for_user(scope_of(request), commitment_id)
-    update = services.follow_up(
-        commitment,
-        text=payload.text,
-        done=payload.done,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
-    return Status(201, update)
+    return created(request, services.follow_up, commitment, **payload.dict())

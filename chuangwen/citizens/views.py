@@ -107,6 +107,15 @@ def _act(request: HttpRequest, done: str, call: Callable[[], Any]) -> Any:
     return result if result is not None else True
 
 
+def _submit(request: HttpRequest, form: Any, done: str, call: Callable[[Any], Any]) -> Any:
+    """A posted form: a valid one's data goes to ``call`` (a service) as ``_act`` runs it; an
+    invalid one's errors go to the page as a message. ``_act``'s answer, None when invalid."""
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return None
+    return _act(request, done, lambda: call(form.cleaned_data))
+
+
 def _form_page(
     request: HttpRequest,
     form: Any,
@@ -146,17 +155,14 @@ def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise NotFound()
-        if form.is_valid():
-            d = form.cleaned_data
-            created = _act(
-                request,
-                _("已创建投票，请添加候选事项"),
-                lambda: services.create_round(_city(request), **d, acting_user=request.user),
-            )
-            if created:
-                return redirect("citizens:round", created.pk)
-        else:
-            messages.error(request, _form_error(form))
+        created = _submit(
+            request,
+            form,
+            _("已创建投票，请添加候选事项"),
+            lambda d: services.create_round(_city(request), **d, acting_user=request.user),
+        )
+        if created:
+            return redirect("citizens:round", created.pk)
     template = list_template(request, "citizens/round_list.html", "citizens/_round_rows.html")
     return render(request, template, {"filter": f, "page": page, "form": form})
 
@@ -440,13 +446,25 @@ def _picked(request: HttpRequest, campaign: Campaign, kind: str, ids: list[int])
     return list(qs.filter(pk__in=ids))
 
 
+def _link(request: HttpRequest, campaign: Campaign, d: dict[str, Any]) -> Any:
+    """Link the cases, tasks or sites ticked in a picker to the campaign (and a milestone)."""
+    rows = _picked(request, campaign, d["kind"], d["ids"])
+    milestone = None
+    if d.get("milestone"):
+        milestone = get_object_or_404(Milestone, campaign=campaign, pk=d["milestone"])
+    user = request.user
+    if d["kind"] == "site":
+        return services.link_sites(campaign, rows, acting_user=user)
+    link = services.link_cases if d["kind"] == "case" else services.link_tasks
+    return link(campaign, rows, milestone=milestone, acting_user=user)
+
+
 @member_required
 @require_POST
 def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     campaign = selectors.get_campaign_for_user(_scope(request), pk)
     user = request.user
     back = redirect("citizens:campaign", campaign.pk)
-    form: Any
     simple: dict[str, tuple[Any, str, Callable[[Any], Any]]] = {
         "milestone": (
             MilestoneForm,
@@ -476,11 +494,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     }
     if action in simple:
         form_class, done, call = simple[action]
-        form = form_class(request.POST)
-        if form.is_valid():
-            _act(request, done, lambda: call(form.cleaned_data))
-        else:
-            messages.error(request, _form_error(form))
+        _submit(request, form_class(request.POST), done, call)
     elif action == "start":
         _act(
             request,
@@ -494,101 +508,51 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             lambda: services.close_campaign(campaign, acting_user=user),
         )
     elif action == "milestone_status":
-        form = MilestoneStatusForm(request.POST)
-        if form.is_valid():
-            m = get_object_or_404(Milestone, campaign=campaign, pk=form.cleaned_data["milestone"])
-            _act(
-                request,
-                _("已更新"),
-                lambda: services.set_milestone_status(
-                    m, status=form.cleaned_data["status"], acting_user=user
-                ),
-            )
-        else:
-            messages.error(request, _form_error(form))
+        _submit(
+            request,
+            MilestoneStatusForm(request.POST),
+            _("已更新"),
+            lambda d: services.set_milestone_status(
+                get_object_or_404(Milestone, campaign=campaign, pk=d["milestone"]),
+                status=d["status"],
+                acting_user=user,
+            ),
+        )
     elif action == "link":
-        form = LinkForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            rows = _picked(request, campaign, d["kind"], d["ids"])
-            milestone = None
-            if d.get("milestone"):
-                milestone = get_object_or_404(Milestone, campaign=campaign, pk=d["milestone"])
-            link = {
-                "case": lambda: services.link_cases(
-                    campaign, rows, milestone=milestone, acting_user=user
-                ),
-                "task": lambda: services.link_tasks(
-                    campaign, rows, milestone=milestone, acting_user=user
-                ),
-                "site": lambda: services.link_sites(campaign, rows, acting_user=user),
-            }[d["kind"]]
-            _act(request, _("已关联"), link)
-        else:
-            messages.error(request, _form_error(form))
+        _submit(request, LinkForm(request.POST), _("已关联"), lambda d: _link(request, campaign, d))
     elif action == "unlink":
-        form = UnlinkForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            _act(
-                request,
-                _("已取消关联"),
-                lambda: services.unlink(campaign, d["kind"], d["object_id"], acting_user=user),
-            )
-        else:
-            messages.error(request, _form_error(form))
+        _submit(
+            request,
+            UnlinkForm(request.POST),
+            _("已取消关联"),
+            lambda d: services.unlink(campaign, d["kind"], d["object_id"], acting_user=user),
+        )
     elif action == "report":
-        form = ReportForm(request.POST, request.FILES, milestones=campaign.milestones.all())
-        if form.is_valid():
-            d = form.cleaned_data
-            _act(
-                request,
-                _("进展已上报"),
-                lambda: services.submit_report(
-                    campaign,
-                    text=d["text"],
-                    milestone=d["milestone"],
-                    progress=d["progress"],
-                    current_value=d["current_value"],
-                    photos=d["photos"],
-                    photo_kind=d["photo_kind"],
-                    acting_user=user,
-                ),
-            )
-        else:
-            messages.error(request, _form_error(form))
+        _submit(
+            request,
+            ReportForm(request.POST, request.FILES, milestones=campaign.milestones.all()),
+            _("进展已上报"),
+            lambda d: services.submit_report(campaign, **d, acting_user=user),
+        )
     elif action == "decide":
-        form = DecideForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            change = get_object_or_404(BudgetChange, campaign=campaign, pk=d["change"])
-            _act(
-                request,
-                _("已审批"),
-                lambda: services.decide_budget_change(
-                    change, approve=d["approve"], note=d["note"], acting_user=user
-                ),
-            )
-        else:
-            messages.error(request, _form_error(form))
+        _submit(
+            request,
+            DecideForm(request.POST),
+            _("已审批"),
+            lambda d: services.decide_budget_change(
+                get_object_or_404(BudgetChange, campaign=campaign, pk=d["change"]),
+                approve=d["approve"],
+                note=d["note"],
+                acting_user=user,
+            ),
+        )
     elif action == "accept":
-        form = AcceptanceForm(request.POST, request.FILES)
-        if form.is_valid():
-            d = form.cleaned_data
-            _act(
-                request,
-                _("已提交验收，满意度回访已在公众页面开始"),
-                lambda: services.submit_for_acceptance(
-                    campaign,
-                    summary=d["summary"],
-                    before_photos=d["before_photos"],
-                    after_photos=d["after_photos"],
-                    vote_days=d["vote_days"],
-                    acting_user=user,
-                ),
-            )
-        else:
-            messages.error(request, _form_error(form))
+        _submit(
+            request,
+            AcceptanceForm(request.POST, request.FILES),
+            _("已提交验收，满意度回访已在公众页面开始"),
+            lambda d: services.submit_for_acceptance(campaign, **d, acting_user=user),
+        )
     else:
         raise Http404()
     return back
@@ -733,16 +697,12 @@ def ranking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     ranking = selectors.get_ranking_for_user(_scope(request), pk)
     if action != "publish":
         raise Http404()
-    form = RankingPublishForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        _act(
-            request,
-            _("评选结果已公布，最差小区已设立整改项目"),
-            lambda: services.publish_ranking(ranking, **d, acting_user=request.user),
-        )
-    else:
-        messages.error(request, _form_error(form))
+    _submit(
+        request,
+        RankingPublishForm(request.POST),
+        _("评选结果已公布，最差小区已设立整改项目"),
+        lambda d: services.publish_ranking(ranking, **d, acting_user=request.user),
+    )
     return redirect("citizens:ranking", ranking.pk)
 
 
@@ -759,18 +719,14 @@ def episodes(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise NotFound()
-        if form.is_valid():
-            created = _act(
-                request,
-                _("已登记问政节目"),
-                lambda: services.create_episode(
-                    _city(request), **form.cleaned_data, acting_user=request.user
-                ),
-            )
-            if created:
-                return redirect("citizens:episode", created.pk)
-        else:
-            messages.error(request, _form_error(form))
+        created = _submit(
+            request,
+            form,
+            _("已登记问政节目"),
+            lambda d: services.create_episode(_city(request), **d, acting_user=request.user),
+        )
+        if created:
+            return redirect("citizens:episode", created.pk)
     return render(request, "citizens/episode_list.html", {"page": page, "form": form})
 
 
@@ -808,57 +764,35 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def episode_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     episode = selectors.get_episode_for_user(_scope(request), pk)
     user = request.user
-    form: Any
     if action == "expose":
-        form = ExposureForm(request.POST, request.FILES, city_id=episode.city_id)
-        if form.is_valid():
-            d = form.cleaned_data
-            _act(
-                request,
-                _("已立案并派遣至被问政单位"),
-                lambda: services.expose_problem(
-                    episode,
-                    title=d["title"],
-                    description=d["description"],
-                    unit=d["unit"],
-                    deadline=d["deadline"],
-                    address=d["address"],
-                    photos=d["photos"],
-                    acting_user=user,
-                ),
-            )
-        else:
-            messages.error(request, _form_error(form))
-    elif action == "commit":
-        form = CommitmentForm(
-            request.POST, city_id=episode.city_id, exposures=episode.exposures.all()
+        _submit(
+            request,
+            ExposureForm(request.POST, request.FILES, city_id=episode.city_id),
+            _("已立案并派遣至被问政单位"),
+            lambda d: services.expose_problem(episode, **d, acting_user=user),
         )
-        if form.is_valid():
-            _act(
-                request,
-                _("已登记承诺"),
-                lambda: services.make_commitment(episode, **form.cleaned_data, acting_user=user),
-            )
-        else:
-            messages.error(request, _form_error(form))
+    elif action == "commit":
+        _submit(
+            request,
+            CommitmentForm(
+                request.POST, city_id=episode.city_id, exposures=episode.exposures.all()
+            ),
+            _("已登记承诺"),
+            lambda d: services.make_commitment(episode, **d, acting_user=user),
+        )
     elif action == "review":
-        form = ReviewForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            commitment = get_object_or_404(Commitment, city_id=episode.city_id, pk=d["commitment"])
-            _act(
-                request,
-                _("已记录复查结论"),
-                lambda: services.review_commitment(
-                    commitment,
-                    episode=episode,
-                    verdict=d["verdict"],
-                    text=d["text"],
-                    acting_user=user,
-                ),
-            )
-        else:
-            messages.error(request, _form_error(form))
+        _submit(
+            request,
+            ReviewForm(request.POST),
+            _("已记录复查结论"),
+            lambda d: services.review_commitment(
+                get_object_or_404(Commitment, city_id=episode.city_id, pk=d["commitment"]),
+                episode=episode,
+                verdict=d["verdict"],
+                text=d["text"],
+                acting_user=user,
+            ),
+        )
     else:
         raise Http404()
     return redirect("citizens:episode", episode.pk)
@@ -881,19 +815,16 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = selectors.get_commitment_for_user(scope, pk)
     form = FollowUpForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            done = _act(
-                request,
-                _("已记录"),
-                lambda: services.follow_up(
-                    commitment, text=d["text"], done=d["done"], acting_user=request.user
-                ),
-            )
-            if done:
-                return redirect("citizens:commitment", commitment.pk)
-        else:
-            messages.error(request, _form_error(form))
+        done = _submit(
+            request,
+            form,
+            _("已记录"),
+            lambda d: services.follow_up(
+                commitment, text=d["text"], done=d["done"], acting_user=request.user
+            ),
+        )
+        if done:
+            return redirect("citizens:commitment", commitment.pk)
     return render(
         request,
         "citizens/commitment_detail.html",
