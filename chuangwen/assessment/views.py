@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangwen.core.errors import (
@@ -990,11 +990,11 @@ def accountability_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACCOUNTABILITY_ACTIONS = {
-    "decide": _lazy("已决定"),
-    "dismiss": _lazy("已不予处理"),
-    "respond": _lazy("已反馈"),
-    "follow_up": _lazy("已记录跟踪问效"),
-    "close": _lazy("已办结"),
+    "decide": gettext_lazy("已决定"),
+    "dismiss": gettext_lazy("已不予处理"),
+    "respond": gettext_lazy("已反馈"),
+    "follow_up": gettext_lazy("已记录跟踪问效"),
+    "close": gettext_lazy("已办结"),
 }
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangwen.cases import selectors as case_selectors
@@ -78,9 +78,9 @@ from .tables import CampaignTable, CitizenRoundTable, CommitmentTable, EpisodeTa
 PICK_LIMIT = 30
 # the link pickers of a campaign page: kind, label, search hint
 LINK_KINDS = [
-    ("case", _lazy("案件"), _lazy("案件编号或描述")),
-    ("task", _lazy("任务"), _lazy("指标编号或名称")),
-    ("site", _lazy("点位"), _lazy("点位名称或编码")),
+    ("case", gettext_lazy("案件"), gettext_lazy("案件编号或描述")),
+    ("task", gettext_lazy("任务"), gettext_lazy("指标编号或名称")),
+    ("site", gettext_lazy("点位"), gettext_lazy("点位名称或编码")),
 ]
 
 

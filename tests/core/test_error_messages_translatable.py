@@ -160,6 +160,36 @@ def test_the_scan_flags_bare_literals():
     assert _position(ast.parse('logger.info("x")').body[0].value, ALSO) is None  # type: ignore[attr-defined]
 
 
+# the names makemessages (xgettext) extracts messages from
+XGETTEXT_NAMES = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
+
+
+def test_gettext_is_imported_under_names_makemessages_reads():
+    """A message marked with an alias (``gettext_lazy as _lazy``) is never extracted: it stays
+    out of the catalogue and untranslated."""
+    odd = []
+    for path in _scanned_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                odd += [
+                    f"{path.relative_to(ROOT)}: {a.name} as {a.asname}"
+                    for a in node.names
+                    if a.asname and a.asname not in XGETTEXT_NAMES
+                ]
+    assert not odd, "import gettext under its own name or as _:\n" + "\n".join(odd)
+
+
 def test_no_raised_error_carries_a_bare_string():
     offenders = _offenders()
     assert not offenders, "wrap these messages in gettext:\n" + "\n".join(offenders)
