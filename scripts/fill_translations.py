@@ -4,7 +4,9 @@ The interface is written in Chinese (the msgids); English comes from this glossa
 `make messages`, which then compiles the catalogue; untranslated strings stay Chinese.
 
 The glossary holds msgids and translations as written in the .po file (``\\"`` and ``\\n``
-escaped); a long msgid that the .po file wraps over several lines is matched joined. Empty
+escaped); a long msgid that the .po file wraps over several lines is matched joined. A
+message with a context (``pgettext``: the same Chinese word as a button and as a status) is
+matched by ``context::msgid``, and only so. Empty
 translations are filled, and so are fuzzy ones (msgmerge's guesses from a similar string,
 which gettext ignores): the glossary wins over a guess. Translations made by hand stay.
 """
@@ -31,14 +33,21 @@ def fill_entry(block: str, terms: dict[str, str]) -> tuple[str, bool]:
     except StopIteration:
         return block, False
     msgid = _joined([lines[i_id][6:], *lines[i_id + 1 : i_str]])
+    i_ctx = next((i for i, line in enumerate(lines) if line.startswith("msgctxt ")), None)
+    key = (
+        msgid
+        if i_ctx is None
+        else _joined([lines[i_ctx][8:], *lines[i_ctx + 1 : i_id]]) + "::" + msgid
+    )
     msgstr = _joined([lines[i_str][7:], *lines[i_str + 1 :]])
     flags_at = next((i for i, line in enumerate(lines) if line.startswith("#, ")), None)
     flags = [f.strip() for f in lines[flags_at][3:].split(",")] if flags_at is not None else []
     fuzzy = "fuzzy" in flags
-    english = terms.get(msgid)
+    english = terms.get(key)
     if not msgid or english is None or (msgstr and not fuzzy):
         return block, False
-    head = [line for line in lines[:i_id] if not line.startswith("#|")]  # msgmerge's previous id
+    start = i_id if i_ctx is None else i_ctx
+    head = [line for line in lines[:start] if not line.startswith("#|")]  # msgmerge's previous id
     if flags_at is not None:
         kept = [f for f in flags if f != "fuzzy"]
         at = head.index(lines[flags_at])
@@ -46,7 +55,7 @@ def fill_entry(block: str, terms: dict[str, str]) -> tuple[str, bool]:
             head[at] = "#, " + ", ".join(kept)
         else:
             del head[at]
-    body = [*lines[i_id:i_str], f'msgstr "{english.strip()}"']
+    body = [*lines[start:i_str], f'msgstr "{english.strip()}"']
     return "\n".join(head + body), True
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Family(models.TextChoices):
@@ -79,7 +80,7 @@ class PhotoKind(models.TextChoices):
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已同意")
-    REFUSED = "refused", _("不同意")
+    REFUSED = "refused", pgettext_lazy("延期申请状态", "不同意")
 
 
 class Action(models.TextChoices):

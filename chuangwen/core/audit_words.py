@@ -16,13 +16,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AuditEvent
 
 VERBS: dict[str, Any] = {
-    "created": _("新建"),
+    "created": pgettext_lazy("审计动作", "新建"),
     "updated": _("修改"),
-    "deleted": _("删除"),
+    "deleted": pgettext_lazy("审计动作", "删除"),
     "imported": _("导入"),
     "moved": _("移动"),
     "closed": _("结束"),

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SystemStatus(models.TextChoices):
@@ -162,7 +163,7 @@ class MatchKind(models.TextChoices):
 
 class ChangeKind(models.TextChoices):
     ADDED = "added", _("新增")
-    REMOVED = "removed", _("删除")
+    REMOVED = "removed", pgettext_lazy("体系变化", "删除")
     REWORDED = "reworded", _("文字修改")
     MOVED = "moved", _("位置调整")
     POINTS = "points", _("分值变化")

@@ -244,3 +244,27 @@ def test_http_errors_follow_accept_language(small_city, client_for):
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
     r = anonymous.get("/open311/v2/services.json", {"jurisdiction_id": "nowhere"})
     assert r.status_code == 404 and "does not exist" in r.content.decode()
+
+
+def test_a_word_that_is_a_button_and_a_status_reads_right_in_english():
+    """不同意 is the button (Refuse) and an extension's status (Refused): pgettext tells them
+    apart, and the glossary fills the one with a context by ``context::msgid``."""
+    import importlib.util
+
+    from chuangwen.cases.choices import ExtensionStatus
+    from chuangwen.core.audit_words import VERBS
+
+    with translation.override("en"):
+        assert str(ExtensionStatus.REFUSED.label) == "Refused"
+        assert translation.gettext("不同意") == "Refuse"
+        assert str(VERBS["created"]) == "Create" and translation.gettext("新建") == "New"
+    spec = importlib.util.spec_from_file_location(
+        "fill_translations", Path(settings.BASE_DIR) / "scripts" / "fill_translations.py"
+    )
+    fill = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(fill)  # type: ignore[union-attr]
+    terms = {"不同意": "Refuse", "延期申请状态::不同意": "Refused"}
+    block, done = fill.fill_entry('msgctxt "延期申请状态"\nmsgid "不同意"\nmsgstr ""', terms)
+    assert done and block.endswith('msgstr "Refused"') and block.startswith("msgctxt")
+    block, done = fill.fill_entry('msgid "不同意"\nmsgstr ""', terms)
+    assert done and block.endswith('msgstr "Refuse"')
