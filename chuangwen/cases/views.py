@@ -48,6 +48,7 @@ from .forms import (
 from .models import CasePhoto, Category, Report
 from .services.intake import suggest_unit
 from .tables import CaseTable, CategoryTable, InboxTable, SummaryTable
+from .widgets import category_row
 
 LIST_CAP = 10_000
 PUBLIC_LIMIT = (10, 3600)  # reports per client address per hour
@@ -704,11 +705,7 @@ def pick_categories(request: HttpRequest) -> JsonResponse:
     def rows(cats: list[Category]) -> list[dict[str, Any]]:
         out = []
         for c in cats:
-            row = {
-                "value": c.code,
-                "text": c.name,
-                "hint": f"{c.get_family_display()} · {c.major_name} · {c.code}",
-            }
+            row = category_row(c)
             if case is not None:
                 unit_id, dept = suggest_unit(c, case.area_unit_id)
                 area = case.area_unit.name if case.area_unit_id else ""  # type: ignore[union-attr]

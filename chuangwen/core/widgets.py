@@ -6,7 +6,9 @@ field or a FilterSet filter. The page holds only the chosen option(s); typing se
 endpoint (scoped to the user, 20 rows a page, scroll for more). A chosen value whose label the
 server cannot look up safely (a filter's raw id: the widget does not know the user) is shown
 by asking the same scoped endpoint for it (``?values=``), so a label never leaks across scopes.
-A form's reset puts the values the page came with back into the picker.
+A form's reset puts the values the page came with back into the picker. A page that must work
+without a connection carries the endpoint's rows itself and the picker searches them in the
+browser (``{% picker ... options= %}``, ``templatetags/cw_pickers.py``).
 
 An endpoint is a view that hands its scoped queryset to ``pick_response``::
 

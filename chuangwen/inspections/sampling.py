@@ -4,9 +4,11 @@ For each site type the plan names a sample size; the type's active sites are spl
 by 区县 (the district of the site's area, else of its owning unit); the size is allocated to the
 strata in proportion to their populations (largest remainder, every non-empty stratum gets at
 least one while the size allows); each stratum is drawn with its own ``random.Random`` seeded by
-the text ``"<seed>:<type code>:<district id>"`` over the sites ordered by code. String seeds are
-hashed with SHA-512 by Python, so the same seed draws the same sites in every process and on
-every machine; the record kept on the plan lets anyone re-run and compare.
+the text ``"<seed>:<type code>:<district unit code>"`` over the sites ordered by code. String
+seeds are hashed with SHA-512 by Python, so the same seed draws the same sites in every process,
+on every machine and in every database (a stratum is known by its district's code, unique in the
+city, never by a primary key: v1 seeded with the district's id, which another database, or a
+rebuilt demo, numbers differently); the record kept on the plan lets anyone re-run and compare.
 """
 
 import hashlib
@@ -16,7 +18,7 @@ from typing import Any
 
 from chuangwen.sites.models import Site
 
-ALGORITHM = "stratified-proportional-v1"
+ALGORITHM = "stratified-proportional-v2"
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,12 @@ def draw(
     rows = (
         Site.objects.filter(city_id=city_id, active=True, site_type__code__in=list(sample_sizes))
         .order_by("code")
-        .values_list("pk", "code", "site_type_id", "site_type__code", "district_id")
+        .values_list("pk", "site_type_id", "site_type__code", "district_id", "district__code")
     )
-    strata: dict[str, dict[Any, list[tuple[int, int, int | None]]]] = {}
-    for pk, _code, type_id, type_code, district_id in rows:
-        key = district_id if stratify else None
+    # type code → district code (None: not stratified, or no district) → its sites
+    strata: dict[str, dict[str | None, list[tuple[int, int, int | None]]]] = {}
+    for pk, type_id, type_code, district_id, district_code in rows:
+        key = district_code if stratify else None
         strata.setdefault(type_code, {}).setdefault(key, []).append((pk, type_id, district_id))
     draws: list[Draw] = []
     record: dict[str, Any] = {"algorithm": ALGORITHM, "seed": seed, "types": {}}
@@ -83,7 +86,7 @@ def draw(
         alloc = allocate(size, {k: len(v) for k, v in groups.items()})
         info: dict[str, Any] = {"size": size, "population": 0, "strata": []}
         rank = 0
-        for key in sorted(groups, key=lambda k: (k is None, k or 0)):
+        for key in sorted(groups, key=lambda k: (k is None, k or "")):
             members = groups[key]
             n = alloc.get(key, 0)
             rng = random.Random(f"{seed}:{type_code}:{key if key is not None else '-'}")

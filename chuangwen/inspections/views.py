@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chuangwen.cases.widgets import category_rows
 from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.permissions import member_required, office_required
@@ -159,6 +160,8 @@ def check_page(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
             "sample": sample,
             "site": sample.site,
             "items": items,
+            # the picker searches them on the phone: inspectors on site are often offline
+            "categories": category_rows(plan.city_id) if items else [],
         },
     )
 

@@ -1,5 +1,6 @@
 import base64
 import json
+import re
 import uuid
 
 import pytest
@@ -241,11 +242,26 @@ def test_check_page_offers_categories_and_suggests_the_linked_one(ic, plan, insp
     litter.indicators.add(ic.items["ZD-1"].standards.get())  # the office links it to 1.1.1
     url = reverse("inspections:check", args=[plan.pk, sample_of(plan, "ZD001").pk])
     html = client_for(inspector).get(url).content.decode()
-    # one search picker per item (not the city's 100+ categories listed), the linked one chosen
-    picker = f'data-cw-picker="{reverse("cases:pick_categories")}"'
+    # one search picker per item over the city's active categories, which the page carries
+    # once (searched on the phone, offline too) instead of listing them in every item
+    picker = 'data-cw-options="check-categories"'
     assert html.count(picker) == ic.items["ZD-1"].site_type.check_items.count()
+    assert "data-cw-picker" not in html
+    carried = re.search(r'<script id="check-categories" type="[^"]+">(.*?)</script>', html)
+    rows = {r["value"]: r for r in json.loads(carried.group(1))}
+    assert len(rows) == Category.objects.filter(city=ic.city, active=True).count() > 100
+    assert rows["SJ0102"] == {
+        "value": "SJ0102",
+        "text": "暴露垃圾",
+        "hint": "事件 · 市容环境 · SJ0102",
+    }
+    assert "BJ0101" in rows
     assert html.count('<option value="SJ0102" selected>暴露垃圾</option>') == 2  # ZD-1, ZD-2
     assert html.count("<option") == 2 + html.count(picker)  # ZD-3 (1.1.2): nothing linked
+    # a retired category is not offered
+    Category.objects.filter(city=ic.city, code="BJ0101").update(active=False)
+    html = client_for(inspector).get(url).content.decode()
+    assert '"BJ0101"' not in html and '"SJ0102"' in html
     # what the inspector picks (by its code) files the case under it
     other = Category.objects.get(city=ic.city, code="SJ0201")
     submit = reverse("inspections:check_submit", args=[plan.pk])

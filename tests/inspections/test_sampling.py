@@ -5,8 +5,11 @@ from chuangwen.inspections import sampling, services
 from chuangwen.inspections.choices import PlanKind
 from chuangwen.inspections.models import PlanSample
 from chuangwen.org.actors import SYSTEM
+from chuangwen.org.models import Unit
+from chuangwen.org.services import update_unit
 from chuangwen.sites.services import SiteSpec, create_sites
-from tests.inspections.helpers import point
+from tests.factories import SmallCity
+from tests.inspections.helpers import InspectionCity, point
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +22,7 @@ def test_allocate_is_proportional_with_one_per_stratum():
     assert sum(sampling.allocate(7, {"a": 10, "b": 10, "c": 10}).values()) == 7
 
 
-@pytest.fixture
-def many(ic):
+def _with_markets(ic):
     """40 markets in 甲区 and 20 in 乙区 on top of the helper's sites."""
     specs = [
         SiteSpec(f"SCA{k:02d}", f"甲区市场{k}", ic.sc_type, point(113.001 + k * 0.0002, 28.002))
@@ -31,6 +33,11 @@ def many(ic):
     ]
     create_sites(ic.city, specs, acting_user=SYSTEM)
     return ic
+
+
+@pytest.fixture
+def many(ic):
+    return _with_markets(ic)
 
 
 def _plan(ic, seed, sizes=None):
@@ -80,6 +87,34 @@ def test_sampling_is_stratified_reproducible_and_recorded(many):
     first = _drawn(plan)
     services.sample_plan(plan, acting_user=ic.office.user)
     assert _drawn(plan) == first
+
+
+def test_the_same_city_draws_the_same_sites_whatever_its_primary_keys(many):
+    """Another database (or a rebuilt demo) numbers the same city's rows differently: the same
+    plan and seed still draw the same sites, a stratum being known by its district's code."""
+    again = _with_markets(InspectionCity(SmallCity()))
+    # the factory numbers unit codes across the run: the city built again takes the first one's
+    codes = dict(Unit.objects.filter(city=many.city).values_list("name", "code"))
+    for unit in Unit.objects.filter(city=again.city):
+        update_unit(unit, code=codes[unit.name], acting_user=SYSTEM)
+    assert again.district_a.pk != many.district_a.pk
+    plans = [_plan(c, 20260101) for c in (many, again)]
+    for plan in plans:
+        services.sample_plan(plan, acting_user=SYSTEM)
+    drawn = [
+        list(
+            PlanSample.objects.filter(plan=plan)
+            .order_by("stratum", "rank")
+            .values_list("stratum", "rank", "site__code")
+        )
+        for plan in plans
+    ]
+    assert len(drawn[0]) == 14
+    assert drawn[0] == drawn[1]
+    assert f"SC/{many.district_a.code}" in {stratum for stratum, _, _ in drawn[0]}
+    for plan in plans:
+        plan.refresh_from_db()
+        assert services.verify_sampling(plan)
 
 
 def test_changed_population_is_detected(many):

@@ -6,6 +6,13 @@ Django form classes use the widgets of ``chuangwen.core.widgets`` instead)::
 
 Extra keyword arguments other than ``placeholder`` and ``label_id`` become fixed query
 parameters of the endpoint (e.g. ``axis="line"``).
+
+A page that must work without a connection carries the rows itself, once (a ``json_script``
+element holding the endpoint's rows: ``[{"value", "text", "hint"}]``), and names that element
+instead of an endpoint; the picker then searches those rows in the browser::
+
+    {{ categories|json_script:"check-categories" }}
+    {% picker "" "category" code name options="check-categories" %}
 """
 
 from typing import Any
@@ -28,9 +35,10 @@ def picker(
     label_id: str = "",
     css: str = "",
     required: bool = False,
+    options: str = "",
     **params: Any,
 ) -> dict[str, Any]:
-    url = reverse(source)
+    url = reverse(source) if source else ""
     if params:
         url += "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return {
@@ -43,4 +51,5 @@ def picker(
         "label_id": label_id,
         "css": css,
         "required": required,
+        "options": options,
     }

@@ -157,8 +157,9 @@
   }
 
   /* --- the forms ---------------------------------------------------------------------------- */
-  // the case category is a search picker (js/pickers.js): the category linked to the item's
-  // standards comes chosen, and the picker puts it back on form.reset()
+  // the case category is a search picker (js/pickers.js) over the city's categories the page
+  // carries (it searches offline too): the category linked to the item's standards comes
+  // chosen, and the picker puts it back on form.reset()
   Array.prototype.forEach.call(app.querySelectorAll("form.check-item"), function (form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
