@@ -246,9 +246,13 @@ def sample_plan(plan: InspectionPlan, *, acting_user: Any) -> list[PlanSample]:
     return rows
 
 
-def verify_sampling(plan: InspectionPlan) -> bool:
+def verify_sampling(plan: InspectionPlan) -> bool | None:
     """Re-run the draw from the recorded seed and sizes; True when it gives the stored sample.
-    (Sites added or retired since the draw change the population, and the answer says so.)"""
+    (Sites added or retired since the draw change the population, and the answer says so.)
+    None when the sample was drawn by an older version of the algorithm: this one cannot
+    re-draw it, which says nothing about the sites."""
+    if (plan.sampling or {}).get("algorithm", sampling.ALGORITHM) != sampling.ALGORITHM:
+        return None
     draws, record = sampling.draw(plan.city_id, plan.seed, plan.sample_sizes, plan.stratify)
     stored = set(plan.samples.values_list("site_id", "stratum", "rank"))
     same_population = record["types"] == (plan.sampling or {}).get("types")

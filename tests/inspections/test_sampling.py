@@ -1,9 +1,10 @@
 import pytest
+from django.urls import reverse
 
 from chuangwen.core.errors import InvalidTransition
 from chuangwen.inspections import sampling, services
 from chuangwen.inspections.choices import PlanKind
-from chuangwen.inspections.models import PlanSample
+from chuangwen.inspections.models import InspectionPlan, PlanSample
 from chuangwen.org.actors import SYSTEM
 from chuangwen.org.models import Unit
 from chuangwen.org.services import update_unit
@@ -126,7 +127,21 @@ def test_changed_population_is_detected(many):
         [SiteSpec("SCA99", "新市场", ic.sc_type, point(113.0015, 28.0015))],
         acting_user=SYSTEM,
     )
-    assert not services.verify_sampling(plan)
+    assert services.verify_sampling(plan) is False
+
+
+def test_a_sample_of_an_older_algorithm_is_not_called_changed(many, client):
+    ic = many
+    plan = _plan(ic, 98)
+    services.sample_plan(plan, acting_user=SYSTEM)
+    InspectionPlan.objects.filter(pk=plan.pk).update(
+        sampling={**plan.sampling, "algorithm": "stratified-proportional-v1"}
+    )
+    plan.refresh_from_db()
+    assert services.verify_sampling(plan) is None
+    client.force_login(ic.office.user)
+    page = client.get(reverse("inspections:plan", args=[plan.pk])).content.decode()
+    assert "旧版抽样算法" in page and "点位库已变化" not in page
 
 
 def test_no_resampling_after_results(ic):
