@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from chuangwen.core import selectors as core_selectors
+from chuangwen.core.endpoints import act
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Lat, Lon, Paged
@@ -74,11 +75,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
     if scope.city_id is None:
         raise NotFound()
     city = City.objects.get(pk=scope.city_id)
-    res = services.intake_case(
-        city,
-        services.IntakeData(**payload.dict()),
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    res = act(request, services.intake_case, city, services.IntakeData(**payload.dict()))
     return Status(
         201,
         IntakeOut(
@@ -123,11 +120,12 @@ def get_case(request: HttpRequest, case_id: int):
 @router.post("/{case_id}/register", response=CaseOut, summary="立案")
 def register(request: HttpRequest, case_id: int, payload: RegisterIn):
     case = _case(request, case_id)
-    return services.register_case(
+    return act(
+        request,
+        services.register_case,
         case,
+        **payload.dict(exclude={"category"}),
         category=_category(case.city_id, payload.category),
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
 
 
@@ -135,11 +133,12 @@ def register(request: HttpRequest, case_id: int, payload: RegisterIn):
 def reject(request: HttpRequest, case_id: int, payload: RejectIn):
     case = _case(request, case_id)
     dup = _case(request, payload.duplicate_of) if payload.duplicate_of else None
-    return services.reject_case(
+    return act(
+        request,
+        services.reject_case,
         case,
-        reason=payload.reason,
+        **payload.dict(exclude={"duplicate_of"}),
         duplicate_of=dup,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
 
 
@@ -151,32 +150,24 @@ def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn):
         unit = Unit.objects.filter(city_id=case.city_id, pk=payload.unit_id).first()
         if unit is None:
             raise InvalidInput(_("责任单位不存在"), code="bad_unit")
-    return services.dispatch_case(
+    return act(
+        request,
+        services.dispatch_case,
         case,
+        **payload.dict(exclude={"unit_id", "category"}),
         unit=unit,
         category=_category(case.city_id, payload.category),
-        deadline=payload.deadline,
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
 
 
 @router.post("/{case_id}/return", response=CaseOut, summary="退回")
 def return_(request: HttpRequest, case_id: int, payload: ReasonIn):
-    return services.return_case(
-        _case(request, case_id),
-        reason=payload.reason,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.return_case, _case(request, case_id), **payload.dict())
 
 
 @router.post("/{case_id}/accept", response=CaseOut, summary="签收")
 def accept(request: HttpRequest, case_id: int, payload: NoteIn):
-    return services.accept_case(
-        _case(request, case_id),
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.accept_case, _case(request, case_id), **payload.dict())
 
 
 @router.post("/{case_id}/handle", response=CaseOut, summary="处置反馈（multipart，可带处置后照片）")
@@ -186,11 +177,8 @@ def handle(
     note: Form[str],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
-    return services.handle_case(
-        _case(request, case_id),
-        note=note,
-        photos=photos or [],
-        acting_user=request.auth,  # type: ignore[attr-defined]
+    return act(
+        request, services.handle_case, _case(request, case_id), note=note, photos=photos or []
     )
 
 
@@ -205,7 +193,9 @@ def verify(
     lat: Form[Lat | None] = None,
     no_location_reason: Form[str] = "",
 ):
-    return services.verify_case(
+    return act(
+        request,
+        services.verify_case,
         _case(request, case_id),
         passed=passed,
         note=note,
@@ -213,47 +203,30 @@ def verify(
         lon=lon,
         lat=lat,
         no_location_reason=no_location_reason,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
 
 
 @router.post("/{case_id}/close", response=CaseOut, summary="结案")
 def close(request: HttpRequest, case_id: int, payload: CloseIn):
-    return services.close_case(
-        _case(request, case_id),
-        resolution=payload.resolution,
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.close_case, _case(request, case_id), **payload.dict())
 
 
 @router.post("/{case_id}/photos", response=list[int], summary="补充照片（multipart）")
 def photos(request: HttpRequest, case_id: int, files: File[list[UploadedFile]]):
-    rows = services.add_photos(_case(request, case_id), files, acting_user=request.auth)  # type: ignore[attr-defined]
+    rows = act(request, services.add_photos, _case(request, case_id), files)
     return [r.pk for r in rows]
 
 
 @router.post("/{case_id}/extensions", response=ExtensionOut, summary="申请延期")
 def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn):
-    return services.request_extension(
-        _case(request, case_id),
-        until=payload.until,
-        reason=payload.reason,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.request_extension, _case(request, case_id), **payload.dict())
 
 
 @router.post("/extensions/{extension_id}/decide", response=ExtensionOut, summary="审批延期")
 def decide_extension(request: HttpRequest, extension_id: int, payload: DecideIn):
     ext = get_object_or_404(Extension, pk=extension_id)
     _case(request, ext.case_id)  # 404 alike when out of scope
-    return services.decide_extension(
-        ext,
-        approve=payload.approve,
-        note=payload.note,
-        until=payload.until,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.decide_extension, ext, **payload.dict())
 
 
 @router.post("/reports/{report_id}/rate", response=dict, summary="满意度评价（上报人本人）")
@@ -261,10 +234,5 @@ def rate(request: HttpRequest, report_id: int, payload: RateIn):
     report = Report.objects.filter(pk=report_id).first()
     if report is None:
         raise NotFound()
-    services.rate_report(
-        report,
-        rating=payload.rating,
-        comment=payload.comment,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    act(request, services.rate_report, report, **payload.dict())
     return {"ok": True}

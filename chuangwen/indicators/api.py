@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from chuangwen.core.endpoints import act
 from chuangwen.core.errors import NotFound
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import DbId, Paged
@@ -126,7 +127,7 @@ def create_link(request: HttpRequest, payload: LinkIn):
     scope = scope_of(request)
     a = selectors.get_indicator_for_user(scope, payload.a_id)
     b = selectors.get_indicator_for_user(scope, payload.b_id)
-    link = services.link_standards(a, b, note=payload.note, acting_user=request.auth)  # type: ignore[attr-defined]
+    link = act(request, services.link_standards, a, b, **payload.dict(exclude={"a_id", "b_id"}))
     return Status(201, selectors.get_link_for_user(scope, link.pk))
 
 
@@ -136,5 +137,5 @@ def create_link(request: HttpRequest, payload: LinkIn):
 def delete_link(request: HttpRequest, link_id: int):
     link = selectors.get_link_for_user(scope_of(request), link_id)
     out = LinkOut.from_orm(link)
-    services.unlink_standards(link, acting_user=request.auth)  # type: ignore[attr-defined]
+    act(request, services.unlink_standards, link)
     return out

@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from chuangwen.core.endpoints import act
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
 from chuangwen.org.scope import scope_of
@@ -65,7 +66,7 @@ def submit_result(request: HttpRequest, plan_id: int, payload: ResultIn):
         **payload.dict(exclude={"photos"}),
         photos=[services.decode_photo(p) for p in payload.photos],
     )
-    out = services.submit_check(plan, data, acting_user=request.auth)  # type: ignore[attr-defined]
+    out = act(request, services.submit_check, plan, data)
     r = out.result
     body = ResultOut(
         id=r.pk,
@@ -94,7 +95,7 @@ def list_notices(request: HttpRequest):
 @router.post("/notices/{notice_id}/acknowledge", response=NoticeOut, summary="签收通知书")
 def acknowledge(request: HttpRequest, notice_id: int):
     notice = selectors.get_notice_for_user(scope_of(request), notice_id)
-    return services.acknowledge_notice(notice, acting_user=request.auth)  # type: ignore[attr-defined]
+    return act(request, services.acknowledge_notice, notice)
 
 
 @router.get(

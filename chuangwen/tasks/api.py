@@ -1,9 +1,10 @@
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from chuangwen.core.endpoints import act, created
 from chuangwen.core.errors import InvalidInput
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
@@ -138,25 +139,15 @@ def create_report(
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     task = selectors.get_task_for_user(scope_of(request), task_id)
-    report = services.report_progress(
-        task,
-        text=text,
-        files=files or [],
-        complete=complete,
-        acting_user=request.auth,  # type: ignore[attr-defined]
+    return created(
+        request, services.report_progress, task, text=text, files=files or [], complete=complete
     )
-    return Status(201, report)
 
 
 @router.post("/reports/{report_id}/review", response=TaskReportOut, summary="审核进展（通过/退回）")
 def review_report(request: HttpRequest, report_id: int, payload: ReviewIn):
     report = selectors.get_report_for_user(scope_of(request), report_id)
-    return services.review_report(
-        report,
-        accept=payload.accept,
-        comment=payload.comment,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.review_report, report, **payload.dict())
 
 
 @router.get(
@@ -179,5 +170,5 @@ def set_task_standards(request: HttpRequest, task_id: int, payload: TaskStandard
     found = list(indicators_for_user(scope).filter(pk__in=ids))
     if len(found) != len(ids):
         raise InvalidInput(_("测评标准不存在"), code="bad_indicator")
-    services.set_task_standards(task, indicators=found, acting_user=request.auth)  # type: ignore[attr-defined]
+    act(request, services.set_task_standards, task, indicators=found)
     return task.extra_standards.select_related("indicator__system").order_by("indicator_id")

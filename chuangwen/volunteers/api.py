@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from chuangwen.core.endpoints import act, created
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
@@ -88,16 +89,9 @@ def create_team(request: HttpRequest, payload: VolunteerTeamIn):
     unit = Unit.objects.filter(city=city, pk=payload.unit_id).first()
     if unit is None:
         raise InvalidInput(_("所属单位不存在"), code="bad_unit")
-    team = services.create_team(
-        city,
-        name=payload.name,
-        unit=unit,
-        leader=payload.leader,
-        contact=payload.contact,
-        description=payload.description,
-        acting_user=request.auth,  # type: ignore[attr-defined]
+    return created(
+        request, services.create_team, city, **payload.dict(exclude={"unit_id"}), unit=unit
     )
-    return Status(201, team)
 
 
 @router.get(
@@ -124,10 +118,8 @@ def create_activity(request: HttpRequest, payload: VolunteerActivityIn):
         if unit is None:
             raise InvalidInput(_("组织单位不存在"), code="bad_unit")
     data = payload.dict(exclude={"team_id", "unit_id"})
-    activity = services.create_activity(
-        city,
-        services.ActivityData(**data, team=team, unit=unit),
-        acting_user=request.auth,  # type: ignore[attr-defined]
+    activity = act(
+        request, services.create_activity, city, services.ActivityData(**data, team=team, unit=unit)
     )
     return Status(201, selectors.get_activity_for_user(scope_of(request), activity.pk))
 
@@ -141,7 +133,7 @@ def get_activity(request: HttpRequest, activity_id: int):
 def signup(request: HttpRequest, activity_id: int):
     scope = scope_of(request)
     activity = selectors.get_activity_for_user(scope, activity_id)
-    services.sign_up(activity, _me(request), acting_user=request.auth)  # type: ignore[attr-defined]
+    act(request, services.sign_up, activity, _me(request))
     return selectors.get_activity_for_user(scope, activity_id)
 
 
@@ -152,15 +144,7 @@ def signup(request: HttpRequest, activity_id: int):
 )
 def check(request: HttpRequest, activity_id: int, payload: VolunteerCheckIn):
     activity = selectors.get_activity_for_user(scope_of(request), activity_id)
-    result = services.check_in_or_out(
-        activity,
-        _me(request),
-        token=payload.token,
-        lon=payload.lon,
-        lat=payload.lat,
-        crs=payload.crs,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    result = act(request, services.check_in_or_out, activity, _me(request), **payload.dict())
     return {"action": result.action, "attendance": result.attendance}
 
 
@@ -188,11 +172,7 @@ def attendances(request: HttpRequest, activity_id: int):
     summary="确认服务时长（组织方；不传编号则确认全部已签退）",
 )
 def confirm(request: HttpRequest, activity_id: int, payload: VolunteerConfirmIn):
-    return services.confirm_hours(
-        _managed(request, activity_id),
-        attendance_ids=payload.attendance_ids,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.confirm_hours, _managed(request, activity_id), **payload.dict())
 
 
 @router.post(
@@ -205,10 +185,4 @@ def correct(request: HttpRequest, record_id: int, payload: VolunteerCorrectionIn
     record = ServiceRecord.objects.filter(city_id=scope.city_id or 0, pk=record_id).first()
     if record is None or record.activity is None or not scope.can_write_unit(record.activity.unit):
         raise NotFound()
-    row = services.correct_record(
-        record,
-        minutes=payload.minutes,
-        reason=payload.reason,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
-    return Status(201, row)
+    return created(request, services.correct_record, record, **payload.dict())

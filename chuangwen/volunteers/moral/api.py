@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from chuangwen.core.endpoints import act
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
 from chuangwen.org.scope import scope_of
@@ -100,10 +101,7 @@ def my_code(request: HttpRequest, account_id: int):
 )
 def redeem(request: HttpRequest, payload: MoralRedeemIn):
     outlet = selectors.get_my_outlet(scope_of(request), payload.outlet_id)
-    r = services.redeem_points(
-        outlet, payload.code, payload.points, key=payload.key, note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )  # fmt: skip
+    r = act(request, services.redeem_points, outlet, **payload.dict(exclude={"outlet_id"}))
     body = MoralRedeemOut(
         transaction=MoralTxnOut.from_orm(r.txn), created=r.created, balance=r.balance
     )

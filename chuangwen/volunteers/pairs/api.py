@@ -7,6 +7,7 @@ from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from chuangwen.core.endpoints import act, created
 from chuangwen.core.errors import InvalidInput, NotFound
 from chuangwen.core.filtering import filter_doc, filtered
 from chuangwen.core.schemas import Paged
@@ -60,17 +61,21 @@ def list_pairs(request: HttpRequest):
     return filtered(PairFilter, request, qs)
 
 
+# the fields of PairIn that create_pair and update_pair take as rows (or plain values) found here
+PAIR_ROWS = {"unit_id", "community_id", "mechanisms"}
+
+
 @router.post("", response={201: PairOut}, summary="新建结对（创建办）")
 def create_pair(request: HttpRequest, payload: PairIn):
     unit, community = _units(request, payload)
-    pair = org_services.create_pair(
+    pair = act(
+        request,
+        org_services.create_pair,
         _city(request),
+        **payload.dict(exclude=PAIR_ROWS),
         unit=unit,
         community=community,
         mechanisms=[m.value for m in payload.mechanisms],
-        started_on=payload.started_on,
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
     return Status(201, _pair_out(request, pair.pk))
 
@@ -97,14 +102,14 @@ def get_pair(request: HttpRequest, pair_id: int):
 def update_pair(request: HttpRequest, pair_id: int, payload: PairIn):
     pair = selectors.get_pair_for_user(scope_of(request), pair_id)
     unit, community = _units(request, payload)
-    org_services.update_pair(
+    act(
+        request,
+        org_services.update_pair,
         pair,
+        **payload.dict(exclude=PAIR_ROWS),
         unit=unit,
         community=community,
         mechanisms=[m.value for m in payload.mechanisms],
-        started_on=payload.started_on,
-        note=payload.note,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
     return _pair_out(request, pair.pk)
 
@@ -112,12 +117,7 @@ def update_pair(request: HttpRequest, pair_id: int, payload: PairIn):
 @router.post("/{pair_id}/end", response=PairOut, summary="结束结对（创建办）")
 def end_pair(request: HttpRequest, pair_id: int, payload: PairEndIn):
     pair = selectors.get_pair_for_user(scope_of(request), pair_id)
-    org_services.end_pair(
-        pair,
-        ended_on=payload.ended_on,
-        reason=payload.reason,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    act(request, org_services.end_pair, pair, **payload.dict())
     return _pair_out(request, pair.pk)
 
 
@@ -130,16 +130,13 @@ def pair_activities(request: HttpRequest, pair_id: int):
 @router.post("/{pair_id}/activities", response={201: ActivityOut}, summary="记录六联活动")
 def record_activity(request: HttpRequest, pair_id: int, payload: ActivityIn):
     pair = selectors.get_pair_for_user(scope_of(request), pair_id)
-    activity = services.record_activity(
+    return created(
+        request,
+        services.record_activity,
         pair,
+        **payload.dict(exclude={"kind"}),
         kind=payload.kind.value,
-        held_on=payload.held_on,
-        title=payload.title,
-        participants=payload.participants,
-        result=payload.result,
-        acting_user=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, activity)
 
 
 @router.post(
@@ -147,8 +144,4 @@ def record_activity(request: HttpRequest, pair_id: int, payload: ActivityIn):
 )
 def add_photos(request: HttpRequest, activity_id: int, files: File[list[UploadedFile]]):
     activity = selectors.get_activity_for_user(scope_of(request), activity_id)
-    return services.add_activity_photos(
-        activity,
-        photos=files,
-        acting_user=request.auth,  # type: ignore[attr-defined]
-    )
+    return act(request, services.add_activity_photos, activity, photos=files)
