@@ -71,13 +71,17 @@ def draw(
     rows = (
         Site.objects.filter(city_id=city_id, active=True, site_type__code__in=list(sample_sizes))
         .order_by("code")
-        .values_list("pk", "site_type_id", "site_type__code", "district_id", "district__code")
+        .values_list(
+            "pk", "code", "site_type_id", "site_type__code", "district_id", "district__code"
+        )
     )
     # type code → district code (None: not stratified, or no district) → its sites
-    strata: dict[str, dict[str | None, list[tuple[int, int, int | None]]]] = {}
-    for pk, type_id, type_code, district_id, district_code in rows:
+    strata: dict[str, dict[str | None, list[tuple[int, str, int, int | None]]]] = {}
+    for pk, code, type_id, type_code, district_id, district_code in rows:
         key = district_code if stratify else None
-        strata.setdefault(type_code, {}).setdefault(key, []).append((pk, type_id, district_id))
+        strata.setdefault(type_code, {}).setdefault(key, []).append(
+            (pk, code, type_id, district_id)
+        )
     draws: list[Draw] = []
     record: dict[str, Any] = {"algorithm": ALGORITHM, "seed": seed, "types": {}}
     for type_code in sorted(sample_sizes):
@@ -98,13 +102,14 @@ def draw(
                     "district": key,
                     "population": len(members),
                     "drawn": n,
+                    # by site code, like the draw: the record reads the same in any database
                     "members_sha1": hashlib.sha1(
-                        ",".join(str(m[0]) for m in members).encode()
+                        ",".join(m[1] for m in members).encode()
                     ).hexdigest(),
-                    "sites": [c[0] for c in chosen],
+                    "sites": [c[1] for c in chosen],
                 }
             )
-            for pk, type_id, district in chosen:
+            for pk, _code, type_id, district in chosen:
                 rank += 1
                 draws.append(Draw(pk, type_id, district, stratum, rank))
         record["types"][type_code] = info

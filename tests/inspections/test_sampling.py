@@ -112,6 +112,9 @@ def test_the_same_city_draws_the_same_sites_whatever_its_primary_keys(many):
     ]
     assert len(drawn[0]) == 14
     assert drawn[0] == drawn[1]
+    # and the records kept on the plans (population hashes, drawn sites) read the same too
+    records = [InspectionPlan.objects.get(pk=plan.pk).sampling["types"] for plan in plans]
+    assert records[0] == records[1]
     assert f"SC/{many.district_a.code}" in {stratum for stratum, _, _ in drawn[0]}
     for plan in plans:
         plan.refresh_from_db()
