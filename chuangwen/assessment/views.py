@@ -23,7 +23,7 @@ from chuangwen.core.errors import (
 from chuangwen.core.filtering import checked_filter
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.schemas import DB_INT_MAX
-from chuangwen.core.views import download, list_template, stored_file
+from chuangwen.core.views import download, form_page, list_template, stored_file
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.inspections.models import InspectionPlan
 from chuangwen.inspections.services import active_system
@@ -841,35 +841,6 @@ def _fail(request: HttpRequest, exc: ServiceError) -> None:
     messages.error(request, str(exc.message))
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    template: str,
-    context: dict[str, Any],
-    *,
-    save: Callable[[dict[str, Any]], Any],
-    done: str | Callable[[Any], str],
-    then: Callable[[Any], HttpResponse],
-) -> HttpResponse:
-    """A form page: a valid post is saved by ``save`` (a service, given the form's data), said
-    by ``done`` (text, or made from what was saved) and followed by ``then(saved)``; otherwise
-    the page again, 400 after a post (a refusal of the service shown as a message)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, done if isinstance(done, str) else done(saved))
-            return then(saved)
-    return render(
-        request,
-        template,
-        {"form": form, **context},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
 def _image(field: Any) -> FileResponse:
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
@@ -959,7 +930,7 @@ def accountability_new(request: HttpRequest) -> HttpResponse:
     form = AccountabilityForm(
         request.POST or None, units=units, facts=facts, initial={"unit": unit}
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         "assessment/accountability_new.html",
@@ -1090,7 +1061,7 @@ def _template_form(request: HttpRequest, template: ReportTemplate | None) -> Htt
         else {"active": True, "due_day": 5}
     )
     form = ReportTemplateForm(request.POST or None, units=units, initial=initial)
-    return _form_page(
+    return form_page(
         request,
         form,
         "assessment/report_templates.html",
@@ -1142,7 +1113,7 @@ def report_new(request: HttpRequest, template_pk: int) -> HttpResponse:
         periods=_period_choices(template),
         initial={"unit": units.first(), "period_start": _period_choices(template)[0][0]},
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         "assessment/report_form.html",
@@ -1167,7 +1138,7 @@ def info_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("只有单位联络员可以报送信息"))
     form = InfoForm(request.POST or None, request.FILES or None, units=units)
     form.fields["unit"].initial = units.first()
-    return _form_page(
+    return form_page(
         request,
         form,
         "assessment/info_form.html",
@@ -1188,7 +1159,7 @@ def info_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial={"title": sub.title, "body": sub.body},
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         "assessment/info_form.html",
@@ -1395,7 +1366,7 @@ def bulletin_section(request: HttpRequest, pk: int, section_pk: int) -> HttpResp
             "photos": [f"{p['source']}:{p['id']}" for p in section.photos or [] if p.get("chosen")],
         },
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         "assessment/bulletin_section.html",

@@ -19,7 +19,7 @@ from chuangwen.cases import selectors as case_selectors
 from chuangwen.cases.models import Case
 from chuangwen.core.errors import NotFound, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template
+from chuangwen.core.views import download, form_page, list_template
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import City
 from chuangwen.sites import selectors as site_selectors
@@ -114,31 +114,6 @@ def _submit(request: HttpRequest, form: Any, done: str, call: Callable[[Any], An
         messages.error(request, _form_error(form))
         return None
     return _act(request, done, lambda: call(form.cleaned_data))
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    template: str,
-    context: dict[str, Any],
-    *,
-    save: Callable[[dict[str, Any]], Any],
-    done: str,
-    then: str,
-) -> HttpResponse:
-    """A form page: a valid post is saved by ``save`` (a service, given the form's data; its
-    refusal is shown on the form), then the page ``then`` of what it saved; otherwise the
-    form again (400 while it has errors)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, done)
-            return redirect(then, saved.pk)
-    context = {"form": form, **context}
-    return render(request, template, context, status=400 if form.errors else 200)
 
 
 # --- rounds of the 10 things ----------------------------------------------------------------
@@ -351,7 +326,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             "title": candidate.title,
             "description": candidate.description,
         }
-    return _form_page(
+    return form_page(
         request,
         CampaignForm(request.POST or None, initial=initial, city_id=city.pk),
         "citizens/campaign_form.html",
@@ -360,14 +335,15 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             city, **_campaign_data(d), candidate=candidate, acting_user=request.user
         ),
         done=_("已设立专项整治，请添加里程碑和预算"),
-        then="citizens:campaign",
+        then=lambda saved: redirect("citizens:campaign", saved.pk),
+        refusal_on_form=True,
     )
 
 
 @office_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.get_campaign_for_user(_scope(request), pk)
-    return _form_page(
+    return form_page(
         request,
         CampaignForm(request.POST or None, **_campaign_form_kwargs(request, campaign)),
         "citizens/campaign_form.html",
@@ -376,7 +352,8 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             campaign, **_campaign_data(d), acting_user=request.user
         ),
         done=_("已保存"),
-        then="citizens:campaign",
+        then=lambda saved: redirect("citizens:campaign", saved.pk),
+        refusal_on_form=True,
     )
 
 
@@ -644,14 +621,15 @@ def ranking_create(request: HttpRequest) -> HttpResponse:
             acting_user=request.user,
         )
 
-    return _form_page(
+    return form_page(
         request,
         form,
         "citizens/ranking_form.html",
         {"types": types},
         save=save,
         done=_("已创建评选，开始居民投票后在公众页面可见"),
-        then="citizens:ranking",
+        then=lambda saved: redirect("citizens:ranking", saved.pk),
+        refusal_on_form=True,
     )
 
 

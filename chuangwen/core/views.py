@@ -1,8 +1,10 @@
 import os
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import PasswordChangeView
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import audit_words, selectors, services
-from .errors import NotFound
+from .errors import NotFound, ServiceError
 from .lockout import account_locked, record_failed_password
 from .models import AuditEvent
 from .permissions import member_required, office_required
@@ -25,6 +27,40 @@ from .tables import Column, Table
 from .xlsx import XLSX
 
 PAGE_SIZE = 50
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    template: str,
+    context: dict[str, Any],
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    done: str | Callable[[Any], str],
+    then: Callable[[Any], HttpResponse],
+    refusal_on_form: bool = False,
+) -> HttpResponse:
+    """A form page: a valid post is saved by ``save`` (a service, given the form's data), said
+    by ``done`` (text, or made from what was saved) and followed by ``then(saved)``; otherwise
+    the page again, 400 after a post. A refusal of the service is shown as a message, or on the
+    form with ``refusal_on_form``."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ServiceError as exc:
+            if refusal_on_form:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.error(request, str(exc.message))
+        else:
+            messages.success(request, done if isinstance(done, str) else done(saved))
+            return then(saved)
+    return render(
+        request,
+        template,
+        {"form": form, **context},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def paginate(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE):
