@@ -100,7 +100,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "samples": samples,
-            "sampled": plan.sampled_at is not None,
             "reproducible": services.verify_sampling(plan) if plan.sampled_at else None,
             "deadline_form": NoticeDeadlineForm(),
             "n_cases": CheckResult.objects.filter(plan=plan, case__isnull=False).count(),
