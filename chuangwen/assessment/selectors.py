@@ -365,6 +365,12 @@ def liaison_unit_ids(scope: Scope) -> list[int]:
     return sorted({u for u, r in scope.memberships if r == Role.UNIT_LIAISON})
 
 
+def reads_unit_reports(scope: Scope) -> bool:
+    """Reports, late reports and accountability records: the office and leaders read all of
+    them, a unit's liaison those of their units, nobody else any."""
+    return scope.see_all or bool(liaison_unit_ids(scope))
+
+
 def liaison_paths(scope: Scope) -> list[str]:
     ids = liaison_unit_ids(scope)
     if not ids:

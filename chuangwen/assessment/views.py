@@ -860,7 +860,7 @@ def _liaison_units(scope: Any) -> Any:
 
 
 def _require_accountability_reader(scope: Any) -> None:
-    if not (scope.see_all or selectors.liaison_unit_ids(scope)):
+    if not selectors.reads_unit_reports(scope):
         raise PermissionDenied(_("奖惩问责记录仅创建办、市领导和被问责单位联络员可见"))
 
 
@@ -1012,7 +1012,7 @@ def accountability_action(request: HttpRequest, pk: int, action: str) -> HttpRes
 
 
 def _require_submission_reader(scope: Any) -> None:
-    if not (scope.see_all or selectors.liaison_unit_ids(scope)):
+    if not selectors.reads_unit_reports(scope):
         raise PermissionDenied(_("汇报和信息仅创建办、市领导和单位联络员可见"))
 
 

@@ -140,6 +140,13 @@ def my_outlets(scope: Scope) -> list[Outlet]:
     )
 
 
+def is_outlet_clerk(scope: Scope) -> bool:
+    """Whether the viewer serves at an active outlet (``my_outlets`` is not empty)."""
+    if not scope.person_id:
+        return False
+    return Outlet.objects.filter(members__person_id=scope.person_id, active=True).exists()
+
+
 def get_my_outlet(scope: Scope, pk: int) -> Outlet:
     outlet = next((o for o in my_outlets(scope) if o.pk == pk), None)
     if outlet is None:

@@ -342,7 +342,12 @@ def my_bank(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteers/moral/my_bank.html",
-        {"cards": cards, "month": month, "form": form},
+        {
+            "cards": cards,
+            "month": month,
+            "form": form,
+            "serves_at_outlet": selectors.is_outlet_clerk(scope),
+        },
     )
 
 
