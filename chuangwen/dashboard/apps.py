@@ -6,7 +6,8 @@ class DashboardConfig(AppConfig):
     verbose_name = "工作台"
 
     def ready(self) -> None:
-        from . import items, panels
+        from . import items, panels, personal
 
         items.register()
+        personal.register()
         panels.register()

@@ -1,8 +1,9 @@
 """Today's work for the demo logins, so that every role's workbench has something to do: the
 grid worker's patrol reports (one handled by the street and waiting for the worker's
 verification, one waiting for the office to register), an inspection plan for today with sites
-still to check for the demo inspector, a case and a notice waiting for the demo street, and an
-extension request from the first district.
+still to check for the demo inspector, a case and a notice waiting for the demo street, an
+extension request from the first district, and a problem reported by 随手拍 by each of the
+``shop`` (a citizen) and ``volunteer`` logins.
 Everything goes through the services, acting as the demo users themselves."""
 
 import random
@@ -26,6 +27,12 @@ from chuangwen.org.models import City, Grid, Person
 PATROL = [
     ("SJ0102", "绿化带内有一堆暴露垃圾，已影响通行"),
     ("SJ0201", "公交站台张贴大量非法小广告"),
+]
+
+# what the citizen and volunteer logins report by 随手拍
+CITIZEN_REPORTS = [
+    ("SJ0201", "小区门口电线杆上贴满小广告"),
+    ("SJ0102", "楼道口垃圾桶满溢，周围有散落垃圾"),
 ]
 
 
@@ -70,7 +77,46 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
     district = users.get("district")
     if district is not None and _extension(district):
         done.append("区县延期申请 1 件")
+    citizens = [u for u in (users.get("shop"), users.get("volunteer")) if u is not None]
+    if office is not None and citizens and _citizen_reports(city, citizens, office):
+        done.append("市民、志愿者随手拍各 1 件")
     log(f"工作台：{'，'.join(done) or '没有演示账号，跳过'}。")
+
+
+def _citizen_reports(city: City, users: list[Any], office: Any) -> bool:
+    """Each of these logins (a citizen, a volunteer) reports a problem in its own community by
+    随手拍, which records them as its reporter; the office dispatches the first one."""
+    reported = []
+    for user, (code, text) in zip(users, CITIZEN_REPORTS, strict=False):
+        membership = Person.objects.get(user=user).memberships.select_related("unit").first()
+        grid = (
+            Grid.objects.filter(unit__path__startswith=membership.unit.path)
+            .order_by("code")
+            .first()
+            if membership is not None
+            else None
+        )
+        category = Category.objects.filter(city=city, code=code).first()
+        if grid is None or category is None:
+            continue
+        reported.append(
+            cases.intake_case(
+                city,
+                cases.IntakeData(
+                    source=Source.CITIZEN,
+                    description=text,
+                    category=category.code,
+                    lon=grid.centroid_lon,
+                    lat=grid.centroid_lat,
+                ),
+                acting_user=user,
+            ).case
+        )
+    if not reported:
+        return False
+    first = cases.register_case(reported[0], acting_user=office)
+    cases.dispatch_case(first, acting_user=office)
+    return True
 
 
 def _liaison_of(case: Case) -> Any:

@@ -37,6 +37,8 @@ SECTIONS: dict[str, tuple[str, Any]] = {
     "liaison": (Role.UNIT_LIAISON, _("单位联络员")),
     "inspector": (Role.INSPECTOR, _("督查员")),
     "grid": (Role.GRID_WORKER, _("网格员")),
+    "volunteer": (Role.VOLUNTEER, _("志愿者")),
+    "citizen": (Role.CITIZEN, _("市民")),
 }
 
 
@@ -51,6 +53,7 @@ class Row:
     due: date | datetime | None = None
     late: bool = False
     action: str = ""
+    note: str = ""  # a second line: what to do about it today (e.g. scan the check-in code)
     lon: float | None = None  # for "nearest first" on a phone
     lat: float | None = None
 
@@ -72,6 +75,7 @@ class Item:
     rows: list[Row] = field(default_factory=list)
     late: int = 0  # how many of ``count`` are late
     figure: str = ""  # shown instead of the count (e.g. "可挽回 3.2 分")
+    figure_tone: str = "bad"  # "bad": red, a loss to prevent; "": plain information (a balance)
     note: str = ""
     capped: bool = False  # count stopped at its cap: show "cap+"
     nearest: bool = False  # rows carry a place: offer "nearest first"

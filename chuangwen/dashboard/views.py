@@ -41,12 +41,15 @@ def _scope(request: HttpRequest) -> Any:
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
-    """工作台: for each of the viewer's roles, what to do today and what is late."""
+    """工作台: for each of the viewer's roles, what to do today and what is late. A section
+    none of whose items concerns the viewer (a citizen who is no clerk, holds no points and
+    reported nothing) is left out."""
     scope = _scope(request)
     today = timezone.localdate()
     sections = [
-        Section(key, str(SECTIONS[key][1]), section_items(key, scope, today))
+        Section(key, str(SECTIONS[key][1]), items)
         for key in sections_for(scope)
+        if (items := section_items(key, scope, today))
     ]
     overview: list[Panel] = []
     if "leader" in {s.key for s in sections}:

@@ -4,9 +4,10 @@
 demo city's volunteer accounts registered as volunteers (ID numbers synthetic, in the
 non-existent region 99, with valid check characters), teams under streets and departments, a
 month of activities with check-ins and check-outs, confirmed hours with a few corrections,
-upcoming activities with sign-ups, one activity running now for the ``volunteer`` demo login to
-scan, and the certificate organisation (without a seal image: the certificate shows the drawn
-seal). All names are invented.
+upcoming activities with sign-ups (the ``volunteer`` demo login signed up for tomorrow's and
+the one in three days), one activity running now for the ``volunteer`` demo login to scan, and
+the certificate organisation (without a seal image: the certificate shows the drawn seal). All
+names are invented.
 """
 
 import datetime as dt
@@ -254,7 +255,11 @@ def build_volunteer_demo(
         day = today + dt.timedelta(days=offset)
         n_acts += 1
         activity = _activity(city, rng, day, teams, communities, title_no=n_acts)
-        for v in rng.sample(people, min(len(people), rng.randint(0, activity.capacity // 2))):
+        crowd = rng.sample(people, min(len(people), rng.randint(0, activity.capacity // 2)))
+        # the demo login has tomorrow's and the one in three days to come on its workbench
+        if demo_volunteer is not None and offset in (1, 3) and demo_volunteer not in crowd:
+            crowd.append(demo_volunteer)
+        for v in crowd:
             services.sign_up(activity, v, acting_user=DEMO)
     _metric_formula(city)
     log(

@@ -29,6 +29,14 @@ EXPECTED = {
     "street": {"liaison.inbox", "liaison.notices"},
     "inspector": {"inspector.sites"},
     "grid": {"grid.to_verify", "grid.patrol"},
+    "volunteer": {
+        "volunteer.my_activities",
+        "volunteer.open_activities",
+        "volunteer.hours",
+        "volunteer.moral",
+        "volunteer.reports",
+    },
+    "shop": {"citizen.outlet", "citizen.reports"},
 }
 
 
@@ -64,6 +72,8 @@ def test_every_role_lands_on_its_own_work_and_the_cockpit_is_full(demo_city):
     for username, cards in EXPECTED.items():
         html = _as(username).get("/").text
         assert cards <= _cards(html), (username, cards - _cards(html))
+    # the volunteer login signed up for tomorrow's activity (dated from the day of the build)
+    assert "明天 " in _as("volunteer").get("/").text
     # the cockpit: every panel filled with figures
     leader = Person.objects.get(user__username="leader")
     panels = cockpit_panels(scope_for_user(leader.user), timezone.localdate())

@@ -147,6 +147,25 @@ def is_outlet_clerk(scope: Scope) -> bool:
     return Outlet.objects.filter(members__person_id=scope.person_id, active=True).exists()
 
 
+def outlet_redemptions(outlet_ids: list[int], day: dt.date) -> dict[int, tuple[int, int]]:
+    """Per outlet: the number of redemptions on ``day`` (local) and their points, in one
+    query whatever the number of outlets."""
+    if not outlet_ids:
+        return {}
+    rows = (
+        MoralTransaction.objects.filter(
+            outlet_id__in=outlet_ids,
+            kind=TxnKind.REDEEM,
+            at__gte=_aware(day),
+            at__lt=_aware(day + dt.timedelta(days=1)),
+        )
+        .values_list("outlet_id")
+        .annotate(n=Count("id"), s=Sum("amount"))
+        .order_by()
+    )
+    return {outlet_id: (n, s or 0) for outlet_id, n, s in rows}
+
+
 def get_my_outlet(scope: Scope, pk: int) -> Outlet:
     outlet = next((o for o in my_outlets(scope) if o.pk == pk), None)
     if outlet is None:
