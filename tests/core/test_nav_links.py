@@ -12,7 +12,7 @@ from tests.factories import SYSTEM, SmallCity, person
 
 pytestmark = pytest.mark.django_db
 
-MENU = re.compile(r'<a class="dropdown-item" href="(/[^"]*)"')
+MENU = re.compile(r'<a class="(?:dropdown-item|nav-link)" href="(/[^"]*)"')
 
 
 @pytest.fixture
@@ -57,6 +57,15 @@ def test_the_menu_follows_the_roles(town, client_for):
     assert "/assessment/submissions/" not in grid  # not a unit's liaison
     assert "/volunteers/bank/outlet/" not in grid
     assert "/assessment/submissions/" in _menu(client_for(town.liaison_a))
+
+
+def test_a_citizen_or_volunteer_is_offered_their_own_things_not_the_staff_lists(town, client_for):
+    volunteer = person(town.city, town.community_a, Role.VOLUNTEER, name="志愿者")
+    for who in (town.citizen, volunteer):
+        links = _menu(client_for(who))
+        assert {"/volunteers/me/", "/volunteers/bank/me/"} <= set(links)
+        assert not {"/org/units/", "/tasks/", "/cases/", "/assessment/periods/"} & set(links)
+    assert "/org/units/" in _menu(client_for(town.grid_worker_a))
 
 
 def test_an_outlet_clerk_finds_the_cashier_page_on_their_moral_bank_page(town, client_for):

@@ -62,6 +62,14 @@ def test_hours_open_an_account_at_the_community_bank(small_city):
     txn = services.earn_points_for_hours(newcomer, 3, "sr:9", acting_user=SYSTEM)
     account = MoralAccount.objects.get(person=newcomer)
     assert account.bank == mc.bank_b and account.balance == 6 and txn.holder == account
+    assert txn.note == "志愿服务 3 小时"
+
+
+def test_the_hours_of_a_credit_read_as_people_write_them(small_city):
+    mc = MoralCity(small_city)
+    # a service timed by check-in and check-out: 91 minutes
+    txn = services.earn_points_for_hours(mc.holder, 91 / 60, "sr:91", acting_user=SYSTEM)
+    assert txn.note == "志愿服务 1.52 小时"
 
 
 def test_hours_without_a_bank_are_not_credited(small_city):

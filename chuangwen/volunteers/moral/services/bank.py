@@ -440,6 +440,12 @@ def points_for_hours(city: Any, hours: Any) -> int:
     return int((h * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+def hours_label(hours: Any) -> str:
+    """Hours as people write them: at most two decimals, no trailing zeros (1.52, 2, 0.5)."""
+    h = Decimal(str(hours)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{h.normalize():f}"
+
+
 @transaction.atomic
 def earn_points_for_hours(
     target: Person | MoralAccount, hours: Any, ref: str, *, acting_user: Any
@@ -467,7 +473,7 @@ def earn_points_for_hours(
         return None
     return _earn(
         holder, points, kind=TxnKind.HOURS, key=f"hours:{ref}", ref=ref,
-        note=_("志愿服务 %(h)s 小时") % {"h": f"{Decimal(str(hours)).normalize():f}"},
+        note=_("志愿服务 %(h)s 小时") % {"h": hours_label(hours)},
         acting_user=acting_user,
     )  # fmt: skip
 
