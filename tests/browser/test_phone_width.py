@@ -1,0 +1,107 @@
+"""Pages open on a 390×844 phone are no wider than the phone: for a district liaison the
+quantified metrics (long formulas) and a 督查通知书 (15-digit case numbers, site codes,
+deadlines); for an inspector a plan's samples, each site on one line with its 检查 button big
+enough for a thumb; for the office a page head with forms beside the title (责任书) and a
+scrolling table with pickers in it (案件类别)."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from chuangwen.cases.services import load_categories
+from chuangwen.indicators.models import Indicator
+from chuangwen.inspections import services
+from chuangwen.inspections.choices import PlanKind
+from chuangwen.org.actors import SYSTEM
+from chuangwen.org.choices import Role
+from chuangwen.sites.services import SiteSpec, create_sites
+from chuangwen.tasks.metrics import create_metric, recompute_metrics
+from tests import factories
+from tests.browser.conftest import log_in
+from tests.factories import PASSWORD, SmallCity
+from tests.inspections.helpers import IN_A, InspectionCity, point
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_pages_used_on_a_phone_are_no_wider_than_the_phone(live_server, browser):
+    ic = InspectionCity(SmallCity())
+    office = ic.office.user
+    # roads named and coded as a real city's are (凤凰大道（12段）, ZCGD012)
+    roads = create_sites(
+        ic.city,
+        [
+            SiteSpec(f"ZCGD{n:03}", f"凤凰大道（{n}段）", ic.zd, point(*IN_A), owner=ic.street_a)
+            for n in range(10, 14)
+        ],
+        acting_user=SYSTEM,
+    )
+    create_metric(
+        ic.city,
+        indicator=Indicator.objects.get(system=ic.system, code="2.1.1"),
+        name="无未结问题的农贸市场占比",
+        formula_text='sites.without_open_cases("农贸市场") / sites.count("农贸市场") * 100',
+        unit_label="%",
+        target=Decimal(95),
+        acting_user=office,
+    )
+    recompute_metrics(ic.city)
+    plan = services.create_plan(
+        ic.city, kind=PlanKind.COVERT, title="暗访", seed=1, sample_sizes={"ZD": 6},
+        acting_user=office,
+    )  # fmt: skip
+    services.sample_plan(plan, acting_user=office)
+    for road in roads[:2]:
+        services.submit_check(
+            plan,
+            services.CheckData(
+                uuid=uuid.uuid4(),
+                sample_id=plan.samples.get(site=road).pk,
+                check_item_id=ic.items["ZD-1"].pk,
+                passed=False,
+                note="路面有垃圾",
+            ),
+            acting_user=SYSTEM,
+        )
+    deadline = timezone.localdate() + timedelta(days=7)
+    (notice,) = services.issue_notices_for_plan(plan, deadline=deadline, acting_user=office)
+    inspector = factories.person(ic.city, ic.hq, Role.INSPECTOR, name="督查员")
+    load_categories(ic.city, acting_user=SYSTEM)
+
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    log_in(page, live_server, ic.liaison_a.user.username, PASSWORD)  # 甲区
+    page.goto(f"{live_server.url}/tasks/metrics/")
+    page.get_by_text("无未结问题的农贸市场占比").wait_for()
+    assert scroll_width(page) <= PHONE["width"], page.url
+    page.goto(f"{live_server.url}/inspections/notices/{notice.pk}/")
+    page.get_by_text(notice.cases.first().number).wait_for()
+    assert scroll_width(page) <= PHONE["width"], page.url
+
+    context.clear_cookies()
+    log_in(page, live_server, inspector.user.username, PASSWORD)
+    page.goto(f"{live_server.url}/inspections/plans/{plan.pk}/")
+    assert scroll_width(page) <= PHONE["width"], page.url
+    for road in roads:
+        site = page.get_by_role("link", name=road.name)
+        row = page.locator("tbody tr", has=site)
+        # the site's name on one line, not a character or two a line
+        assert site.evaluate("a => a.getClientRects().length") == 1
+        button = row.get_by_role("link", name="检查").bounding_box()
+        assert button["width"] >= 44 and button["height"] >= 40, button
+
+    context.clear_cookies()
+    log_in(page, live_server, office.username, PASSWORD)
+    for path in ("/tasks/pledges/", "/cases/categories/"):
+        page.goto(f"{live_server.url}{path}")
+        assert scroll_width(page) <= PHONE["width"], path
+    context.close()
