@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chuangwen.cases.scope import case_q
 from chuangwen.cases.widgets import category_rows
 from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
@@ -264,11 +265,13 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     notice = selectors.get_notice_for_user(scope, pk)
     cases = notice.cases.select_related("unit").order_by("pk")
+    # a case handed on to another unit since the notice is not the reader's to open
+    linked = set(notice.cases.filter(case_q(scope)).values_list("pk", flat=True))
     can_ack = notice.status == NoticeStatus.ISSUED and services.may_acknowledge(scope, notice)
     return render(
         request,
         "inspections/notice_detail.html",
-        {"notice": notice, "cases": cases, "can_acknowledge": can_ack},
+        {"notice": notice, "cases": cases, "linked": linked, "can_acknowledge": can_ack},
     )
 
 

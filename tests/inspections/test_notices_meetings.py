@@ -108,6 +108,26 @@ def test_acknowledge_and_who_is_late(ic, found, client_for):
     assert Notice.objects.get(pk=b.pk).status == NoticeStatus.ACKNOWLEDGED
 
 
+def test_a_notice_links_the_cases_its_reader_may_open(ic, found, client_for):
+    deadline = timezone.localdate() + timedelta(days=3)
+    notices = services.issue_notices_for_plan(found, deadline=deadline, acting_user=SYSTEM)
+    a = next(n for n in notices if n.unit_id == ic.community_a.pk)
+    first, second = a.cases.order_by("pk")
+    liaison = client_for(ic.liaison_a)
+    page = liaison.get(reverse("inspections:notice", args=[a.pk])).content.decode()
+    for case in (first, second):
+        assert f'href="{reverse("cases:detail", args=[case.pk])}"' in page
+    assert liaison.get(reverse("cases:detail", args=[first.pk])).status_code == 200
+    # handed on to 乙社区 since: still listed, no longer a link for 甲社区's liaison
+    type(second).objects.filter(pk=second.pk).update(
+        unit=ic.community_b, unit_path=ic.community_b.path, area_path=ic.community_b.path
+    )
+    page = liaison.get(reverse("inspections:notice", args=[a.pk])).content.decode()
+    assert second.number in page
+    assert f'href="{reverse("cases:detail", args=[second.pk])}"' not in page
+    assert f'href="{reverse("cases:detail", args=[first.pk])}"' in page
+
+
 def test_notice_checks(ic, found):
     from chuangwen.cases.models import Case
 
