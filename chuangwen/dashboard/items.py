@@ -36,7 +36,7 @@ from chuangwen.tasks.models import Task
 from chuangwen.tasks.selectors import pending_reports, unit_tasks_q
 
 from . import participation, selectors
-from .registry import Item, Row, register_item
+from .registry import Item, Row, register_items
 
 CAP = 999  # counts stop here ("999+"): a to-do list, not a statistic
 ROWS = 5  # rows shown per item
@@ -596,6 +596,4 @@ def register() -> None:
         "inspector": [("sites", inspector_sites), ("to_verify", to_verify)],
         "grid": [("to_verify", to_verify), ("grid_cases", grid_cases), ("patrol", grid_patrol)],
     }
-    for section, entries in providers.items():
-        for order, (key, fn) in enumerate(entries):
-            register_item(section, key, fn, order=(order + 1) * 10)
+    register_items(providers)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from chuangwen.cases.choices import OPEN, PUBLIC_STATE, State
 from chuangwen.cases.models import Report
-from chuangwen.cases.selectors import capped_count
 from chuangwen.org.choices import Role
 from chuangwen.org.scope import Scope
 from chuangwen.volunteers import selectors as volunteers
@@ -27,8 +26,8 @@ from chuangwen.volunteers.choices import ActivityStatus
 from chuangwen.volunteers.models import Activity, Attendance, Volunteer
 from chuangwen.volunteers.moral import selectors as moral
 
-from .items import CAP, ROWS
-from .registry import Item, ItemProvider, Row, register_item
+from .items import ROWS, _count
+from .registry import Item, ItemProvider, Row, register_items
 
 # a report still concerns its reporter while the case is open, and once it is closed until
 # they have rated it (the tracking page's rating form, ``cases.services.rate_report``)
@@ -97,7 +96,7 @@ def volunteer_activities(scope: Scope, today: date) -> list[Item]:
 def _open_activities(scope: Scope, volunteer: Volunteer, signed: set[int], today: date) -> Item:
     qs = volunteers.open_activities(scope).exclude(pk__in=sorted(signed))
     qs = qs.filter(n_signed__lt=F("capacity"))  # type: ignore[misc]  # (an annotation)
-    count = capped_count(qs, CAP)
+    count, capped = _count(qs)
     rows = [
         Row(
             label=a.title,
@@ -111,12 +110,7 @@ def _open_activities(scope: Scope, volunteer: Volunteer, signed: set[int], today
         for a in (qs[:ROWS] if count else [])
     ]
     return Item(
-        "open_activities",
-        _("可报名的活动"),
-        min(count, CAP),
-        reverse("volunteers:me"),
-        rows,
-        capped=count > CAP,
+        "open_activities", _("可报名的活动"), count, reverse("volunteers:me"), rows, capped=capped
     )
 
 
@@ -242,7 +236,7 @@ def my_reports(scope: Scope, today: date) -> list[Item]:
     pending = mine.filter(
         Q(case__state__in=list(OPEN)) | Q(rating__isnull=True, case__state__in=RATEABLE)
     )
-    count = capped_count(pending, CAP)
+    count, capped = _count(pending)
     page = (
         pending.select_related("case", "case__category").order_by("-reported_at", "-id")[:ROWS]
         if count
@@ -270,10 +264,10 @@ def my_reports(scope: Scope, today: date) -> list[Item]:
         Item(
             "reports",
             _("我反映的问题"),
-            min(count, CAP),
+            count,
             reverse("cases:list"),
             rows,
-            capped=count > CAP,
+            capped=capped,
         )
     ]
 
@@ -307,6 +301,4 @@ def register() -> None:
             ("reports", once(my_reports)),
         ],
     }
-    for section, entries in providers.items():
-        for order, (key, fn) in enumerate(entries):
-            register_item(section, key, fn, order=(order + 1) * 10)
+    register_items(providers)

@@ -17,7 +17,7 @@ Every string of an Item or Panel is plain text: templates escape it, and the coc
 passes every string through ``cwEscape`` before ECharts or Leaflet sees it.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -97,6 +97,13 @@ def register_item(section: str, key: str, provider: ItemProvider, *, order: int 
     if section not in SECTIONS:
         raise ValueError(f"unknown workbench section {section!r}; one of {sorted(SECTIONS)}")
     _items[section][key] = (order, provider)
+
+
+def register_items(providers: Mapping[str, Sequence[tuple[str, ItemProvider]]]) -> None:
+    """Register each section's providers, in the order listed."""
+    for section, entries in providers.items():
+        for order, (key, fn) in enumerate(entries):
+            register_item(section, key, fn, order=(order + 1) * 10)
 
 
 def section_items(section: str, scope: Scope, today: date) -> list[Item]:
