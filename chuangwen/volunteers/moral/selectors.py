@@ -130,21 +130,20 @@ def my_accounts(scope: Scope) -> list[MoralAccount]:
     )
 
 
-def my_outlets(scope: Scope) -> list[Outlet]:
+def _outlets_of(scope: Scope) -> QuerySet[Outlet]:
+    """The active outlets the viewer serves at as a clerk."""
     if not scope.person_id:
-        return []
-    return list(
-        Outlet.objects.filter(members__person_id=scope.person_id, active=True)
-        .select_related("bank", "account")
-        .order_by("name")
-    )
+        return Outlet.objects.none()
+    return Outlet.objects.filter(members__person_id=scope.person_id, active=True)
+
+
+def my_outlets(scope: Scope) -> list[Outlet]:
+    return list(_outlets_of(scope).select_related("bank", "account").order_by("name"))
 
 
 def is_outlet_clerk(scope: Scope) -> bool:
     """Whether the viewer serves at an active outlet (``my_outlets`` is not empty)."""
-    if not scope.person_id:
-        return False
-    return Outlet.objects.filter(members__person_id=scope.person_id, active=True).exists()
+    return _outlets_of(scope).exists()
 
 
 def outlet_redemptions(outlet_ids: list[int], day: dt.date) -> dict[int, tuple[int, int]]:
