@@ -133,7 +133,9 @@ def report_by_code(code: str) -> Report | None:
     if not code or len(code) > 12:
         return None
     return (
-        Report.objects.select_related("case", "case__category").filter(tracking_code=code).first()
+        Report.objects.select_related("case", "case__category", "city")
+        .filter(tracking_code=code)
+        .first()
     )
 
 

@@ -664,6 +664,7 @@ def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "cases/track.html",
         {
             "report": report,
+            "city": report.city if report else None,
             "code": code,
             "events": events,
             "photos": photos,

@@ -37,7 +37,7 @@ def test_the_portal_links_every_part_and_needs_no_account(cc):
     for name in ("p_my", "p_votes", "p_campaigns", "p_rankings", "p_board"):
         assert reverse(f"citizens:{name}", args=[cc.city.code]) in body
     assert reverse("cases:public_report", args=[cc.city.code]) in body
-    assert 'data-slot="suggestions"' in body  # the place the suggestions page plugs in
+    assert reverse("citizens:public_suggestions", args=[cc.city.code]) in body
     assert Client().get("/citizens/p/NOPE/").status_code == 404
 
 
@@ -198,6 +198,29 @@ def test_the_campaign_page_tells_the_story_from_messages_and_votes(cc):
     assert "群众反映" in body and "热点问题「问题1」" in body
     assert "投票结果公布" in body and "整治启动" in body
     assert "139****5678" in body and "13912345678" not in body
+
+
+def test_report_suggestion_and_tracking_pages_keep_the_portal_around_them(cc):
+    """随手拍, 意见建议 and the tracking page are portal pages: its header and tab bar, so a
+    citizen on a phone can go on to vote or follow a campaign; no staff menu, no icon font."""
+    votes = reverse("citizens:p_votes", args=[cc.city.code])
+    report_url = reverse("cases:public_report", args=[cc.city.code])
+    client = Client()
+    data = {
+        "token": token_of(client, report_url),
+        "description": "人行道上的井盖松动了",
+        "phone": "13912345678",
+        "lon": IN_A[0],
+        "lat": IN_A[1],
+    }
+    track_url = client.post(report_url, data)["Location"]
+    for url in (report_url, reverse("citizens:public_suggestions", args=[cc.city.code]), track_url):
+        body = client.get(url).content.decode()
+        assert 'class="cw-p-tabs"' in body and votes in body, url
+        assert "bootstrap-icons" not in body and "navbar" not in body, url
+    # the look-up form before any code is known has no city: the portal's head, no tab bar
+    body = Client().get(reverse("cases:track_form")).content.decode()
+    assert "文明城市市民服务" in body and 'class="cw-p-tabs"' not in body
 
 
 def test_my_reports_status_shows_no_personal_data(cc):

@@ -142,6 +142,10 @@ def test_public_suggestion_page(vc, client, client_for):
     assert s.source == SuggestionSource.PUBLIC and s.contact_phone == "13912345678"
     page = client.get(url).content.decode()
     assert "公共自行车" in page and "13912345678" not in page and "139****5678" not in page
+    # a number written into the text itself is masked for the public too
+    client.post(url, {"phone": "13912345678", "text": "路灯坏了，请联系我 13811112222"})
+    page = client.get(url).content.decode()
+    assert "138****2222" in page and "13811112222" not in page
     office = client_for(vc.office).get("/citizens/suggestions/").content.decode()
     assert "139****5678" in office and "13912345678" not in office
     detail = client_for(vc.office).get(f"/citizens/suggestions/{s.pk}/").content.decode()

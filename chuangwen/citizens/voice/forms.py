@@ -23,10 +23,20 @@ class PublicSuggestionForm(forms.Form):
         label=_("您的意见建议"),
         min_length=5,
         max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
-    place = forms.CharField(label=_("涉及地点（可不填）"), max_length=200, required=False)
-    name = forms.CharField(label=_("称呼（可不填）"), max_length=20, required=False)
+    place = forms.CharField(
+        label=_("涉及地点（可不填）"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    name = forms.CharField(
+        label=_("称呼（可不填）"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
 
     def clean_website(self) -> str:
