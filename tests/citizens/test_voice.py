@@ -360,6 +360,9 @@ def test_topics_group_and_rank(vc):
     assert topics[0].people == 4 and "幸福小区" in (topics[0].name + topics[0].place)
     assert topics[1].people == 3 and "光明路" in (topics[1].name + topics[1].place)
     assert topics[0].heat > topics[1].heat
+    # keywords say what the problem is, not how big or when (很大, 晚上)
+    assert "油烟" in topics[0].keywords and "淋雨" in topics[1].keywords
+    assert not {"很大", "晚上", "没有"} & set(topics[0].keywords + topics[1].keywords)
 
 
 def test_office_edits_survive_a_recompute(vc, client_for):

@@ -75,6 +75,9 @@ _STOPWORDS = """
 从 对 向 到 上 下 中 里 后 前 等 等等
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
+# jieba's part-of-speech tags of words that describe no topic (adjectives, adverbs, numbers,
+# measure words, times, directions, pronouns, conjunctions, prepositions, particles)
+VAGUE_TAGS = ("a", "d", "m", "q", "t", "f", "r", "c", "p", "u", "y", "e", "o")
 # words before a place suffix that are not part of the name (靠近|小学, 位于|人民路 …)
 NOT_PREFIX = frozenset(
     [
@@ -199,6 +202,16 @@ class Segmenter:
             if 2 <= len(name) <= 30:
                 self._jieba.add_word(name, freq=2000, tag="ns")
                 self.known_places.add(name)
+
+    def telling(self, words: Iterable[str]) -> list[str]:
+        """``words`` less those jieba's dictionary tags as adverbs, adjectives, numbers,
+        measure words, times, directions, pronouns or particles (很大, 晚上, 一片, 以北, 依然):
+        a topic's keywords should say what and where. Words it does not know (place names,
+        new words) stay."""
+        import jieba.posseg
+
+        tags = jieba.posseg.dt.word_tag_tab
+        return [w for w in words if not tags.get(w, "x").startswith(VAGUE_TAGS)]
 
     def tokens(self, text: str) -> list[str]:
         return [t for t in self._jieba.lcut(text[:MAX_TEXT]) if t.strip()]
@@ -331,7 +344,7 @@ def mine(
         sub = x[members]
         centroid = np.asarray(sub.mean(axis=0)).ravel()
         rep = members[int(np.argmax(sub @ centroid))]
-        top = [str(vocab[k]) for k in np.argsort(-centroid)[:6] if centroid[k] > 0]
+        top = seg.telling(str(vocab[k]) for k in np.argsort(-centroid)[:12] if centroid[k] > 0)
         place_counts = Counter(p for i in members for p in places[i])
         place = ""
         if place_counts:
