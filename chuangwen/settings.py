@@ -180,6 +180,8 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "chuangwen" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# thousands separators for money and areas in Chinese (chuangwen/formats/zh_Hans)
+FORMAT_MODULE_PATH = ["chuangwen.formats"]
 # list filters: an empty choice reads 全部 (not "---------")
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 USE_TZ = True
