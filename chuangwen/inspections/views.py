@@ -14,7 +14,7 @@ from chuangwen.cases.widgets import category_rows
 from chuangwen.core.documents import DOCX
 from chuangwen.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from chuangwen.core.permissions import member_required, office_required
-from chuangwen.core.views import download, list_template
+from chuangwen.core.views import download, form_page, list_template
 from chuangwen.indicators.models import CheckItem, SiteType
 from chuangwen.org.actors import require_office
 from chuangwen.org.models import City, Unit
@@ -61,33 +61,28 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     with_items = set(CheckItem.objects.filter(system=system).values_list("site_type_id", flat=True))
     types = [t for t in SiteType.objects.filter(city=city) if t.pk in with_items]
     form = PlanForm(request.POST or None, site_types=types)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            plan = services.create_plan(
-                city,
-                kind=d["kind"],
-                title=d["title"],
-                seed=d["seed"],
-                sample_sizes=form.sample_sizes(),
-                stratify=d["stratify"],
-                auto_dispatch=d["auto_dispatch"],
-                rectify_days=d["rectify_days"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                note=d["note"],
-                acting_user=request.user,
-            )
-        except InvalidInput as exc:
-            error = exc
-        else:
-            return redirect("inspections:plan", plan.pk)
-    return render(
+    return form_page(
         request,
+        form,
         "inspections/plan_form.html",
-        {"form": form, "error": error, "system": system},
-        status=400 if error or form.errors else 200,
+        {"system": system},
+        save=lambda d: services.create_plan(
+            city,
+            kind=d["kind"],
+            title=d["title"],
+            seed=d["seed"],
+            sample_sizes=form.sample_sizes(),
+            stratify=d["stratify"],
+            auto_dispatch=d["auto_dispatch"],
+            rectify_days=d["rectify_days"],
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            note=d["note"],
+            acting_user=request.user,
+        ),
+        done=lambda plan: _("已新建督查计划「%(t)s」，请点「抽样」抽取点位") % {"t": plan.title},
+        then=lambda plan: redirect("inspections:plan", plan.pk),
+        refusal_on_form=True,
     )
 
 

@@ -11,7 +11,7 @@ from chuangwen.cases.models import Case, CasePhoto
 from chuangwen.core.errors import InvalidInput, PermissionDenied
 from chuangwen.inspections import services
 from chuangwen.inspections.choices import PlanKind, PlanStatus
-from chuangwen.inspections.models import CheckPhoto, CheckResult
+from chuangwen.inspections.models import CheckPhoto, CheckResult, InspectionPlan
 from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
 from tests import factories
@@ -281,3 +281,21 @@ def test_check_page_offers_categories_and_suggests_the_linked_one(ic, plan, insp
     del payload["category_id"]
     r = client_for(inspector).post(submit, json.dumps(payload), content_type="application/json")
     assert r.status_code == 400 and r.json()["code"] == "bad_category"
+
+
+def test_the_office_creates_a_plan_from_its_page_and_a_refusal_shows_on_the_form(ic, client_for):
+    url = reverse("inspections:plan_create")
+    office = client_for(ic.office)
+    page = office.get(url).content.decode()
+    assert 'name="size_ZD"' in page  # one sample size per site type with check items
+    data = {"kind": PlanKind.COVERT, "title": "十二月暗访", "rectify_days": 5, "size_ZD": 2}
+    resp = office.post(url, {**data, "starts_on": "2026-12-10", "ends_on": "2026-12-01"})
+    assert resp.status_code == 400 and "结束日期不能早于开始日期" in resp.content.decode()
+    assert not InspectionPlan.objects.filter(city=ic.city).exists()
+    resp = office.post(url, data, follow=True)
+    plan = InspectionPlan.objects.filter(city=ic.city).get()
+    assert resp.redirect_chain == [(reverse("inspections:plan", args=[plan.pk]), 302)]
+    assert "已新建督查计划「十二月暗访」" in resp.content.decode()
+    assert plan.sample_sizes == {"ZD": 2} and plan.rectify_days == 5
+    assert client_for(ic.liaison_a).post(url, data).status_code == 403
+    assert InspectionPlan.objects.filter(city=ic.city).count() == 1
