@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.models import CityOwned, TimeStamped
+from chuangwen.indicators.choices import Method
+from chuangwen.org.choices import UnitKind
 
 from .choices import (
     OPEN_STATUSES,
@@ -48,7 +50,7 @@ class DecompositionRule(CityOwned):
         verbose_name=_("点位类型"),
     )
     code_prefix = models.CharField(_("指标编号前缀"), max_length=40, blank=True)
-    method = models.CharField(_("测评方法"), max_length=30, blank=True)
+    method = models.CharField(_("测评方法"), max_length=30, blank=True, choices=Method.choices)
     lead_mode = models.CharField(
         _("牵头方式"), max_length=20, choices=LeadMode.choices, default=LeadMode.FIXED
     )
@@ -60,7 +62,9 @@ class DecompositionRule(CityOwned):
         related_name="+",
         verbose_name=_("牵头单位"),
     )
-    lead_kind = models.CharField(_("牵头单位类型"), max_length=20, blank=True)
+    lead_kind = models.CharField(
+        _("牵头单位类型"), max_length=20, blank=True, choices=UnitKind.choices
+    )
     supporting_units = models.ManyToManyField(
         "org.Unit", blank=True, related_name="+", verbose_name=_("配合单位")
     )

@@ -1,8 +1,9 @@
 """Pages open on a 390×844 phone are no wider than the phone: for a district liaison the
 quantified metrics (long formulas) and a 督查通知书 (15-digit case numbers, site codes,
 deadlines); for an inspector a plan's samples, each site on one line with its 检查 button big
-enough for a thumb; for the office a page head with forms beside the title (责任书) and a
-scrolling table with pickers in it (案件类别)."""
+enough for a thumb; for the office a page head with forms beside the title (责任书), a
+scrolling table with pickers in it (案件类别), and the rule and pledge tables, whose names keep
+their room (their other columns fold under the name)."""
 
 import uuid
 from datetime import timedelta
@@ -17,7 +18,10 @@ from chuangwen.inspections import services
 from chuangwen.inspections.choices import PlanKind
 from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
+from chuangwen.org.models import Unit
 from chuangwen.sites.services import SiteSpec, create_sites
+from chuangwen.tasks.booklets import generate_pledges
+from chuangwen.tasks.decomposition import create_rule
 from chuangwen.tasks.metrics import create_metric, recompute_metrics
 from tests import factories
 from tests.browser.conftest import log_in
@@ -103,5 +107,29 @@ def test_pages_used_on_a_phone_are_no_wider_than_the_phone(live_server, browser)
     log_in(page, live_server, office.username, PASSWORD)
     for path in ("/tasks/pledges/", "/cases/categories/"):
         page.goto(f"{live_server.url}{path}")
+        assert scroll_width(page) <= PHONE["width"], path
+    # a decomposition rule and a pledge: their names get the room, not one character a line
+    dept = ic.sc.dept
+    create_rule(
+        ic.city,
+        name="主次干道相关标准由市城市管理和综合执法局牵头",
+        site_type=ic.zd,
+        code_prefix="2.1",
+        method="field",
+        lead_unit=dept,
+        supporting_units=[ic.sc.district_a],
+        deadline=deadline,
+        acting_user=office,
+    )
+    Unit.objects.filter(pk=dept.pk).update(name="市城市管理和综合执法局")
+    generate_pledges(ic.city, deadline.year, units=[dept], acting_user=office)
+    for path, name in (
+        ("/tasks/rules/", "主次干道相关标准由市城市管理和综合执法局牵头"),
+        ("/tasks/pledges/", "市城市管理和综合执法局"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        cell = page.locator("tbody td", has_text=name).first
+        assert cell.bounding_box()["width"] >= 110, path
+        assert "field" not in cell.inner_text(), path  # the method by its name, 实地考察
         assert scroll_width(page) <= PHONE["width"], path
     context.close()
