@@ -147,10 +147,20 @@ def portal(request: HttpRequest, city_code: str) -> HttpResponse:
 @page_limit
 @require_GET
 def my_reports(request: HttpRequest, city_code: str) -> HttpResponse:
-    """我的上报: the tracking codes this device remembers (localStorage, ``my.js``) and a
-    look-up by code."""
+    """我的上报: the tracking codes this device remembers (localStorage, ``my.js``), a look-up
+    by code, and for a logged-in person the reports filed from their account."""
     city = selectors.public_city(city_code)
-    return render(request, "citizens/p/my_reports.html", {"city": city})
+    account = [
+        {
+            "code": r.tracking_code,
+            "text": r.description or r.case.description,  # the person's own words
+            "state": PUBLIC_STATE.get(State(r.case.state), ""),
+            "reported": r.reported_at,
+            "rate": r.rating is None and r.case.state in (State.CLOSED, State.RATED),
+        }
+        for r in case_selectors.reports_of_account(request.user, city.pk)
+    ]
+    return render(request, "citizens/p/my_reports.html", {"city": city, "account": account})
 
 
 @login_not_required

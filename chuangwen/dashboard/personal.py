@@ -231,7 +231,8 @@ def my_reports(scope: Scope, today: date) -> list[Item]:
     if scope.person_id is None or scope.city_id is None:
         return []
     mine = Report.objects.filter(city_id=scope.city_id, reporter_id=scope.person_id)
-    if not mine.exists():
+    city_code = mine.values_list("city__code", flat=True).first()  # also: did I report at all
+    if city_code is None:
         return []
     pending = mine.filter(
         Q(case__state__in=list(OPEN)) | Q(rating__isnull=True, case__state__in=RATEABLE)
@@ -265,7 +266,8 @@ def my_reports(scope: Scope, today: date) -> list[Item]:
             "reports",
             _("我反映的问题"),
             count,
-            reverse("cases:list"),
+            # the portal's 我的上报: every report of mine with its state, made for a phone
+            reverse("citizens:p_my", args=[city_code]),
             rows,
             capped=capped,
         )

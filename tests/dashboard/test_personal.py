@@ -8,11 +8,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chuangwen.cases.choices import Source, State
-from chuangwen.cases.models import Case
+from chuangwen.cases.models import Case, Report
 from chuangwen.dashboard import personal
 from chuangwen.org.actors import SYSTEM
 from chuangwen.org.choices import Role
@@ -204,9 +205,21 @@ def test_a_citizen_follows_the_problems_they_reported_and_rates_the_closed_one(s
     assert f'href="{track}" data-testid="act">评价<' in reports
     client = login(citizen)
     assert client.get(track).status_code == 200
+    my = f"/citizens/p/{small_city.city.code}/my/"
+    assert ">评价<" in client.get(my).content.decode()  # the closed one waits for my rating
     client.post(track, {"rating": 5, "comment": "处理及时"})
     reports = card(home(citizen), "citizen.reports")
     assert track not in reports and 'data-testid="count">1<' in reports
+    # the card's own link: the portal's 我的上报, where every report of the account is listed
+    assert f'href="{my}"' in reports
+    page = client.get(my).content.decode()
+    listed = page.split('data-testid="account-reports"')[1].split("</ul>")[0]
+    assert first.report.tracking_code in listed and second.report.tracking_code in listed
+    assert "小区门口垃圾满溢" in listed  # in my own words
+    assert "已受理，待审核" in listed and ">评价<" not in listed  # rated already: no button
+    others = Report.objects.exclude(reporter=citizen).values_list("tracking_code", flat=True)
+    assert others and not any(code in page for code in others)
+    assert 'data-testid="account-reports"' not in Client().get(my).content.decode()
 
 
 def test_a_clerk_who_also_volunteers_sees_the_cashier_once(small_city):
