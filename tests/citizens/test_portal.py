@@ -30,6 +30,19 @@ def token_of(client, url):
     return re.search(r'name="token" value="([^"]+)"', body).group(1)
 
 
+def report_form(client, cc, description):
+    """The 随手拍 page's address and what a phone posts to it (a fresh token, a point in 甲区)."""
+    url = reverse("cases:public_report", args=[cc.city.code])
+    data = {
+        "token": token_of(client, url),
+        "description": description,
+        "phone": "13912345678",
+        "lon": IN_A[0],
+        "lat": IN_A[1],
+    }
+    return url, data
+
+
 def test_the_portal_links_every_part_and_needs_no_account(cc):
     r = Client().get(reverse("citizens:p_portal", args=[cc.city.code]))
     body = r.content.decode()
@@ -204,15 +217,8 @@ def test_report_suggestion_and_tracking_pages_keep_the_portal_around_them(cc):
     """随手拍, 意见建议 and the tracking page are portal pages: its header and tab bar, so a
     citizen on a phone can go on to vote or follow a campaign; no staff menu, no icon font."""
     votes = reverse("citizens:p_votes", args=[cc.city.code])
-    report_url = reverse("cases:public_report", args=[cc.city.code])
     client = Client()
-    data = {
-        "token": token_of(client, report_url),
-        "description": "人行道上的井盖松动了",
-        "phone": "13912345678",
-        "lon": IN_A[0],
-        "lat": IN_A[1],
-    }
+    report_url, data = report_form(client, cc, "人行道上的井盖松动了")
     track_url = client.post(report_url, data)["Location"]
     for url in (report_url, reverse("citizens:public_suggestions", args=[cc.city.code]), track_url):
         body = client.get(url).content.decode()
@@ -224,15 +230,8 @@ def test_report_suggestion_and_tracking_pages_keep_the_portal_around_them(cc):
 
 
 def test_my_reports_status_shows_no_personal_data(cc):
-    url = reverse("cases:public_report", args=[cc.city.code])
     client = Client()
-    data = {
-        "token": token_of(client, url),
-        "description": "路边垃圾堆了好几天没人清理",
-        "phone": "13912345678",
-        "lon": IN_A[0],
-        "lat": IN_A[1],
-    }
+    url, data = report_form(client, cc, "路边垃圾堆了好几天没人清理")
     resp = client.post(url, data)
     assert resp.status_code == 302 and resp["Location"].endswith("?new=1")
     report = Report.objects.get()
@@ -256,16 +255,9 @@ def test_my_reports_status_shows_no_personal_data(cc):
     ],
 )
 def test_a_report_with_no_text_and_no_photo_or_a_huge_text_is_refused(cc, over, message):
-    url = reverse("cases:public_report", args=[cc.city.code])
     client = Client()
-    data = {
-        "token": token_of(client, url),
-        "description": "路边垃圾",
-        "phone": "13912345678",
-        "lon": IN_A[0],
-        "lat": IN_A[1],
-        **over,
-    }
+    url, data = report_form(client, cc, "路边垃圾")
+    data.update(over)
     resp = client.post(url, data)
     body = resp.content.decode()
     assert resp.status_code in (200, 400, 413)
@@ -275,15 +267,8 @@ def test_a_report_with_no_text_and_no_photo_or_a_huge_text_is_refused(cc, over, 
 
 
 def test_script_in_a_report_is_kept_as_text_and_shown_inert(cc):
-    url = reverse("cases:public_report", args=[cc.city.code])
     client = Client()
-    data = {
-        "token": token_of(client, url),
-        "description": "<script>alert(1)</script>井盖缺失",
-        "phone": "13912345678",
-        "lon": IN_A[0],
-        "lat": IN_A[1],
-    }
+    url, data = report_form(client, cc, "<script>alert(1)</script>井盖缺失")
     resp = client.post(url, data)
     assert resp.status_code == 302
     assert Report.objects.get().case.description.startswith("<script>")  # nothing lost
