@@ -110,7 +110,14 @@ class RatingForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("意见"), max_length=300, required=False)
+    comment = forms.CharField(
+        label=_("意见"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "class": "form-control", "placeholder": _("说说您的意见（可不填）")}
+        ),
+    )
 
 
 class ActionForm(forms.Form):
