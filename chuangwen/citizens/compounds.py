@@ -14,8 +14,9 @@ gets, from the period:
 
 combined with the office's weights. Only compounds with at least ``min_votes`` ballots and
 ``min_checks`` checks are ranked (the others are listed as 样本不足). The best and worst are
-published; each worst compound gets a rectification campaign (lead: the compound's owning unit,
-else the unit of its area) and is marked for re-checking in the next ranking of the type.
+published (``list_sizes``: fewer ranked than both lists hold share them in proportion); each
+worst compound gets a rectification campaign (lead: the compound's owning unit, else the unit
+of its area) and is marked for re-checking in the next ranking of the type.
 
 Re-exported from ``chuangwen.citizens.services``.
 """
@@ -298,8 +299,8 @@ def compute_scores(ranking: CompoundRanking) -> list[ScoreRow]:
     )
     for i, r in enumerate(ranked, start=1):
         r.rank = i
-    best = ranked[: ranking.best_n]
-    worst_n = min(ranking.worst_n, max(0, len(ranked) - len(best)))
+    best_n, worst_n = list_sizes(len(ranked), ranking.best_n, ranking.worst_n)
+    best = ranked[:best_n]
     worst = ranked[len(ranked) - worst_n :] if worst_n else []
     for r in best:
         r.verdict = Verdict.BEST
@@ -307,6 +308,18 @@ def compute_scores(ranking: CompoundRanking) -> list[ScoreRow]:
         r.verdict = Verdict.WORST
     rest = sorted((r for r in rows if not r.eligible), key=lambda r: r.site.code)
     return [*ranked, *rest]
+
+
+def list_sizes(ranked: int, best_n: int, worst_n: int) -> tuple[int, int]:
+    """How many of ``ranked`` compounds go on the best and on the worst list. With enough
+    ranked, the office's ``best_n`` and ``worst_n``; with fewer, the lists share them in that
+    proportion (rounded, the best first), so that five ranked of a 5 + 3 selection are 3 best
+    and 2 worst rather than 5 best and no worst."""
+    if ranked >= best_n + worst_n:
+        return best_n, worst_n
+    total = best_n + worst_n
+    best = min(best_n, (ranked * best_n * 2 + total) // (total * 2))
+    return best, min(worst_n, ranked - best)
 
 
 def _lead_of(site: Site) -> Any:

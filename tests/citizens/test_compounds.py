@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chuangwen.citizens import services
 from chuangwen.citizens.choices import CampaignKind, CampaignStatus, Verdict
+from chuangwen.citizens.compounds import list_sizes
 from chuangwen.citizens.models import Campaign, CompoundRanking, CompoundScore
 from chuangwen.core.errors import InvalidInput
 from chuangwen.indicators.models import SiteType
@@ -135,3 +136,19 @@ def test_a_ranking_is_created_on_its_form_page(cc, compounds, client_for):
     assert resp.redirect_chain == [(reverse("citizens:ranking", args=[ranking.pk]), 302)]
     assert "已创建评选，开始居民投票后在公众页面可见" in resp.content.decode()
     assert ranking.weight_votes == 70 and ranking.round.candidates.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("ranked", "sizes", "expected"),
+    [
+        (20, (5, 3), (5, 3)),  # enough ranked: the office's numbers
+        (8, (5, 3), (5, 3)),
+        (5, (5, 3), (3, 2)),  # too few: shared in proportion, not 5 best and no worst
+        (2, (1, 1), (1, 1)),
+        (1, (1, 1), (1, 0)),
+        (4, (3, 0), (3, 0)),  # no worst list asked for
+        (0, (5, 3), (0, 0)),
+    ],
+)
+def test_too_few_ranked_compounds_share_the_best_and_worst_lists(ranked, sizes, expected):
+    assert list_sizes(ranked, *sizes) == expected
