@@ -47,6 +47,18 @@ def test_train_predict_top3_and_roundtrip():
     assert model.predict([]) == []
 
 
+def test_a_large_batch_shared_by_threads_gets_the_same_answers(monkeypatch):
+    monkeypatch.setattr(classifier, "WORKERS", 2)
+    model = classifier.loads(classifier.train_model(TEXTS, LABELS).dumps())  # tables not built
+    batch = [f"{t}{i}" for i in range(300) for t in TEXTS]  # 2,700 texts: 1 + 2 parts
+    threaded = model.decision(batch)
+    serial = np.vstack([model._decision(batch[i : i + 100]) for i in range(0, len(batch), 100)])
+    assert threaded.shape == (len(batch), 3)
+    assert np.allclose(threaded, serial)
+    monkeypatch.setattr(classifier, "WORKERS", 1)
+    assert np.allclose(model.decision(batch), serial)
+
+
 def test_training_needs_two_classes():
     with pytest.raises(ValueError):
         classifier.train_model(["a", "b"], ["x", "x"])
