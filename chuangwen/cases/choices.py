@@ -171,6 +171,8 @@ OPEN = frozenset(
     }
 )
 FINISHED = frozenset({State.CLOSED, State.RATED, State.REJECTED})
+# states in which a reporter may rate the handling (满意度评价)
+RATEABLE = TRANSITIONS[Action.RATE][0]
 # states a duplicate may still be merged into
 MERGEABLE = OPEN
 

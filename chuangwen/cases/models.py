@@ -12,6 +12,7 @@ from chuangwen.core.text import mask_name, mask_phone
 
 from .choices import (
     FAMILY_PREFIX,
+    RATEABLE,
     TO_DISPATCH,
     WITH_UNIT,
     Action,
@@ -393,6 +394,11 @@ class Report(CityOwned):
     @property
     def masked_name(self) -> str:
         return mask_name(self.reporter_name)
+
+    @property
+    def awaits_rating(self) -> bool:
+        """The case is closed and this report has not rated it yet (reads ``case``)."""
+        return self.rating is None and self.case.state in RATEABLE
 
 
 class CaseEvent(AppendOnly):

@@ -631,15 +631,7 @@ def track(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if code and report is None:
         messages.error(request, _("查询码不存在"))
     form = None
-    if (
-        report is not None
-        and report.rating is None
-        and report.case.state
-        in (
-            State.CLOSED,
-            State.RATED,
-        )
-    ):
+    if report is not None and report.awaits_rating:
         form = RatingForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

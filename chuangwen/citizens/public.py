@@ -156,7 +156,7 @@ def my_reports(request: HttpRequest, city_code: str) -> HttpResponse:
             "text": r.description or r.case.description,  # the person's own words
             "state": PUBLIC_STATE.get(State(r.case.state), ""),
             "reported": r.reported_at,
-            "rate": r.rating is None and r.case.state in (State.CLOSED, State.RATED),
+            "rate": r.awaits_rating,
         }
         for r in case_selectors.reports_of_account(request.user, city.pk)
     ]

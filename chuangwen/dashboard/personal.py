@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chuangwen.cases.choices import OPEN, PUBLIC_STATE, State
+from chuangwen.cases.choices import OPEN, PUBLIC_STATE, RATEABLE, State
 from chuangwen.cases.models import Report
 from chuangwen.org.choices import Role
 from chuangwen.org.scope import Scope
@@ -28,11 +28,6 @@ from chuangwen.volunteers.moral import selectors as moral
 
 from .items import ROWS, _count
 from .registry import Item, ItemProvider, Row, register_items
-
-# a report still concerns its reporter while the case is open, and once it is closed until
-# they have rated it (the tracking page's rating form, ``cases.services.rate_report``)
-RATEABLE = (State.CLOSED, State.RATED)
-
 
 # --- volunteers ------------------------------------------------------------------------------
 
@@ -234,8 +229,10 @@ def my_reports(scope: Scope, today: date) -> list[Item]:
     city_code = mine.values_list("city__code", flat=True).first()  # also: did I report at all
     if city_code is None:
         return []
+    # a report still concerns its reporter while the case is open, and once it is closed until
+    # they have rated it (``Report.awaits_rating``: the tracking page's rating form)
     pending = mine.filter(
-        Q(case__state__in=list(OPEN)) | Q(rating__isnull=True, case__state__in=RATEABLE)
+        Q(case__state__in=list(OPEN)) | Q(rating__isnull=True, case__state__in=list(RATEABLE))
     )
     count, capped = _count(pending)
     page = (
@@ -258,7 +255,7 @@ def my_reports(scope: Scope, today: date) -> list[Item]:
                     "d": f"{timezone.localtime(r.reported_at):%m-%d}",
                 },
                 # the tracking page's rating form: the case closed, not yet rated by me
-                action=_("评价") if r.rating is None and case.state in RATEABLE else "",
+                action=_("评价") if r.awaits_rating else "",
             )
         )
     return [
