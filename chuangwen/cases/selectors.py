@@ -142,14 +142,11 @@ def report_by_code(code: str) -> Report | None:
 def reports_of_account(user: Any, city_id: int, limit: int = 50) -> list[Report]:
     """The reports a logged-in person filed in ``city_id`` (newest first): the portal's 我的上报
     lists them beside the codes the device remembers. None for anyone else."""
-    person_id = (
-        getattr(getattr(user, "person", None), "pk", None) if user.is_authenticated else None
-    )
-    if person_id is None:
+    if not user.is_authenticated:
         return []
     return list(
         Report.objects.select_related("case")
-        .filter(city_id=city_id, reporter_id=person_id)
+        .filter(city_id=city_id, reporter__user_id=user.pk)
         .order_by("-reported_at", "-id")[:limit]
     )
 
