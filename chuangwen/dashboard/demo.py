@@ -3,7 +3,8 @@ grid worker's patrol reports (one handled by the street and waiting for the work
 verification, one waiting for the office to register), an inspection plan for today with sites
 still to check for the demo inspector, a case and a notice waiting for the demo street, an
 extension request from the first district, and a problem reported by 随手拍 by each of the
-``shop`` (a citizen) and ``volunteer`` logins.
+``shop`` (a citizen) and ``volunteer`` logins (the office dispatches the first and has registered
+the second, which waits for dispatch: the simulated history may leave none at that step).
 Everything goes through the services, acting as the demo users themselves."""
 
 import random
@@ -85,7 +86,8 @@ def build_demo(city: City, seed: int, log: Callable[[str], Any]) -> None:
 
 def _citizen_reports(city: City, users: list[Any], office: Any) -> bool:
     """Each of these logins (a citizen, a volunteer) reports a problem in its own community by
-    随手拍, which records them as its reporter; the office dispatches the first one."""
+    随手拍, which records them as its reporter; the office registers both and dispatches the
+    first one."""
     reported = []
     for user, (code, text) in zip(users, CITIZEN_REPORTS, strict=False):
         membership = Person.objects.get(user=user).memberships.select_related("unit").first()
@@ -114,8 +116,8 @@ def _citizen_reports(city: City, users: list[Any], office: Any) -> bool:
         )
     if not reported:
         return False
-    first = cases.register_case(reported[0], acting_user=office)
-    cases.dispatch_case(first, acting_user=office)
+    registered = [cases.register_case(case, acting_user=office) for case in reported]
+    cases.dispatch_case(registered[0], acting_user=office)
     return True
 
 
