@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.cases.forms import MultiPhotoField
+from chuangwen.core.forms import StyledForm
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.models import Unit
 from chuangwen.org.widgets import UnitPicker, UnitsPicker
@@ -33,15 +34,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXT = 2000
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            continue
-        css = "form-select" if isinstance(w, forms.Select) else "form-control"
-        w.attrs.setdefault("class", f"{css} form-control-sm" if css == "form-control" else css)
 
 
 def _units(city_id: int) -> Any:
@@ -74,10 +66,8 @@ class IdListField(forms.Field):
         return out
 
 
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
+class Styled(StyledForm):
+    small = True
 
 
 # --- rounds --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.forms import bootstrap
 from chuangwen.org.widgets import UnitPicker
 
 from .choices import MeetingKind, PlanKind
@@ -34,9 +35,7 @@ class PlanForm(forms.Form):
                 label=t.name, required=False, min_value=0, initial=0
             )
             self.type_fields.append((t.code, name))
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs.setdefault("class", "form-control form-control-sm")
+        bootstrap(self.fields.values(), small=True)
 
     def sample_sizes(self) -> dict[str, int]:
         return {

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.forms import bootstrap
 from chuangwen.indicators.choices import Method
 from chuangwen.indicators.models import SiteType
 from chuangwen.indicators.widgets import IndicatorPicker
@@ -53,9 +54,7 @@ class RuleForm(forms.Form):
         self.fields["site_type"].queryset = SiteType.objects.filter(city_id=city_id)  # type: ignore[attr-defined]
         self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", f"{css} form-control-sm")
+        bootstrap(self.fields.values(), small=True)
 
 
 class MetricForm(forms.Form):
@@ -76,9 +75,7 @@ class MetricForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator"].error_messages["required"] = _("请搜索并选择所属指标")
-        for name, field in self.fields.items():
-            if name != "indicator":
-                field.widget.attrs.setdefault("class", "form-control")
+        bootstrap(f for name, f in self.fields.items() if name != "indicator")
 
 
 class FormulaCheckForm(forms.Form):

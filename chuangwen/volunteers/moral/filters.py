@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.filtering import IdFilter, YearFilter
+from chuangwen.core.forms import bootstrap
 
 from ..models import MoralAccount, MoralModel, MoralTransaction, Selection
 from .choices import (
@@ -20,8 +21,7 @@ from .choices import (
 class _Styled(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+        bootstrap(self.form.fields.values(), small=True)
 
 
 class AccountFilter(_Styled):

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chuangwen.core.forms import StyledForm
 from chuangwen.indicators.models import SiteType
 from chuangwen.org.choices import UnitKind
 from chuangwen.org.models import Person, Unit
@@ -22,19 +23,6 @@ from .choices import (
     RuleKind,
     SelectionCategory,
 )
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 def people(city_id: int) -> QuerySet[Person]:
