@@ -133,3 +133,64 @@ def test_pages_used_on_a_phone_are_no_wider_than_the_phone(live_server, browser)
         assert "field" not in cell.inner_text(), path  # the method by its name, 实地考察
         assert scroll_width(page) <= PHONE["width"], path
     context.close()
+
+
+def test_a_campaign_on_a_phone_folds_its_tables_and_shows_the_budget_as_cards(
+    live_server, browser
+):
+    """The lead unit's liaison opens a campaign on a phone: each milestone's deadline and
+    weight fold under its title (which keeps its room), the status form stays on one line,
+    no table heading breaks into characters, and each budget source is a card of its figures
+    (the seven-column table is for wider screens)."""
+    from chuangwen.citizens import services as citizens
+    from chuangwen.citizens.choices import BudgetSource, CampaignKind, Sector
+
+    sc = SmallCity()
+    today = timezone.localdate()
+    campaign = citizens.create_campaign(
+        sc.city,
+        kind=CampaignKind.SECTOR,
+        sector=Sector.FOOD,
+        title="农贸市场食品安全专项整治",
+        lead_unit=sc.dept,
+        target_text="农贸市场测评合格率达到 95%",
+        target_value="95",
+        target_unit="%",
+        starts_on=today,
+        ends_on=today + timedelta(days=90),
+        acting_user=sc.office.user,
+    )
+    citizens.add_milestone(
+        campaign,
+        title="摸底排查、建立台账",
+        deadline=today + timedelta(days=20),
+        acting_user=sc.office.user,
+    )
+    citizens.start_campaign(campaign, acting_user=sc.office.user)
+    citizens.set_budget(
+        campaign, source=BudgetSource.CITY, allocated="3160000", acting_user=sc.office.user
+    )
+
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    log_in(page, live_server, sc.dept_liaison.user.username, PASSWORD)
+    page.goto(f"{live_server.url}/citizens/campaigns/{campaign.pk}/")
+    assert scroll_width(page) <= PHONE["width"]
+    title = page.get_by_test_id("milestones").locator("td", has_text="摸底排查、建立台账")
+    assert title.bounding_box()["width"] >= 150
+    assert "时限" in title.inner_text()
+    update = page.get_by_role("button", name="更新", exact=True)
+    assert update.evaluate("b => b.getClientRects().length") == 1
+    assert update.bounding_box()["height"] < 40  # one line of text
+    wrapped = page.evaluate(
+        """() => [...document.querySelectorAll('thead th')].filter(th => th.offsetParent
+            && th.innerText.trim()).filter(th => {
+                const r = document.createRange(); r.selectNodeContents(th);
+                return r.getClientRects().length > 1;
+            }).map(th => th.innerText)"""
+    )
+    assert wrapped == []
+    cards = page.get_by_test_id("budget-cards")
+    assert cards.is_visible() and "3,160,000.00" in cards.inner_text()
+    assert not page.get_by_test_id("budget").is_visible()
+    context.close()
