@@ -17,6 +17,7 @@ from chuangwen.core.errors import (
     ServiceError,
 )
 from chuangwen.core.filtering import filter_doc, filtered
+from chuangwen.core.models import BY_RANK
 from chuangwen.core.schemas import DB_INT_MAX, DbId, JobOut, Paged, PageLimit
 from chuangwen.indicators.models import NegativeListItem
 from chuangwen.org.models import City, Unit
@@ -352,7 +353,7 @@ def list_entries(request: HttpRequest, period_id: int):
     return (
         selectors.list_entries_for_user(scope)
         .filter(period=period)
-        .order_by("group", "kind", "rank", "id")
+        .order_by("group", "kind", BY_RANK, "id")
     )
 
 

@@ -32,6 +32,7 @@ from chuangwen.cases.choices import OPEN, PhotoKind
 from chuangwen.cases.models import Case, CasePhoto
 from chuangwen.cases.selectors import standard_counts, with_rates
 from chuangwen.core import documents as d
+from chuangwen.core.models import BY_RANK
 from chuangwen.inspections.choices import ActionStatus
 from chuangwen.inspections.documents import add_letterhead
 from chuangwen.inspections.models import ActionItem, CheckPhoto, CheckResult, Notice
@@ -627,7 +628,7 @@ def build_red_black(ctx: BulletinContext) -> SectionDraft | None:
     entries = list(
         ListEntry.objects.filter(period=period)
         .select_related("unit")
-        .order_by("group", "kind", "rank", "id")
+        .order_by("group", "kind", BY_RANK, "id")
     )
     red = [e for e in entries if e.kind == ListKind.RED]
     black = [e for e in entries if e.kind == ListKind.BLACK]

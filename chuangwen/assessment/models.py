@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, StoredPhoto, TimeStamped
+from chuangwen.core.models import BY_RANK, CityOwned, StoredPhoto, TimeStamped
 
 from .choices import (
     AccountabilityKind,
@@ -393,7 +393,7 @@ class AssessmentResult(models.Model):
     class Meta:
         verbose_name = _("考核结果")
         verbose_name_plural = _("考核结果")
-        ordering = ["group", "rank", "unit__path"]
+        ordering = ["group", BY_RANK, "unit__path"]
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "unit", "group"], name="assessment_result_unique"
@@ -476,7 +476,7 @@ class ListEntry(TimeStamped):
     class Meta:
         verbose_name = _("红黑榜")
         verbose_name_plural = _("红黑榜")
-        ordering = ["kind", "group", "rank", "id"]
+        ordering = ["kind", "group", BY_RANK, "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "unit", "group", "kind"], name="list_entry_unique"

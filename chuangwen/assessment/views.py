@@ -21,6 +21,7 @@ from chuangwen.core.errors import (
     ServiceError,
 )
 from chuangwen.core.filtering import checked_filter
+from chuangwen.core.models import BY_RANK
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.schemas import DB_INT_MAX
 from chuangwen.core.views import download, form_page, list_template, stored_file
@@ -305,7 +306,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = (
         selectors.list_entries_for_user(scope)
         .filter(period=period, group=group)
-        .order_by("kind", "rank", "id")
+        .order_by("kind", BY_RANK, "id")
     )
     context: dict[str, Any] = {
         "period": period,
@@ -591,7 +592,7 @@ def lists(request: HttpRequest) -> HttpResponse:
         period = periods.filter(pk=int(wanted)).first()
     period = period or periods.order_by("-starts_on", "-id").first()
     entries = selectors.list_entries_for_user(scope)
-    shown = entries.filter(period=period).order_by("group", "kind", "rank", "id") if period else []
+    shown = entries.filter(period=period).order_by("group", "kind", BY_RANK, "id") if period else []
     pending = entries.filter(kind=ListKind.BLACK).exclude(status=ListEntryStatus.EXITED)
     if not scope.see_all:
         own = Q()

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.models import CityOwned, StoredPhoto, TimeStamped
+from chuangwen.core.models import BY_RANK, CityOwned, StoredPhoto, TimeStamped
 
 from .choices import (
     SCORED_KINDS,
@@ -614,7 +614,7 @@ class CompoundScore(models.Model):
     class Meta:
         verbose_name = _("小区得分")
         verbose_name_plural = _("小区得分")
-        ordering = ["ranking", "rank", "id"]
+        ordering = ["ranking", BY_RANK, "id"]
         constraints = [
             models.UniqueConstraint(fields=["ranking", "site"], name="compound_score_once")
         ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chuangwen.cases import selectors as case_selectors
 from chuangwen.cases.models import Case
 from chuangwen.core.errors import NotFound, ServiceError
+from chuangwen.core.models import BY_RANK
 from chuangwen.core.permissions import member_required, office_required
 from chuangwen.core.views import download, form_page, list_template
 from chuangwen.indicators.models import SiteType
@@ -643,7 +644,7 @@ def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rows = list(
             CompoundScore.objects.filter(ranking=ranking)
             .select_related("site", "campaign")
-            .order_by("rank", "site__code")
+            .order_by(BY_RANK, "site__code")
         )
     else:
         rows = services.compute_scores(ranking)

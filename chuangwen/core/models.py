@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ACTIVE_JOB_STATUSES, JobStatus
 
+# a ranking's order: first place first, the unranked (too few samples, vetoed) last on every
+# database (SQLite sorts NULL first, PostgreSQL last)
+BY_RANK = models.F("rank").asc(nulls_last=True)
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -26,6 +26,7 @@ from chuangwen.citizens.choices import CampaignStatus
 from chuangwen.citizens.models import BudgetLine
 from chuangwen.citizens.progress import rollup
 from chuangwen.citizens.selectors import campaigns_for_user
+from chuangwen.core.models import BY_RANK
 from chuangwen.org.choices import Role
 from chuangwen.org.scope import Scope
 from chuangwen.volunteers.choices import RecordKind
@@ -286,7 +287,7 @@ def redblack_panel(scope: Scope, today: date) -> Panel | None:
     entries = list(
         ListEntry.objects.filter(period=period)
         .select_related("unit")
-        .order_by("kind", "group", "rank", "id")
+        .order_by("kind", "group", BY_RANK, "id")
     )
     url = reverse("assessment:lists")
     red = [e for e in entries if e.kind == ListKind.RED]

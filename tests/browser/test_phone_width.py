@@ -135,9 +135,7 @@ def test_pages_used_on_a_phone_are_no_wider_than_the_phone(live_server, browser)
     context.close()
 
 
-def test_a_campaign_on_a_phone_folds_its_tables_and_shows_the_budget_as_cards(
-    live_server, browser
-):
+def test_a_campaign_on_a_phone_folds_its_tables_and_shows_the_budget_as_cards(live_server, browser):
     """The lead unit's liaison opens a campaign on a phone: each milestone's deadline and
     weight fold under its title (which keeps its room), the status form stays on one line,
     no table heading breaks into characters, and each budget source is a card of its figures

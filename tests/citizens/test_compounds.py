@@ -69,7 +69,7 @@ def ranking(cc, xq, **kw):
     return r
 
 
-def test_compounds_are_ranked_and_the_worst_gets_a_campaign(cc, compounds):
+def test_compounds_are_ranked_and_the_worst_gets_a_campaign(cc, compounds, client_for):
     assert [t.name for t in services.compound_types(cc.city)] == ["居民小区"]
     r = ranking(cc, compounds)
     cands = {c.title: c for c in r.round.candidates.all()}
@@ -96,6 +96,11 @@ def test_compounds_are_ranked_and_the_worst_gets_a_campaign(cc, compounds):
     services.close_round(r.round, acting_user=SYSTEM)
     r.refresh_from_db()
     services.publish_ranking(r, confirm_unverified=True, note="已抽查", acting_user=SYSTEM)
+    # first place first, the unranked last, on SQLite (NULL first) as on PostgreSQL
+    assert [s.rank for s in CompoundScore.objects.filter(ranking=r)] == [1, 2, 3, None]
+    page = client_for(cc.office).get(reverse("citizens:ranking", args=[r.pk])).text
+    order = [page.index(name) for name in ("芙蓉小区", "长青小区", "凤凰小区", "新村小区")]
+    assert order == sorted(order)
     worst = CompoundScore.objects.get(ranking=r, verdict=Verdict.WORST)
     campaign = Campaign.objects.get(pk=worst.campaign_id)
     assert campaign.kind == CampaignKind.COMPOUND and campaign.status == CampaignStatus.ACTIVE
