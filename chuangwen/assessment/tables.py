@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.tables import Column, Table
+from chuangwen.core.tables import WIDE_ONLY, Column, Table
 
 
 class RoundTable(Table):
@@ -73,7 +73,7 @@ class FindingTable(Table):
         Column("found", _("认定日期"), "found_on"),
         Column("unit", _("责任单位"), "unit__name"),
         Column("item", _("条目"), "item__code"),
-        Column("source", _("发现途径"), "source", css="d-none d-md-table-cell"),
+        Column("source", _("发现途径"), "source", css=WIDE_ONLY),
         Column("measure", _("处理措施")),
         Column("status", _("状态"), "status"),
     )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.tables import Column, Table
+from chuangwen.core.tables import WIDE_ONLY, Column, Table
 
 
 class RankingTable(Table):
@@ -79,9 +79,9 @@ class EpisodeTable(Table):
 class CommitmentTable(Table):
     name = "cit-commitments"
     columns = (
-        Column("unit", _("承诺单位"), "unit__name"),
-        Column("official", _("表态人"), "official"),
+        Column("unit", _("承诺单位"), "unit__name", css=WIDE_ONLY),
+        Column("official", _("表态人"), "official", css=WIDE_ONLY),
         Column("content", _("承诺内容"), hideable=False),
-        Column("due", _("完成时限"), "due_on"),
+        Column("due", _("完成时限"), "due_on", css=WIDE_ONLY),
         Column("status", _("状态"), "status"),
     )

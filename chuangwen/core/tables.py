@@ -38,6 +38,9 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.functional import Promise
 
+# the css of a column shown from Bootstrap's md width up; on a phone the row template shows
+# its value under another cell
+WIDE_ONLY = "d-none d-md-table-cell"
 SORT = "sort"
 SIZE = "size"
 PAGE = "page"

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.tables import Column, Table
+from chuangwen.core.tables import WIDE_ONLY, Column, Table
 
 
 class IndicatorTable(Table):
@@ -33,6 +33,6 @@ class LinkTable(Table):
     columns = (
         Column("a", _("标准甲"), "a__code"),
         Column("b", _("标准乙"), "b__code"),
-        Column("note", _("说明"), css="d-none d-md-table-cell"),
+        Column("note", _("说明"), css=WIDE_ONLY),
         Column("ops", "", hideable=False),
     )

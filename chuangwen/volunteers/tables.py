@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from chuangwen.core.tables import Column, Table
+from chuangwen.core.tables import WIDE_ONLY, Column, Table
 
 
 class PairTable(Table):
@@ -10,7 +10,7 @@ class PairTable(Table):
     columns = (
         Column("unit", _("共建单位"), "unit__name"),
         Column("community", _("结对社区/村"), "community__name"),
-        Column("mechanisms", _("六联机制"), css="d-none d-md-table-cell"),
+        Column("mechanisms", _("六联机制"), css=WIDE_ONLY),
         Column("activities", _("活动次数")),
         Column("last", _("最近活动")),
         Column("status", _("状态")),

@@ -192,3 +192,34 @@ def test_a_campaign_on_a_phone_folds_its_tables_and_shows_the_budget_as_cards(li
     assert cards.is_visible() and "3,160,000.00" in cards.inner_text()
     assert not page.get_by_test_id("budget").is_visible()
     context.close()
+
+
+def test_a_list_with_a_column_chooser_keeps_its_phone_columns_folded(live_server, browser):
+    """问政承诺跟踪 on a phone: the unit, official and deadline columns are for wider screens and
+    show under the commitment; the column chooser's script must not bring them back (it hides
+    a column by a class of its own)."""
+    from chuangwen.citizens import services as citizens
+
+    sc = SmallCity()
+    today = timezone.localdate()
+    episode = citizens.create_episode(
+        sc.city, aired_on=today, programme="阳光问廉", topic="背街小巷", acting_user=sc.office.user
+    )
+    citizens.make_commitment(
+        episode,
+        unit=sc.dept,
+        official="城管局副局长",
+        content="一个月内清理主次干道小广告",
+        due_on=today + timedelta(days=30),
+        acting_user=sc.office.user,
+    )
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    log_in(page, live_server, sc.office.user.username, PASSWORD)
+    page.goto(f"{live_server.url}/citizens/commitments/")
+    link = page.get_by_role("link", name="一个月内清理主次干道小广告")
+    link.wait_for()
+    assert not page.locator("th", has_text="表态人").is_visible()
+    assert "城管局副局长" in page.locator("td", has=link).inner_text()  # folded under it
+    assert scroll_width(page) <= PHONE["width"]
+    context.close()

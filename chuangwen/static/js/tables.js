@@ -20,10 +20,11 @@
       const ths = [...thead.querySelectorAll("th[data-col]")];
       const table = thead.closest("table");
       const off = ths.map((th) => hidden.has(th.dataset.col));
-      ths.forEach((th, i) => th.classList.toggle("d-none", off[i]));
+      // its own class: a column's responsive "d-none d-md-table-cell" must stay as it is
+      ths.forEach((th, i) => th.classList.toggle("cw-col-off", off[i]));
       table.querySelectorAll("tbody > tr, tfoot > tr").forEach((tr) => {
         if (tr.cells.length !== ths.length) return; // an "empty" or a spanning row
-        [...tr.cells].forEach((td, i) => td.classList.toggle("d-none", off[i]));
+        [...tr.cells].forEach((td, i) => td.classList.toggle("cw-col-off", off[i]));
       });
     });
     document.querySelectorAll(`.cw-table-tools[data-cw-table="${CSS.escape(name)}"] .cw-cols input`).forEach((box) => {

@@ -5,7 +5,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from chuangwen.core.filtering import IdFilter, YearFilter
-from chuangwen.core.forms import bootstrap
 
 from ..models import MoralAccount, MoralModel, MoralTransaction, Selection
 from .choices import (
@@ -18,13 +17,7 @@ from .choices import (
 )
 
 
-class _Styled(django_filters.FilterSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self.form.fields.values(), small=True)
-
-
-class AccountFilter(_Styled):
+class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("持有人"))
     bank = IdFilter(field_name="bank_id", label=_("道德银行"))
 
@@ -36,7 +29,7 @@ class AccountFilter(_Styled):
         return qs.filter(Q(person__name__icontains=value) | Q(household__name__icontains=value))
 
 
-class TransactionFilter(_Styled):
+class TransactionFilter(django_filters.FilterSet):
     bank = IdFilter(field_name="bank_id", label=_("道德银行"))
     kind = django_filters.ChoiceFilter(choices=TxnKind.choices, label=_("类型"))
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
@@ -47,7 +40,7 @@ class TransactionFilter(_Styled):
         fields = ["bank", "kind", "since", "until"]
 
 
-class PublicHonourFilter(_Styled):
+class PublicHonourFilter(django_filters.FilterSet):
     """The 好人榜 search (published nominees only: no workflow status)."""
 
     q = django_filters.CharFilter(method="search", label=_("姓名/事迹"))
@@ -71,7 +64,7 @@ class HonourFilter(PublicHonourFilter):
         fields = ["q", "kind", "status", "level", "year"]
 
 
-class SelectionFilter(_Styled):
+class SelectionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("单位/家庭"))
     category = django_filters.ChoiceFilter(
         field_name="kind__category", choices=SelectionCategory.choices, label=_("类别")
