@@ -30,27 +30,27 @@ class TopicTable(Table):
     name = "cit-topics"
     columns = (
         Column("n", "#"),
-        Column("name", _("话题"), "name"),
-        Column("place", _("地点"), "place"),
-        Column("keywords", _("关键词")),
+        Column("name", _("话题"), "name", hideable=False),
+        Column("place", _("地点"), "place", css=WIDE_ONLY),
+        Column("keywords", _("关键词"), css=WIDE_ONLY),
         Column("heat", _("热度"), "heat"),
-        Column("people", _("提出人数"), "people"),
-        Column("messages", _("留言"), "messages"),
-        Column("likes", _("点赞"), "likes"),
-        Column("at", _("时间")),
+        Column("people", _("提出人数"), "people", css=WIDE_ONLY),
+        Column("messages", _("留言"), "messages", css=WIDE_ONLY),
+        Column("likes", _("点赞"), "likes", css=WIDE_ONLY),
+        Column("at", _("时间"), css=WIDE_ONLY),
     )
 
 
 class SuggestionTable(Table):
     name = "cit-suggestions"
     columns = (
-        Column("number", _("编号"), "number"),
-        Column("source", _("来源"), "source"),
-        Column("at", _("提出时间"), "submitted_at"),
-        Column("text", _("内容")),
-        Column("place", _("地点"), "place"),
-        Column("phone", _("联系电话")),
-        Column("likes", _("赞同"), "like_count"),
+        Column("number", _("编号"), "number", css=WIDE_ONLY),
+        Column("source", _("来源"), "source", css=WIDE_ONLY),
+        Column("at", _("提出时间"), "submitted_at", css=WIDE_ONLY),
+        Column("text", _("内容"), hideable=False),
+        Column("place", _("地点"), "place", css=WIDE_ONLY),
+        Column("phone", _("联系电话"), css=WIDE_ONLY),
+        Column("likes", _("赞同"), "like_count", css=WIDE_ONLY),
         Column("status", _("状态"), "status"),
     )
 

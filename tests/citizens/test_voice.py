@@ -5,7 +5,7 @@ from django.db import connection
 from django.utils import timezone
 
 from chuangwen.cases import services as case_services
-from chuangwen.cases.models import Case, Report
+from chuangwen.cases.models import Case, Category, Report
 from chuangwen.citizens.voice import services
 from chuangwen.citizens.voice.models import (
     CategoryModel,
@@ -63,7 +63,14 @@ def test_training_runs_as_a_visible_job(vc, client_for, django_capture_on_commit
     assert r.status_code == 302 and job.status == "succeeded", job.error
     assert "v1" in job.result["message"]
     page = c.get("/citizens/models/").content.decode()
-    assert "v1" in page and "使用中" in page
+    assert "v1" in page and "使用中" in page and "现有 45 件" in page
+    # each category by its name, the weakest (lowest held-out F1) first
+    m = CategoryModel.objects.get(city=vc.city)
+    names = dict(Category.objects.filter(city=vc.city).values_list("code", "name"))
+    f1 = m.per_class_f1
+    weakest_first = sorted(f1, key=lambda code: (f1[code], -m.class_counts[code], code))
+    at = [page.index(f'{names[code]} <span class="text-muted">{code}</span>') for code in f1]
+    assert [code for _, code in sorted(zip(at, f1, strict=True))] == weakest_first
     assert client_for(vc.liaison_a).get("/citizens/models/").status_code == 403
 
 

@@ -277,19 +277,28 @@ _cache_lock = threading.Lock()
 _cache: dict[int, tuple[int, classifier.TrainedModel]] = {}
 
 
-def training_data(city_id: int) -> tuple[list[str], list[str]]:
-    """The city's closed cases with a category and a text: (texts, category codes)."""
+def _training_cases(city_id: int) -> Any:
+    """The city's verified or closed cases with an active category and a text."""
     from chuangwen.cases.choices import State
     from chuangwen.cases.models import Case
 
+    return Case.objects.filter(
+        city_id=city_id,
+        state__in=[State.VERIFIED, State.CLOSED, State.RATED],
+        category__isnull=False,
+        category__active=True,
+    ).exclude(description="")
+
+
+def training_cases_count(city_id: int) -> int:
+    """How many cases the next version would learn from (at most ``MAX_TRAINING_CASES``)."""
+    return min(_training_cases(city_id).count(), MAX_TRAINING_CASES)
+
+
+def training_data(city_id: int) -> tuple[list[str], list[str]]:
+    """The cases a version learns from: (texts, category codes), newest first."""
     rows = (
-        Case.objects.filter(
-            city_id=city_id,
-            state__in=[State.VERIFIED, State.CLOSED, State.RATED],
-            category__isnull=False,
-            category__active=True,
-        )
-        .exclude(description="")
+        _training_cases(city_id)
         .order_by("-id")
         .values_list("description", "category__code")[:MAX_TRAINING_CASES]
     )

@@ -287,8 +287,8 @@ def pick_topics(request: HttpRequest) -> JsonResponse:
 
 @office_required
 def model_list(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.models_qs(_scope(request))[:50])
-    n_cases = len(services.training_data(_scope(request).city_id)[0])
+    rows = selectors.class_scores(list(selectors.models_qs(_scope(request))[:50]))
+    n_cases = services.training_cases_count(_scope(request).city_id)
     return render(
         request,
         "citizens/voice/model_list.html",
