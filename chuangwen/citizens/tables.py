@@ -8,9 +8,9 @@ from chuangwen.core.tables import WIDE_ONLY, Column, Table
 class RankingTable(Table):
     name = "cit-rankings"
     columns = (
-        Column("title", _("名称"), "round__title"),
-        Column("type", _("小区类型"), "site_type__name"),
-        Column("period", _("考察期"), "period_end"),
+        Column("title", _("名称"), "round__title", hideable=False),
+        Column("type", _("小区类型"), "site_type__name", css=WIDE_ONLY),
+        Column("period", _("考察期"), "period_end", css=WIDE_ONLY),
         Column("status", _("状态"), "round__status"),
     )
 
@@ -18,11 +18,11 @@ class RankingTable(Table):
 class CitizenRoundTable(Table):
     name = "cit-rounds"
     columns = (
-        Column("title", _("名称"), "title"),
-        Column("kind", _("类型"), "kind"),
+        Column("title", _("名称"), "title", hideable=False),
+        Column("kind", _("类型"), "kind", css=WIDE_ONLY),
         Column("status", _("状态"), "status"),
-        Column("closes", _("投票截止"), "closes_at"),
-        Column("published", _("公布时间"), "published_at"),
+        Column("closes", _("投票截止"), "closes_at", css=WIDE_ONLY),
+        Column("published", _("公布时间"), "published_at", css=WIDE_ONLY),
     )
 
 
@@ -58,11 +58,11 @@ class SuggestionTable(Table):
 class CampaignTable(Table):
     name = "cit-campaigns"
     columns = (
-        Column("title", _("名称"), "title"),
-        Column("kind", _("类型"), "kind"),
-        Column("lead", _("牵头单位"), "lead_unit__name"),
+        Column("title", _("名称"), "title", hideable=False),
+        Column("kind", _("类型"), "kind", css=WIDE_ONLY),
+        Column("lead", _("牵头单位"), "lead_unit__name", css=WIDE_ONLY),
         Column("status", _("状态"), "status"),
-        Column("ends", _("计划完成"), "ends_on"),
+        Column("ends", _("计划完成"), "ends_on", css=WIDE_ONLY),
         Column("progress", _("进度")),
     )
 
