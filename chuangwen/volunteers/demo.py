@@ -166,11 +166,13 @@ def _metric_formula(city: City) -> None:
     from chuangwen.indicators.models import Metric
     from chuangwen.tasks import metrics
 
-    found = list(Metric.objects.filter(city=city, indicator__code="2.3.1", formula=""))
-    for metric in found:
+    found = Metric.objects.filter(city=city, indicator__code="2.3.1", formula="")
+    updated = [
         metrics.update_metric(metric, formula="volunteers.share()", acting_user=DEMO)
-    if found:
-        metrics.recompute_metrics(city, metrics=found)
+        for metric in found
+    ]
+    if updated:  # the updated rows: the ones read above still have no formula
+        metrics.recompute_metrics(city, metrics=updated)
 
 
 def build_volunteer_demo(

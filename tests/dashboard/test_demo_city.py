@@ -206,3 +206,18 @@ def test_no_page_of_the_demo_city_lists_more_than_30_plain_options(demo_city, se
     long_lists.update({f"anonymous {p}": v for p, v in found.items() if v})
     assert pages > 200, pages  # the walk reached the pages (not only logins and redirects)
     assert not long_lists, long_lists
+
+
+@pytest.mark.django_db
+def test_every_demo_metric_with_a_formula_has_a_value(demo_city):
+    """The demo's quantified targets show figures, not errors (the volunteers' registered share
+    was recomputed from the rows read before its formula was set: "公式不能为空")."""
+    from chuangwen.indicators.models import Metric
+    from chuangwen.tasks.models import MetricValue
+
+    metrics = Metric.objects.filter(city__code="demo").exclude(formula="")
+    assert metrics.exists()
+    for metric in metrics:
+        latest = MetricValue.objects.filter(metric=metric).order_by("-at", "-id").first()
+        assert latest is not None and latest.error == "", (metric.name, latest and latest.error)
+        assert latest.value is not None, metric.name
