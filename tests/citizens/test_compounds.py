@@ -157,3 +157,18 @@ def test_a_ranking_is_created_on_its_form_page(cc, compounds, client_for):
 )
 def test_too_few_ranked_compounds_share_the_best_and_worst_lists(ranked, sizes, expected):
     assert list_sizes(ranked, *sizes) == expected
+
+
+def test_a_zero_rate_reads_zero_not_missing(cc, compounds, client_for):
+    """Residents who all give the lowest score rate their compound 0.0 %, which the page shows
+    as a figure; "—" is for a compound nobody rated."""
+    r = ranking(cc, compounds)
+    fu = r.round.candidates.get(title="芙蓉小区")
+    for n in range(5):
+        services.cast_vote(r.round, voter(800 + n, network=f"z{n}"), {fu.pk: 1}, acting_user=SYSTEM)
+    page = client_for(cc.office).get(reverse("citizens:ranking", args=[r.pk])).text
+    row = page[page.index("芙蓉小区") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="d-none d-md-table-cell">0.0</td>' in row
+    other = page[page.index("凤凰小区") :]
+    assert '<td class="d-none d-md-table-cell">—</td>' in other[: other.index("</tr>")]
