@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 
 from chuangwen.cases.services import load_categories
+from chuangwen.citizens import services as citizens
+from chuangwen.citizens.choices import BudgetSource, CampaignKind, Sector
 from chuangwen.indicators.models import Indicator
 from chuangwen.inspections import services
 from chuangwen.inspections.choices import PlanKind
@@ -140,9 +142,6 @@ def test_a_campaign_on_a_phone_folds_its_tables_and_shows_the_budget_as_cards(li
     weight fold under its title (which keeps its room), the status form stays on one line,
     no table heading breaks into characters, and each budget source is a card of its figures
     (the seven-column table is for wider screens)."""
-    from chuangwen.citizens import services as citizens
-    from chuangwen.citizens.choices import BudgetSource, CampaignKind, Sector
-
     sc = SmallCity()
     today = timezone.localdate()
     campaign = citizens.create_campaign(
@@ -198,8 +197,6 @@ def test_a_list_with_a_column_chooser_keeps_its_phone_columns_folded(live_server
     """问政承诺跟踪 on a phone: the unit, official and deadline columns are for wider screens and
     show under the commitment; the column chooser's script must not bring them back (it hides
     a column by a class of its own)."""
-    from chuangwen.citizens import services as citizens
-
     sc = SmallCity()
     today = timezone.localdate()
     episode = citizens.create_episode(

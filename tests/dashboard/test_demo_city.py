@@ -17,8 +17,10 @@ from django.utils import timezone
 from chuangwen.cases import services as cases
 from chuangwen.cases.models import Case
 from chuangwen.dashboard.registry import cockpit_panels
+from chuangwen.indicators.models import Metric
 from chuangwen.org.models import Person
 from chuangwen.org.scope import scope_for_user
+from chuangwen.tasks.models import MetricValue
 from tests.conftest import login
 
 # each demo login and cards its workbench must show (section.item keys)
@@ -212,9 +214,6 @@ def test_no_page_of_the_demo_city_lists_more_than_30_plain_options(demo_city, se
 def test_every_demo_metric_with_a_formula_has_a_value(demo_city):
     """The demo's quantified targets show figures, not errors (the volunteers' registered share
     was recomputed from the rows read before its formula was set: "公式不能为空")."""
-    from chuangwen.indicators.models import Metric
-    from chuangwen.tasks.models import MetricValue
-
     metrics = Metric.objects.filter(city__code="demo").exclude(formula="")
     assert metrics.exists()
     for metric in metrics:
